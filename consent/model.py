@@ -1,0 +1,87 @@
+"""What the ledger holds, as frozen values with no I/O.
+
+Names and hetus are fields with ``repr=False``: printing a value never shows them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from consent.hetu import Hetu
+
+
+class ConsentState(enum.StrEnum):
+    """Where a participant's consent for a course stands."""
+
+    VALID = "valid"
+    REJECTED = "rejected"  # signed, but by someone who may not consent for this participant
+    CANCELLED = "cancelled"  # the signer cancelled, or the invitation expired
+    WITHDRAWN = "withdrawn"  # cancelled after signing, before anything was sent
+    REVOKED = "revoked"  # revoked through OPH: never send again
+
+
+class SubmissionState(enum.StrEnum):
+    """Where the transfer of one result to KOSKI stands."""
+
+    PENDING = "pending"
+    IN_FLIGHT = "in_flight"
+    SENT = "sent"
+    FAILED = "failed"  # KOSKI refused it; staff must act
+    PARKED = "parked"  # retries exhausted; staff must act
+    INVALIDATED = "invalidated"
+    REVOKED = "revoked"
+    DELETED = "deleted"  # gone from KOSKI without our doing
+
+
+class InboxState(enum.StrEnum):
+    """Where a stored webhook delivery stands."""
+
+    RECEIVED = "received"
+    PROCESSED = "processed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person identified by hetu, with names as they signed or were enrolled."""
+
+    hetu: Hetu
+    first_names: str = field(repr=False)
+    last_name: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class InboxDelivery:
+    """A verified webhook delivery, as it is to be stored before it is acknowledged."""
+
+    source: str
+    webhook_id: str
+    timestamp: int
+    signature: str
+    key_id: str
+    event_type: str
+    body: bytes = field(repr=False)
+    received_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class InboxReceipt:
+    """The inbox row a delivery landed in, and whether it had been stored before."""
+
+    inbox_id: int
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit trail. ``details`` must hold ids and codes, never personal data."""
+
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: int | None
+    details: dict[str, Any] = field(default_factory=dict)
+    occurred_at: dt.datetime | None = None
