@@ -21,7 +21,7 @@ from consent.config import Settings
 BROKER_START_TIMEOUT = 30.0
 
 
-def run(settings: Settings, procfile: str) -> int:
+def run(settings: Settings, procfile: str, port: int) -> int:
     """Start everything, wait for Ctrl-C or SIGTERM, then stop everything in reverse order."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(make_engine(settings.database_url))
@@ -31,7 +31,7 @@ def run(settings: Settings, procfile: str) -> int:
     broker = None if settings.redis_url else _start_broker_process(settings, env)
     try:
         env["REDIS_URL"] = broker_url(settings)
-        return _run_honcho(procfile, env)
+        return _run_honcho(procfile, port, env)
     finally:
         if broker is not None:  # stopped last, so workers can finish their jobs first
             broker.terminate()
@@ -52,18 +52,33 @@ def _start_broker_process(settings: Settings, env: dict[str, str]) -> subprocess
         except redis.ConnectionError:
             time.sleep(0.2)
     process.terminate()
-    raise SystemExit("vst-consent: the embedded Valkey server did not start; see var/valkey/valkey.log")
+    raise SystemExit(
+        "vst-consent: the embedded Valkey server did not start; see var/valkey/valkey.log"
+    )
 
 
-def _run_honcho(procfile: str, env: dict[str, str]) -> int:
-    command = [sys.executable, "-m", "honcho", "start", "--procfile", procfile, "--port", "8000"]
+def _run_honcho(procfile: str, port: int, env: dict[str, str]) -> int:
+    """Run the Procfile; honcho gives the first process (web) ``port`` as $PORT.
+
+    A stop we were asked for (Ctrl-C, SIGTERM) that ends every process is a clean exit, 0;
+    a process that died on its own makes honcho stop the rest and its status is returned.
+    """
+    command = [sys.executable, "-m", "honcho", "start", "--procfile", procfile, "--port", str(port)]
     process = subprocess.Popen(command, env=env)  # noqa: S603 - fixed argv, no shell
-    signal.signal(signal.SIGTERM, lambda *_: process.send_signal(signal.SIGTERM))
+    stop_requested = threading.Event()
+
+    def forward_sigterm(_signum: int, _frame: FrameType | None) -> None:
+        stop_requested.set()
+        process.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, forward_sigterm)
     while True:
         try:
-            return process.wait()
+            status = process.wait()
         except KeyboardInterrupt:  # honcho got the same SIGINT and is stopping its children
+            stop_requested.set()
             continue
+        return 0 if stop_requested.is_set() else status
 
 
 def run_broker(settings: Settings) -> int:

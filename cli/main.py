@@ -11,6 +11,7 @@ from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.migrate import current_revision, upgrade
 from consent.config import Settings
 from consent.errors import ConfigurationError
+from workers.bootstrap import run_worker
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
         "up", help="run the whole local stack (migrations, embedded broker, Procfile processes)"
     )
     command.add_argument("--procfile", default="Procfile")
-    command.set_defaults(run=lambda a: local_stack.run(Settings.from_env(), a.procfile))
+    command.add_argument("--port", type=int, default=8000, help="web port (default 8000)")
+    command.set_defaults(run=lambda a: local_stack.run(Settings.from_env(), a.procfile, a.port))
 
     command = commands.add_parser("broker", help="run the embedded Valkey broker in the foreground")
     command.set_defaults(run=lambda _a: local_stack.run_broker(Settings.from_env()))
@@ -71,8 +73,6 @@ def _check_config(_args: argparse.Namespace) -> int:
 
 
 def _worker(_args: argparse.Namespace) -> int:
-    from workers.bootstrap import run_worker  # imported late: only the worker needs RQ's fork machinery
-
     run_worker()
     return 0
 

@@ -33,6 +33,14 @@ class PiiCipher(Protocol):
         """Decrypt, or raise :class:`consent.errors.TamperedCiphertext`."""
         ...
 
+    def seal_bytes(self, data: bytes, purpose: str) -> Sealed:
+        """Encrypt raw bytes (a signed webhook body) under the current key."""
+        ...
+
+    def open_bytes(self, sealed: Sealed, purpose: str) -> bytes:
+        """Decrypt raw bytes, or raise :class:`consent.errors.TamperedCiphertext`."""
+        ...
+
     def blind_index(self, value: str, purpose: str) -> str:
         """The index of ``value`` under the current key, to store beside the sealed value."""
         ...

