@@ -34,3 +34,16 @@ class TamperedCiphertext(ConsentError):
     Raised when the ciphertext, its key id or its purpose was altered, or when the key
     that sealed it is no longer configured.
     """
+
+
+class InvalidEvent(ConsentError):
+    """A consent event names something that does not exist (a hetu with a wrong check character).
+
+    ``field`` is the dotted path of the offending member and ``reason`` a short phrase;
+    neither quotes the value.
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason

@@ -85,3 +85,20 @@ class AuditEntry:
     subject_id: int | None
     details: dict[str, Any] = field(default_factory=dict)
     occurred_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """A participant's consent for one course as the ledger holds it; ``id`` is None until saved."""
+
+    id: int | None
+    course_code: str
+    participant_id: int
+    state: ConsentState
+    reason: str | None
+    document_id: str | None
+    signed_at: dt.datetime | None
+    signer_relation: str | None
+    signer: Person | None
+    inbox_id: int | None
+    event_at: dt.datetime | None

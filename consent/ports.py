@@ -6,8 +6,11 @@ in-memory fakes instead.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from consent.model import AuditEntry, ConsentRecord, InboxState, Person
 
 
 @dataclass(frozen=True)
@@ -47,4 +50,52 @@ class PiiCipher(Protocol):
 
     def blind_indexes(self, value: str, purpose: str) -> tuple[str, ...]:
         """The index of ``value`` under every configured key, to look a row up by."""
+        ...
+
+
+class BindingTransaction(Protocol):
+    """One database transaction in which a stored delivery is bound to the consent ledger."""
+
+    def claim_delivery(self, inbox_id: int) -> bytes | None:
+        """Lock the delivery; its raw body if it still waits to be bound, else None."""
+        ...
+
+    def save_participant(self, person: Person) -> int:
+        """Create the participant or refresh their names; the row id."""
+        ...
+
+    def consent_for(self, course_code: str, participant_id: int) -> ConsentRecord | None:
+        """The consent for this course and participant, locked for update."""
+        ...
+
+    def any_sent(self, consent_id: int) -> bool:
+        """True if anything under this consent has reached KOSKI."""
+        ...
+
+    def save_consent(self, record: ConsentRecord) -> int:
+        """Insert or update the consent; the row id."""
+        ...
+
+    def finish_delivery(self, inbox_id: int, state: InboxState, outcome: str) -> None:
+        """Mark the delivery done (or failed for good) with a short, non-personal outcome."""
+        ...
+
+    def audit(self, entry: AuditEntry) -> None:
+        """Append to the audit trail inside this transaction."""
+        ...
+
+
+class ConsentLedger(Protocol):
+    """Opens binding transactions; everything in one commits or nothing does."""
+
+    def binding(self) -> AbstractContextManager[BindingTransaction]:
+        """A transaction that commits on a clean exit and rolls back on an exception."""
+        ...
+
+
+class JobQueue(Protocol):
+    """Hands work to the workers. Arguments are row ids; never personal data."""
+
+    def enqueue_binding(self, inbox_id: int) -> None:
+        """Ask a worker to bind a stored delivery (idempotent: a pending job is not doubled)."""
         ...

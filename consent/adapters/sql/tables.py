@@ -127,6 +127,7 @@ class ConsentRow(Base):
     signer_key_id: Mapped[str | None] = mapped_column(String(32))
     signer_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     inbox_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_inbox.id"))
+    event_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 

@@ -1,0 +1,28 @@
+"""Audit rows: the append-only trail of what happened, with ids and codes, never personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from consent.adapters.sql.tables import AuditRow
+from consent.model import AuditEntry
+
+
+def audit_row(entry: AuditEntry, clock: Callable[[], dt.datetime]) -> AuditRow:
+    """The row for an audit entry, stamped now unless it carries its own time."""
+    return AuditRow(
+        occurred_at=entry.occurred_at or clock(),
+        actor=entry.actor,
+        action=entry.action,
+        subject_type=entry.subject_type,
+        subject_id=entry.subject_id,
+        details=entry.details or None,
+    )
+
+
+def audit_entry(row: AuditRow) -> AuditEntry:
+    """The audit entry a row holds."""
+    return AuditEntry(
+        row.actor, row.action, row.subject_type, row.subject_id, row.details or {}, row.occurred_at
+    )

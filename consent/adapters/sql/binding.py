@@ -1,0 +1,136 @@
+"""The binding transaction: a stored delivery becomes a consent, all in one commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from consent.adapters.sql import participants, purposes
+from consent.adapters.sql.audit import audit_row
+from consent.adapters.sql.tables import ConsentRow, InboxRow, ResultRow, SubmissionRow
+from consent.hetu import Hetu
+from consent.model import (
+    AuditEntry,
+    ConsentRecord,
+    ConsentState,
+    InboxState,
+    Person,
+    SubmissionState,
+)
+from consent.ports import PiiCipher, Sealed
+
+_REACHED_KOSKI = (SubmissionState.SENT.value, SubmissionState.IN_FLIGHT.value)
+
+
+class SqlBindingTransaction:
+    """:class:`consent.ports.BindingTransaction` over one SQLAlchemy session."""
+
+    def __init__(
+        self, session: Session, cipher: PiiCipher, clock: Callable[[], dt.datetime]
+    ) -> None:
+        self._session = session
+        self._cipher = cipher
+        self._clock = clock
+
+    def claim_delivery(self, inbox_id: int) -> bytes | None:
+        """Take the row lock by updating first, so concurrent jobs for one delivery serialise."""
+        claimed = self._session.execute(
+            update(InboxRow)
+            .where(InboxRow.id == inbox_id, InboxRow.state == InboxState.RECEIVED.value)
+            .values(attempts=InboxRow.attempts + 1)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+            return None
+        row = self._session.get_one(InboxRow, inbox_id)
+        return self._cipher.open_bytes(
+            Sealed(row.body_key_id, row.body_sealed), purposes.INBOX_BODY
+        )
+
+    def save_participant(self, person: Person) -> int:
+        return participants.save(self._session, self._cipher, person, self._clock())
+
+    def consent_for(self, course_code: str, participant_id: int) -> ConsentRecord | None:
+        query = (
+            select(ConsentRow)
+            .where(
+                ConsentRow.course_code == course_code, ConsentRow.participant_id == participant_id
+            )
+            .with_for_update()
+        )
+        row = self._session.execute(query).scalar_one_or_none()
+        return None if row is None else self._record(row)
+
+    def any_sent(self, consent_id: int) -> bool:
+        query = (
+            select(SubmissionRow.id)
+            .join(ResultRow, ResultRow.id == SubmissionRow.result_id)
+            .where(ResultRow.consent_id == consent_id)
+            .where(or_(SubmissionRow.state.in_(_REACHED_KOSKI), SubmissionRow.oid.is_not(None)))
+            .limit(1)
+        )
+        return self._session.execute(query).first() is not None
+
+    def save_consent(self, record: ConsentRecord) -> int:
+        now = self._clock()
+        row = (
+            ConsentRow(created_at=now)
+            if record.id is None
+            else self._session.get_one(ConsentRow, record.id)
+        )
+        row.course_code, row.participant_id = record.course_code, record.participant_id
+        row.state, row.reason = record.state.value, record.reason
+        row.document_id, row.signed_at = record.document_id, record.signed_at
+        row.signer_relation, row.inbox_id, row.event_at = (
+            record.signer_relation,
+            record.inbox_id,
+            record.event_at,
+        )
+        row.signer_index, row.signer_key_id, row.signer_sealed = self._sealed_signer(record.signer)
+        row.updated_at = now
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+    def finish_delivery(self, inbox_id: int, state: InboxState, outcome: str) -> None:
+        row = self._session.get_one(InboxRow, inbox_id)
+        row.state, row.outcome, row.processed_at = state.value, outcome[:64], self._clock()
+
+    def audit(self, entry: AuditEntry) -> None:
+        self._session.add(audit_row(entry, self._clock))
+
+    def _sealed_signer(self, signer: Person | None) -> tuple[str | None, str | None, bytes | None]:
+        if signer is None:
+            return None, None, None
+        identity = {
+            "hetu": signer.hetu.reveal(),
+            "first_names": signer.first_names,
+            "last_name": signer.last_name,
+        }
+        sealed = self._cipher.seal(json.dumps(identity, ensure_ascii=False), purposes.SIGNER)
+        index = self._cipher.blind_index(signer.hetu.reveal(), purposes.HETU)
+        return index, sealed.key_id, sealed.blob
+
+    def _record(self, row: ConsentRow) -> ConsentRecord:
+        signer = None
+        if row.signer_key_id is not None and row.signer_sealed is not None:
+            opened = json.loads(
+                self._cipher.open(Sealed(row.signer_key_id, row.signer_sealed), purposes.SIGNER)
+            )
+            signer = Person(Hetu(opened["hetu"]), opened["first_names"], opened["last_name"])
+        return ConsentRecord(
+            id=row.id,
+            course_code=row.course_code,
+            participant_id=row.participant_id,
+            state=ConsentState(row.state),
+            reason=row.reason,
+            document_id=row.document_id,
+            signed_at=row.signed_at,
+            signer_relation=row.signer_relation,
+            signer=signer,
+            inbox_id=row.inbox_id,
+            event_at=row.event_at,
+        )

@@ -1,0 +1,8 @@
+"""The purpose of each sealed column: authenticated with the value, so values cannot swap columns."""
+
+from typing import Final
+
+HETU: Final = "participant.hetu"
+NAMES: Final = "participant.names"
+SIGNER: Final = "consent.signer"
+INBOX_BODY: Final = "webhook_inbox.body"

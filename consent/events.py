@@ -1,0 +1,65 @@
+"""Consent events from the signing service, as typed values.
+
+``parse_event`` takes a document that already passed ``schemas/consent_event`` and checks
+what a schema cannot: that every hetu is a real one as of today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from consent.errors import InvalidEvent, InvalidHetu
+from consent.hetu import Hetu
+from consent.model import Person
+
+
+class EventKind(enum.StrEnum):
+    """What the signing service reports."""
+
+    SIGNED = "consent.signed"
+    CANCELLED = "consent.cancelled"  # the signer cancelled, or the invitation expired
+
+
+@dataclass(frozen=True)
+class ConsentEvent:
+    """A consent event for one participant and one course."""
+
+    kind: EventKind
+    occurred_at: dt.datetime
+    document_id: str
+    course_code: str
+    participant: Person
+    signer: Person | None
+    signed_at: dt.datetime | None
+
+
+def parse_event(doc: Mapping[str, Any], *, today: dt.date, allow_temporary: bool) -> ConsentEvent:
+    """Build the typed event, or raise :class:`InvalidEvent` naming the field."""
+    data = doc["data"]
+    signer = data.get("signer")
+    signed_at = data.get("signed_at")
+    return ConsentEvent(
+        kind=EventKind(doc["type"]),
+        occurred_at=_instant(doc["timestamp"]),
+        document_id=data["document_id"],
+        course_code=data["course_code"],
+        participant=_person(data["participant"], "data.participant", today, allow_temporary),
+        signer=None if signer is None else _person(signer, "data.signer", today, allow_temporary),
+        signed_at=None if signed_at is None else _instant(signed_at),
+    )
+
+
+def _person(raw: Mapping[str, str], where: str, today: dt.date, allow_temporary: bool) -> Person:
+    try:
+        hetu = Hetu.parse(raw["hetu"], today=today, allow_temporary=allow_temporary)
+    except InvalidHetu as error:
+        raise InvalidEvent(f"{where}.hetu", error.reason) from None
+    return Person(hetu, raw["first_names"], raw["last_name"])
+
+
+def _instant(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).astimezone(dt.UTC)

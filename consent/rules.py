@@ -1,0 +1,89 @@
+"""Pure decisions about consent: who may sign for whom, and how a consent's state moves.
+
+Age is reckoned on the signing day in Finland (Europe/Helsinki): someone who turns 18 on
+the day they sign signs as an adult.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from consent.events import EventKind
+from consent.hetu import Hetu
+from consent.model import ConsentState
+
+FINLAND: Final = ZoneInfo("Europe/Helsinki")
+
+MINOR_SIGNED_ALONE: Final = "participant is under 18 on the signing day; a guardian must sign"
+GUARDIAN_IS_MINOR: Final = "the guardian who signed is under 18 on the signing day"
+ADULT_SIGNED_BY_OTHER: Final = "participant is 18 or over; only they may sign their consent"
+BORN_AFTER_SIGNING: Final = "participant was born after the signing day"
+
+
+@dataclass(frozen=True)
+class SignerDecision:
+    """Whether the signature makes a valid consent, as whom, and if not, why."""
+
+    state: ConsentState
+    relation: str | None  # "self" or "guardian" when valid
+    reason: str | None = None
+
+
+def signing_day(signed_at: dt.datetime) -> dt.date:
+    """The calendar day in Finland on which a signature was made."""
+    return signed_at.astimezone(FINLAND).date()
+
+
+def decide_signer(participant: Hetu, signer: Hetu, signed_at: dt.datetime) -> SignerDecision:
+    """An adult signs for themself; a minor's guardian, another adult, signs for them."""
+    day = signing_day(signed_at)
+    if participant.birth_date > day:
+        return SignerDecision(ConsentState.REJECTED, None, BORN_AFTER_SIGNING)
+    if participant.is_minor_on(day):
+        if signer == participant:
+            return SignerDecision(ConsentState.REJECTED, None, MINOR_SIGNED_ALONE)
+        if signer.is_minor_on(day):
+            return SignerDecision(ConsentState.REJECTED, None, GUARDIAN_IS_MINOR)
+        return SignerDecision(ConsentState.VALID, "guardian")
+    if signer != participant:
+        return SignerDecision(ConsentState.REJECTED, None, ADULT_SIGNED_BY_OTHER)
+    return SignerDecision(ConsentState.VALID, "self")
+
+
+@dataclass(frozen=True)
+class Transition:
+    """The consent's next state (None: unchanged) and a short note for the audit trail."""
+
+    state: ConsentState | None
+    note: str
+
+
+def next_state(
+    current: ConsentState | None,
+    event: EventKind,
+    decision: SignerDecision | None,
+    already_sent: bool,
+) -> Transition:
+    """How a consent moves when an event arrives (DESIGN §3.2).
+
+    A signed event replaces anything but a revocation; a rejected signature never
+    downgrades a valid consent; a cancellation withdraws a valid consent only while
+    nothing has been sent (after that, withdrawal is a revocation through OPH).
+    """
+    if current is ConsentState.REVOKED:
+        return Transition(None, "consent is revoked; the event changes nothing")
+    if event is EventKind.SIGNED:
+        assert decision is not None  # noqa: S101 - a signed event always has a decision
+        if decision.state is ConsentState.REJECTED and current is ConsentState.VALID:
+            return Transition(None, "rejected signature ignored; a valid consent stands")
+        return Transition(decision.state, f"signed: {decision.state.value}")
+    if current in (ConsentState.CANCELLED, ConsentState.WITHDRAWN):
+        return Transition(None, "already cancelled")
+    if current is ConsentState.VALID:
+        if already_sent:
+            return Transition(None, "cancellation after sending ignored; revoke through OPH")
+        return Transition(ConsentState.WITHDRAWN, "withdrawn before anything was sent")
+    return Transition(ConsentState.CANCELLED, "cancelled")

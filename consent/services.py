@@ -1,0 +1,91 @@
+"""Use cases. Dependencies come in as arguments (ports), so tests pass fakes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
+
+from consent.errors import InvalidEvent
+from consent.events import ConsentEvent, EventKind, parse_event
+from consent.model import AuditEntry, ConsentRecord, ConsentState, InboxState
+from consent.ports import BindingTransaction, ConsentLedger
+from consent.rules import decide_signer, next_state
+from consent.strict_json import StrictJsonError, loads_strict
+
+Clock = Callable[[], dt.datetime]
+WORKER = "worker"
+
+
+def bind_consent(
+    inbox_id: int, ledger: ConsentLedger, clock: Clock, allow_temporary: bool = False
+) -> str:
+    """Bind a stored delivery to the consent ledger; returns the outcome.
+
+    Idempotent: a delivery already bound is left alone, and the whole binding is one
+    transaction, so a crash half-way leaves nothing half-done.
+    """
+    with ledger.binding() as tx:
+        body = tx.claim_delivery(inbox_id)
+        if body is None:
+            return "already bound"
+        try:
+            event = parse_event(
+                loads_strict(body), today=clock().date(), allow_temporary=allow_temporary
+            )
+        except (StrictJsonError, InvalidEvent, KeyError, TypeError, ValueError) as error:
+            outcome = f"unreadable event ({type(error).__name__})"
+            _finish(tx, inbox_id, InboxState.FAILED, outcome, None)
+            return outcome
+        outcome = _apply(tx, inbox_id, event)
+        return outcome
+
+
+def _apply(tx: BindingTransaction, inbox_id: int, event: ConsentEvent) -> str:
+    participant_id = tx.save_participant(event.participant)
+    current = tx.consent_for(event.course_code, participant_id)
+    if (
+        current is not None
+        and current.event_at is not None
+        and event.occurred_at < current.event_at
+    ):
+        outcome = "older than the consent's current state; ignored"
+        _finish(tx, inbox_id, InboxState.PROCESSED, outcome, current.id)
+        return outcome
+    decision = None
+    if event.kind is EventKind.SIGNED:
+        assert event.signer is not None and event.signed_at is not None  # noqa: S101 - schema
+        decision = decide_signer(event.participant.hetu, event.signer.hetu, event.signed_at)
+    sent = current is not None and current.id is not None and tx.any_sent(current.id)
+    transition = next_state(current.state if current else None, event.kind, decision, sent)
+    consent_id = current.id if current else None
+    if transition.state is not None:
+        record = ConsentRecord(
+            id=consent_id,
+            course_code=event.course_code,
+            participant_id=participant_id,
+            state=transition.state,
+            reason=decision.reason if decision else None,
+            document_id=event.document_id,
+            signed_at=event.signed_at,
+            signer_relation=decision.relation if decision else None,
+            signer=event.signer,
+            inbox_id=inbox_id,
+            event_at=event.occurred_at,
+        )
+        if current is not None and transition.state is ConsentState.WITHDRAWN:
+            record = replace(
+                current, state=ConsentState.WITHDRAWN, inbox_id=inbox_id, event_at=event.occurred_at
+            )
+        consent_id = tx.save_consent(record)
+    _finish(tx, inbox_id, InboxState.PROCESSED, transition.note, consent_id)
+    return transition.note
+
+
+def _finish(
+    tx: BindingTransaction, inbox_id: int, state: InboxState, outcome: str, consent_id: int | None
+) -> None:
+    tx.finish_delivery(inbox_id, state, outcome)
+    details: dict[str, object] = {"inbox_id": inbox_id, "outcome": outcome}
+    subject = ("consent", consent_id) if consent_id is not None else ("inbox", inbox_id)
+    tx.audit(AuditEntry(WORKER, f"delivery.{state.value}", subject[0], subject[1], details))
