@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 
-from cli import local_stack
+from cli import local_stack, simulate
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.migrate import current_revision, upgrade
-from consent.config import Settings
+from consent.config import DEV_WEBHOOK_KEY, Settings
 from consent.errors import ConfigurationError
 from workers.bootstrap import run_worker
 
@@ -46,9 +47,76 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("--port", type=int, default=8000, help="web port (default 8000)")
     command.set_defaults(run=lambda a: local_stack.run(Settings.from_env(), a.procfile, a.port))
 
+    _add_simulate(commands)
+    command = commands.add_parser("signing-keygen", help="print a new Ed25519 whsk_/whpk_ key pair")
+    command.set_defaults(run=_keygen)
+
     command = commands.add_parser("broker", help="run the embedded Valkey broker in the foreground")
     command.set_defaults(run=lambda _a: local_stack.run_broker(Settings.from_env()))
     return parser
+
+
+def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "simulate-signing",
+        help="act as the signing service: build, sign and post a consent event",
+        description="Hetus are generated for the given ages unless given; they are never printed.",
+    )
+    command.add_argument("--url", default="http://127.0.0.1:8000/webhooks/signing")
+    command.add_argument("--course", required=True, help="course code")
+    command.add_argument("--type", choices=["signed", "cancelled"], default="signed")
+    command.add_argument("--participant-hetu")
+    command.add_argument("--participant-age", type=int, default=30)
+    command.add_argument(
+        "--participant-names",
+        nargs=2,
+        default=["Aino", "Esimerkki"],
+        metavar=("FIRST_NAMES", "LAST_NAME"),
+    )
+    command.add_argument("--guardian", action="store_true", help="a guardian signs (for a minor)")
+    command.add_argument("--guardian-hetu")
+    command.add_argument("--guardian-age", type=int, default=45)
+    command.add_argument(
+        "--guardian-names",
+        nargs=2,
+        default=["Maija", "Esimerkki"],
+        metavar=("FIRST_NAMES", "LAST_NAME"),
+    )
+    command.add_argument("--document-id")
+    command.add_argument(
+        "--key",
+        action="append",
+        dest="keys",
+        help="whsec_… or whsk_… signing key; repeat to sign with several (default: the local key)",
+    )
+    command.set_defaults(run=_simulate)
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    now = dt.datetime.now(dt.UTC)
+    today = now.date()
+    participant = simulate.person(
+        args.participant_hetu or simulate.generated_hetu(args.participant_age, today),
+        *args.participant_names,
+    )
+    signer = participant
+    if args.guardian:
+        hetu = args.guardian_hetu or simulate.generated_hetu(args.guardian_age, today)
+        signer = simulate.person(hetu, *args.guardian_names)
+    event = simulate.consent_event(
+        f"consent.{args.type}", args.course, participant, signer, now, document_id=args.document_id
+    )
+    signers = [simulate.Signer.parse(k) for k in (args.keys or [DEV_WEBHOOK_KEY])]
+    response = simulate.post(args.url, event, signers)
+    print(f"{response.status_code} {response.text.strip()}")
+    return 0 if response.status_code in (200, 202) else 1
+
+
+def _keygen(_args: argparse.Namespace) -> int:
+    private, public = simulate.generate_keypair()
+    print(f"private (keep with the sender):        {private}")
+    print(f"public (add to SIGNING_WEBHOOK_KEYS): {public}")
+    return 0
 
 
 def _migrate(_args: argparse.Namespace) -> int:

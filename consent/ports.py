@@ -6,6 +6,7 @@ in-memory fakes instead.
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -93,9 +94,21 @@ class ConsentLedger(Protocol):
         ...
 
 
+class PendingDeliveries(Protocol):
+    """Finds deliveries that were stored but not yet bound."""
+
+    def pending_deliveries(self, received_before: dt.datetime, limit: int = 500) -> list[int]:
+        """Ids of deliveries still waiting, received before the given time, oldest first."""
+        ...
+
+
 class JobQueue(Protocol):
     """Hands work to the workers. Arguments are row ids; never personal data."""
 
     def enqueue_binding(self, inbox_id: int) -> None:
         """Ask a worker to bind a stored delivery (idempotent: a pending job is not doubled)."""
+        ...
+
+    def ensure_binding(self, inbox_id: int) -> str:
+        """Make sure a binding job will run: enqueue, requeue a failed one, or leave one waiting."""
         ...

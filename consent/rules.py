@@ -76,10 +76,19 @@ def next_state(
     if current is ConsentState.REVOKED:
         return Transition(None, "consent is revoked; the event changes nothing")
     if event is EventKind.SIGNED:
-        assert decision is not None  # noqa: S101 - a signed event always has a decision
-        if decision.state is ConsentState.REJECTED and current is ConsentState.VALID:
-            return Transition(None, "rejected signature ignored; a valid consent stands")
-        return Transition(decision.state, f"signed: {decision.state.value}")
+        if decision is None:
+            raise ValueError("a signed event needs a signer decision")
+        return _on_signed(current, decision)
+    return _on_cancelled(current, already_sent)
+
+
+def _on_signed(current: ConsentState | None, decision: SignerDecision) -> Transition:
+    if decision.state is ConsentState.REJECTED and current is ConsentState.VALID:
+        return Transition(None, "rejected signature ignored; a valid consent stands")
+    return Transition(decision.state, f"signed: {decision.state.value}")
+
+
+def _on_cancelled(current: ConsentState | None, already_sent: bool) -> Transition:
     if current in (ConsentState.CANCELLED, ConsentState.WITHDRAWN):
         return Transition(None, "already cancelled")
     if current is ConsentState.VALID:

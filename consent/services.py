@@ -9,7 +9,7 @@ from dataclasses import replace
 from consent.errors import InvalidEvent
 from consent.events import ConsentEvent, EventKind, parse_event
 from consent.model import AuditEntry, ConsentRecord, ConsentState, InboxState
-from consent.ports import BindingTransaction, ConsentLedger
+from consent.ports import BindingTransaction, ConsentLedger, JobQueue, PendingDeliveries
 from consent.rules import decide_signer, next_state
 from consent.strict_json import StrictJsonError, loads_strict
 
@@ -37,8 +37,7 @@ def bind_consent(
             outcome = f"unreadable event ({type(error).__name__})"
             _finish(tx, inbox_id, InboxState.FAILED, outcome, None)
             return outcome
-        outcome = _apply(tx, inbox_id, event)
-        return outcome
+        return _apply(tx, inbox_id, event)
 
 
 def _apply(tx: BindingTransaction, inbox_id: int, event: ConsentEvent) -> str:
@@ -54,7 +53,8 @@ def _apply(tx: BindingTransaction, inbox_id: int, event: ConsentEvent) -> str:
         return outcome
     decision = None
     if event.kind is EventKind.SIGNED:
-        assert event.signer is not None and event.signed_at is not None  # noqa: S101 - schema
+        if event.signer is None or event.signed_at is None:
+            raise ValueError("a signed event names its signer and time")  # the schema ensures it
         decision = decide_signer(event.participant.hetu, event.signer.hetu, event.signed_at)
     sent = current is not None and current.id is not None and tx.any_sent(current.id)
     transition = next_state(current.state if current else None, event.kind, decision, sent)
@@ -89,3 +89,15 @@ def _finish(
     details: dict[str, object] = {"inbox_id": inbox_id, "outcome": outcome}
     subject = ("consent", consent_id) if consent_id is not None else ("inbox", inbox_id)
     tx.audit(AuditEntry(WORKER, f"delivery.{state.value}", subject[0], subject[1], details))
+
+
+SWEEP_GRACE = dt.timedelta(seconds=60)
+
+
+def sweep_deliveries(ledger: PendingDeliveries, queue: JobQueue, clock: Clock) -> dict[str, int]:
+    """Make sure every delivery still waiting after a grace period has a binding job."""
+    counts: dict[str, int] = {}
+    for inbox_id in ledger.pending_deliveries(clock() - SWEEP_GRACE):
+        action = queue.ensure_binding(inbox_id)
+        counts[action] = counts.get(action, 0) + 1
+    return counts

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import redis
@@ -10,10 +11,14 @@ from flask import Flask
 from sqlalchemy import Engine, text
 
 from consent.adapters.broker import broker_url, connect
+from consent.adapters.crypto import AesGcmCipher
+from consent.adapters.queues import RqJobQueue
 from consent.adapters.sql.engine import make_engine
+from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.migrate import is_current
 from consent.config import Settings
-from webhook import health
+from consent.ports import JobQueue
+from webhook import errors, health, signing
 
 
 def create_app(
@@ -21,19 +26,31 @@ def create_app(
     *,
     engine: Engine | None = None,
     broker: redis.Redis | None = None,
+    queue: JobQueue | None = None,
+    clock: Callable[[], dt.datetime] = utc_now,
     test_config: Mapping[str, Any] | None = None,
 ) -> Flask:
     """Build the Flask app; nothing connects until the first request."""
     settings = settings or Settings.from_env()
     engine = engine or make_engine(settings.database_url)
     broker = broker or connect(broker_url(settings))
+    ledger = SqlLedger(engine, AesGcmCipher(settings.pii_keys), clock)
     app = Flask(__name__)
-    app.config.update(test_config or {})
+    app.config.update(MAX_CONTENT_LENGTH=signing.MAX_BODY, **(test_config or {}))
     app.extensions["vst.readiness"] = {
         "database": lambda: _database_problem(engine),
         "broker": lambda: _broker_problem(broker),
     }
+    app.extensions["vst.intake"] = signing.Intake(
+        keys=settings.webhook_keys,
+        store=ledger.store_delivery,
+        queue=queue or RqJobQueue(broker),
+        clock=clock,
+        allow_temporary_hetu=settings.allow_temporary_hetu,
+    )
     app.register_blueprint(health.bp)
+    app.register_blueprint(signing.bp)
+    errors.register(app)
     return app
 
 

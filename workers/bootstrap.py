@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
 from rq import Worker
 from rq.serializers import JSONSerializer
 
 from consent.adapters.broker import broker_url, connect
-from consent.adapters.queues import QUEUES_BY_PRIORITY, queue
+from consent.adapters.crypto import AesGcmCipher
+from consent.adapters.queues import QUEUES_BY_PRIORITY, RqJobQueue, queue
+from consent.adapters.sql.engine import make_engine
+from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.config import Settings
 
 # Abandoned jobs of a killed worker are found within about a minute (reference/rq.md §7.5).
 WORKER_TTL = 60
 MAINTENANCE_INTERVAL = 30
 JOB_MONITORING_INTERVAL = 10
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """What jobs need, built once per work horse."""
+
+    settings: Settings
+    ledger: SqlLedger
+    queue: RqJobQueue
+    clock: Callable[[], dt.datetime]
+
+
+@cache
+def dependencies() -> Dependencies:
+    """Build the job dependencies on first use, inside the process that runs the job."""
+    settings = Settings.from_env()
+    ledger = SqlLedger(make_engine(settings.database_url), AesGcmCipher(settings.pii_keys))
+    return Dependencies(settings, ledger, RqJobQueue(connect(broker_url(settings))), utc_now)
 
 
 def build_worker(settings: Settings | None = None) -> Worker:
@@ -30,5 +56,11 @@ def build_worker(settings: Settings | None = None) -> Worker:
 
 
 def run_worker() -> None:
-    """Run the worker with its scheduler until SIGTERM (which lets the current job finish)."""
-    build_worker().work(with_scheduler=True)
+    """Run the worker with its scheduler until SIGTERM (which lets the current job finish).
+
+    Starting a worker also makes sure the sweeper is scheduled: it reschedules itself each
+    minute, and this restarts the chain should Redis ever lose it.
+    """
+    worker = build_worker()
+    RqJobQueue(worker.connection).schedule_sweep(utc_now())
+    worker.work(with_scheduler=True)

@@ -1,11 +1,20 @@
-"""RQ queue names and construction, shared by the web side (enqueues) and workers (dequeue)."""
+"""RQ queues: names, construction, and :class:`consent.ports.JobQueue` over them.
+
+Jobs are named by dotted path (``workers.jobs.bind_consent``) so the web side never imports
+the worker package; their only arguments are row ids. Job ids are deterministic and
+enqueued with ``unique=True``, so a job already waiting is not doubled.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from contextlib import suppress
 from typing import Final
 
 import redis
-from rq import Queue
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 CONSENT_QUEUE: Final = "consent"
@@ -15,7 +24,67 @@ MAINTENANCE_QUEUE: Final = "maintenance"
 # Workers listen in this order: binding a consent comes before sending to KOSKI.
 QUEUES_BY_PRIORITY: Final = (CONSENT_QUEUE, KOSKI_QUEUE, MAINTENANCE_QUEUE)
 
+BIND_CONSENT: Final = "workers.jobs.bind_consent"
+SWEEP: Final = "workers.jobs.sweep"
+
+BINDING_RETRY: Final = Retry(max=5, interval=[10, 30, 60, 300, 900])
+FAILURE_TTL: Final = 30 * 24 * 3600
+RESULT_TTL: Final = 24 * 3600
+SWEEP_INTERVAL: Final = 60
+_WAITING: Final = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
 
 def queue(name: str, connection: redis.Redis) -> Queue:
     """An RQ queue with the JSON serializer: job arguments are row ids, never pickles."""
     return Queue(name, connection=connection, serializer=JSONSerializer)
+
+
+class RqJobQueue:
+    """Enqueues the service's jobs on RQ."""
+
+    def __init__(self, connection: redis.Redis) -> None:
+        self._connection = connection
+
+    def enqueue_binding(self, inbox_id: int) -> None:
+        """Queue ``bind_consent(inbox_id)`` unless that job is already waiting."""
+        with suppress(DuplicateJobError):  # already waiting
+            queue(CONSENT_QUEUE, self._connection).enqueue(
+                BIND_CONSENT,
+                inbox_id,
+                job_id=f"bind-consent-{inbox_id}",
+                unique=True,
+                retry=BINDING_RETRY,
+                result_ttl=RESULT_TTL,
+                failure_ttl=FAILURE_TTL,
+            )
+
+    def ensure_binding(self, inbox_id: int) -> str:
+        """Make sure a binding job for ``inbox_id`` will run; says what was done."""
+        try:
+            job = Job.fetch(f"bind-consent-{inbox_id}", self._connection, serializer=JSONSerializer)
+        except NoSuchJobError:
+            self.enqueue_binding(inbox_id)
+            return "enqueued"
+        status = job.get_status()
+        if status in _WAITING:
+            return "waiting"
+        if status is JobStatus.FAILED:
+            job.requeue()
+            return "requeued"
+        job.delete()  # finished or stopped, yet the row still waits: run it again
+        self.enqueue_binding(inbox_id)
+        return "enqueued"
+
+    def schedule_sweep(self, now: dt.datetime) -> None:
+        """Schedule the next sweep at the start of the next minute; one per minute, whoever asks."""
+        slot = int(now.timestamp()) // SWEEP_INTERVAL + 1
+        at = dt.datetime.fromtimestamp(slot * SWEEP_INTERVAL, dt.UTC)
+        with suppress(DuplicateJobError):  # another worker scheduled this slot
+            queue(MAINTENANCE_QUEUE, self._connection).enqueue_at(
+                at,
+                SWEEP,
+                job_id=f"sweep-{slot}",
+                unique=True,
+                result_ttl=600,
+                failure_ttl=FAILURE_TTL,
+            )

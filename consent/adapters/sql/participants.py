@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consent.adapters.sql import purposes
-from consent.adapters.sql.upsert import insert_new
 from consent.adapters.sql.tables import ParticipantRow
+from consent.adapters.sql.upsert import insert_new
 from consent.hetu import Hetu
 from consent.model import Person
 from consent.ports import PiiCipher, Sealed

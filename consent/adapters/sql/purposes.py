@@ -1,4 +1,4 @@
-"""The purpose of each sealed column: authenticated with the value, so values cannot swap columns."""
+"""Each sealed column's purpose, authenticated with its value so values cannot swap columns."""
 
 from typing import Final
 

@@ -1,0 +1,89 @@
+"""The one table that maps failures to HTTP statuses, as RFC 9457 problem details.
+
+Every rejection is logged with a machine-readable ``reason``; response bodies never echo
+the request, and a 401 says nothing about why.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+from consent.errors import InvalidEvent
+from consent.strict_json import StrictJsonError
+from webhook.problems import problem
+from webhook.signature import SignatureRejected
+
+log = logging.getLogger("vst.webhook")
+
+RETRY_AFTER_SECONDS = "30"
+
+
+class UnsupportedMediaType(Exception):
+    """The body is not declared as UTF-8 JSON."""
+
+
+class SchemaViolation(Exception):
+    """The body is JSON but not a valid event; ``errors`` name the fields."""
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__("schema violation")
+        self.errors = errors
+
+
+class LedgerUnavailable(Exception):
+    """The database could not store the delivery, so it was not acknowledged."""
+
+
+def register(app: Flask) -> None:
+    """Install the handlers; every error response is ``application/problem+json``."""
+
+    @app.errorhandler(SignatureRejected)
+    def _unauthenticated(error: SignatureRejected) -> Response:
+        log.warning("webhook.rejected status=401 reason=%s", error.reason)
+        return problem(401, "The request could not be authenticated.")
+
+    @app.errorhandler(UnsupportedMediaType)
+    def _media_type(_error: UnsupportedMediaType) -> Response:
+        log.warning("webhook.rejected status=415 reason=content_type")
+        return problem(415, "Send the event as Content-Type: application/json (UTF-8).")
+
+    @app.errorhandler(StrictJsonError)
+    def _bad_json(error: StrictJsonError) -> Response:
+        log.warning("webhook.rejected status=400 reason=invalid_json")
+        return problem(400, f"The body is not valid JSON: {error}.")
+
+    @app.errorhandler(SchemaViolation)
+    def _bad_schema(error: SchemaViolation) -> Response:
+        fields = ",".join(e["field"] for e in error.errors)
+        log.warning("webhook.rejected status=400 reason=schema fields=%s", fields)
+        return problem(
+            400, "The event does not match the consent event schema.", errors=error.errors
+        )
+
+    @app.errorhandler(InvalidEvent)
+    def _bad_event(error: InvalidEvent) -> Response:
+        log.warning("webhook.rejected status=400 reason=invalid_value field=%s", error.field)
+        detail = "The event names something that does not exist."
+        return problem(400, detail, errors=[{"field": error.field, "reason": error.reason}])
+
+    @app.errorhandler(LedgerUnavailable)
+    def _unavailable(_error: LedgerUnavailable) -> Response:
+        log.error("webhook.rejected status=503 reason=database_unavailable")
+        detail = "The event could not be stored; nothing was accepted. Retry later."
+        return problem(503, detail, headers={"Retry-After": RETRY_AFTER_SECONDS})
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Response:
+        status = error.code or 500
+        if status == 413:
+            log.warning("webhook.rejected status=413 reason=too_large")
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return problem(status, error.description or "", headers=headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:  # the last line of defence, never expected
+        log.error("request.failed error=%s", type(error).__name__)
+        return problem(500, "An unexpected error occurred.")

@@ -1,0 +1,143 @@
+"""``POST /webhooks/signing``: signed consent events from the signing service.
+
+The view is a checklist: size and type, verify the raw bytes, strict parse, schema, real
+hetus, store in the inbox, enqueue, 202. Only a committed inbox row is acknowledged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import redis
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from jsonschema import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from consent.config import WebhookKey
+from consent.events import parse_event
+from consent.model import InboxDelivery, InboxReceipt
+from consent.ports import JobQueue
+from consent.strict_json import loads_strict
+from schemas import validator
+from webhook.errors import LedgerUnavailable, SchemaViolation, UnsupportedMediaType
+from webhook.signature import verify
+
+MAX_BODY: Final = 64 * 1024
+SOURCE: Final = "signing"
+
+bp = Blueprint("signing", __name__)
+log = logging.getLogger("vst.webhook")
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What the endpoint needs: trusted keys, the ledger, the queue and a clock."""
+
+    keys: Sequence[WebhookKey]
+    store: Callable[[InboxDelivery], InboxReceipt]
+    queue: JobQueue
+    clock: Callable[[], dt.datetime]
+    allow_temporary_hetu: bool
+
+
+@bp.post("/webhooks/signing")
+def receive() -> ResponseReturnValue:
+    """Verify, store and queue one consent event."""
+    intake: Intake = current_app.extensions["vst.intake"]
+    _check_size_and_type()
+    body = request.get_data(cache=True)
+    now = intake.clock()
+    verified = verify(request.headers.getlist, body, intake.keys, now.timestamp())
+    document = loads_strict(body)
+    _check_schema(document)
+    parse_event(document, today=now.date(), allow_temporary=intake.allow_temporary_hetu)
+    delivery = InboxDelivery(
+        SOURCE,
+        verified.webhook_id,
+        verified.timestamp,
+        verified.signature,
+        verified.key_id,
+        document["type"],
+        body,
+        now,
+    )
+    receipt = _store(intake, delivery)
+    if receipt.duplicate:
+        log.info(
+            "webhook.duplicate inbox_id=%s webhook_id=%s", receipt.inbox_id, verified.webhook_id
+        )
+        return jsonify(status="duplicate", inbox_id=receipt.inbox_id), 200
+    _enqueue(intake.queue, receipt.inbox_id)
+    log.info(
+        "webhook.accepted inbox_id=%s webhook_id=%s key=%s",
+        receipt.inbox_id,
+        verified.webhook_id,
+        verified.key_id,
+    )
+    return jsonify(status="accepted", inbox_id=receipt.inbox_id), 202
+
+
+def _check_size_and_type() -> None:
+    """413 before reading a declared oversize body; 415 unless it is UTF-8 JSON."""
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise RequestEntityTooLarge()
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if request.mimetype != "application/json" or charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType()
+
+
+def _check_schema(document: Any) -> None:
+    errors = sorted(validator("consent_event").iter_errors(document), key=lambda e: list(e.path))
+    if errors:
+        raise SchemaViolation([_describe(e) for e in errors[:20]])
+
+
+def _describe(error: ValidationError) -> dict[str, str]:
+    """Name the field and the rule it broke, without quoting the value."""
+    path = ".".join(str(p) for p in error.absolute_path)
+    keyword = str(error.validator)
+    if keyword == "required" and isinstance(error.instance, dict):
+        required = error.validator_value if isinstance(error.validator_value, list) else []
+        missing = [p for p in required if p not in error.instance]
+        return {"field": _join(path, missing[0] if missing else "?"), "reason": "is required"}
+    if keyword == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        extra = sorted(k for k in error.instance if k not in known)
+        return {"field": _join(path, extra[0][:64] if extra else "?"), "reason": "is not allowed"}
+    return {"field": path or "(body)", "reason": _REASONS.get(keyword, f"fails the {keyword} rule")}
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+_REASONS: Final = {
+    "type": "has the wrong type",
+    "enum": "is not one of the allowed values",
+    "const": "is not the allowed value",
+    "pattern": "has an invalid format",
+    "format": "is not a valid RFC 3339 date-time",
+    "minLength": "is too short",
+    "maxLength": "is too long",
+}
+
+
+def _store(intake: Intake, delivery: InboxDelivery) -> InboxReceipt:
+    try:
+        return intake.store(delivery)
+    except SQLAlchemyError as error:
+        raise LedgerUnavailable() from error
+
+
+def _enqueue(queue: JobQueue, inbox_id: int) -> None:
+    """Best effort: the row is committed, and the sweeper queues anything left behind."""
+    try:
+        queue.enqueue_binding(inbox_id)
+    except redis.RedisError as error:
+        log.warning("webhook.enqueue_failed inbox_id=%s error=%s", inbox_id, type(error).__name__)
