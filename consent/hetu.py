@@ -114,6 +114,12 @@ class Hetu:
     def __format__(self, spec: str) -> str:
         return repr(self)
 
+    def __copy__(self) -> Hetu:
+        return self  # immutable
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Hetu:
+        return self  # immutable
+
     def __reduce__(self) -> tuple[object, ...]:
         # A hetu must not travel through pickles (job arguments, caches) by accident.
         raise TypeError("Hetu is not picklable; store it sealed")
