@@ -44,11 +44,12 @@ class RqJobQueue:
 
     def __init__(self, connection: redis.Redis) -> None:
         self._connection = connection
+        self._consent = queue(CONSENT_QUEUE, connection)
 
     def enqueue_binding(self, inbox_id: int) -> None:
         """Queue ``bind_consent(inbox_id)`` unless that job is already waiting."""
         with suppress(DuplicateJobError):  # already waiting
-            queue(CONSENT_QUEUE, self._connection).enqueue(
+            self._consent.enqueue(
                 BIND_CONSENT,
                 inbox_id,
                 job_id=f"bind-consent-{inbox_id}",

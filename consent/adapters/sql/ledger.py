@@ -31,6 +31,7 @@ class SqlLedger:
     """Stores and finds ledger rows; the only code that turns rows into domain values."""
 
     def __init__(self, engine: Engine, cipher: PiiCipher, clock: Clock = utc_now) -> None:
+        self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._cipher = cipher
         self._clock = clock
@@ -52,14 +53,15 @@ class SqlLedger:
             "state": InboxState.RECEIVED.value,
             "attempts": 0,
         }
-        with self._sessions.begin() as session:
-            inserted = insert_new(session, InboxRow, values, ["source", "webhook_id"])
+        # Core, not the ORM: this runs on every webhook request, and a session costs more.
+        with self._engine.begin() as connection:
+            inserted = insert_new(connection, InboxRow, values, ["source", "webhook_id"])
             if inserted is not None:
                 return InboxReceipt(inserted, duplicate=False)
             query = select(InboxRow.id).where(
                 InboxRow.source == delivery.source, InboxRow.webhook_id == delivery.webhook_id
             )
-            return InboxReceipt(session.execute(query).scalar_one(), duplicate=True)
+            return InboxReceipt(connection.execute(query).scalar_one(), duplicate=True)
 
     def delivery_body(self, inbox_id: int) -> bytes:
         """The raw signed body of a stored delivery, opened from its sealed form."""

@@ -1,18 +1,27 @@
-"""INSERT … ON CONFLICT DO NOTHING in whichever dialect the session speaks."""
+"""INSERT … ON CONFLICT DO NOTHING in whichever dialect the session or connection speaks."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
+@cache
+def _statement(dialect_name: str, table: Any, keys: tuple[str, ...]) -> Any:
+    """Built once per table: values go in as parameters, so the compiled form is reused."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=keys).returning(table.id)
+
+
 def insert_new(
-    session: Session, table: Any, values: dict[str, object], keys: list[str]
+    executor: Session | Connection, table: Any, values: dict[str, object], keys: list[str]
 ) -> int | None:
     """Insert a row unless ``keys`` already exist; the new row's id, or None."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(values).on_conflict_do_nothing(index_elements=keys)
-    inserted: int | None = session.execute(statement.returning(table.id)).scalar_one_or_none()
+    bind = executor.get_bind() if isinstance(executor, Session) else executor
+    statement = _statement(bind.dialect.name, table, tuple(keys))
+    inserted: int | None = executor.execute(statement, values).scalar_one_or_none()
     return inserted

@@ -1,0 +1,140 @@
+"""Webhook intake benchmark: the real endpoint next to a bare 202 endpoint, in one run.
+
+Both are served by gunicorn on loopback with the same settings; a separate process posts
+signed consent events to each and this script prints throughput, p50 and p99 latency and
+the ratio. The real endpoint verifies, parses, validates, seals, commits to the database
+and enqueues to Redis on every request.
+
+    .venv/bin/python benchmarks/intake.py [--database postgresql|sqlite]
+                                          [--requests N] [--concurrency C]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+GUNICORN = ["--workers", "4", "--worker-class", "sync", "--log-level", "warning"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _serve(app: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    command = [sys.executable, "-m", "gunicorn", *GUNICORN, "--bind", f"127.0.0.1:{port}", app]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+            return process, f"http://127.0.0.1:{port}/webhooks/signing"
+        except requests.RequestException:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"{app} did not start")
+
+
+def _load(url: str, secret: str, total: int, concurrency: int) -> dict[str, float]:
+    command = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "load.py"),
+        url,
+        secret,
+        str(total),
+        str(concurrency),
+    ]
+    result = json.loads(subprocess.run(command, capture_output=True, check=True, text=True).stdout)
+    latencies = sorted(result["latencies"])
+    return {
+        "throughput": len(latencies) / result["wall"],
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
+        "ok": sum(v for k, v in result["statuses"].items() if k in ("200", "202")) / len(latencies),
+    }
+
+
+def _database(kind: str, workdir: Path) -> tuple[str, str | None]:
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / 'bench.db'}", None
+    name = f"vst_consent_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return f"{POSTGRES.rpartition('/')[0]}/{name}", name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
+    with tempfile.TemporaryDirectory() as tmp:
+        database_url, pg_name = _database(args.database, Path(tmp))
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS,
+            "SIGNING_WEBHOOK_KEYS": secret,
+            "VST_DATA_DIR": tmp,
+        }
+        subprocess.run(
+            [sys.executable, "-m", "cli.main", "migrate"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        results = {}
+        for label, app in (
+            ("bare Flask 202", "benchmarks.bare_app:app"),
+            ("vst-consent intake", "webhook.app:create_app()"),
+        ):
+            server, url = _serve(app, env)
+            try:
+                _load(url, secret, min(200, args.requests), args.concurrency)  # warm-up
+                results[label] = _load(url, secret, args.requests, args.concurrency)
+            finally:
+                server.terminate()
+                server.wait()
+        if pg_name:
+            with psycopg.connect(POSTGRES, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE "{pg_name}" WITH (FORCE)')
+    print(
+        f"database={args.database} requests={args.requests} concurrency={args.concurrency} "
+        f"gunicorn={' '.join(GUNICORN[:6])}"
+    )
+    print(f"{'endpoint':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'2xx':>8}")
+    for label, r in results.items():
+        print(
+            f"{label:<22}{r['throughput']:>10.0f}{r['p50_ms']:>10.1f}{r['p99_ms']:>10.1f}{r['ok']:>8.0%}"
+        )
+    ratio = results["vst-consent intake"]["throughput"] / results["bare Flask 202"]["throughput"]
+    print(f"throughput ratio (intake / bare): {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
