@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 
 from consent.adapters.broker import broker_url, connect
 from consent.adapters.crypto import AesGcmCipher
+from consent.adapters.logs import configure_logging
 from consent.adapters.queues import RqJobQueue
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.ledger import SqlLedger, utc_now
@@ -32,6 +33,7 @@ def create_app(
 ) -> Flask:
     """Build the Flask app; nothing connects until the first request."""
     settings = settings or Settings.from_env()
+    configure_logging()
     engine = engine or make_engine(settings.database_url)
     broker = broker or connect(broker_url(settings))
     ledger = SqlLedger(engine, AesGcmCipher(settings.pii_keys), clock)

@@ -12,6 +12,7 @@ from rq.serializers import JSONSerializer
 
 from consent.adapters.broker import broker_url, connect
 from consent.adapters.crypto import AesGcmCipher
+from consent.adapters.logs import configure_logging
 from consent.adapters.queues import QUEUES_BY_PRIORITY, RqJobQueue, queue
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.ledger import SqlLedger, utc_now
@@ -61,6 +62,7 @@ def run_worker() -> None:
     Starting a worker also makes sure the sweeper is scheduled: it reschedules itself each
     minute, and this restarts the chain should Redis ever lose it.
     """
+    configure_logging()
     worker = build_worker()
     RqJobQueue(worker.connection).schedule_sweep(utc_now())
     worker.work(with_scheduler=True)

@@ -1,0 +1,54 @@
+"""Process logging: one key=value line per event on stderr, with hetus redacted.
+
+The code never logs personal data; the redacting filter is a second line of defence for
+anything a library might echo.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Final
+
+from consent.hetu import redact_hetus
+
+_MARK: Final = "_vst_consent_handler"
+
+
+class RedactHetus(logging.Filter):
+    """Rewrites a record's message so nothing shaped like a hetu leaves the process."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_hetus(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]  # stream is resolved per record
+    """Writes to whatever ``sys.stderr`` is when a record is emitted (test runners swap it)."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Send the service's logs to stderr once per process; calling again changes nothing."""
+    root = logging.getLogger()
+    if any(getattr(h, _MARK, False) for h in root.handlers):
+        return
+    handler = _StderrHandler()
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
+    )
+    handler.addFilter(RedactHetus())
+    setattr(handler, _MARK, True)
+    root.addHandler(handler)
+    for name in ("vst", "rq"):
+        logging.getLogger(name).setLevel(level)
