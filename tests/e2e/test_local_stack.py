@@ -12,14 +12,9 @@ from pathlib import Path
 
 import requests
 
+from tests.net import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _wait_ready(
@@ -47,7 +42,7 @@ def _answers(port: int) -> bool:
 def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
     tmp_path: Path,
 ) -> None:
-    web, broker = _free_port(), _free_port()
+    web, broker = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "VST_ENV")}
     env.update(VST_DATA_DIR=str(tmp_path), VST_EMBEDDED_REDIS_PORT=str(broker))
     command = [sys.executable, "-m", "cli.main", "up", "--port", str(web)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import zlib
 from pathlib import Path
 
@@ -13,14 +12,8 @@ from consent.adapters.broker import EmbeddedBroker, broker_url, connect
 from consent.adapters.queues import CONSENT_QUEUE, KOSKI_QUEUE, QUEUES_BY_PRIORITY, queue
 from consent.config import Settings
 from tests.conftest import REDIS_URL
+from tests.net import free_port
 from workers.bootstrap import build_worker
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def test_without_redis_url_the_embedded_server_is_used() -> None:
@@ -30,7 +23,7 @@ def test_without_redis_url_the_embedded_server_is_used() -> None:
 
 
 def test_the_embedded_server_keeps_queued_work_across_a_restart(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     first = EmbeddedBroker(tmp_path / "valkey", port)
     client = connect(first.start())
     try:
