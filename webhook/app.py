@@ -46,6 +46,7 @@ def create_app(
     app.extensions["vst.intake"] = signing.Intake(
         keys=settings.webhook_keys,
         store=ledger.store_delivery,
+        find=ledger.find_delivery,
         queue=queue or RqJobQueue(broker),
         clock=clock,
         allow_temporary_hetu=settings.allow_temporary_hetu,

@@ -33,14 +33,6 @@ _SIGNATURE_LENGTH: Final = {"v1": 32, "v1a": 64}
 HEADERS: Final = ("webhook-id", "webhook-timestamp", "webhook-signature")
 
 
-class SignatureRejected(Exception):
-    """The delivery is not provably from a trusted sender; ``reason`` says why (for logs only)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 @dataclass(frozen=True)
 class Verified:
     """A delivery whose signature matched ``key_id``."""
@@ -49,6 +41,20 @@ class Verified:
     timestamp: int
     signature: str
     key_id: str
+
+
+class SignatureRejected(Exception):
+    """The delivery is not provably from a trusted sender; ``reason`` says why (for logs only).
+
+    ``signed_outside_window`` is set when a trusted key did sign it, only not within the
+    time window: a sender retrying an old delivery, or a replay. It must not be accepted,
+    but it may be recognised as one already stored.
+    """
+
+    def __init__(self, reason: str, signed_outside_window: Verified | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.signed_outside_window = signed_outside_window
 
 
 def verify(
@@ -67,17 +73,17 @@ def verify(
         raise SignatureRejected("malformed_id")
     if not _TIMESTAMP.match(timestamp):
         raise SignatureRejected("malformed_timestamp")
-    sent_at = int(timestamp)
-    if sent_at < now - tolerance:
-        raise SignatureRejected("stale_timestamp")
-    if sent_at > now + tolerance:
-        raise SignatureRejected("future_timestamp")
     entries = _entries(signature)
     signed = f"{webhook_id}.{timestamp}.".encode() + body
     key_id = _matching_key(entries, signed, keys)
     if key_id is None:
         raise SignatureRejected("no_matching_signature")
-    return Verified(webhook_id, sent_at, signature, key_id)
+    verified = Verified(webhook_id, int(timestamp), signature, key_id)
+    if verified.timestamp < now - tolerance:
+        raise SignatureRejected("stale_timestamp", verified)
+    if verified.timestamp > now + tolerance:
+        raise SignatureRejected("future_timestamp", verified)
+    return verified
 
 
 def _single(header: Callable[[str], list[str]], name: str) -> str:

@@ -26,7 +26,7 @@ from consent.ports import JobQueue
 from consent.strict_json import loads_strict
 from schemas import validator
 from webhook.errors import LedgerUnavailable, SchemaViolation, UnsupportedMediaType
-from webhook.signature import verify
+from webhook.signature import SignatureRejected, verify
 
 MAX_BODY: Final = 64 * 1024
 SOURCE: Final = "signing"
@@ -41,6 +41,7 @@ class Intake:
 
     keys: Sequence[WebhookKey]
     store: Callable[[InboxDelivery], InboxReceipt]
+    find: Callable[[str, str], int | None]
     queue: JobQueue
     clock: Callable[[], dt.datetime]
     allow_temporary_hetu: bool
@@ -53,7 +54,10 @@ def receive() -> ResponseReturnValue:
     _check_size_and_type()
     body = request.get_data(cache=True)
     now = intake.clock()
-    verified = verify(request.headers.getlist, body, intake.keys, now.timestamp())
+    try:
+        verified = verify(request.headers.getlist, body, intake.keys, now.timestamp())
+    except SignatureRejected as rejected:
+        return _known_replay(intake, rejected)
     document = loads_strict(body)
     _check_schema(document)
     parse_event(document, today=now.date(), allow_temporary=intake.allow_temporary_hetu)
@@ -81,6 +85,17 @@ def receive() -> ResponseReturnValue:
         verified.key_id,
     )
     return jsonify(status="accepted", inbox_id=receipt.inbox_id), 202
+
+
+def _known_replay(intake: Intake, rejected: SignatureRejected) -> ResponseReturnValue:
+    """A delivery signed by a trusted key but outside the time window is never accepted;
+    if its webhook-id was stored before, the answer is 200 so its sender stops retrying."""
+    late = rejected.signed_outside_window
+    inbox_id = None if late is None else _find(intake, late.webhook_id)
+    if late is None or inbox_id is None:
+        raise rejected
+    log.info("webhook.duplicate inbox_id=%s webhook_id=%s late=true", inbox_id, late.webhook_id)
+    return jsonify(status="duplicate", inbox_id=inbox_id), 200
 
 
 def _check_size_and_type() -> None:
@@ -131,6 +146,13 @@ _REASONS: Final = {
 def _store(intake: Intake, delivery: InboxDelivery) -> InboxReceipt:
     try:
         return intake.store(delivery)
+    except SQLAlchemyError as error:
+        raise LedgerUnavailable() from error
+
+
+def _find(intake: Intake, webhook_id: str) -> int | None:
+    try:
+        return intake.find(SOURCE, webhook_id)
     except SQLAlchemyError as error:
         raise LedgerUnavailable() from error
 

@@ -378,3 +378,29 @@ def test_anything_unsigned_never_errors_and_never_changes_the_ledger(
     assert response.status_code in (401, 413, 415)
     assert response.mimetype == "application/problem+json"
     assert inbox_rows(engine) == 0
+
+
+def test_a_stored_delivery_replayed_as_is_a_week_later_answers_200(
+    client: FlaskClient, engine: Engine, clock: Clock
+) -> None:
+    original = event(ADULT, ADULT)
+    assert post(client, original).status_code == 202
+    clock.now = NOW + dt.timedelta(days=7)  # the very same request, old timestamp and all
+    again = post(client, original)
+    assert again.status_code == 200
+    assert again.get_json() == {"status": "duplicate", "inbox_id": 1}
+    assert inbox_rows(engine) == 1
+
+
+def test_an_old_signed_delivery_never_stored_is_still_unauthorised(
+    client: FlaskClient, engine: Engine, clock: Clock
+) -> None:
+    clock.now = NOW + dt.timedelta(hours=1)
+    assert_problem(post(client, event(ADULT, ADULT)), 401)
+    assert inbox_rows(engine) == 0
+
+
+def test_a_forged_replay_of_a_stored_id_is_unauthorised(client: FlaskClient, clock: Clock) -> None:
+    assert post(client, event(ADULT, ADULT)).status_code == 202
+    clock.now = NOW + dt.timedelta(hours=1)
+    assert_problem(post(client, event(ADULT, ADULT), secret=hmac_secret()), 401)

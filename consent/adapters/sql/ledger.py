@@ -63,6 +63,15 @@ class SqlLedger:
             )
             return InboxReceipt(connection.execute(query).scalar_one(), duplicate=True)
 
+    def find_delivery(self, source: str, webhook_id: str) -> int | None:
+        """The inbox id of a delivery stored before, or None."""
+        query = select(InboxRow.id).where(
+            InboxRow.source == source, InboxRow.webhook_id == webhook_id
+        )
+        with self._engine.connect() as connection:
+            found: int | None = connection.execute(query).scalar_one_or_none()
+            return found
+
     def delivery_body(self, inbox_id: int) -> bytes:
         """The raw signed body of a stored delivery, opened from its sealed form."""
         with self._sessions() as session:
