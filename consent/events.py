@@ -42,6 +42,10 @@ def parse_event(doc: Mapping[str, Any], *, today: dt.date, allow_temporary: bool
     data = doc["data"]
     signer = data.get("signer")
     signed_at = data.get("signed_at")
+    if doc["type"] == EventKind.SIGNED and signer is None:
+        raise InvalidEvent("data.signer", "is required")
+    if doc["type"] == EventKind.SIGNED and signed_at is None:
+        raise InvalidEvent("data.signed_at", "is required")
     return ConsentEvent(
         kind=EventKind(doc["type"]),
         occurred_at=_instant(doc["timestamp"]),

@@ -10,7 +10,7 @@ from consent.errors import InvalidEvent
 from consent.events import ConsentEvent, EventKind, parse_event
 from consent.model import AuditEntry, ConsentRecord, ConsentState, InboxState
 from consent.ports import BindingTransaction, ConsentLedger, JobQueue, PendingDeliveries
-from consent.rules import decide_signer, next_state
+from consent.rules import SignerDecision, decide_signer, next_state
 from consent.strict_json import StrictJsonError, loads_strict
 
 Clock = Callable[[], dt.datetime]
@@ -43,43 +43,62 @@ def bind_consent(
 def _apply(tx: BindingTransaction, inbox_id: int, event: ConsentEvent) -> str:
     participant_id = tx.save_participant(event.participant)
     current = tx.consent_for(event.course_code, participant_id)
-    if (
-        current is not None
-        and current.event_at is not None
-        and event.occurred_at < current.event_at
-    ):
+    if current is not None and current.event_at and event.occurred_at < current.event_at:
         outcome = "older than the consent's current state; ignored"
         _finish(tx, inbox_id, InboxState.PROCESSED, outcome, current.id)
         return outcome
-    decision = None
-    if event.kind is EventKind.SIGNED:
-        if event.signer is None or event.signed_at is None:
-            raise ValueError("a signed event names its signer and time")  # the schema ensures it
-        decision = decide_signer(event.participant.hetu, event.signer.hetu, event.signed_at)
+    decision = _decision(event)
     sent = current is not None and current.id is not None and tx.any_sent(current.id)
     transition = next_state(current.state if current else None, event.kind, decision, sent)
     consent_id = current.id if current else None
     if transition.state is not None:
-        record = ConsentRecord(
-            id=consent_id,
-            course_code=event.course_code,
-            participant_id=participant_id,
+        record = _next_record(
+            current,
+            event,
+            decision=decision,
             state=transition.state,
-            reason=decision.reason if decision else None,
-            document_id=event.document_id,
-            signed_at=event.signed_at,
-            signer_relation=decision.relation if decision else None,
-            signer=event.signer,
+            participant_id=participant_id,
             inbox_id=inbox_id,
-            event_at=event.occurred_at,
         )
-        if current is not None and transition.state is ConsentState.WITHDRAWN:
-            record = replace(
-                current, state=ConsentState.WITHDRAWN, inbox_id=inbox_id, event_at=event.occurred_at
-            )
         consent_id = tx.save_consent(record)
     _finish(tx, inbox_id, InboxState.PROCESSED, transition.note, consent_id)
     return transition.note
+
+
+def _decision(event: ConsentEvent) -> SignerDecision | None:
+    """Who signed, judged; None for a cancellation, which has no signature."""
+    if event.kind is not EventKind.SIGNED:
+        return None
+    if event.signer is None or event.signed_at is None:
+        raise ValueError("a signed event names its signer and time")  # parse_event ensures it
+    return decide_signer(event.participant.hetu, event.signer.hetu, event.signed_at)
+
+
+def _next_record(
+    current: ConsentRecord | None,
+    event: ConsentEvent,
+    *,
+    decision: SignerDecision | None,
+    state: ConsentState,
+    participant_id: int,
+    inbox_id: int,
+) -> ConsentRecord:
+    """The consent after the event: a withdrawal keeps who signed; anything else restates it."""
+    if current is not None and state is ConsentState.WITHDRAWN:
+        return replace(current, state=state, inbox_id=inbox_id, event_at=event.occurred_at)
+    return ConsentRecord(
+        id=current.id if current else None,
+        course_code=event.course_code,
+        participant_id=participant_id,
+        state=state,
+        reason=decision.reason if decision else None,
+        document_id=event.document_id,
+        signed_at=event.signed_at,
+        signer_relation=decision.relation if decision else None,
+        signer=event.signer,
+        inbox_id=inbox_id,
+        event_at=event.occurred_at,
+    )
 
 
 def _finish(
