@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -34,6 +35,32 @@ def _wait_ready(
     raise AssertionError("the stack did not become ready")
 
 
+def _simulate(web: int, env: dict[str, str], *args: str) -> str:
+    url = f"http://127.0.0.1:{web}/webhooks/signing"
+    command = [sys.executable, "-m", "cli.main", "simulate-signing", "--url", url, *args]
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _demo(web: int, env: dict[str, str], database: Path) -> None:
+    """The README's demo: an adult, a guardian for a minor, a minor alone, then the ledger."""
+    assert _simulate(web, env, "--course", "knoppi-2026-syksy").startswith("202 ")
+    _simulate(web, env, "--course", "knoppi-2026-syksy", "--participant-age", "16", "--guardian")
+    _simulate(web, env, "--course", "knoppi-2026-syksy", "--participant-age", "15")
+    deadline = time.monotonic() + 60
+    states: list[tuple[str, str | None]] = []
+    while time.monotonic() < deadline and len(states) < 3:
+        with sqlite3.connect(database) as connection:
+            states = connection.execute(
+                "SELECT state, signer_relation FROM consents ORDER BY id"
+            ).fetchall()
+        time.sleep(0.5)
+    assert states == [("valid", "self"), ("valid", "guardian"), ("rejected", None)]
+
+
 def _answers(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
@@ -59,6 +86,7 @@ def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
         assert ready == {"status": "ok", "checks": ["broker", "database"]}
         assert (tmp_path / "vst-consent.db").exists()
         assert (tmp_path / "valkey" / "appendonlydir").is_dir()
+        _demo(web, env, tmp_path / "vst-consent.db")
         os.killpg(stack.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         output, _ = stack.communicate(timeout=60)
     finally:

@@ -1,0 +1,68 @@
+"""The RQ job queue on the real Redis: unique binding jobs, and what the sweeper does."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import redis
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+
+from consent.adapters.queues import CONSENT_QUEUE, MAINTENANCE_QUEUE, RqJobQueue, queue
+
+
+def _job(redis_client: redis.Redis, inbox_id: int) -> Job:
+    return Job.fetch(f"bind-consent-{inbox_id}", redis_client, serializer=JSONSerializer)
+
+
+def test_a_binding_job_is_queued_once_however_often_it_is_asked_for(
+    redis_client: redis.Redis,
+) -> None:
+    jobs = RqJobQueue(redis_client)
+    jobs.enqueue_binding(7)
+    jobs.enqueue_binding(7)
+    assert queue(CONSENT_QUEUE, redis_client).get_job_ids() == ["bind-consent-7"]
+    assert _job(redis_client, 7).args == [7]
+
+
+def test_the_sweeper_queues_a_vanished_job_and_leaves_a_waiting_one(
+    redis_client: redis.Redis,
+) -> None:
+    jobs = RqJobQueue(redis_client)
+    assert jobs.ensure_binding(1) == "enqueued"
+    assert jobs.ensure_binding(1) == "waiting"
+    assert queue(CONSENT_QUEUE, redis_client).count == 1
+
+
+def test_the_sweeper_requeues_a_failed_job(redis_client: redis.Redis) -> None:
+    jobs = RqJobQueue(redis_client)
+    jobs.enqueue_binding(2)
+    job = _job(redis_client, 2)
+    consent_queue = queue(CONSENT_QUEUE, redis_client)
+    consent_queue.remove(job)
+    job.set_status(JobStatus.FAILED)
+    consent_queue.failed_job_registry.add(job, ttl=60)
+    assert jobs.ensure_binding(2) == "requeued"
+    assert consent_queue.get_job_ids() == ["bind-consent-2"]
+
+
+def test_the_sweeper_runs_again_a_job_that_finished_while_its_row_still_waits(
+    redis_client: redis.Redis,
+) -> None:
+    jobs = RqJobQueue(redis_client)
+    jobs.enqueue_binding(3)
+    consent_queue = queue(CONSENT_QUEUE, redis_client)
+    job = _job(redis_client, 3)
+    consent_queue.remove(job)
+    job.set_status(JobStatus.FINISHED)
+    assert jobs.ensure_binding(3) == "enqueued"
+    assert consent_queue.get_job_ids() == ["bind-consent-3"]
+
+
+def test_one_sweep_is_scheduled_per_minute_whoever_asks(redis_client: redis.Redis) -> None:
+    now = dt.datetime(2026, 9, 1, 8, 15, 30, tzinfo=dt.UTC)
+    RqJobQueue(redis_client).schedule_sweep(now)
+    RqJobQueue(redis_client).schedule_sweep(now + dt.timedelta(seconds=10))
+    scheduled = queue(MAINTENANCE_QUEUE, redis_client).scheduled_job_registry
+    slot = int(now.timestamp()) // 60 + 1
+    assert scheduled.get_job_ids() == [f"sweep-{slot}"]
