@@ -12,7 +12,9 @@ EXAMPLES = Path(__file__).parent / "fixtures" / "koski-examples"
 
 def example(name: str) -> dict[str, Any]:
     """One of the reference payloads KOSKI accepts (KOSKI's own mock people)."""
-    document: dict[str, Any] = json.loads((EXAMPLES / f"vst-vapaatavoitteinen-{name}.json").read_text())
+    document: dict[str, Any] = json.loads(
+        (EXAMPLES / f"vst-vapaatavoitteinen-{name}.json").read_text()
+    )
     return document
 
 

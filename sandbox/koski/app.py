@@ -125,7 +125,7 @@ def create_app(
 
     @app.put("/koski/sandbox/faults")
     def plan_faults() -> ResponseReturnValue:
-        body = _json_body()
+        body = _json_body(koski_strict=False)
         planned = body.get("faults") if isinstance(body, dict) else None
         if not isinstance(planned, list) or not all(isinstance(f, str) for f in planned):
             raise KoskiFailure(
@@ -147,9 +147,12 @@ def _json(body: Any, status: int) -> Response:
     )
 
 
-def _json_body() -> Any:
-    """KOSKI accepts only ``application/json; charset=UTF-8`` bodies that parse."""
-    charset = request.mimetype_params.get("charset", "").lower()
+def _json_body(*, koski_strict: bool = True) -> Any:
+    """KOSKI accepts only ``application/json; charset=UTF-8`` bodies that parse.
+
+    The sandbox's own operator endpoints also take JSON without the charset.
+    """
+    charset = request.mimetype_params.get("charset", "" if koski_strict else "utf-8").lower()
     if request.mimetype != "application/json" or charset != "utf-8":
         raise KoskiFailure(
             KoskiError(
