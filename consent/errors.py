@@ -47,3 +47,12 @@ class InvalidEvent(ConsentError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class InvalidCourse(ConsentError):
+    """A course definition breaks a rule (extents that do not add up, a repeated part code)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason

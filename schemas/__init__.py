@@ -30,6 +30,17 @@ def _is_rfc3339(value: object) -> bool:
     return True
 
 
+@FORMATS.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    """A calendar date, ``YYYY-MM-DD``."""
+    if not isinstance(value, str):
+        return True
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    dt.date.fromisoformat(value)
+    return True
+
+
 @cache
 def validator(name: str) -> Draft202012Validator:
     """The validator for ``schemas/<name>.schema.json``, built once per process."""

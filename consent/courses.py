@@ -1,0 +1,102 @@
+"""Courses as staff define them, and the checks a schema cannot make."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from consent.errors import InvalidCourse
+
+
+class GradingScale(enum.StrEnum):
+    """How a course is graded."""
+
+    HYVAKSYTTY_HYLATTY = "hyvaksytty-hylatty"
+    NUMERIC = "1-10"
+
+
+@dataclass(frozen=True)
+class CoursePart:
+    """A part (osasuoritus) of a course."""
+
+    code: str
+    name: str
+    description: str | None
+    laajuus_op: Decimal
+
+
+@dataclass(frozen=True)
+class Course:
+    """One implementation of a training (DESIGN §3.3)."""
+
+    code: str
+    name: Mapping[str, str]  # language code → name; "fi" always present
+    opintokokonaisuus: str
+    laajuus_op: Decimal
+    end_date: dt.date
+    oppilaitos_oid: str
+    toimipiste_oid: str | None
+    language: str
+    grading_scale: GradingScale
+    confirmer_name: str
+    confirmer_title: str
+    parts: tuple[CoursePart, ...]
+
+    @property
+    def effective_parts(self) -> tuple[CoursePart, ...]:
+        """The parts sent to KOSKI: the course itself is its one part when none are defined."""
+        if self.parts:
+            return self.parts
+        return (CoursePart(self.code, self.name["fi"], None, self.laajuus_op),)
+
+
+def parse_course(doc: Mapping[str, Any]) -> Course:
+    """Build a course from a schema-valid document, or raise :class:`InvalidCourse`."""
+    parts = tuple(
+        CoursePart(
+            p["code"],
+            p["name"],
+            p.get("description"),
+            _extent(p["laajuus_op"], f"parts.{i}.laajuus_op"),
+        )
+        for i, p in enumerate(doc.get("parts", []))
+    )
+    course = Course(
+        code=doc["code"],
+        name=dict(doc["name"]),
+        opintokokonaisuus=doc["opintokokonaisuus"],
+        laajuus_op=_extent(doc["laajuus_op"], "laajuus_op"),
+        end_date=dt.date.fromisoformat(doc["end_date"]),
+        oppilaitos_oid=doc["oppilaitos_oid"],
+        toimipiste_oid=doc.get("toimipiste_oid"),
+        language=doc["language"],
+        grading_scale=GradingScale(doc["grading_scale"]),
+        confirmer_name=doc["confirmer"]["name"],
+        confirmer_title=doc["confirmer"]["title"],
+        parts=parts,
+    )
+    _check_parts(course)
+    return course
+
+
+def _extent(value: float, field: str) -> Decimal:
+    extent = Decimal(str(value))
+    if extent.as_tuple().exponent < -2:  # type: ignore[operator]  # finite, so an int
+        raise InvalidCourse(field, "has more than two decimals")
+    return extent
+
+
+def _check_parts(course: Course) -> None:
+    codes = [p.code for p in course.parts]
+    duplicate = next((c for c in codes if codes.count(c) > 1), None)
+    if duplicate is not None:
+        raise InvalidCourse("parts", f"part code {duplicate} appears twice")
+    total = sum((p.laajuus_op for p in course.parts), Decimal(0))
+    if course.parts and total != course.laajuus_op:
+        raise InvalidCourse(
+            "parts", f"part extents add up to {total} op, not the course's {course.laajuus_op} op"
+        )

@@ -1,0 +1,258 @@
+"""Course results as staff import them (CSV or JSON), checked row by row.
+
+A file is all or nothing: any row error and nothing is stored. Errors name the row, the
+field and the reason; they never quote a hetu.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import enum
+import hashlib
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from consent.courses import Course, GradingScale
+from consent.errors import InvalidHetu
+from consent.hetu import Hetu
+from consent.strict_json import StrictJsonError, loads_strict
+
+MAX_ROWS: Final = 10_000
+FAILED: Final = "Hylätty"
+PASSED: Final = "Hyväksytty"
+_PASS_FAIL: Final = {
+    "hyväksytty": PASSED,
+    "hyvaksytty": PASSED,
+    "hylätty": FAILED,
+    "hylatty": FAILED,
+}
+_FIELDS: Final = {"hetu", "grade", "graded_on", "status", "first_names", "last_name", "parts"}
+
+
+class ResultStatus(enum.StrEnum):
+    """Whether the participant finished the course."""
+
+    COMPLETED = "completed"
+    INTERRUPTED = "interrupted"  # keskeytynyt
+
+
+@dataclass(frozen=True)
+class ImportedResult:
+    """One participant's result, checked."""
+
+    row: int
+    hetu: Hetu
+    first_names: str | None = field(repr=False)
+    last_name: str | None = field(repr=False)
+    grade: str | None
+    graded_on: dt.date
+    status: ResultStatus
+    part_grades: Mapping[str, str]
+
+    @property
+    def content_hash(self) -> str:
+        """Changes whenever anything that would be sent changes; the import's idempotency key."""
+        content = [
+            self.first_names,
+            self.last_name,
+            self.grade,
+            self.graded_on.isoformat(),
+            self.status.value,
+            sorted(self.part_grades.items()),
+        ]
+        return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class RowError:
+    """What is wrong with one row of an import."""
+
+    row: int
+    field: str
+    reason: str
+
+
+class ImportRejected(Exception):
+    """The file was not imported; ``errors`` say why, row by row."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} problem(s) in the results file")
+        self.errors = errors
+
+
+def read_rows(content: bytes, filename_or_type: str) -> list[dict[str, Any]]:
+    """The raw rows of a CSV (header line) or JSON (a list, or ``{"results": [...]}``) file."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected([RowError(0, "(file)", "is not UTF-8")]) from None
+    if filename_or_type.lower().endswith("json"):
+        return _json_rows(content)
+    return _csv_rows(text)
+
+
+def _json_rows(content: bytes) -> list[dict[str, Any]]:
+    try:
+        document = loads_strict(content.removeprefix(b"\xef\xbb\xbf"))
+    except StrictJsonError as error:
+        raise ImportRejected([RowError(0, "(file)", str(error))]) from None
+    rows = document.get("results") if isinstance(document, dict) else document
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ImportRejected(
+            [RowError(0, "(file)", 'must be a list of results or {"results": [...]}')]
+        )
+    return _bounded(rows)
+
+
+def _csv_rows(text: str) -> list[dict[str, Any]]:
+    reader = csv.DictReader(io.StringIO(text))
+    rows: list[dict[str, Any]] = []
+    try:
+        for raw in reader:
+            parts = {k[5:]: v for k, v in raw.items() if k and k.startswith("part:") and v}
+            row: dict[str, Any] = {
+                k: v for k, v in raw.items() if k and not k.startswith("part:") and v
+            }
+            if parts:
+                row["parts"] = parts
+            rows.append(row)
+    except csv.Error as error:
+        raise ImportRejected([RowError(reader.line_num, "(file)", f"CSV: {error}")]) from None
+    return _bounded(rows)
+
+
+def _bounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if len(rows) > MAX_ROWS:
+        raise ImportRejected([RowError(0, "(file)", f"has more than {MAX_ROWS} rows")])
+    return rows
+
+
+def check_rows(
+    rows: list[dict[str, Any]], course: Course, today: dt.date, allow_temporary: bool = False
+) -> list[ImportedResult]:
+    """Every row checked against the course; raises :class:`ImportRejected` listing all errors."""
+    results, errors = [], []
+    seen: dict[Hetu, int] = {}
+    for number, raw in enumerate(rows, start=1):
+        try:
+            result = _check_row(number, raw, course, today, allow_temporary)
+        except _RowProblem as problem:
+            errors.append(RowError(number, problem.field, problem.reason))
+            continue
+        if result.hetu in seen:
+            errors.append(RowError(number, "hetu", f"same person as row {seen[result.hetu]}"))
+            continue
+        seen[result.hetu] = number
+        results.append(result)
+    if errors:
+        raise ImportRejected(errors)
+    return results
+
+
+class _RowProblem(Exception):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field, self.reason = field, reason
+
+
+def _check_row(
+    number: int, raw: Mapping[str, Any], course: Course, today: dt.date, allow_temporary: bool
+) -> ImportedResult:
+    unknown = sorted(set(raw) - _FIELDS)
+    if unknown:
+        raise _RowProblem(unknown[0][:40], "is not a known column")
+    try:
+        hetu = Hetu.parse(
+            _text(raw, "hetu", required=True) or "", today=today, allow_temporary=allow_temporary
+        )
+    except InvalidHetu as error:
+        raise _RowProblem("hetu", error.reason) from None
+    status = _status(raw)
+    grade = _grade(
+        _text(raw, "grade", required=status is ResultStatus.COMPLETED),
+        course.grading_scale,
+        "grade",
+    )
+    return ImportedResult(
+        row=number,
+        hetu=hetu,
+        first_names=_text(raw, "first_names"),
+        last_name=_text(raw, "last_name"),
+        grade=grade,
+        graded_on=_date(raw, today),
+        status=status,
+        part_grades=_part_grades(raw.get("parts"), course),
+    )
+
+
+def _text(raw: Mapping[str, Any], name: str, *, required: bool = False) -> str | None:
+    value = raw.get(name)
+    if value is None or value == "":
+        if required:
+            raise _RowProblem(name, "is required")
+        return None
+    if not isinstance(value, str) or len(value) > 200 or any(ord(c) < 32 for c in value):
+        raise _RowProblem(name, "must be text of at most 200 characters")
+    return value.strip()
+
+
+def _status(raw: Mapping[str, Any]) -> ResultStatus:
+    value = _text(raw, "status") or ResultStatus.COMPLETED.value
+    try:
+        return ResultStatus(value.lower())
+    except ValueError:
+        raise _RowProblem("status", "must be completed or interrupted") from None
+
+
+def _grade(value: str | None, scale: GradingScale, where: str) -> str | None:
+    if value is None:
+        return None
+    folded = value.strip().lower()
+    if folded in _PASS_FAIL and (
+        scale is GradingScale.HYVAKSYTTY_HYLATTY or _PASS_FAIL[folded] == FAILED
+    ):
+        return _PASS_FAIL[folded]
+    if scale is GradingScale.NUMERIC and folded.isdigit() and 1 <= int(folded) <= 10:
+        return str(int(folded))
+    allowed = (
+        "hyväksytty or hylätty" if scale is GradingScale.HYVAKSYTTY_HYLATTY else "1-10 or hylätty"
+    )
+    raise _RowProblem(where, f"must be {allowed}")
+
+
+def _date(raw: Mapping[str, Any], today: dt.date) -> dt.date:
+    value = _text(raw, "graded_on", required=True) or ""
+    try:
+        graded_on = dt.date.fromisoformat(value)
+    except ValueError:
+        raise _RowProblem("graded_on", "must be a date YYYY-MM-DD") from None
+    if graded_on > today:
+        raise _RowProblem("graded_on", "is in the future")
+    return graded_on
+
+
+def _part_grades(raw: Any, course: Course) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _RowProblem("parts", "must map part codes to grades")
+    codes = {p.code for p in course.effective_parts}
+    grades = {}
+    for code, value in raw.items():
+        if code not in codes:
+            raise _RowProblem(f"parts.{str(code)[:40]}", "is not a part of this course")
+        grade = _grade(
+            value if isinstance(value, str) else str(value), course.grading_scale, f"parts.{code}"
+        )
+        if grade is not None:
+            grades[code] = grade
+    return grades
+
+
+def is_passed(grade: str | None) -> bool:
+    """Every grade but hylätty is a pass (KOSKI counts every 1–10 grade as passed)."""
+    return grade is not None and grade != FAILED

@@ -1,0 +1,138 @@
+"""The KOSKI payload for a result: accepted by the sandbox's KOSKI rules in every shape we send."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from consent.hetu import Hetu
+from consent.koski_payload import GradedResult, StudyRight, build_payload, payload_hash
+from consent.model import Person
+from consent.results import ResultStatus
+from sandbox.koski import rules
+from sandbox.koski.structure import check_structure
+from tests.courses import course
+from tests.hetus import make_hetu
+
+TODAY = dt.date(2026, 12, 20)
+PERSON = Person(Hetu.parse(make_hetu(dt.date(1990, 5, 5)), today=TODAY), "Aino Maria", "Virtanen")
+RIGHT = StudyRight("vstc-123", "winnova")
+
+
+def accepted(payload: dict[str, Any]) -> None:
+    check_structure(payload)
+    assert rules.validate(payload["opiskeluoikeudet"][0]) == []
+
+
+def test_a_passed_result_is_confirmed_and_every_part_assessed() -> None:
+    result = GradedResult("Hyväksytty", dt.date(2026, 12, 10), ResultStatus.COMPLETED, {})
+    payload = build_payload(course(), PERSON, result, RIGHT)
+    accepted(payload)
+    oo = payload["opiskeluoikeudet"][0]
+    assert oo["tila"]["opiskeluoikeusjaksot"] == [
+        {
+            "alku": "2026-12-15",
+            "tila": {
+                "koodiarvo": "hyvaksytystisuoritettu",
+                "koodistoUri": "koskiopiskeluoikeudentila",
+            },
+        }
+    ]
+    pts = oo["suoritukset"][0]
+    assert pts["vahvistus"]["päivä"] == "2026-12-10"
+    assert pts["koulutusmoduuli"]["opintokokonaisuus"] == {
+        "koodiarvo": "1138",
+        "koodistoUri": "opintokokonaisuudet",
+    }
+    assert [o["arviointi"][0]["arvosana"]["koodiarvo"] for o in pts["osasuoritukset"]] == [
+        "Hyväksytty"
+    ] * 2
+    assert oo["lähdejärjestelmänId"] == {
+        "id": "vstc-123",
+        "lähdejärjestelmä": {"koodiarvo": "winnova", "koodistoUri": "lahdejarjestelma"},
+    }
+    assert "oid" not in oo
+    assert payload["henkilö"] == {
+        "hetu": PERSON.hetu.reveal(),
+        "etunimet": "Aino Maria",
+        "sukunimi": "Virtanen",
+    }
+
+
+def test_a_vahvistus_is_never_after_the_course_end() -> None:
+    late = GradedResult("Hyväksytty", dt.date(2026, 12, 18), ResultStatus.COMPLETED, {})
+    payload = build_payload(course(), PERSON, late, RIGHT)
+    accepted(payload)
+    assert payload["opiskeluoikeudet"][0]["suoritukset"][0]["vahvistus"]["päivä"] == "2026-12-15"
+
+
+def test_an_interrupted_result_has_no_vahvistus_and_only_graded_parts_assessed() -> None:
+    result = GradedResult(
+        None, dt.date(2026, 11, 1), ResultStatus.INTERRUPTED, {"KP-1": "Hyväksytty"}
+    )
+    payload = build_payload(course(), PERSON, result, RIGHT)
+    accepted(payload)
+    pts = payload["opiskeluoikeudet"][0]["suoritukset"][0]
+    assert "vahvistus" not in pts
+    assert ["arviointi" in o for o in pts["osasuoritukset"]] == [True, False]
+    assert (
+        payload["opiskeluoikeudet"][0]["tila"]["opiskeluoikeusjaksot"][0]["tila"]["koodiarvo"]
+        == "keskeytynyt"
+    )
+
+
+def test_a_numeric_scale_uses_the_vapaatavoitteinen_koodisto() -> None:
+    result = GradedResult("8", dt.date(2026, 12, 10), ResultStatus.COMPLETED, {"KP-2": "9"})
+    payload = build_payload(course(grading_scale="1-10"), PERSON, result, RIGHT)
+    accepted(payload)
+    grades = [
+        o["arviointi"][0]["arvosana"]
+        for o in payload["opiskeluoikeudet"][0]["suoritukset"][0]["osasuoritukset"]
+    ]
+    assert grades == [
+        {"koodiarvo": "8", "koodistoUri": "arviointiasteikkovstvapaatavoitteinen"},
+        {"koodiarvo": "9", "koodistoUri": "arviointiasteikkovstvapaatavoitteinen"},
+    ]
+
+
+def test_a_course_without_parts_is_its_own_part() -> None:
+    result = GradedResult("Hyväksytty", dt.date(2026, 12, 10), ResultStatus.COMPLETED, {})
+    payload = build_payload(
+        course(parts=None, toimipiste_oid="1.2.246.562.10.78513447389"), PERSON, result, RIGHT
+    )
+    accepted(payload)
+    pts = payload["opiskeluoikeudet"][0]["suoritukset"][0]
+    assert pts["toimipiste"] == {"oid": "1.2.246.562.10.78513447389"}
+    [part] = pts["osasuoritukset"]
+    assert part["koulutusmoduuli"]["tunniste"]["koodiarvo"] == "knoppi-2026-syksy"
+    assert part["koulutusmoduuli"]["laajuus"]["arvo"] == 1.5
+
+
+def test_a_known_record_is_addressed_by_oid_and_can_be_invalidated() -> None:
+    result = GradedResult("Hyväksytty", dt.date(2026, 12, 10), ResultStatus.COMPLETED, {})
+    right = StudyRight("vstc-123", "winnova", oid="1.2.246.562.15.82898400641")
+    payload = build_payload(course(), PERSON, result, right, invalidated_on=TODAY)
+    oo = payload["opiskeluoikeudet"][0]
+    assert oo["oid"] == right.oid
+    assert oo["tila"]["opiskeluoikeusjaksot"][-1] == {
+        "alku": "2026-12-20",
+        "tila": {"koodiarvo": "mitatoity", "koodistoUri": "koskiopiskeluoikeudentila"},
+    }
+
+
+def test_the_hash_changes_with_the_content_only() -> None:
+    result = GradedResult("Hyväksytty", dt.date(2026, 12, 10), ResultStatus.COMPLETED, {})
+    first = payload_hash(build_payload(course(), PERSON, result, RIGHT))
+    assert first == payload_hash(build_payload(course(), PERSON, result, RIGHT))
+    regraded = GradedResult("Hyväksytty", dt.date(2026, 12, 11), ResultStatus.COMPLETED, {})
+    assert first != payload_hash(build_payload(course(), PERSON, regraded, RIGHT))
+
+
+@pytest.mark.parametrize("scale", ["hyvaksytty-hylatty", "1-10"])
+def test_course_parts_must_add_up(scale: str) -> None:
+    from consent.errors import InvalidCourse  # noqa: PLC0415
+
+    with pytest.raises(InvalidCourse, match="add up"):
+        course(grading_scale=scale, laajuus_op=2.0)
