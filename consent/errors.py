@@ -56,3 +56,11 @@ class InvalidCourse(ConsentError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class UnknownCourse(ConsentError):
+    """No course with this code is defined."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"no course with code {code[:64]!r}")
+        self.code = code

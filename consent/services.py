@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from consent.errors import InvalidEvent
 from consent.events import ConsentEvent, EventKind, parse_event
@@ -17,9 +17,18 @@ Clock = Callable[[], dt.datetime]
 WORKER = "worker"
 
 
+@dataclass(frozen=True)
+class ConsentBound:
+    """What binding a delivery did, and whose consent it was (None if unreadable or repeated)."""
+
+    outcome: str
+    course_code: str | None = None
+    participant_id: int | None = None
+
+
 def bind_consent(
     inbox_id: int, ledger: ConsentLedger, clock: Clock, allow_temporary: bool = False
-) -> str:
+) -> ConsentBound:
     """Bind a stored delivery to the consent ledger; returns the outcome.
 
     Idempotent: a delivery already bound is left alone, and the whole binding is one
@@ -28,7 +37,7 @@ def bind_consent(
     with ledger.binding() as tx:
         body = tx.claim_delivery(inbox_id)
         if body is None:
-            return "already bound"
+            return ConsentBound("already bound")
         try:
             event = parse_event(
                 loads_strict(body), today=clock().date(), allow_temporary=allow_temporary
@@ -36,17 +45,17 @@ def bind_consent(
         except (StrictJsonError, InvalidEvent, KeyError, TypeError, ValueError) as error:
             outcome = f"unreadable event ({type(error).__name__})"
             _finish(tx, inbox_id, InboxState.FAILED, outcome, None)
-            return outcome
+            return ConsentBound(outcome)
         return _apply(tx, inbox_id, event)
 
 
-def _apply(tx: BindingTransaction, inbox_id: int, event: ConsentEvent) -> str:
+def _apply(tx: BindingTransaction, inbox_id: int, event: ConsentEvent) -> ConsentBound:
     participant_id = tx.save_participant(event.participant)
     current = tx.consent_for(event.course_code, participant_id)
     if current is not None and current.event_at and event.occurred_at < current.event_at:
         outcome = "older than the consent's current state; ignored"
         _finish(tx, inbox_id, InboxState.PROCESSED, outcome, current.id)
-        return outcome
+        return ConsentBound(outcome, event.course_code, participant_id)
     decision = _decision(event)
     sent = current is not None and current.id is not None and tx.any_sent(current.id)
     transition = next_state(current.state if current else None, event.kind, decision, sent)
@@ -62,7 +71,7 @@ def _apply(tx: BindingTransaction, inbox_id: int, event: ConsentEvent) -> str:
         )
         consent_id = tx.save_consent(record)
     _finish(tx, inbox_id, InboxState.PROCESSED, transition.note, consent_id)
-    return transition.note
+    return ConsentBound(transition.note, event.course_code, participant_id)
 
 
 def _decision(event: ConsentEvent) -> SignerDecision | None:

@@ -12,9 +12,11 @@ from rq.serializers import JSONSerializer
 
 from consent.adapters.broker import broker_url, connect
 from consent.adapters.crypto import AesGcmCipher
+from consent.adapters.koski import HttpKoski
 from consent.adapters.logs import configure_logging
 from consent.adapters.queues import QUEUES_BY_PRIORITY, RqJobQueue, queue
 from consent.adapters.sql.engine import make_engine
+from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.config import Settings
 
@@ -30,6 +32,8 @@ class Dependencies:
 
     settings: Settings
     ledger: SqlLedger
+    grading: SqlGrading
+    koski: HttpKoski
     queue: RqJobQueue
     clock: Callable[[], dt.datetime]
 
@@ -38,8 +42,21 @@ class Dependencies:
 def dependencies() -> Dependencies:
     """Build the job dependencies on first use, inside the process that runs the job."""
     settings = Settings.from_env()
-    ledger = SqlLedger(make_engine(settings.database_url), AesGcmCipher(settings.pii_keys))
-    return Dependencies(settings, ledger, RqJobQueue(connect(broker_url(settings))), utc_now)
+    engine, cipher = make_engine(settings.database_url), AesGcmCipher(settings.pii_keys)
+    koski = HttpKoski(
+        settings.koski_url,
+        settings.koski_username,
+        settings.koski_password,
+        settings.koski_caller_id,
+    )
+    return Dependencies(
+        settings=settings,
+        ledger=SqlLedger(engine, cipher),
+        grading=SqlGrading(engine, cipher, utc_now),
+        koski=koski,
+        queue=RqJobQueue(connect(broker_url(settings))),
+        clock=utc_now,
+    )
 
 
 def build_worker(settings: Settings | None = None) -> Worker:

@@ -25,7 +25,10 @@ MAINTENANCE_QUEUE: Final = "maintenance"
 QUEUES_BY_PRIORITY: Final = (CONSENT_QUEUE, KOSKI_QUEUE, MAINTENANCE_QUEUE)
 
 BIND_CONSENT: Final = "workers.jobs.bind_consent"
+BIND_RESULT: Final = "workers.jobs.bind_result"
+SUBMIT: Final = "workers.jobs.submit"
 SWEEP: Final = "workers.jobs.sweep"
+SUBMIT_TIMEOUT: Final = 120  # above the KOSKI client's 5 s connect + 30 s read, with room
 
 BINDING_RETRY: Final = Retry(max=5, interval=[10, 30, 60, 300, 900])
 FAILURE_TTL: Final = 30 * 24 * 3600
@@ -45,6 +48,7 @@ class RqJobQueue:
     def __init__(self, connection: redis.Redis) -> None:
         self._connection = connection
         self._consent = queue(CONSENT_QUEUE, connection)
+        self._koski = queue(KOSKI_QUEUE, connection)
 
     def enqueue_binding(self, inbox_id: int) -> None:
         """Queue ``bind_consent(inbox_id)`` unless that job is already waiting."""
@@ -58,6 +62,39 @@ class RqJobQueue:
                 result_ttl=RESULT_TTL,
                 failure_ttl=FAILURE_TTL,
             )
+
+    def enqueue_result_binding(self, result_id: int) -> None:
+        """Queue ``bind_result(result_id)`` (consent queue: binding comes before sending)."""
+        with suppress(DuplicateJobError):
+            self._consent.enqueue(
+                BIND_RESULT,
+                result_id,
+                job_id=f"bind-result-{result_id}",
+                unique=True,
+                retry=BINDING_RETRY,
+                result_ttl=RESULT_TTL,
+                failure_ttl=FAILURE_TTL,
+            )
+
+    def enqueue_submission(self, submission_id: int, delay: dt.timedelta | None = None) -> None:
+        """Queue ``submit(submission_id)``, now or after ``delay``; one waiting job per submission.
+
+        Retries of KOSKI failures are scheduled by the job itself from the ledger's attempt
+        count (bounded, then parked), so RQ's own retry is only for crashes.
+        """
+        options = {
+            "job_id": f"submit-{submission_id}",
+            "unique": True,
+            "job_timeout": SUBMIT_TIMEOUT,
+            "retry": BINDING_RETRY,
+            "result_ttl": 0,
+            "failure_ttl": FAILURE_TTL,
+        }
+        with suppress(DuplicateJobError):
+            if delay is None:
+                self._koski.enqueue(SUBMIT, submission_id, **options)
+            else:
+                self._koski.enqueue_in(delay, SUBMIT, submission_id, **options)
 
     def ensure_binding(self, inbox_id: int) -> str:
         """Make sure a binding job for ``inbox_id`` will run; says what was done."""

@@ -34,7 +34,7 @@ def rows(engine: Engine, sql: str) -> list[tuple[Any, ...]]:
 
 
 def bind(ledger: SqlLedger, inbox_id: int) -> str:
-    return services.bind_consent(inbox_id, ledger, lambda: NOW)
+    return services.bind_consent(inbox_id, ledger, lambda: NOW).outcome
 
 
 def test_an_adult_consent_is_bound_with_the_signer_sealed(

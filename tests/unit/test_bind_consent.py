@@ -30,7 +30,7 @@ def hetu(member: dict[str, str]) -> Hetu:
 def deliver(ledger: InMemoryLedger, inbox_id: int, document: dict[str, Any] | bytes) -> str:
     body = document if isinstance(document, bytes) else body_of(document)
     ledger.add_delivery(inbox_id, body, NOW)
-    return services.bind_consent(inbox_id, ledger, clock)
+    return services.bind_consent(inbox_id, ledger, clock).outcome
 
 
 def state(ledger: InMemoryLedger, member: dict[str, str]) -> ConsentState | None:
@@ -73,7 +73,7 @@ def test_binding_twice_changes_nothing_the_second_time() -> None:
     ledger = InMemoryLedger()
     deliver(ledger, 1, event(ADULT, ADULT))
     audit_before = list(ledger.state.audit)
-    assert services.bind_consent(1, ledger, clock) == "already bound"
+    assert services.bind_consent(1, ledger, clock).outcome == "already bound"
     assert ledger.state.audit == audit_before
 
 

@@ -1,0 +1,63 @@
+"""The KOSKI REST client (reference/koski.md §4): Basic auth, UTF-8 JSON, Caller-Id, timeouts.
+
+It never raises for an HTTP or transport failure: every outcome is a
+:class:`consent.koski_answers.KoskiAnswer`, classified by the caller. It logs no payload.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+import requests
+
+from consent.koski_answers import KoskiAnswer
+
+TIMEOUT: Final = (5.0, 30.0)  # connect, read: KOSKI's load balancer idles out at 30 s
+
+
+class HttpKoski:
+    """Talks to ``{base_url}/api/...`` as one service user."""
+
+    def __init__(
+        self,
+        base_url: str,
+        username: str,
+        password: str,
+        caller_id: str,
+        *,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = TIMEOUT,
+    ) -> None:
+        self._base = base_url.rstrip("/")
+        self._session = session or requests.Session()
+        self._session.auth = (username, password)
+        # KOSKI wants a CSRF header and cookie with the same value on non-GET calls.
+        self._session.headers.update(
+            {"Caller-Id": caller_id, "CSRF": caller_id, "Accept": "application/json"}
+        )
+        self._session.cookies.set("CSRF", caller_id)
+        self._timeout = timeout
+
+    def put_oppija(self, payload: dict[str, Any]) -> KoskiAnswer:
+        """``PUT /api/oppija``: create or update a study right."""
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=UTF-8"}
+        return self._call("PUT", "/api/oppija", data=body, headers=headers)
+
+    def get_opiskeluoikeus(self, oid: str) -> KoskiAnswer:
+        """``GET /api/opiskeluoikeus/{oid}``."""
+        return self._call("GET", f"/api/opiskeluoikeus/{oid}")
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> KoskiAnswer:
+        try:
+            response = self._session.request(
+                method, self._base + path, timeout=self._timeout, **kwargs
+            )
+        except requests.RequestException as error:
+            return KoskiAnswer(None, None, type(error).__name__)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        return KoskiAnswer(response.status_code, body)

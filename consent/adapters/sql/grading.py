@@ -1,0 +1,376 @@
+"""Courses, results and KOSKI submissions in the SQL ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from consent.adapters.sql import participants
+from consent.adapters.sql.audit import audit_row
+from consent.adapters.sql.tables import (
+    ConsentRow,
+    CoursePartRow,
+    CourseRow,
+    ResultRow,
+    RevocationRow,
+    SubmissionRow,
+)
+from consent.courses import Course, CoursePart, GradingScale
+from consent.errors import UnknownCourse
+from consent.grading import ResultForBinding, SendView
+from consent.koski_payload import GradedResult, StudyRight
+from consent.model import AuditEntry, ConsentState, Person, SubmissionState
+from consent.ports import PiiCipher
+from consent.results import ImportedResult, ResultStatus
+
+Clock = Callable[[], dt.datetime]
+STOPPED = (SubmissionState.REVOKED.value, SubmissionState.DELETED.value)
+
+
+class SqlGrading:
+    """The grading side of the ledger; each method is one transaction."""
+
+    def __init__(self, engine: Engine, cipher: PiiCipher, clock: Clock) -> None:
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._cipher = cipher
+        self._clock = clock
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def save_course(self, course: Course, actor: str) -> int:
+        """Create or update a course and replace its parts."""
+        now = self._clock()
+        with self._tx() as session:
+            row = session.execute(
+                select(CourseRow).where(CourseRow.code == course.code)
+            ).scalar_one_or_none()
+            row = row or CourseRow(code=course.code, created_at=now)
+            _fill_course(row, course, now)
+            session.add(row)
+            session.flush()
+            session.execute(delete(CoursePartRow).where(CoursePartRow.course_id == row.id))
+            for position, part in enumerate(course.parts):
+                session.add(
+                    CoursePartRow(
+                        course_id=row.id,
+                        position=position,
+                        code=part.code,
+                        name=part.name,
+                        description=part.description,
+                        laajuus_op=part.laajuus_op,
+                    )
+                )
+            session.add(
+                audit_row(
+                    AuditEntry(actor, "course.saved", "course", row.id, {"code": course.code}),
+                    self._clock,
+                )
+            )
+            return row.id
+
+    def find_course(self, code: str) -> Course | None:
+        """The course with this code."""
+        with self._tx() as session:
+            row = session.execute(
+                select(CourseRow).where(CourseRow.code == code)
+            ).scalar_one_or_none()
+            return None if row is None else _course(session, row)
+
+    def store_results(
+        self, course_code: str, results: list[ImportedResult], actor: str
+    ) -> tuple[list[int], int]:
+        """Upsert a file's results at once: (new or changed result ids, unchanged count)."""
+        now = self._clock()
+        changed, unchanged = [], 0
+        with self._tx() as session:
+            course = session.execute(
+                select(CourseRow).where(CourseRow.code == course_code)
+            ).scalar_one_or_none()
+            if course is None:
+                raise UnknownCourse(course_code)
+            for result in results:
+                participant_id = _participant(session, self._cipher, result, now)
+                row = session.execute(
+                    select(ResultRow).where(
+                        ResultRow.course_id == course.id, ResultRow.participant_id == participant_id
+                    )
+                ).scalar_one_or_none()
+                if row is not None and row.content_hash == result.content_hash:
+                    unchanged += 1
+                    continue
+                row = row or ResultRow(
+                    course_id=course.id, participant_id=participant_id, created_at=now
+                )
+                row.grade, row.graded_on, row.status = (
+                    result.grade or "",
+                    result.graded_on,
+                    result.status.value,
+                )
+                row.part_grades, row.content_hash = dict(result.part_grades), result.content_hash
+                row.binding, row.updated_at = "pending", now
+                session.add(row)
+                session.flush()
+                changed.append(row.id)
+            details = {"code": course_code, "changed": len(changed), "unchanged": unchanged}
+            session.add(
+                audit_row(
+                    AuditEntry(actor, "results.imported", "course", course.id, details), self._clock
+                )
+            )
+        return changed, unchanged
+
+    def result_for_binding(self, result_id: int) -> ResultForBinding:
+        """A result with its course code."""
+        with self._tx() as session:
+            row = session.get_one(ResultRow, result_id)
+            code = session.get_one(CourseRow, row.course_id).code
+            return ResultForBinding(
+                result_id,
+                code,
+                row.participant_id,
+                row.grade or None,
+                ResultStatus(row.status),
+                dict(row.part_grades or {}),
+            )
+
+    def consent_of(self, course_code: str, participant_id: int) -> tuple[int, ConsentState] | None:
+        """The consent for this course and participant, and its state."""
+        with self._tx() as session:
+            row = session.execute(
+                select(ConsentRow).where(
+                    ConsentRow.course_code == course_code,
+                    ConsentRow.participant_id == participant_id,
+                )
+            ).scalar_one_or_none()
+            return None if row is None else (row.id, ConsentState(row.state))
+
+    def results_of(self, course_code: str, participant_id: int) -> list[int]:
+        """Ids of this participant's results on this course (to bind again when consent changes)."""
+        with self._tx() as session:
+            query = (
+                select(ResultRow.id)
+                .join(CourseRow, CourseRow.id == ResultRow.course_id)
+                .where(CourseRow.code == course_code, ResultRow.participant_id == participant_id)
+            )
+            return list(session.execute(query).scalars())
+
+    def record_binding(
+        self, result_id: int, consent_id: int | None, binding: str, source_system: str
+    ) -> int | None:
+        """Store the binding; for an eligible result, the submission to send (created if new)."""
+        now = self._clock()
+        with self._tx() as session:
+            row = session.get_one(ResultRow, result_id)
+            row.consent_id, row.binding, row.updated_at = consent_id, binding, now
+            if binding != "eligible":
+                return None
+            submission = session.execute(
+                select(SubmissionRow).where(SubmissionRow.result_id == result_id)
+            ).scalar_one_or_none()
+            if submission is None:
+                # The lähdejärjestelmänId is committed before the first call, so a retry after a
+                # lost answer updates the same record instead of creating a second one.
+                submission = SubmissionRow(
+                    result_id=result_id,
+                    source_id=f"vstc-{uuid.uuid4().hex}",
+                    source_system=source_system,
+                    state=SubmissionState.PENDING.value,
+                    attempts=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+                session.add(submission)
+            elif (
+                submission.state not in STOPPED
+                and submission.state != SubmissionState.IN_FLIGHT.value
+            ):
+                submission.state, submission.attempts, submission.updated_at = (
+                    SubmissionState.PENDING.value,
+                    0,
+                    now,
+                )
+            session.flush()
+            return submission.id
+
+    def send_view(self, submission_id: int) -> SendView:
+        """The submission with its course, participant, result and consent."""
+        with self._tx() as session:
+            sub = session.get_one(SubmissionRow, submission_id)
+            result = session.get_one(ResultRow, sub.result_id)
+            consent = session.get(ConsentRow, result.consent_id) if result.consent_id else None
+            return SendView(
+                submission_id=sub.id,
+                state=SubmissionState(sub.state),
+                attempts=sub.attempts,
+                payload_hash=sub.payload_hash,
+                right=StudyRight(sub.source_id, sub.source_system, sub.oid),
+                course=_course(session, session.get_one(CourseRow, result.course_id)),
+                person=participants.load(session, self._cipher, result.participant_id),
+                result=GradedResult(
+                    result.grade or None,
+                    result.graded_on,
+                    ResultStatus(result.status),
+                    dict(result.part_grades or {}),
+                ),
+                consent_id=consent.id if consent else None,
+                consent_state=ConsentState(consent.state) if consent else None,
+            )
+
+    def update_submission(self, submission_id: int, **values: Any) -> None:
+        """Record what happened to a submission (state, oid, versionumero, errors, attempts)."""
+        with self._tx() as session:
+            row = session.get_one(SubmissionRow, submission_id)
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.updated_at = self._clock()
+            session.add(
+                audit_row(
+                    AuditEntry(
+                        "worker",
+                        f"submission.{row.state}",
+                        "submission",
+                        row.id,
+                        {"keys": list(row.last_error_keys or [])},
+                    ),
+                    self._clock,
+                )
+            )
+
+    def revoke(self, consent_id: int, by: str, source: str) -> list[int]:
+        """Mark a consent revoked (kept, never sent again); stop its submissions. Their ids."""
+        now = self._clock()
+        with self._tx() as session:
+            consent = session.get_one(ConsentRow, consent_id)
+            consent.state, consent.updated_at = ConsentState.REVOKED.value, now
+            if (
+                session.execute(
+                    select(RevocationRow).where(RevocationRow.consent_id == consent_id)
+                ).first()
+                is None
+            ):
+                session.add(
+                    RevocationRow(
+                        consent_id=consent_id,
+                        registered_at=now,
+                        registered_by=by[:64],
+                        source=source,
+                    )
+                )
+            query = (
+                select(SubmissionRow)
+                .join(ResultRow, ResultRow.id == SubmissionRow.result_id)
+                .where(ResultRow.consent_id == consent_id)
+            )
+            stopped = []
+            for sub in session.execute(query).scalars():
+                sub.state, sub.updated_at = SubmissionState.REVOKED.value, now
+                stopped.append(sub.id)
+            session.add(
+                audit_row(
+                    AuditEntry(
+                        by[:64], "consent.revoked", "consent", consent_id, {"source": source}
+                    ),
+                    self._clock,
+                )
+            )
+            return stopped
+
+    def due_submissions(self, now: dt.datetime, limit: int = 500) -> list[int]:
+        """Submissions waiting to be sent whose time has come (for the sweeper)."""
+        with self._tx() as session:
+            query = (
+                select(SubmissionRow.id)
+                .where(
+                    SubmissionRow.state.in_(
+                        [SubmissionState.PENDING.value, SubmissionState.IN_FLIGHT.value]
+                    )
+                )
+                .where(
+                    (SubmissionRow.next_attempt_at.is_(None))
+                    | (SubmissionRow.next_attempt_at <= now)
+                )
+                .order_by(SubmissionRow.id)
+                .limit(limit)
+            )
+            return list(session.execute(query).scalars())
+
+    def unbound_results(self, limit: int = 500) -> list[int]:
+        """Results imported but not yet bound (for the sweeper)."""
+        with self._tx() as session:
+            query = (
+                select(ResultRow.id)
+                .where(ResultRow.binding == "pending")
+                .order_by(ResultRow.id)
+                .limit(limit)
+            )
+            return list(session.execute(query).scalars())
+
+
+def _participant(
+    session: Session, cipher: PiiCipher, result: ImportedResult, now: dt.datetime
+) -> int:
+    """The participant's id; names from the file replace stored ones only when both are given."""
+    existing = participants.find_row(session, cipher, result.hetu)
+    if existing is not None and not (result.first_names and result.last_name):
+        return existing.id
+    person = Person(result.hetu, result.first_names or "", result.last_name or "")
+    return participants.save(session, cipher, person, now)
+
+
+def _fill_course(row: CourseRow, course: Course, now: dt.datetime) -> None:
+    row.name_fi, row.name_sv, row.name_en = (
+        course.name["fi"],
+        course.name.get("sv"),
+        course.name.get("en"),
+    )
+    row.opintokokonaisuus, row.laajuus_op, row.end_date = (
+        course.opintokokonaisuus,
+        course.laajuus_op,
+        course.end_date,
+    )
+    row.oppilaitos_oid, row.toimipiste_oid, row.language = (
+        course.oppilaitos_oid,
+        course.toimipiste_oid,
+        course.language,
+    )
+    row.grading_scale = course.grading_scale.value
+    row.confirmer_name, row.confirmer_title, row.updated_at = (
+        course.confirmer_name,
+        course.confirmer_title,
+        now,
+    )
+
+
+def _course(session: Session, row: CourseRow) -> Course:
+    parts = session.execute(
+        select(CoursePartRow)
+        .where(CoursePartRow.course_id == row.id)
+        .order_by(CoursePartRow.position)
+    ).scalars()
+    names = {k: v for k, v in (("fi", row.name_fi), ("sv", row.name_sv), ("en", row.name_en)) if v}
+    return Course(
+        code=row.code,
+        name=names,
+        opintokokonaisuus=row.opintokokonaisuus,
+        laajuus_op=Decimal(row.laajuus_op),
+        end_date=row.end_date,
+        oppilaitos_oid=row.oppilaitos_oid,
+        toimipiste_oid=row.toimipiste_oid,
+        language=row.language,
+        grading_scale=GradingScale(row.grading_scale),
+        confirmer_name=row.confirmer_name,
+        confirmer_title=row.confirmer_title,
+        parts=tuple(
+            CoursePart(p.code, p.name, p.description, Decimal(p.laajuus_op)) for p in parts
+        ),
+    )

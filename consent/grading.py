@@ -1,0 +1,258 @@
+"""Use cases of the grading sync and the KOSKI transfer (DESIGN §3.3–3.4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+
+from consent.courses import Course
+from consent.koski_answers import KoskiAnswer, Verdict, judge
+from consent.koski_payload import GradedResult, StudyRight, build_payload, payload_hash
+from consent.model import ConsentState, Person, SubmissionState
+from consent.results import ImportedResult, ResultStatus, check_rows, is_passed
+
+Clock = Callable[[], dt.datetime]
+RETRY_DELAYS: Final = (30, 60, 120, 300, 600, 1200, 1800, 3600)  # seconds; then parked for staff
+
+
+@dataclass(frozen=True)
+class ResultForBinding:
+    """What binding a result needs to know."""
+
+    result_id: int
+    course_code: str
+    participant_id: int
+    grade: str | None
+    status: ResultStatus
+    part_grades: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SendView:
+    """Everything a submission needs to build and send its payload."""
+
+    submission_id: int
+    state: SubmissionState
+    attempts: int
+    payload_hash: str | None
+    right: StudyRight
+    course: Course
+    person: Person
+    result: GradedResult
+    consent_id: int | None
+    consent_state: ConsentState | None
+
+
+class Grading(Protocol):
+    """The grading side of the ledger (``SqlGrading`` in production)."""
+
+    def find_course(self, code: str) -> Course | None: ...
+    def store_results(
+        self, course_code: str, results: list[ImportedResult], actor: str
+    ) -> tuple[list[int], int]: ...
+    def result_for_binding(self, result_id: int) -> ResultForBinding: ...
+    def consent_of(
+        self, course_code: str, participant_id: int
+    ) -> tuple[int, ConsentState] | None: ...
+    def record_binding(
+        self, result_id: int, consent_id: int | None, binding: str, source_system: str
+    ) -> int | None: ...
+    def send_view(self, submission_id: int) -> SendView: ...
+    def update_submission(self, submission_id: int, **values: Any) -> None: ...
+    def revoke(self, consent_id: int, by: str, source: str) -> list[int]: ...
+
+
+class Jobs(Protocol):
+    """Queues the grading jobs; arguments are row ids."""
+
+    def enqueue_result_binding(self, result_id: int) -> None: ...
+    def enqueue_submission(self, submission_id: int, delay: dt.timedelta | None = None) -> None: ...
+
+
+class Koski(Protocol):
+    """KOSKI's source-system API."""
+
+    def put_oppija(self, payload: dict[str, Any]) -> KoskiAnswer: ...
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import changed."""
+
+    changed: int
+    unchanged: int
+
+
+def import_results(
+    course: Course,
+    rows: list[dict[str, Any]],
+    grading: Grading,
+    jobs: Jobs,
+    *,
+    today: dt.date,
+    actor: str,
+    allow_temporary: bool = False,
+) -> ImportSummary:
+    """Check every row, store all or nothing, and queue binding for what is new or changed."""
+    results = check_rows(rows, course, today, allow_temporary)
+    changed, unchanged = grading.store_results(course.code, results, actor)
+    for result_id in changed:
+        jobs.enqueue_result_binding(result_id)
+    return ImportSummary(len(changed), unchanged)
+
+
+def eligibility(consent: ConsentState | None, result: ResultForBinding) -> str:
+    """``eligible``, or the reason this result is never sent."""
+    if consent is None:
+        return "no_consent"
+    if consent is not ConsentState.VALID:
+        reasons = {
+            ConsentState.REJECTED: "consent_rejected",
+            ConsentState.REVOKED: "consent_revoked",
+        }
+        return reasons.get(consent, "consent_cancelled")
+    if result.status is ResultStatus.COMPLETED and not is_passed(result.grade):
+        return "not_passed"
+    if result.status is ResultStatus.INTERRUPTED and not any(
+        is_passed(g) for g in result.part_grades.values()
+    ):
+        return "no_assessed_part"  # KOSKI needs at least one assessed part, even when interrupted
+    return "eligible"
+
+
+def bind_result(result_id: int, grading: Grading, jobs: Jobs, source_system: str) -> str:
+    """Decide whether a result may be sent; if so, make sure its submission is queued."""
+    result = grading.result_for_binding(result_id)
+    consent = grading.consent_of(result.course_code, result.participant_id)
+    binding = eligibility(consent[1] if consent else None, result)
+    submission_id = grading.record_binding(
+        result_id, consent[0] if consent else None, binding, source_system
+    )
+    if submission_id is not None:
+        jobs.enqueue_submission(submission_id)
+    return binding
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a submission attempt came to, and when to try again, if at all."""
+
+    state: SubmissionState
+    retry_in: dt.timedelta | None = None
+
+
+def submit(submission_id: int, grading: Grading, koski: Koski, clock: Clock) -> Sent:
+    """Send one result to KOSKI, or decide not to; records the outcome either way."""
+    view = grading.send_view(submission_id)
+    if view.state in (
+        SubmissionState.REVOKED,
+        SubmissionState.DELETED,
+        SubmissionState.INVALIDATED,
+    ):
+        return Sent(view.state)
+    if view.consent_state is not ConsentState.VALID:
+        grading.update_submission(
+            submission_id,
+            state=SubmissionState.REVOKED.value,
+            last_error_message="consent is no longer valid; nothing is sent",
+        )
+        return Sent(SubmissionState.REVOKED)
+    payload = build_payload(view.course, view.person, view.result, view.right)
+    digest = payload_hash(payload)
+    if view.state is SubmissionState.SENT and view.payload_hash == digest:
+        return Sent(SubmissionState.SENT)
+    if not (view.person.first_names and view.person.last_name):
+        grading.update_submission(
+            submission_id,
+            state=SubmissionState.FAILED.value,
+            last_error_keys=["local.nimetPuuttuvat"],
+            last_error_message="the participant's names are unknown: import them with the results",
+        )
+        return Sent(SubmissionState.FAILED)
+    grading.update_submission(
+        submission_id, state=SubmissionState.IN_FLIGHT.value, attempts=view.attempts + 1
+    )
+    answer = koski.put_oppija(payload)
+    return _record(view, answer, digest, grading, clock)
+
+
+def _record(
+    view: SendView, answer: KoskiAnswer, digest: str, grading: Grading, clock: Clock
+) -> Sent:
+    judgement = judge(answer, known_oid=view.right.oid is not None)
+    errors = {
+        "last_status": answer.status,
+        "last_error_keys": list(judgement.keys) or None,
+        "last_error_message": judgement.message,
+    }
+    sid = view.submission_id
+    if judgement.verdict is Verdict.STORED:
+        saved = answer.body["opiskeluoikeudet"][0]
+        grading.update_submission(
+            sid,
+            state=SubmissionState.SENT.value,
+            oid=saved["oid"],
+            versionumero=saved["versionumero"],
+            payload_hash=digest,
+            sent_at=clock(),
+            next_attempt_at=None,
+            **errors,
+        )
+        return Sent(SubmissionState.SENT)
+    if judgement.verdict is Verdict.RETRY:
+        delay = _next_retry(view.attempts + 1)
+        if delay is None:
+            grading.update_submission(
+                sid, state=SubmissionState.PARKED.value, next_attempt_at=None, **errors
+            )
+            return Sent(SubmissionState.PARKED)
+        grading.update_submission(
+            sid, state=SubmissionState.PENDING.value, next_attempt_at=clock() + delay, **errors
+        )
+        return Sent(SubmissionState.PENDING, delay)
+    if judgement.verdict is Verdict.REVOKED and view.consent_id is not None:
+        grading.revoke(view.consent_id, "koski", "koski")
+        grading.update_submission(sid, state=SubmissionState.REVOKED.value, **errors)
+        return Sent(SubmissionState.REVOKED)
+    state = (
+        SubmissionState.DELETED if judgement.verdict is Verdict.DELETED else SubmissionState.FAILED
+    )
+    grading.update_submission(sid, state=state.value, **errors)
+    return Sent(state)
+
+
+def _next_retry(attempt: int) -> dt.timedelta | None:
+    """The wait after failed attempt number ``attempt``; None once retries are used up."""
+    return dt.timedelta(seconds=RETRY_DELAYS[attempt - 1]) if attempt <= len(RETRY_DELAYS) else None
+
+
+def invalidate(submission_id: int, grading: Grading, koski: Koski, clock: Clock) -> SubmissionState:
+    """Mitätöinti: resend the record with a ``mitatoity`` jakso dated today, then forget its oid,
+    so a corrected result creates a new record (same lähdejärjestelmänId)."""
+    view = grading.send_view(submission_id)
+    if view.right.oid is None:
+        raise ValueError("only a record that reached KOSKI can be invalidated")
+    payload = build_payload(
+        view.course, view.person, view.result, view.right, invalidated_on=clock().date()
+    )
+    answer = koski.put_oppija(payload)
+    judgement = judge(answer, known_oid=True)
+    errors = {
+        "last_status": answer.status,
+        "last_error_keys": list(judgement.keys) or None,
+        "last_error_message": judgement.message,
+    }
+    if judgement.verdict in (Verdict.STORED, Verdict.DELETED):  # deleted already: the same end
+        grading.update_submission(
+            submission_id,
+            state=SubmissionState.INVALIDATED.value,
+            oid=None,
+            versionumero=None,
+            payload_hash=None,
+            **errors,
+        )
+        return SubmissionState.INVALIDATED
+    grading.update_submission(submission_id, **errors)
+    return view.state
