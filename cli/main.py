@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 
-from cli import local_stack, simulate
+from cli import local_stack, simulate, staff
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.migrate import current_revision, upgrade
 from consent.config import DEV_WEBHOOK_KEY, Settings
@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     command.set_defaults(run=lambda a: local_stack.run(Settings.from_env(), a.procfile, a.port))
 
     _add_simulate(commands)
+    staff.add_commands(commands)
     command = commands.add_parser("signing-keygen", help="print a new Ed25519 whsk_/whpk_ key pair")
     command.set_defaults(run=_keygen)
 

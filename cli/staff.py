@@ -1,0 +1,189 @@
+"""Staff commands: courses, result imports, status, invalidation and revocation."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from consent import grading
+from consent.adapters.broker import broker_url, connect
+from consent.adapters.crypto import AesGcmCipher
+from consent.adapters.koski import HttpKoski
+from consent.adapters.queues import RqJobQueue
+from consent.adapters.sql.engine import make_engine
+from consent.adapters.sql.grading import SqlGrading
+from consent.adapters.sql.ledger import utc_now
+from consent.config import Settings
+from consent.courses import parse_course
+from consent.errors import InvalidCourse, InvalidHetu, UnknownCourse
+from consent.hetu import Hetu
+from consent.results import ImportRejected, read_rows
+from schemas import validator
+
+ACTOR = "cli"
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the staff commands on the ``vst-consent`` parser."""
+    courses = commands.add_parser("courses", help="course definitions").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    command = courses.add_parser("import", help="create or update a course from a JSON file")
+    command.add_argument("file", type=Path)
+    command.set_defaults(run=_import_course)
+
+    results = commands.add_parser("results", help="grading sync").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    command = results.add_parser(
+        "import", help="import a course's results (CSV or JSON), all or nothing"
+    )
+    command.add_argument("course")
+    command.add_argument("file", type=Path)
+    command.set_defaults(run=_import_results)
+
+    command = commands.add_parser("status", help="per participant: consent, result, KOSKI state")
+    command.add_argument("course")
+    command.add_argument("--hetu", help="show one person unmasked")
+    command.add_argument("--json", action="store_true")
+    command.set_defaults(run=_status)
+
+    koski = commands.add_parser("koski", help="KOSKI records").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    command = koski.add_parser("invalidate", help="invalidate (mitätöi) a record sent by mistake")
+    command.add_argument("submission", type=int)
+    command.set_defaults(run=_invalidate)
+
+    consents = commands.add_parser("consents", help="consents").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    command = consents.add_parser(
+        "revoke", help="register a revocation OPH told you of; never sent again"
+    )
+    command.add_argument("consent", type=int)
+    command.add_argument("--by", required=True, help="who registers it (staff name or id)")
+    command.set_defaults(run=_revoke)
+
+
+def _grading(settings: Settings) -> SqlGrading:
+    return SqlGrading(make_engine(settings.database_url), AesGcmCipher(settings.pii_keys), utc_now)
+
+
+def _import_course(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    document = _json_file(args.file)
+    problems = [
+        f"{'.'.join(map(str, e.absolute_path)) or '(file)'}: {e.validator}"
+        for e in validator("course").iter_errors(document)
+    ]
+    if problems:
+        print("course not saved:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    try:
+        course = parse_course(document)
+    except InvalidCourse as error:
+        print(f"course not saved: {error}", file=sys.stderr)
+        return 1
+    _grading(settings).save_course(course, ACTOR)
+    print(
+        f"course {course.code} saved ({len(course.effective_parts)} part(s), {course.laajuus_op} op)"
+    )
+    return 0
+
+
+def _import_results(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    store = _grading(settings)
+    course = store.find_course(args.course)
+    if course is None:
+        print(f"no course {args.course!r}; import the course first", file=sys.stderr)
+        return 1
+    try:
+        rows = read_rows(args.file.read_bytes(), args.file.name)
+        summary = grading.import_results(
+            course,
+            rows,
+            store,
+            RqJobQueue(connect(broker_url(settings))),
+            today=dt.date.today(),
+            actor=ACTOR,
+            allow_temporary=settings.allow_temporary_hetu,
+        )
+    except ImportRejected as rejected:
+        print("nothing imported:", file=sys.stderr)
+        for e in rejected.errors:
+            print(f"  row {e.row}: {e.field}: {e.reason}", file=sys.stderr)
+        return 1
+    print(f"imported: {summary.changed} new or changed, {summary.unchanged} unchanged")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    try:
+        hetu = (
+            None
+            if args.hetu is None
+            else Hetu.parse(args.hetu, today=dt.date.today(), allow_temporary=True)
+        )
+        rows = _grading(settings).course_status(args.course, hetu)
+    except (UnknownCourse, InvalidHetu) as error:
+        print(error, file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    print(
+        f"{'result':>6}  {'hetu':<11}  {'name':<14}  {'consent':<10}  {'binding':<17}  {'KOSKI':<11}  oid / errors"
+    )
+    for row in rows:
+        print(_status_line(row))
+    return 0
+
+
+def _status_line(row: dict[str, Any]) -> str:
+    consent = row["consent"]["state"] if row["consent"] else "-"
+    sub = row["submission"] or {}
+    detail = sub.get("oid") or ",".join(sub.get("last_error_keys") or []) or ""
+    name = row["participant"]["name"][:14]
+    return (
+        f"{row['result_id']:>6}  {row['participant']['hetu']:<11}  {name:<14}  {consent:<10}  "
+        f"{row['binding']:<17}  {sub.get('state', '-'):<11}  {detail}"
+    )
+
+
+def _invalidate(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    koski = HttpKoski(
+        settings.koski_url,
+        settings.koski_username,
+        settings.koski_password,
+        settings.koski_caller_id,
+    )
+    try:
+        state = grading.invalidate(args.submission, _grading(settings), koski, utc_now)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"submission {args.submission}: {state.value}")
+    return 0 if state.value == "invalidated" else 1
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    stopped = _grading(Settings.from_env()).revoke(args.consent, f"staff:{args.by}", "staff")
+    print(
+        f"consent {args.consent} revoked; {len(stopped)} submission(s) stopped; nothing will be sent again"
+    )
+    return 0
+
+
+def _json_file(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SystemExit(f"cannot read {path}: {type(error).__name__}") from None
