@@ -91,7 +91,7 @@ def _import_course(args: argparse.Namespace) -> int:
         return 1
     _grading(settings).save_course(course, ACTOR)
     print(
-        f"course {course.code} saved ({len(course.effective_parts)} part(s), {course.laajuus_op} op)"
+        f"course {course.code} saved: {len(course.effective_parts)} part(s), {course.laajuus_op} op"
     )
     return 0
 
@@ -139,7 +139,8 @@ def _status(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     print(
-        f"{'result':>6}  {'hetu':<11}  {'name':<14}  {'consent':<10}  {'binding':<17}  {'KOSKI':<11}  oid / errors"
+        f"{'result':>6}  {'hetu':<11}  {'name':<14}  {'consent':<10}  {'binding':<17}  "
+        f"{'KOSKI':<11}  oid / errors"
     )
     for row in rows:
         print(_status_line(row))
@@ -176,9 +177,7 @@ def _invalidate(args: argparse.Namespace) -> int:
 
 def _revoke(args: argparse.Namespace) -> int:
     stopped = _grading(Settings.from_env()).revoke(args.consent, f"staff:{args.by}", "staff")
-    print(
-        f"consent {args.consent} revoked; {len(stopped)} submission(s) stopped; nothing will be sent again"
-    )
+    print(f"consent {args.consent} revoked, {len(stopped)} submission(s) stopped: never sent again")
     return 0
 
 

@@ -306,7 +306,7 @@ class SqlGrading:
             return list(session.execute(query).scalars())
 
     def course_status(self, code: str, hetu: Hetu | None = None) -> list[dict[str, Any]]:
-        """Per participant: consent, result, binding, submission; masked unless one person is asked."""
+        """Per participant: consent, result, binding, submission; masked unless one is asked."""
         with self._tx() as session:
             course = session.execute(
                 select(CourseRow).where(CourseRow.code == code)
@@ -330,7 +330,7 @@ class SqlGrading:
             if wanted is not None:
                 query = query.where(ResultRow.participant_id == wanted.id)
             rows = []
-            for result, consent, sub in session.execute(query).tuples():
+            for result, consent, sub in session.execute(query):
                 person = participants.load(session, self._cipher, result.participant_id)
                 shown = (
                     {

@@ -1,0 +1,273 @@
+"""The grading sync and the KOSKI transfer against the sandbox over HTTP (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from consent import grading, services
+from consent.adapters.crypto import AesGcmCipher
+from consent.adapters.koski import HttpKoski
+from consent.adapters.sql.grading import SqlGrading
+from consent.adapters.sql.ledger import SqlLedger
+from consent.model import ConsentState, InboxDelivery, SubmissionState
+from consent.results import ImportRejected
+from tests.courses import course
+from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
+from tests.signing import body_of, event, person
+
+NOW = dt.datetime(2026, 12, 20, 9, 0, tzinfo=dt.UTC)
+ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
+MINOR = person(dt.date(2011, 4, 4), "Onni", "Korhonen")
+GUARDIAN = person(dt.date(1980, 2, 2), "Maija", "Korhonen")
+STRANGER = person(dt.date(1975, 7, 7), "Eero", "Nieminen")
+
+
+class InlineJobs:
+    """Runs queued work at once, in order: binding then sending, as the worker would."""
+
+    def __init__(self) -> None:
+        self.results: list[int] = []
+        self.submissions: list[int] = []
+
+    def enqueue_result_binding(self, result_id: int) -> None:
+        self.results.append(result_id)
+
+    def enqueue_submission(self, submission_id: int, delay: dt.timedelta | None = None) -> None:
+        self.submissions.append(submission_id)
+
+
+@dataclass
+class World:
+    ledger: SqlLedger
+    store: SqlGrading
+    jobs: InlineJobs
+    koski: HttpKoski
+    sandbox: RunningSandbox
+
+    def consent(self, participant: dict[str, str], signer: dict[str, str], webhook_id: str) -> None:
+        document = event(participant, signer, at="2026-09-01T08:15:00Z")
+        delivery = InboxDelivery(
+            "signing", webhook_id, 1, "v1,x", "k", document["type"], body_of(document), NOW
+        )
+        inbox_id = self.ledger.store_delivery(delivery).inbox_id
+        bound = services.bind_consent(inbox_id, self.ledger, lambda: NOW)
+        assert bound.course_code is not None
+        assert bound.participant_id is not None
+        self.jobs.results.extend(self.store.results_of(bound.course_code, bound.participant_id))
+
+    def import_rows(self, rows: list[dict[str, Any]]) -> grading.ImportSummary:
+        return grading.import_results(
+            course(), rows, self.store, self.jobs, today=NOW.date(), actor="test"
+        )
+
+    def work(self) -> list[SubmissionState]:
+        """Drain the queues once: bind every queued result, then send every queued submission."""
+        while self.jobs.results:
+            grading.bind_result(self.jobs.results.pop(0), self.store, self.jobs, "winnova")
+        states = []
+        while self.jobs.submissions:
+            states.append(
+                grading.submit(
+                    self.jobs.submissions.pop(0), self.store, self.koski, lambda: NOW
+                ).state
+            )
+        return states
+
+
+@pytest.fixture
+def world(engine: Engine, cipher: AesGcmCipher, tmp_path: Path) -> Iterator[World]:
+    store = SqlGrading(engine, cipher, lambda: NOW)
+    store.save_course(course(end_date="2026-12-15"), "test")
+    with running_sandbox(tmp_path / "koski.db", today=NOW.date) as sandbox:
+        koski = HttpKoski(
+            sandbox.url, USER, PASSWORD, "1.2.246.562.10.00000000001.test", timeout=(2, 2)
+        )
+        yield World(SqlLedger(engine, cipher, lambda: NOW), store, InlineJobs(), koski, sandbox)
+
+
+def row(member: dict[str, str], grade: str = "hyväksytty", **extra: Any) -> dict[str, Any]:
+    return {"hetu": member["hetu"], "grade": grade, "graded_on": "2026-12-10", **extra}
+
+
+def test_consented_passed_results_arrive_once_each_and_nothing_else_is_sent(world: World) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.consent(MINOR, GUARDIAN, "m2")
+    world.import_rows([row(ADULT), row(MINOR), row(STRANGER), row(GUARDIAN, "hylätty")])
+    assert world.work() == [SubmissionState.SENT, SubmissionState.SENT]
+    stored = world.sandbox.stored()
+    assert len(stored) == 2
+    status = {
+        r["participant"]["hetu"][-4:]: r for r in world.store.course_status("knoppi-2026-syksy")
+    }
+    assert status[STRANGER["hetu"][-4:]]["binding"] == "no_consent"
+    assert status[GUARDIAN["hetu"][-4:]]["binding"] == "no_consent"
+    assert status[ADULT["hetu"][-4:]]["submission"]["oid"] in {s["oid"] for s in stored}
+
+
+def test_a_failed_grade_with_consent_is_never_sent(world: World) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.import_rows([row(ADULT, "hylätty")])
+    assert world.work() == []
+    assert world.sandbox.stored() == []
+    [status] = world.store.course_status("knoppi-2026-syksy")
+    assert status["binding"] == "not_passed"
+
+
+def test_a_consent_arriving_after_the_results_releases_them(world: World) -> None:
+    world.import_rows([row(ADULT)])
+    assert world.work() == []
+    world.consent(ADULT, ADULT, "m1")
+    assert world.work() == [SubmissionState.SENT]
+
+
+def test_importing_the_same_file_twice_changes_nothing_and_sends_nothing_twice(
+    world: World,
+) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    assert world.import_rows([row(ADULT)]) == grading.ImportSummary(1, 0)
+    world.work()
+    assert world.import_rows([row(ADULT)]) == grading.ImportSummary(0, 1)
+    assert world.work() == []
+    assert [s["versionumero"] for s in world.sandbox.stored()] == [1]
+
+
+def test_a_changed_result_updates_the_same_record(world: World) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.import_rows([row(ADULT)])
+    world.work()
+    world.import_rows([row(ADULT, graded_on="2026-12-11")])
+    assert world.work() == [SubmissionState.SENT]
+    [stored] = world.sandbox.stored()
+    assert stored["versionumero"] == 2
+
+
+def test_a_file_with_one_bad_row_stores_nothing_and_names_the_row(world: World) -> None:
+    bad = row(ADULT)
+    bad["hetu"] = bad["hetu"][:-1] + ("0" if bad["hetu"][-1] != "0" else "1")
+    with pytest.raises(ImportRejected) as rejected:
+        world.import_rows([row(MINOR), bad, row(STRANGER, grade="kiitettävä")])
+    assert [(e.row, e.field, e.reason) for e in rejected.value.errors] == [
+        (2, "hetu", "wrong check character"),
+        (3, "grade", "must be hyväksytty or hylätty"),
+    ]
+    assert all(ADULT["hetu"] not in e.reason for e in rejected.value.errors)
+    assert world.store.course_status("knoppi-2026-syksy") == []
+
+
+def test_an_interrupted_result_is_sent_as_keskeytynyt(world: World) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.import_rows(
+        [
+            {
+                "hetu": ADULT["hetu"],
+                "graded_on": "2026-11-01",
+                "status": "interrupted",
+                "parts": {"KP-1": "hyväksytty"},
+            }
+        ]
+    )
+    assert world.work() == [SubmissionState.SENT]
+    [stored] = world.sandbox.stored()
+    assert stored["tila"]["opiskeluoikeusjaksot"][0]["tila"]["koodiarvo"] == "keskeytynyt"  # type: ignore[index]
+
+
+def test_koski_outages_and_lost_answers_end_in_exactly_one_record(world: World) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.import_rows([row(ADULT)])
+    world.sandbox.fail_next("unavailable", "lost")
+    assert world.work() == [SubmissionState.PENDING]  # 503: retry later
+    [status] = world.store.course_status("knoppi-2026-syksy")
+    submission_id = status["submission"]["id"]
+    assert (
+        grading.submit(submission_id, world.store, world.koski, lambda: NOW).state
+        is SubmissionState.PENDING
+    )  # lost
+    assert (
+        grading.submit(submission_id, world.store, world.koski, lambda: NOW).state
+        is SubmissionState.SENT
+    )
+    assert len(world.sandbox.stored()) == 1
+
+
+def test_retries_are_bounded_then_parked_for_staff(world: World) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.import_rows([row(ADULT)])
+    world.sandbox.fail_next(*["unavailable"] * (len(grading.RETRY_DELAYS) + 1))
+    states = world.work()
+    [status] = world.store.course_status("knoppi-2026-syksy")
+    for _ in grading.RETRY_DELAYS:
+        states.append(
+            grading.submit(status["submission"]["id"], world.store, world.koski, lambda: NOW).state
+        )
+    assert states[-1] is SubmissionState.PARKED
+    assert states[:-1] == [SubmissionState.PENDING] * len(grading.RETRY_DELAYS)
+    [status] = world.store.course_status("knoppi-2026-syksy")
+    assert status["submission"]["last_status"] == 503
+
+
+def test_a_citizen_revocation_is_learned_from_koski_and_nothing_is_sent_again(world: World) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.import_rows([row(ADULT)])
+    world.work()
+    [status] = world.store.course_status("knoppi-2026-syksy")
+    world.sandbox.revoke(status["submission"]["oid"])
+    world.import_rows([row(ADULT, graded_on="2026-12-11")])  # a correction would resend...
+    assert world.work() == [SubmissionState.REVOKED]  # ...but KOSKI says the consent is gone
+    [status] = world.store.course_status("knoppi-2026-syksy")
+    assert status["consent"]["state"] == ConsentState.REVOKED.value
+    assert status["submission"]["last_error_keys"] == ["forbidden.suostumusPeruttu"]
+    world.import_rows([row(ADULT, graded_on="2026-12-12")])
+    assert world.work() == []  # revoked: not even bound for sending
+
+
+def test_staff_revocation_before_sending_stops_the_result(world: World) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.import_rows([row(ADULT)])
+    [status] = world.store.course_status("knoppi-2026-syksy")
+    world.store.revoke(status["consent"]["id"], "staff:maija", "staff")
+    assert world.work() == []
+    assert world.sandbox.stored() == []
+    [status] = world.store.course_status("knoppi-2026-syksy")
+    assert (status["consent"]["state"], status["binding"]) == ("revoked", "consent_revoked")
+
+
+def test_staff_revocation_after_sending_stops_every_resend_and_deletes_nothing(
+    world: World,
+) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.import_rows([row(ADULT)])
+    world.work()
+    [status] = world.store.course_status("knoppi-2026-syksy")
+    assert world.store.revoke(status["consent"]["id"], "staff:maija", "staff") == [
+        status["submission"]["id"]
+    ]
+    world.import_rows([row(ADULT, graded_on="2026-12-11")])
+    assert world.work() == []
+    [status] = world.store.course_status("knoppi-2026-syksy")
+    assert status["submission"]["state"] == "revoked"
+    assert status["submission"]["oid"] is not None  # kept locally
+    assert [s["versionumero"] for s in world.sandbox.stored()] == [1]
+
+
+def test_invalidation_then_resend_leaves_one_live_record(world: World) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.import_rows([row(ADULT)])
+    world.work()
+    [status] = world.store.course_status("knoppi-2026-syksy")
+    first_oid = status["submission"]["oid"]
+    assert (
+        grading.invalidate(status["submission"]["id"], world.store, world.koski, lambda: NOW)
+        is SubmissionState.INVALIDATED
+    )
+    assert world.sandbox.stored() == []
+    world.import_rows([row(ADULT, graded_on="2026-12-11")])  # the corrected result
+    assert world.work() == [SubmissionState.SENT]
+    [stored] = world.sandbox.stored()
+    assert stored["oid"] != first_oid
