@@ -17,11 +17,13 @@ from consent.adapters.queues import RqJobQueue
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import utc_now
+from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.courses import parse_course
-from consent.errors import InvalidCourse, InvalidHetu, UnknownCourse
+from consent.errors import InvalidCourse, InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
 from consent.results import ImportRejected, read_rows
+from consent.staff import Role
 from schemas import validator
 
 ACTOR = "cli"
@@ -58,6 +60,19 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     command = koski.add_parser("invalidate", help="invalidate (mitätöi) a record sent by mistake")
     command.add_argument("submission", type=int)
     command.set_defaults(run=_invalidate)
+
+    tokens = commands.add_parser("staff", help="staff API tokens").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    command = tokens.add_parser(
+        "token-create", help="create a token (shown once) for a staff member"
+    )
+    command.add_argument("name")
+    command.add_argument("--role", choices=[r.value for r in Role], default=Role.STAFF.value)
+    command.set_defaults(run=_token_create)
+    command = tokens.add_parser("token-revoke", help="revoke a staff member's token")
+    command.add_argument("name")
+    command.set_defaults(run=_token_revoke)
 
     consents = commands.add_parser("consents", help="consents").add_subparsers(
         required=True, metavar="ACTION"
@@ -168,7 +183,7 @@ def _invalidate(args: argparse.Namespace) -> int:
     )
     try:
         state = grading.invalidate(args.submission, _grading(settings), koski, utc_now)
-    except ValueError as error:
+    except (NotFound, ValueError) as error:
         print(error, file=sys.stderr)
         return 1
     print(f"submission {args.submission}: {state.value}")
@@ -176,8 +191,34 @@ def _invalidate(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    stopped = _grading(Settings.from_env()).revoke(args.consent, f"staff:{args.by}", "staff")
+    try:
+        stopped = _grading(Settings.from_env()).revoke(args.consent, f"staff:{args.by}", "staff")
+    except NotFound as error:
+        print(error, file=sys.stderr)
+        return 1
     print(f"consent {args.consent} revoked, {len(stopped)} submission(s) stopped: never sent again")
+    return 0
+
+
+def _tokens() -> SqlStaffTokens:
+    return SqlStaffTokens(make_engine(Settings.from_env().database_url), utc_now)
+
+
+def _token_create(args: argparse.Namespace) -> int:
+    try:
+        token = _tokens().create(args.name[:64], Role(args.role))
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"token for {args.name} ({args.role}), shown only now:\n{token}")
+    return 0
+
+
+def _token_revoke(args: argparse.Namespace) -> int:
+    if not _tokens().revoke(args.name):
+        print(f"no active token named {args.name!r}", file=sys.stderr)
+        return 1
+    print(f"token of {args.name} revoked")
     return 0
 
 

@@ -27,7 +27,6 @@ Mode = Literal["local", "production"]
 DEV_WEBHOOK_KEY: Final = "whsec_" + base64.b64encode(b"vst-consent local webhook key 32b").decode()
 DEV_PII_KEY: Final = "dev:" + base64.b64encode(b"vst-consent local PII key, 32 b!").decode()
 DEV_KOSKI_PASSWORD: Final = "sandbox"  # noqa: S105 - the sandbox's published password
-DEV_STAFF_TOKEN: Final = "local-staff-token"  # noqa: S105 - published local token
 
 _KEY_ID: Final = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _HMAC_MIN, _HMAC_MAX = 24, 64
@@ -82,7 +81,6 @@ class Settings:
     koski_source_system: str
     webhook_keys: tuple[WebhookKey, ...]
     pii_keys: tuple[PiiKey, ...]
-    staff_tokens: tuple[str, ...] = field(repr=False)
     allow_temporary_hetu: bool
     embedded_redis_port: int
 
@@ -109,7 +107,6 @@ class Settings:
             koski_source_system=env.get("KOSKI_SOURCE_SYSTEM", "winnova"),
             webhook_keys=_webhook_keys(env.get("SIGNING_WEBHOOK_KEYS", DEV_WEBHOOK_KEY)),
             pii_keys=_pii_keys(env.get("PII_KEY", DEV_PII_KEY)),
-            staff_tokens=tuple(env.get("STAFF_TOKENS", DEV_STAFF_TOKEN).split()),
             allow_temporary_hetu=env.flag("VST_ALLOW_TEMPORARY_HETU"),
             embedded_redis_port=env.integer("VST_EMBEDDED_REDIS_PORT", 6399),
         )
@@ -128,13 +125,11 @@ _PRODUCTION_REQUIRED: Final = (
     "KOSKI_SOURCE_SYSTEM",
     "SIGNING_WEBHOOK_KEYS",
     "PII_KEY",
-    "STAFF_TOKENS",
 )
 _DEV_VALUES: Final = {
     "SIGNING_WEBHOOK_KEYS": DEV_WEBHOOK_KEY,
     "PII_KEY": DEV_PII_KEY,
     "KOSKI_PASSWORD": DEV_KOSKI_PASSWORD,
-    "STAFF_TOKENS": DEV_STAFF_TOKEN,
 }
 
 

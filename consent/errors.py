@@ -64,3 +64,7 @@ class UnknownCourse(ConsentError):
     def __init__(self, code: str) -> None:
         super().__init__(f"no course with code {code[:64]!r}")
         self.code = code
+
+
+class NotFound(ConsentError):
+    """No such row (a consent or submission id staff named)."""

@@ -12,14 +12,17 @@ from sqlalchemy import Engine, text
 
 from consent.adapters.broker import broker_url, connect
 from consent.adapters.crypto import AesGcmCipher
+from consent.adapters.koski import HttpKoski
 from consent.adapters.logs import configure_logging
 from consent.adapters.queues import RqJobQueue
 from consent.adapters.sql.engine import make_engine
+from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.migrate import is_current
+from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.ports import JobQueue
-from webhook import errors, health, signing
+from webhook import errors, health, signing, staff_api
 
 
 def create_app(
@@ -51,8 +54,23 @@ def create_app(
         clock=clock,
         allow_temporary_hetu=settings.allow_temporary_hetu,
     )
+    cipher = AesGcmCipher(settings.pii_keys)
+    app.extensions["vst.staff_api"] = staff_api.StaffApi(
+        authenticate=SqlStaffTokens(engine, clock).member,
+        store=SqlGrading(engine, cipher, clock),
+        jobs=RqJobQueue(broker),
+        koski=HttpKoski(
+            settings.koski_url,
+            settings.koski_username,
+            settings.koski_password,
+            settings.koski_caller_id,
+        ),
+        clock=clock,
+        allow_temporary_hetu=settings.allow_temporary_hetu,
+    )
     app.register_blueprint(health.bp)
     app.register_blueprint(signing.bp)
+    app.register_blueprint(staff_api.bp)
     errors.register(app)
     return app
 

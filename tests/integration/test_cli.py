@@ -28,7 +28,7 @@ def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 def test_migrate_creates_the_local_database_at_the_newest_revision(tmp_path: Path) -> None:
     result = _run("migrate", VST_DATA_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert "database at revision 0002" in result.stdout
+    assert "database at revision 0003" in result.stdout
     assert (tmp_path / "vst-consent.db").exists()
     assert _run("migrate", VST_DATA_DIR=str(tmp_path)).returncode == 0  # idempotent
 

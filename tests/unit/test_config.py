@@ -26,7 +26,6 @@ PRODUCTION = {
     "KOSKI_SOURCE_SYSTEM": "primus",
     "SIGNING_WEBHOOK_KEYS": f"{REAL_WEBHOOK_SECRET} {REAL_PUBLIC_KEY}",
     "PII_KEY": REAL_PII_KEY,
-    "STAFF_TOKENS": "a-long-random-staff-token",
 }
 
 
@@ -66,7 +65,6 @@ def test_production_names_each_missing_variable(missing: str) -> None:
         ("PII_KEY", DEV_PII_KEY),
         ("SIGNING_WEBHOOK_KEYS", DEV_WEBHOOK_KEY),
         ("KOSKI_PASSWORD", "sandbox"),
-        ("STAFF_TOKENS", "local-staff-token"),
     ],
 )
 def test_production_refuses_a_development_secret(name: str, dev_value: str) -> None:
@@ -139,7 +137,6 @@ def test_the_settings_repr_shows_no_secret() -> None:
         "a-real-password",
         REAL_PII_KEY.split(":")[1],
         REAL_WEBHOOK_SECRET[6:],
-        "a-long-random-staff-token",
         "vst@db.internal",
     ):
         assert secret not in shown

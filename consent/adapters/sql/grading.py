@@ -23,7 +23,7 @@ from consent.adapters.sql.tables import (
     SubmissionRow,
 )
 from consent.courses import Course, CoursePart, GradingScale
-from consent.errors import UnknownCourse
+from consent.errors import NotFound, UnknownCourse
 from consent.grading import ResultForBinding, SendView
 from consent.hetu import Hetu
 from consent.koski_payload import GradedResult, StudyRight
@@ -206,7 +206,9 @@ class SqlGrading:
     def send_view(self, submission_id: int) -> SendView:
         """The submission with its course, participant, result and consent."""
         with self._tx() as session:
-            sub = session.get_one(SubmissionRow, submission_id)
+            sub = session.get(SubmissionRow, submission_id)
+            if sub is None:
+                raise NotFound(f"no submission {submission_id}")
             result = session.get_one(ResultRow, sub.result_id)
             consent = session.get(ConsentRow, result.consent_id) if result.consent_id else None
             return SendView(
@@ -251,7 +253,9 @@ class SqlGrading:
         """Mark a consent revoked (kept, never sent again); stop its submissions. Their ids."""
         now = self._clock()
         with self._tx() as session:
-            consent = session.get_one(ConsentRow, consent_id)
+            consent = session.get(ConsentRow, consent_id)
+            if consent is None:
+                raise NotFound(f"no consent {consent_id}")
             consent.state, consent.updated_at = ConsentState.REVOKED.value, now
             if (
                 session.execute(

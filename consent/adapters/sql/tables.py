@@ -241,3 +241,16 @@ class AuditRow(Base):
     subject_type: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[int | None] = mapped_column(BigInteger)
     details: Mapped[Any | None] = mapped_column(Json)
+
+
+class StaffTokenRow(Base):
+    """A staff member's API token, stored as a SHA-256 digest only."""
+
+    __tablename__ = "staff_tokens"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,188 @@
+"""The staff JSON API: courses, result imports, status, invalidation, revocation.
+
+Every endpoint needs ``Authorization: Bearer <token>`` (tokens from ``vst-consent staff
+token create``): 401 without a valid one, 403 when its role lacks the right. The same
+use cases serve the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from consent import grading
+from consent.adapters.sql.grading import SqlGrading
+from consent.courses import parse_course
+from consent.errors import InvalidCourse, InvalidHetu, NotFound, UnknownCourse
+from consent.hetu import Hetu
+from consent.results import ImportRejected, read_rows
+from consent.staff import Role, StaffMember
+from schemas import validator
+from webhook.problems import problem
+
+bp = Blueprint("staff_api", __name__, url_prefix="/api")
+log = logging.getLogger("vst.staff_api")
+
+
+@dataclass(frozen=True)
+class StaffApi:
+    """What the staff endpoints need."""
+
+    authenticate: Callable[[str], StaffMember | None]
+    store: SqlGrading
+    jobs: grading.Jobs
+    koski: grading.Koski
+    clock: Callable[[], dt.datetime]
+    allow_temporary_hetu: bool
+
+
+def _api() -> StaffApi:
+    api: StaffApi = current_app.extensions["vst.staff_api"]
+    return api
+
+
+@bp.before_request
+def authenticate() -> ResponseReturnValue | None:
+    """401 unless a valid staff token is presented."""
+    header = request.headers.get("Authorization", "")
+    member = _api().authenticate(header[7:]) if header.startswith("Bearer ") else None
+    if member is None:
+        return problem(
+            401, "A valid staff token is needed.", headers={"WWW-Authenticate": "Bearer"}
+        )
+    g.staff = member
+    return None
+
+
+def _require(role: Role) -> ResponseReturnValue | None:
+    member: StaffMember = g.staff
+    if member.role.allows(role):
+        return None
+    return problem(403, f"This needs the {role.value} role.")
+
+
+@bp.put("/courses/<code>")
+def put_course(code: str) -> ResponseReturnValue:
+    """Create or update a course."""
+    if (refused := _require(Role.STAFF)) is not None:
+        return refused
+    document: Any = request.get_json(silent=True)
+    errors = [
+        {
+            "field": ".".join(map(str, e.absolute_path)) or "(body)",
+            "reason": f"fails the {e.validator} rule",
+        }
+        for e in validator("course").iter_errors(document)
+    ]
+    if not errors and document["code"] != code:
+        errors = [{"field": "code", "reason": "differs from the code in the address"}]
+    if errors:
+        return problem(400, "The course is not valid.", errors=errors[:20])
+    try:
+        course = parse_course(document)
+    except InvalidCourse as error:
+        return problem(
+            400, "The course is not valid.", errors=[{"field": error.field, "reason": error.reason}]
+        )
+    _api().store.save_course(course, f"staff:{g.staff.name}")
+    return jsonify(
+        code=course.code, parts=len(course.effective_parts), laajuus_op=float(course.laajuus_op)
+    )
+
+
+@bp.post("/courses/<code>/results")
+def import_results(code: str) -> ResponseReturnValue:
+    """Import a course's results: JSON, or CSV with ``Content-Type: text/csv``."""
+    if (refused := _require(Role.STAFF)) is not None:
+        return refused
+    api = _api()
+    course = api.store.find_course(code)
+    if course is None:
+        return problem(404, f"No course {code!r}.")
+    kind = "csv" if request.mimetype == "text/csv" else "json"
+    try:
+        rows = read_rows(request.get_data(), kind)
+        summary = grading.import_results(
+            course,
+            rows,
+            api.store,
+            api.jobs,
+            today=api.clock().date(),
+            actor=f"staff:{g.staff.name}",
+            allow_temporary=api.allow_temporary_hetu,
+        )
+    except ImportRejected as rejected:
+        errors = [{"row": e.row, "field": e.field, "reason": e.reason} for e in rejected.errors]
+        return problem(400, "Nothing was imported.", errors=errors[:200])
+    return jsonify(changed=summary.changed, unchanged=summary.unchanged)
+
+
+@bp.get("/courses/<code>/status")
+def status(code: str) -> ResponseReturnValue:
+    """Per participant, masked: consent, result, binding, KOSKI state and errors."""
+    return _status(code, None)
+
+
+@bp.post("/courses/<code>/status/person")
+def person_status(code: str) -> ResponseReturnValue:
+    """One person, unmasked; the hetu goes in the body so it never reaches an access log."""
+    body = request.get_json(silent=True)
+    raw = body.get("hetu") if isinstance(body, dict) else None
+    try:
+        hetu = Hetu.parse(
+            raw if isinstance(raw, str) else "", today=_api().clock().date(), allow_temporary=True
+        )
+    except InvalidHetu as error:
+        return problem(
+            400, "The hetu is not valid.", errors=[{"field": "hetu", "reason": error.reason}]
+        )
+    return _status(code, hetu)
+
+
+def _status(code: str, hetu: Hetu | None) -> ResponseReturnValue:
+    try:
+        rows: list[dict[str, Any]] = _api().store.course_status(code, hetu)
+    except UnknownCourse:
+        return problem(404, f"No course {code!r}.")
+    return jsonify(course=code, participants=rows)
+
+
+@bp.post("/submissions/<int:submission_id>/invalidate")
+def invalidate(submission_id: int) -> ResponseReturnValue:
+    """Mitätöinti of a record sent by mistake."""
+    if (refused := _require(Role.STAFF)) is not None:
+        return refused
+    api = _api()
+    try:
+        state = grading.invalidate(submission_id, api.store, api.koski, api.clock)
+    except NotFound as error:
+        return problem(404, str(error))
+    except ValueError as error:
+        return problem(409, str(error))
+    log.info(
+        "submission.invalidate submission_id=%s by=%s state=%s",
+        submission_id,
+        g.staff.name,
+        state.value,
+    )
+    return jsonify(
+        submission=submission_id, state=state.value
+    ), 200 if state.value == "invalidated" else 502
+
+
+@bp.post("/consents/<int:consent_id>/revoke")
+def revoke(consent_id: int) -> ResponseReturnValue:
+    """Register a revocation OPH told the organiser of: nothing for it is ever sent again."""
+    if (refused := _require(Role.STAFF)) is not None:
+        return refused
+    try:
+        stopped = _api().store.revoke(consent_id, f"staff:{g.staff.name}", "staff")
+    except NotFound as error:
+        return problem(404, str(error))
+    return jsonify(consent=consent_id, state="revoked", submissions_stopped=stopped)
