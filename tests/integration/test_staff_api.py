@@ -1,0 +1,175 @@
+"""The staff API: tokens and roles, courses, result imports, status, revocation, invalidation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+
+from consent.adapters.sql.ledger import utc_now
+from consent.adapters.sql.staff_tokens import SqlStaffTokens
+from consent.config import Settings
+from consent.staff import Role
+from tests.courses import course_doc
+from tests.koski_server import PASSWORD, USER, running_sandbox
+from tests.signing import person
+from webhook.app import create_app
+
+ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
+
+
+@pytest.fixture
+def tokens(engine: Engine) -> dict[Role, str]:
+    store = SqlStaffTokens(engine, utc_now)
+    return {role: store.create(f"{role.value}-person", role) for role in Role}
+
+
+@pytest.fixture
+def api(engine: Engine, redis_client: redis.Redis, tmp_path: Path) -> Iterator[FlaskClient]:
+    with running_sandbox(tmp_path / "koski.db") as koski:
+        settings = Settings.from_env(
+            {"KOSKI_URL": koski.url, "KOSKI_USERNAME": USER, "KOSKI_PASSWORD": PASSWORD}
+        )
+        yield create_app(settings, engine=engine, broker=redis_client).test_client()
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_without_a_valid_token_every_endpoint_is_401(api: FlaskClient) -> None:
+    for method, path in [
+        ("get", "/api/courses/x/status"),
+        ("put", "/api/courses/x"),
+        ("post", "/api/consents/1/revoke"),
+    ]:
+        response = getattr(api, method)(path)
+        assert response.status_code == 401
+        assert response.mimetype == "application/problem+json"
+    assert api.get("/api/courses/x/status", headers=auth("vst_not-a-token")).status_code == 401
+
+
+def test_a_revoked_token_no_longer_works(
+    api: FlaskClient, engine: Engine, tokens: dict[Role, str]
+) -> None:
+    SqlStaffTokens(engine, utc_now).revoke("staff-person")
+    assert (
+        api.put(
+            "/api/courses/knoppi-2026-syksy", json=course_doc(), headers=auth(tokens[Role.STAFF])
+        ).status_code
+        == 401
+    )
+
+
+def test_a_viewer_may_read_but_not_change(api: FlaskClient, tokens: dict[Role, str]) -> None:
+    response = api.put(
+        "/api/courses/knoppi-2026-syksy", json=course_doc(), headers=auth(tokens[Role.VIEWER])
+    )
+    assert response.status_code == 403
+    assert (
+        api.put(
+            "/api/courses/knoppi-2026-syksy", json=course_doc(), headers=auth(tokens[Role.STAFF])
+        ).status_code
+        == 200
+    )
+    assert (
+        api.get(
+            "/api/courses/knoppi-2026-syksy/status", headers=auth(tokens[Role.VIEWER])
+        ).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"opintokokonaisuus": "113"}, "opintokokonaisuus"),
+        ({"laajuus_op": 0}, "laajuus_op"),
+        ({"laajuus_op": 2.0}, "parts"),
+        ({"oppilaitos_oid": "1.2.3"}, "oppilaitos_oid"),
+        ({"code": "other"}, "code"),
+    ],
+)
+def test_an_invalid_course_is_refused_naming_the_field(
+    api: FlaskClient, tokens: dict[Role, str], changes: dict[str, object], field: str
+) -> None:
+    response = api.put(
+        "/api/courses/knoppi-2026-syksy",
+        json=course_doc(**changes),
+        headers=auth(tokens[Role.STAFF]),
+    )
+    assert response.status_code == 400
+    assert [e["field"] for e in response.get_json()["errors"]] == [field]
+
+
+def test_results_import_by_json_and_csv_with_status_masked(
+    api: FlaskClient, tokens: dict[Role, str]
+) -> None:
+    staff = auth(tokens[Role.STAFF])
+    api.put("/api/courses/knoppi-2026-syksy", json=course_doc(), headers=staff)
+    rows = [
+        {
+            "hetu": ADULT["hetu"],
+            "grade": "hyväksytty",
+            "graded_on": "2026-11-01",
+            "first_names": "Aino",
+            "last_name": "Virtanen",
+        }
+    ]
+    response = api.post("/api/courses/knoppi-2026-syksy/results", json=rows, headers=staff)
+    assert response.get_json() == {"changed": 1, "unchanged": 0}
+    csv = "hetu,grade,graded_on,first_names,last_name\n"
+    csv += f"{ADULT['hetu']},hyväksytty,2026-11-01,Aino,Virtanen\n"
+    response = api.post(
+        "/api/courses/knoppi-2026-syksy/results",
+        data=csv.encode(),
+        content_type="text/csv",
+        headers=staff,
+    )
+    assert response.get_json() == {"changed": 0, "unchanged": 1}
+    status = api.get("/api/courses/knoppi-2026-syksy/status", headers=staff)
+    [row] = status.get_json()["participants"]
+    assert row["participant"] == {"hetu": "******" + ADULT["hetu"][6:], "name": "A. V."}
+    assert row["binding"] == "pending"
+    assert ADULT["hetu"] not in status.get_data(as_text=True)
+    one = api.post(
+        "/api/courses/knoppi-2026-syksy/status/person", json={"hetu": ADULT["hetu"]}, headers=staff
+    )
+    assert one.get_json()["participants"][0]["participant"] == {
+        "hetu": ADULT["hetu"],
+        "name": "Aino Virtanen",
+    }
+
+
+def test_a_bad_results_file_is_refused_row_by_row(
+    api: FlaskClient, tokens: dict[Role, str]
+) -> None:
+    staff = auth(tokens[Role.STAFF])
+    api.put("/api/courses/knoppi-2026-syksy", json=course_doc(), headers=staff)
+    wrong = ADULT["hetu"][:-1] + ("0" if ADULT["hetu"][-1] != "0" else "1")
+    rows = [
+        {"hetu": wrong, "grade": "hyväksytty", "graded_on": "2026-11-01"},
+        {"hetu": ADULT["hetu"], "graded_on": "yesterday"},
+    ]
+    response = api.post("/api/courses/knoppi-2026-syksy/results", json=rows, headers=staff)
+    assert response.status_code == 400
+    assert response.get_json()["errors"] == [
+        {"row": 1, "field": "hetu", "reason": "wrong check character"},
+        {"row": 2, "field": "grade", "reason": "is required"},
+    ]
+    assert wrong not in response.get_data(as_text=True)
+
+
+def test_unknown_courses_consents_and_submissions_are_404(
+    api: FlaskClient, tokens: dict[Role, str]
+) -> None:
+    staff = auth(tokens[Role.STAFF])
+    assert api.get("/api/courses/nope/status", headers=staff).status_code == 404
+    assert api.post("/api/courses/nope/results", json=[], headers=staff).status_code == 404
+    assert api.post("/api/consents/999/revoke", headers=staff).status_code == 404
+    assert api.post("/api/submissions/999/invalidate", headers=staff).status_code == 404
