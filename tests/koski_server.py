@@ -9,11 +9,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import requests
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from sandbox.koski.app import create_app
 
 USER, PASSWORD = "sandbox", "sandbox"
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log lines on stderr for every test request."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
 
 
 class RunningSandbox:
@@ -52,7 +59,7 @@ def running_sandbox(
 ) -> Iterator[RunningSandbox]:
     """Serve the sandbox in a thread until the block ends."""
     app = create_app(database, {USER: PASSWORD}, today=today)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 from rq import Worker
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from rq.serializers import JSONSerializer
 
 from consent.adapters.broker import broker_url, connect
@@ -20,6 +24,8 @@ from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.config import Settings
 
+log = logging.getLogger("vst.worker")
+
 # Abandoned jobs of a killed worker are found within about a minute (reference/rq.md §7.5).
 WORKER_TTL = 60
 MAINTENANCE_INTERVAL = 30
@@ -31,6 +37,7 @@ class Dependencies:
     """What jobs need, built once per work horse."""
 
     settings: Settings
+    ledger_engine: Engine
     ledger: SqlLedger
     grading: SqlGrading
     koski: HttpKoski
@@ -51,6 +58,7 @@ def dependencies() -> Dependencies:
     )
     return Dependencies(
         settings=settings,
+        ledger_engine=engine,
         ledger=SqlLedger(engine, cipher),
         grading=SqlGrading(engine, cipher, utc_now),
         koski=koski,
@@ -59,9 +67,30 @@ def dependencies() -> Dependencies:
     )
 
 
+def _warm_up(engine: Engine) -> None:
+    """Connect once so the dialect is initialised in the parent, then close every connection.
+
+    Work horses then open plain connections instead of repeating the dialect's start-up
+    queries on every job. A database that is down now only means the horses do it later.
+    """
+    try:
+        with engine.connect():
+            pass
+    except SQLAlchemyError as error:
+        log.warning("worker.warm_up_failed error=%s", type(error).__name__)
+    engine.dispose()
+
+
 def build_worker(settings: Settings | None = None) -> Worker:
-    """An RQ worker on every queue, highest priority first."""
+    """An RQ worker on every queue, highest priority first.
+
+    The job module and the job dependencies are loaded here, before any fork, so each
+    work horse starts with them in memory (imports are most of a short job's cost). No
+    connection is opened here: every horse opens its own.
+    """
     settings = settings or Settings.from_env()
+    importlib.import_module("workers.jobs")
+    _warm_up(dependencies().ledger_engine)
     connection = connect(broker_url(settings))
     return Worker(
         [queue(name, connection) for name in QUEUES_BY_PRIORITY],

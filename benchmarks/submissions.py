@@ -1,0 +1,207 @@
+"""KOSKI submission benchmark: results of consented participants, all the way into the sandbox.
+
+In one run, on the same worker setup (W forking RQ workers in burst mode, the project's
+JSON serializer and queues):
+
+1. baseline: no-op jobs, as many as the real flow runs (two per participant), timed;
+2. real: import the results of N consented participants (one file), then time the
+   workers binding every result and sending every submission to the KOSKI sandbox
+   (gunicorn on loopback, SQLite state), until all N are stored there.
+
+Prints submissions per second next to participants per second of the no-op baseline,
+and the ratio.
+
+    .venv/bin/python benchmarks/submissions.py [--participants 2000] [--workers 2] [--database postgresql|sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import redis
+import requests
+
+from consent import grading, services
+from consent.adapters.crypto import AesGcmCipher
+from consent.adapters.queues import CONSENT_QUEUE, KOSKI_QUEUE, RqJobQueue, queue
+from consent.adapters.sql.engine import make_engine
+from consent.adapters.sql.grading import SqlGrading
+from consent.adapters.sql.ledger import SqlLedger, utc_now
+from consent.adapters.sql.migrate import upgrade
+from consent.config import Settings
+from consent.courses import parse_course
+from consent.model import InboxDelivery
+
+ROOT = Path(__file__).resolve().parents[1]
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+COURSE = {
+    "code": "bench-2026",
+    "name": {"fi": "Benchmark-kurssi"},
+    "opintokokonaisuus": "1138",
+    "laajuus_op": 1.0,
+    "end_date": "2026-11-20",
+    "oppilaitos_oid": "1.2.246.562.10.31915273374",
+    "language": "FI",
+    "grading_scale": "hyvaksytty-hylatty",
+    "confirmer": {"name": "Reija Rehtori", "title": "rehtori"},
+}
+
+
+def _hetu(n: int) -> str:
+    born = dt.date(1960, 1, 1) + dt.timedelta(days=n % 14000)
+    digits = f"{born:%d%m}{born.year % 100:02d}{2 + n // 14000 % 898:03d}"
+    return f"{digits[:6]}-{digits[6:]}{CHECK[int(digits) % 31]}"
+
+
+def _database(kind: str, workdir: Path) -> tuple[str, str | None]:
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / 'bench.db'}", None
+    name = f"vst_consent_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return f"{POSTGRES.rpartition('/')[0]}/{name}", name
+
+
+def _sandbox(workdir: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = random.randint(20000, 40000)  # noqa: S311 - a loopback port, not a secret
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "1",
+        "--threads",
+        "8",
+        "--log-level",
+        "warning",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "cli.koski_sandbox:app()",
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env={**env, "VST_DATA_DIR": str(workdir)}, stdout=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}/koski"
+    for _ in range(150):
+        try:
+            requests.get(f"{url}/sandbox/faults", auth=("sandbox", "sandbox"), timeout=2)
+            return process, url
+        except requests.RequestException:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("the KOSKI sandbox did not start")
+
+
+def _run_workers(count: int, env: dict[str, str]) -> float:
+    """Start ``count`` burst workers and wait for the queues to drain; seconds taken."""
+    code = "from workers.bootstrap import build_worker; build_worker().work(burst=True, logging_level='WARNING')"
+    started = time.perf_counter()
+    workers = [
+        subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env) for _ in range(count)
+    ]
+    for worker in workers:
+        worker.wait()
+    return time.perf_counter() - started
+
+
+def _consents(settings: Settings, participants: int) -> list[dict[str, str]]:
+    """Bind a valid adult consent for each participant, directly through the use case."""
+    ledger = SqlLedger(make_engine(settings.database_url), AesGcmCipher(settings.pii_keys))
+    rows = []
+    now = utc_now()
+    for n in range(participants):
+        member = {"hetu": _hetu(n), "first_names": "Testi", "last_name": f"Henkilö{n}"}
+        event = {
+            "type": "consent.signed",
+            "timestamp": "2026-09-01T08:00:00Z",
+            "data": {
+                "document_id": f"d{n}",
+                "course_code": COURSE["code"],
+                "participant": member,
+                "signer": member,
+                "signed_at": "2026-09-01T08:00:00Z",
+            },
+        }
+        body = json.dumps(event, ensure_ascii=False).encode()
+        inbox_id = ledger.store_delivery(
+            InboxDelivery("signing", f"m{n}", 1, "v1,x", "k", "consent.signed", body, now)
+        ).inbox_id
+        services.bind_consent(inbox_id, ledger, utc_now)
+        rows.append({"hetu": member["hetu"], "grade": "hyväksytty", "graded_on": "2026-11-19"})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--participants", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
+    args = parser.parse_args()
+    broker = redis.Redis.from_url(REDIS)
+    broker.flushdb()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        database_url, pg_name = _database(args.database, workdir)
+        sandbox, koski_url = _sandbox(workdir, dict(os.environ))
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS,
+            "KOSKI_URL": koski_url,
+        }
+        try:
+            settings = Settings.from_env(env)
+            upgrade(make_engine(database_url))
+            for n in range(
+                2 * args.participants
+            ):  # baseline: the same number of jobs, doing nothing
+                queue(CONSENT_QUEUE if n % 2 == 0 else KOSKI_QUEUE, broker).enqueue(
+                    "benchmarks.noop.noop", n
+                )
+            noop_seconds = _run_workers(args.workers, env)
+            rows = _consents(settings, args.participants)
+            store = SqlGrading(make_engine(database_url), AesGcmCipher(settings.pii_keys), utc_now)
+            course = parse_course(COURSE)
+            store.save_course(course, "benchmark")
+            grading.import_results(
+                course, rows, store, RqJobQueue(broker), today=dt.date.today(), actor="benchmark"
+            )
+            real_seconds = _run_workers(args.workers, env)
+            stored = requests.get(
+                f"{koski_url}/sandbox/opiskeluoikeudet", auth=("sandbox", "sandbox"), timeout=60
+            ).json()
+        finally:
+            sandbox.terminate()
+            sandbox.wait()
+            if pg_name:
+                with psycopg.connect(POSTGRES, autocommit=True) as admin:
+                    admin.execute(f'DROP DATABASE "{pg_name}" WITH (FORCE)')
+    sent = len(stored["opiskeluoikeudet"])
+    noop_rate, real_rate = args.participants / noop_seconds, sent / real_seconds
+    print(f"participants={args.participants} workers={args.workers} database={args.database}")
+    print(
+        f"no-op baseline: {2 * args.participants} jobs in {noop_seconds:.1f} s = {noop_rate:.1f} participants/s"
+    )
+    print(
+        f"KOSKI transfer: {sent} records in the sandbox in {real_seconds:.1f} s = {real_rate:.1f} submissions/s"
+    )
+    print(f"ratio (submissions/s / no-op participants/s): {real_rate / noop_rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()
