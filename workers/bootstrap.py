@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from rq import Worker
+from rq.serializers import JSONSerializer
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from rq.serializers import JSONSerializer
 
 from consent.adapters.broker import broker_url, connect
 from consent.adapters.crypto import AesGcmCipher
