@@ -198,9 +198,8 @@ def main() -> None:
     sent = len(stored["opiskeluoikeudet"])
     jobs_rate, real_rate = 2 * args.participants / noop_seconds, sent / real_seconds
     print(f"participants={args.participants} workers={args.workers} database={args.database}")
-    print(
-        f"no-op baseline: {2 * args.participants} jobs in {noop_seconds:.1f} s = {jobs_rate:.1f} jobs/s"
-    )
+    jobs = 2 * args.participants
+    print(f"no-op baseline: {jobs} jobs in {noop_seconds:.1f} s = {jobs_rate:.1f} jobs/s")
     print(f"KOSKI transfer: {sent} records in {real_seconds:.1f} s = {real_rate:.1f} submissions/s")
     print("  (each submission is two jobs: bind the result, then send it)")
     print(f"ratio submissions/s : no-op jobs/s = {real_rate / jobs_rate:.2f}")
