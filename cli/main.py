@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from cli import local_stack, simulate, staff
 from consent.adapters.sql.engine import make_engine
@@ -85,6 +86,13 @@ def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     command.add_argument("--document-id")
     command.add_argument(
+        "--write-result",
+        type=Path,
+        metavar="CSV",
+        help="also append this participant's result to a results CSV (for the demo)",
+    )
+    command.add_argument("--grade", default="hyväksytty", help="grade for --write-result")
+    command.add_argument(
         "--key",
         action="append",
         dest="keys",
@@ -110,6 +118,8 @@ def _simulate(args: argparse.Namespace) -> int:
     signers = [simulate.Signer.parse(k) for k in (args.keys or [DEV_WEBHOOK_KEY])]
     response = simulate.post(args.url, event, signers)
     print(f"{response.status_code} {response.text.strip()}")
+    if args.write_result is not None:
+        simulate.append_result(args.write_result, participant, args.grade, today)
     return 0 if response.status_code in (200, 202) else 1
 
 

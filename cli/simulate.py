@@ -8,6 +8,7 @@ Hetus can be generated for a given age, so a demo needs no real person's number.
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
 import hashlib
 import hmac
@@ -17,6 +18,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -112,3 +114,21 @@ def post(
         "webhook-signature": " ".join(s.sign(webhook_id, timestamp, body) for s in signers),
     }
     return requests.post(url, data=body, headers=headers, timeout=timeout)
+
+
+def append_result(path: Path, participant: dict[str, str], grade: str, graded_on: dt.date) -> None:
+    """Append the participant's result to a results CSV (header written for a new file)."""
+    new = not path.exists()
+    with path.open("a", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        if new:
+            writer.writerow(["hetu", "grade", "graded_on", "first_names", "last_name"])
+        writer.writerow(
+            [
+                participant["hetu"],
+                grade,
+                graded_on.isoformat(),
+                participant["first_names"],
+                participant["last_name"],
+            ]
+        )

@@ -45,20 +45,51 @@ def _simulate(web: int, env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def _demo(web: int, env: dict[str, str], database: Path) -> None:
-    """The README's demo: an adult, a guardian for a minor, a minor alone, then the ledger."""
-    assert _simulate(web, env, "--course", "knoppi-2026-syksy").startswith("202 ")
-    _simulate(web, env, "--course", "knoppi-2026-syksy", "--participant-age", "16", "--guardian")
-    _simulate(web, env, "--course", "knoppi-2026-syksy", "--participant-age", "15")
+def _run(env: dict[str, str], *args: str) -> str:
+    command = [sys.executable, "-m", "cli.main", *args]
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _demo(web: int, env: dict[str, str], data: Path) -> None:
+    """The README's demo: consents, a course, its results, then records in the KOSKI sandbox."""
+    results = str(data / "results.csv")
+    course = ("--course", "knoppi-2026-syksy", "--write-result", results)
+    assert _simulate(web, env, *course).startswith("202 ")
+    _simulate(web, env, *course, "--participant-age", "16", "--guardian")
+    _simulate(web, env, *course, "--grade", "hylätty")
+    _simulate(
+        web, env, "--course", "knoppi-2026-syksy", "--participant-age", "15"
+    )  # alone: rejected
+    _run(env, "courses", "import", str(ROOT / "examples" / "course.json"))
+    assert "3 new or changed" in _run(env, "results", "import", "knoppi-2026-syksy", results)
     deadline = time.monotonic() + 60
-    states: list[tuple[str, str | None]] = []
-    while time.monotonic() < deadline and len(states) < 3:
-        with sqlite3.connect(database) as connection:
-            states = connection.execute(
-                "SELECT state, signer_relation FROM consents ORDER BY id"
-            ).fetchall()
+    stored: list[object] = []
+    while time.monotonic() < deadline and len(stored) < 2:
         time.sleep(0.5)
-    assert states == [("valid", "self"), ("valid", "guardian"), ("rejected", None)]
+        listing = requests.get(
+            "http://127.0.0.1:7021/koski/sandbox/opiskeluoikeudet",
+            auth=("sandbox", "sandbox"),
+            timeout=5,
+        )
+        stored = listing.json()["opiskeluoikeudet"]
+    assert len(stored) == 2
+    with sqlite3.connect(data / "vst-consent.db") as connection:
+        states = connection.execute(
+            "SELECT state, signer_relation FROM consents ORDER BY id"
+        ).fetchall()
+    assert states == [
+        ("valid", "self"),
+        ("valid", "guardian"),
+        ("valid", "self"),
+        ("rejected", None),
+    ]
+    status = _run(env, "status", "knoppi-2026-syksy")
+    assert status.count(" sent ") == 2
+    assert "not_passed" in status
 
 
 def _answers(port: int) -> bool:
@@ -86,7 +117,7 @@ def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
         assert ready == {"status": "ok", "checks": ["broker", "database"]}
         assert (tmp_path / "vst-consent.db").exists()
         assert (tmp_path / "valkey" / "appendonlydir").is_dir()
-        _demo(web, env, tmp_path / "vst-consent.db")
+        _demo(web, env, tmp_path)
         os.killpg(stack.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         output, _ = stack.communicate(timeout=60)
     finally:
