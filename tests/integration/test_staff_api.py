@@ -16,6 +16,7 @@ from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.staff import Role
 from tests.courses import course_doc
+from tests.hetus import make_hetu
 from tests.koski_server import PASSWORD, USER, running_sandbox
 from tests.signing import person
 from webhook.app import create_app
@@ -173,3 +174,18 @@ def test_unknown_courses_consents_and_submissions_are_404(
     assert api.post("/api/courses/nope/results", json=[], headers=staff).status_code == 404
     assert api.post("/api/consents/999/revoke", headers=staff).status_code == 404
     assert api.post("/api/submissions/999/invalidate", headers=staff).status_code == 404
+
+
+def test_a_large_results_file_is_accepted(api: FlaskClient, tokens: dict[Role, str]) -> None:
+    staff = auth(tokens[Role.STAFF])
+    api.put("/api/courses/knoppi-2026-syksy", json=course_doc(), headers=staff)
+    rows = "".join(
+        f"{make_hetu(dt.date(1970, 1, 1) + dt.timedelta(days=n))},hyväksytty,2026-11-01\n"
+        for n in range(3000)
+    )
+    body = ("hetu,grade,graded_on\n" + rows).encode()
+    assert len(body) > 64 * 1024
+    response = api.post(
+        "/api/courses/knoppi-2026-syksy/results", data=body, content_type="text/csv", headers=staff
+    )
+    assert response.get_json() == {"changed": 3000, "unchanged": 0}
