@@ -5,7 +5,7 @@ signed consent events to each and this script prints throughput, p50 and p99 lat
 the ratio. The real endpoint verifies, parses, validates, seals, commits to the database
 and enqueues to Redis on every request.
 
-    .venv/bin/python benchmarks/intake.py [--database postgresql|sqlite]
+    .venv/bin/python -m benchmarks.intake [--database postgresql|sqlite]
                                           [--requests N] [--concurrency C]
 """
 
@@ -21,14 +21,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import psycopg
 import requests
 
+from benchmarks.scratch_db import scratch_database
+
 ROOT = Path(__file__).resolve().parents[1]
-POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 GUNICORN = ["--workers", "4", "--worker-class", "sync", "--log-level", "warning"]
 
@@ -74,15 +73,6 @@ def _load(url: str, secret: str, total: int, concurrency: int) -> dict[str, floa
     }
 
 
-def _database(kind: str, workdir: Path) -> tuple[str, str | None]:
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / 'bench.db'}", None
-    name = f"vst_consent_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(POSTGRES, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return f"{POSTGRES.rpartition('/')[0]}/{name}", name
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -92,8 +82,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
-    with tempfile.TemporaryDirectory() as tmp:
-        database_url, pg_name = _database(args.database, Path(tmp))
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        scratch_database(args.database, Path(tmp)) as database_url,
+    ):
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -120,9 +112,6 @@ def main() -> None:
             finally:
                 server.terminate()
                 server.wait()
-        if pg_name:
-            with psycopg.connect(POSTGRES, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE "{pg_name}" WITH (FORCE)')
     print(
         f"database={args.database} requests={args.requests} concurrency={args.concurrency} "
         f"gunicorn={' '.join(GUNICORN[:6])}"

@@ -11,7 +11,7 @@ JSON serializer and queues):
 Prints submissions per second next to participants per second of the no-op baseline,
 and the ratio.
 
-    .venv/bin/python benchmarks/submissions.py [--participants 2000] [--workers 2]
+    .venv/bin/python -m benchmarks.submissions [--participants 2000] [--workers 2]
                                                [--database postgresql|sqlite]
 """
 
@@ -26,13 +26,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import psycopg
 import redis
 import requests
 
+from benchmarks.scratch_db import scratch_database
 from consent import grading, services
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import CONSENT_QUEUE, KOSKI_QUEUE, RqJobQueue, queue
@@ -45,7 +44,6 @@ from consent.courses import parse_course
 from consent.model import InboxDelivery
 
 ROOT = Path(__file__).resolve().parents[1]
-POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 COURSE = {
@@ -65,15 +63,6 @@ def _hetu(n: int) -> str:
     born = dt.date(1960, 1, 1) + dt.timedelta(days=n % 14000)
     digits = f"{born:%d%m}{born.year % 100:02d}{2 + n // 14000 % 898:03d}"
     return f"{digits[:6]}-{digits[6:]}{CHECK[int(digits) % 31]}"
-
-
-def _database(kind: str, workdir: Path) -> tuple[str, str | None]:
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / 'bench.db'}", None
-    name = f"vst_consent_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(POSTGRES, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return f"{POSTGRES.rpartition('/')[0]}/{name}", name
 
 
 def _sandbox(workdir: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
@@ -158,9 +147,11 @@ def main() -> None:
     args = parser.parse_args()
     broker = redis.Redis.from_url(REDIS)
     broker.flushdb()
-    with tempfile.TemporaryDirectory() as tmp:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        scratch_database(args.database, Path(tmp)) as database_url,
+    ):
         workdir = Path(tmp)
-        database_url, pg_name = _database(args.database, workdir)
         sandbox, koski_url = _sandbox(workdir, dict(os.environ))
         env = {
             **os.environ,
@@ -192,9 +183,6 @@ def main() -> None:
         finally:
             sandbox.terminate()
             sandbox.wait()
-            if pg_name:
-                with psycopg.connect(POSTGRES, autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE "{pg_name}" WITH (FORCE)')
     sent = len(stored["opiskeluoikeudet"])
     jobs_rate, real_rate = 2 * args.participants / noop_seconds, sent / real_seconds
     print(f"participants={args.participants} workers={args.workers} database={args.database}")
