@@ -24,7 +24,7 @@ from consent.errors import InvalidCourse, InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
 from consent.results import ImportRejected, read_rows
 from consent.staff import Role
-from schemas import validator
+from schemas import schema_problems
 
 ACTOR = "cli"
 
@@ -92,10 +92,7 @@ def _grading(settings: Settings) -> SqlGrading:
 def _import_course(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     document = _json_file(args.file)
-    problems = [
-        f"{'.'.join(map(str, e.absolute_path)) or '(file)'}: {e.validator}"
-        for e in validator("course").iter_errors(document)
-    ]
+    problems = [f"{p['field']}: {p['reason']}" for p in schema_problems("course", document)]
     if problems:
         print("course not saved:\n  " + "\n  ".join(problems), file=sys.stderr)
         return 1

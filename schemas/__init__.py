@@ -10,9 +10,9 @@ import json
 import re
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Final
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
 
@@ -48,3 +48,46 @@ def validator(name: str) -> Draft202012Validator:
     schema: dict[str, Any] = json.loads(text)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=FORMATS)
+
+
+def schema_problems(name: str, document: Any, limit: int = 20) -> list[dict[str, str]]:
+    """What is wrong with ``document`` by ``schemas/<name>``: each field and the rule it broke.
+
+    The reasons never quote the value, so they are safe to log and to send back.
+    """
+    errors = sorted(validator(name).iter_errors(document), key=lambda e: [str(p) for p in e.path])
+    return [_describe(e) for e in errors[:limit]]
+
+
+_REASONS: Final = {
+    "type": "has the wrong type",
+    "enum": "is not one of the allowed values",
+    "const": "is not the allowed value",
+    "pattern": "has an invalid format",
+    "minLength": "is too short",
+    "maxLength": "is too long",
+    "exclusiveMinimum": "must be greater than zero",
+    "maximum": "is too large",
+    "minItems": "has too few items",
+    "maxItems": "has too many items",
+}
+
+
+def _describe(error: ValidationError) -> dict[str, str]:
+    path = ".".join(str(p) for p in error.absolute_path)
+    keyword = str(error.validator)
+    if keyword == "required" and isinstance(error.instance, dict):
+        required = error.validator_value if isinstance(error.validator_value, list) else []
+        missing = [p for p in required if p not in error.instance]
+        return {"field": _join(path, missing[0] if missing else "?"), "reason": "is required"}
+    if keyword == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        extra = sorted(k for k in error.instance if k not in known)
+        return {"field": _join(path, extra[0][:64] if extra else "?"), "reason": "is not allowed"}
+    if keyword == "format":
+        return {"field": path or "(body)", "reason": f"is not a valid {error.validator_value}"}
+    return {"field": path or "(body)", "reason": _REASONS.get(keyword, f"fails the {keyword} rule")}
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name

@@ -15,7 +15,6 @@ from typing import Any, Final
 import redis
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
-from jsonschema import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -24,7 +23,7 @@ from consent.events import parse_event
 from consent.model import InboxDelivery, InboxReceipt
 from consent.ports import JobQueue
 from consent.strict_json import loads_strict
-from schemas import validator
+from schemas import schema_problems
 from webhook.errors import LedgerUnavailable, SchemaViolation, UnsupportedMediaType
 from webhook.signature import SignatureRejected, verify
 
@@ -108,39 +107,9 @@ def _check_size_and_type() -> None:
 
 
 def _check_schema(document: Any) -> None:
-    errors = sorted(validator("consent_event").iter_errors(document), key=lambda e: list(e.path))
+    errors = schema_problems("consent_event", document)
     if errors:
-        raise SchemaViolation([_describe(e) for e in errors[:20]])
-
-
-def _describe(error: ValidationError) -> dict[str, str]:
-    """Name the field and the rule it broke, without quoting the value."""
-    path = ".".join(str(p) for p in error.absolute_path)
-    keyword = str(error.validator)
-    if keyword == "required" and isinstance(error.instance, dict):
-        required = error.validator_value if isinstance(error.validator_value, list) else []
-        missing = [p for p in required if p not in error.instance]
-        return {"field": _join(path, missing[0] if missing else "?"), "reason": "is required"}
-    if keyword == "additionalProperties" and isinstance(error.instance, dict):
-        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-        extra = sorted(k for k in error.instance if k not in known)
-        return {"field": _join(path, extra[0][:64] if extra else "?"), "reason": "is not allowed"}
-    return {"field": path or "(body)", "reason": _REASONS.get(keyword, f"fails the {keyword} rule")}
-
-
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
-
-
-_REASONS: Final = {
-    "type": "has the wrong type",
-    "enum": "is not one of the allowed values",
-    "const": "is not the allowed value",
-    "pattern": "has an invalid format",
-    "format": "is not a valid RFC 3339 date-time",
-    "minLength": "is too short",
-    "maxLength": "is too long",
-}
+        raise SchemaViolation(errors)
 
 
 def _store(intake: Intake, delivery: InboxDelivery) -> InboxReceipt:

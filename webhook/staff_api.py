@@ -23,7 +23,7 @@ from consent.errors import InvalidCourse, InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
 from consent.results import ImportRejected, read_rows
 from consent.staff import Role, StaffMember
-from schemas import validator
+from schemas import schema_problems
 from webhook.problems import problem
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api")
@@ -75,17 +75,11 @@ def put_course(code: str) -> ResponseReturnValue:
     if (refused := _require(Role.STAFF)) is not None:
         return refused
     document: Any = request.get_json(silent=True)
-    errors = [
-        {
-            "field": ".".join(map(str, e.absolute_path)) or "(body)",
-            "reason": f"fails the {e.validator} rule",
-        }
-        for e in validator("course").iter_errors(document)
-    ]
+    errors = schema_problems("course", document)
     if not errors and document["code"] != code:
         errors = [{"field": "code", "reason": "differs from the code in the address"}]
     if errors:
-        return problem(400, "The course is not valid.", errors=errors[:20])
+        return problem(400, "The course is not valid.", errors=errors)
     try:
         course = parse_course(document)
     except InvalidCourse as error:

@@ -265,12 +265,12 @@ VALID = event(ADULT, ADULT)
         (
             _with(VALID, "timestamp", "2026-02-30T08:00:00Z"),
             "timestamp",
-            "is not a valid RFC 3339 date-time",
+            "is not a valid date-time",
         ),
         (
             _with(VALID, "timestamp", "2026-09-01 08:00"),
             "timestamp",
-            "is not a valid RFC 3339 date-time",
+            "is not a valid date-time",
         ),
         (
             _with(VALID, "data.participant.hetu", "12345"),
