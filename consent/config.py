@@ -83,6 +83,7 @@ class Settings:
     pii_keys: tuple[PiiKey, ...]
     allow_temporary_hetu: bool
     embedded_redis_port: int
+    koski_retry_delays: tuple[int, ...]
 
     @property
     def current_pii_key(self) -> PiiKey:
@@ -109,6 +110,7 @@ class Settings:
             pii_keys=_pii_keys(env.get("PII_KEY", DEV_PII_KEY)),
             allow_temporary_hetu=env.flag("VST_ALLOW_TEMPORARY_HETU"),
             embedded_redis_port=env.integer("VST_EMBEDDED_REDIS_PORT", 6399),
+            koski_retry_delays=env.seconds("KOSKI_RETRY_DELAYS", "10 30 60 120 300 600 1800 3600"),
         )
         if mode == "production":
             _require_production_values(env)
@@ -163,6 +165,16 @@ class _Env:
         if value not in ("true", "false", "1", "0", "yes", "no"):
             raise ConfigurationError(f"{name} must be true or false")
         return value in ("true", "1", "yes")
+
+    def seconds(self, name: str, default: str) -> tuple[int, ...]:
+        """A space-separated list of positive whole seconds."""
+        try:
+            values = tuple(int(v) for v in self.get(name, default).split())
+        except ValueError:
+            raise ConfigurationError(f"{name} must be whole seconds separated by spaces") from None
+        if not values or min(values) <= 0:
+            raise ConfigurationError(f"{name} must list at least one positive number of seconds")
+        return values
 
     def integer(self, name: str, default: int) -> int:
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
@@ -14,7 +14,8 @@ from consent.model import ConsentState, Person, SubmissionState
 from consent.results import ImportedResult, ResultStatus, check_rows, is_passed
 
 Clock = Callable[[], dt.datetime]
-RETRY_DELAYS: Final = (30, 60, 120, 300, 600, 1200, 1800, 3600)  # seconds; then parked for staff
+# Seconds to wait after each failed attempt (KOSKI_RETRY_DELAYS); then parked for staff.
+RETRY_DELAYS: Final = (10, 30, 60, 120, 300, 600, 1800, 3600)
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,13 @@ class Sent:
     retry_in: dt.timedelta | None = None
 
 
-def submit(submission_id: int, grading: Grading, koski: Koski, clock: Clock) -> Sent:
+def submit(
+    submission_id: int,
+    grading: Grading,
+    koski: Koski,
+    clock: Clock,
+    retry_delays: Sequence[int] = RETRY_DELAYS,
+) -> Sent:
     """Send one result to KOSKI, or decide not to; records the outcome either way."""
     view = grading.send_view(submission_id)
     if view.state in (
@@ -175,11 +182,16 @@ def submit(submission_id: int, grading: Grading, koski: Koski, clock: Clock) -> 
         submission_id, state=SubmissionState.IN_FLIGHT.value, attempts=view.attempts + 1
     )
     answer = koski.put_oppija(payload)
-    return _record(view, answer, digest, grading, clock)
+    return _record(view, answer, digest, grading, clock, retry_delays)
 
 
-def _record(
-    view: SendView, answer: KoskiAnswer, digest: str, grading: Grading, clock: Clock
+def _record(  # noqa: PLR0917 - one call site, in submit()
+    view: SendView,
+    answer: KoskiAnswer,
+    digest: str,
+    grading: Grading,
+    clock: Clock,
+    retry_delays: Sequence[int],
 ) -> Sent:
     judgement = judge(answer, known_oid=view.right.oid is not None)
     errors = {
@@ -202,7 +214,7 @@ def _record(
         )
         return Sent(SubmissionState.SENT)
     if judgement.verdict is Verdict.RETRY:
-        delay = _next_retry(view.attempts + 1)
+        delay = _next_retry(view.attempts + 1, retry_delays)
         if delay is None:
             grading.update_submission(
                 sid, state=SubmissionState.PARKED.value, next_attempt_at=None, **errors
@@ -223,9 +235,9 @@ def _record(
     return Sent(state)
 
 
-def _next_retry(attempt: int) -> dt.timedelta | None:
+def _next_retry(attempt: int, delays: Sequence[int]) -> dt.timedelta | None:
     """The wait after failed attempt number ``attempt``; None once retries are used up."""
-    return dt.timedelta(seconds=RETRY_DELAYS[attempt - 1]) if attempt <= len(RETRY_DELAYS) else None
+    return dt.timedelta(seconds=delays[attempt - 1]) if attempt <= len(delays) else None
 
 
 def invalidate(submission_id: int, grading: Grading, koski: Koski, clock: Clock) -> SubmissionState:

@@ -41,7 +41,9 @@ def bind_result(result_id: int) -> str:
 def submit(submission_id: int) -> str:
     """Send submission ``submission_id`` to KOSKI; schedule the next attempt if it must wait."""
     deps = dependencies()
-    sent = grading.submit(submission_id, deps.grading, deps.koski, deps.clock)
+    sent = grading.submit(
+        submission_id, deps.grading, deps.koski, deps.clock, deps.settings.koski_retry_delays
+    )
     if sent.retry_in is not None:
         deps.queue.enqueue_submission(submission_id, sent.retry_in)
     log.info("submission.%s submission_id=%s", sent.state.value, submission_id)

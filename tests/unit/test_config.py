@@ -124,6 +124,9 @@ def test_several_pii_keys_seal_with_the_first() -> None:
         ("VST_ENV", "staging"),
         ("VST_ALLOW_TEMPORARY_HETU", "maybe"),
         ("VST_EMBEDDED_REDIS_PORT", "six"),
+        ("KOSKI_RETRY_DELAYS", "10 soon"),
+        ("KOSKI_RETRY_DELAYS", "0 10"),
+        ("KOSKI_RETRY_DELAYS", ""),
     ],
 )
 def test_unparseable_values_name_their_variable(name: str, value: str) -> None:
@@ -140,3 +143,8 @@ def test_the_settings_repr_shows_no_secret() -> None:
         "vst@db.internal",
     ):
         assert secret not in shown
+
+
+def test_koski_retry_delays_are_configurable() -> None:
+    assert Settings.from_env({}).koski_retry_delays == (10, 30, 60, 120, 300, 600, 1800, 3600)
+    assert Settings.from_env({"KOSKI_RETRY_DELAYS": "1 2 3"}).koski_retry_delays == (1, 2, 3)
