@@ -271,3 +271,21 @@ def test_invalidation_then_resend_leaves_one_live_record(world: World) -> None:
     assert world.work() == [SubmissionState.SENT]
     [stored] = world.sandbox.stored()
     assert stored["oid"] != first_oid
+
+
+def test_the_sweeper_finds_due_and_stuck_submissions_only(world: World) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.import_rows([row(ADULT)])
+    [result_id] = world.jobs.results
+    world.jobs.results.clear()
+    grading.bind_result(result_id, world.store, world.jobs, "winnova")
+    [submission_id] = world.jobs.submissions
+    assert world.store.due_submissions(NOW) == [submission_id]  # pending, never tried
+    world.store.update_submission(submission_id, state="in_flight")
+    assert world.store.due_submissions(NOW) == []  # a worker has it
+    assert world.store.due_submissions(NOW + dt.timedelta(minutes=6)) == [submission_id]  # lost
+    world.store.update_submission(
+        submission_id, state="pending", next_attempt_at=NOW + dt.timedelta(minutes=1)
+    )
+    assert world.store.due_submissions(NOW) == []
+    assert world.store.due_submissions(NOW + dt.timedelta(minutes=2)) == [submission_id]

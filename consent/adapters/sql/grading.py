@@ -32,6 +32,7 @@ from consent.ports import PiiCipher
 from consent.results import ImportedResult, ResultStatus
 
 Clock = Callable[[], dt.datetime]
+IN_FLIGHT_TIMEOUT = dt.timedelta(minutes=5)  # well above a submit job's 120 s timeout
 STOPPED = (SubmissionState.REVOKED.value, SubmissionState.DELETED.value)
 
 
@@ -291,22 +292,19 @@ class SqlGrading:
             return stopped
 
     def due_submissions(self, now: dt.datetime, limit: int = 500) -> list[int]:
-        """Submissions waiting to be sent whose time has come (for the sweeper)."""
+        """Submissions the sweeper should queue: pending and due, or stuck in flight.
+
+        A submission in flight for longer than a job may run lost its worker; sending it
+        again is safe, since KOSKI finds the record by its lähdejärjestelmänId.
+        """
+        due = (SubmissionRow.state == SubmissionState.PENDING.value) & (
+            SubmissionRow.next_attempt_at.is_(None) | (SubmissionRow.next_attempt_at <= now)
+        )
+        stuck = (SubmissionRow.state == SubmissionState.IN_FLIGHT.value) & (
+            SubmissionRow.updated_at < now - IN_FLIGHT_TIMEOUT
+        )
+        query = select(SubmissionRow.id).where(due | stuck).order_by(SubmissionRow.id).limit(limit)
         with self._tx() as session:
-            query = (
-                select(SubmissionRow.id)
-                .where(
-                    SubmissionRow.state.in_(
-                        [SubmissionState.PENDING.value, SubmissionState.IN_FLIGHT.value]
-                    )
-                )
-                .where(
-                    (SubmissionRow.next_attempt_at.is_(None))
-                    | (SubmissionRow.next_attempt_at <= now)
-                )
-                .order_by(SubmissionRow.id)
-                .limit(limit)
-            )
             return list(session.execute(query).scalars())
 
     def course_status(self, code: str, hetu: Hetu | None = None) -> list[dict[str, Any]]:
