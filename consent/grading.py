@@ -46,6 +46,10 @@ class SendView:
     consent_state: ConsentState | None
 
 
+Decide = Callable[[ConsentState | None, ResultForBinding], str]
+"""Given the consent's state and the result: ``eligible`` or why not (see :func:`eligibility`)."""
+
+
 class Grading(Protocol):
     """The grading side of the ledger (``SqlGrading`` in production)."""
 
@@ -53,13 +57,9 @@ class Grading(Protocol):
     def store_results(
         self, course_code: str, results: list[ImportedResult], actor: str
     ) -> tuple[list[int], int]: ...
-    def result_for_binding(self, result_id: int) -> ResultForBinding: ...
-    def consent_of(
-        self, course_code: str, participant_id: int
-    ) -> tuple[int, ConsentState] | None: ...
-    def record_binding(
-        self, result_id: int, consent_id: int | None, binding: str, source_system: str
-    ) -> int | None: ...
+    def bind(
+        self, result_id: int, source_system: str, decide: Decide
+    ) -> tuple[str, int | None]: ...
     def send_view(self, submission_id: int) -> SendView: ...
     def update_submission(self, submission_id: int, **values: Any) -> None: ...
     def revoke(self, consent_id: int, by: str, source: str) -> list[int]: ...
@@ -125,12 +125,7 @@ def eligibility(consent: ConsentState | None, result: ResultForBinding) -> str:
 
 def bind_result(result_id: int, grading: Grading, jobs: Jobs, source_system: str) -> str:
     """Decide whether a result may be sent; if so, make sure its submission is queued."""
-    result = grading.result_for_binding(result_id)
-    consent = grading.consent_of(result.course_code, result.participant_id)
-    binding = eligibility(consent[1] if consent else None, result)
-    submission_id = grading.record_binding(
-        result_id, consent[0] if consent else None, binding, source_system
-    )
+    binding, submission_id = grading.bind(result_id, source_system, eligibility)
     if submission_id is not None:
         jobs.enqueue_submission(submission_id)
     return binding

@@ -24,7 +24,7 @@ from consent.adapters.sql.tables import (
 )
 from consent.courses import Course, CoursePart, GradingScale
 from consent.errors import NotFound, UnknownCourse
-from consent.grading import ResultForBinding, SendView
+from consent.grading import Decide, ResultForBinding, SendView
 from consent.hetu import Hetu
 from consent.koski_payload import GradedResult, StudyRight
 from consent.model import AuditEntry, ConsentState, Person, SubmissionState
@@ -131,31 +131,6 @@ class SqlGrading:
             )
         return changed, unchanged
 
-    def result_for_binding(self, result_id: int) -> ResultForBinding:
-        """A result with its course code."""
-        with self._tx() as session:
-            row = session.get_one(ResultRow, result_id)
-            code = session.get_one(CourseRow, row.course_id).code
-            return ResultForBinding(
-                result_id,
-                code,
-                row.participant_id,
-                row.grade or None,
-                ResultStatus(row.status),
-                dict(row.part_grades or {}),
-            )
-
-    def consent_of(self, course_code: str, participant_id: int) -> tuple[int, ConsentState] | None:
-        """The consent for this course and participant, and its state."""
-        with self._tx() as session:
-            row = session.execute(
-                select(ConsentRow).where(
-                    ConsentRow.course_code == course_code,
-                    ConsentRow.participant_id == participant_id,
-                )
-            ).scalar_one_or_none()
-            return None if row is None else (row.id, ConsentState(row.state))
-
     def results_of(self, course_code: str, participant_id: int) -> list[int]:
         """Ids of this participant's results on this course (to bind again when consent changes)."""
         with self._tx() as session:
@@ -166,43 +141,35 @@ class SqlGrading:
             )
             return list(session.execute(query).scalars())
 
-    def record_binding(
-        self, result_id: int, consent_id: int | None, binding: str, source_system: str
-    ) -> int | None:
-        """Store the binding; for an eligible result, the submission to send (created if new)."""
+    def bind(self, result_id: int, source_system: str, decide: Decide) -> tuple[str, int | None]:
+        """Bind a result to its consent in one transaction; for an eligible result, the
+        submission to send (created if new), else None."""
         now = self._clock()
         with self._tx() as session:
             row = session.get_one(ResultRow, result_id)
-            row.consent_id, row.binding, row.updated_at = consent_id, binding, now
-            if binding != "eligible":
-                return None
-            submission = session.execute(
-                select(SubmissionRow).where(SubmissionRow.result_id == result_id)
+            code = session.get_one(CourseRow, row.course_id).code
+            consent = session.execute(
+                select(ConsentRow).where(
+                    ConsentRow.course_code == code, ConsentRow.participant_id == row.participant_id
+                )
             ).scalar_one_or_none()
-            if submission is None:
-                # The lähdejärjestelmänId is committed before the first call, so a retry after a
-                # lost answer updates the same record instead of creating a second one.
-                submission = SubmissionRow(
-                    result_id=result_id,
-                    source_id=f"vstc-{uuid.uuid4().hex}",
-                    source_system=source_system,
-                    state=SubmissionState.PENDING.value,
-                    attempts=0,
-                    created_at=now,
-                    updated_at=now,
-                )
-                session.add(submission)
-            elif (
-                submission.state not in STOPPED
-                and submission.state != SubmissionState.IN_FLIGHT.value
-            ):
-                submission.state, submission.attempts, submission.updated_at = (
-                    SubmissionState.PENDING.value,
-                    0,
-                    now,
-                )
-            session.flush()
-            return submission.id
+            result = ResultForBinding(
+                result_id,
+                code,
+                row.participant_id,
+                row.grade or None,
+                ResultStatus(row.status),
+                dict(row.part_grades or {}),
+            )
+            binding = decide(ConsentState(consent.state) if consent else None, result)
+            row.consent_id, row.binding, row.updated_at = (
+                consent.id if consent else None,
+                binding,
+                now,
+            )
+            if binding != "eligible":
+                return binding, None
+            return binding, _submission_to_send(session, result_id, source_system, now)
 
     def send_view(self, submission_id: int) -> SendView:
         """The submission with its course, participant, result and consent."""
@@ -451,3 +418,35 @@ def _mask(person: Person) -> dict[str, str]:
     """How staff see a person in a list: the hetu's last four characters and initials."""
     initials = " ".join(f"{n[0]}." for n in (person.first_names, person.last_name) if n)
     return {"hetu": "******" + person.hetu.reveal()[6:], "name": initials}
+
+
+def _submission_to_send(
+    session: Session, result_id: int, source_system: str, now: dt.datetime
+) -> int | None:
+    """The result's submission, created if new, made pending again if it can be; None if stopped."""
+    submission = session.execute(
+        select(SubmissionRow).where(SubmissionRow.result_id == result_id)
+    ).scalar_one_or_none()
+    if submission is None:
+        # The lähdejärjestelmänId is committed before the first call, so a retry after a
+        # lost answer updates the same record instead of creating a second one.
+        submission = SubmissionRow(
+            result_id=result_id,
+            source_id=f"vstc-{uuid.uuid4().hex}",
+            source_system=source_system,
+            state=SubmissionState.PENDING.value,
+            attempts=0,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(submission)
+    elif submission.state in STOPPED:
+        return None
+    elif submission.state != SubmissionState.IN_FLIGHT.value:
+        submission.state, submission.attempts, submission.updated_at = (
+            SubmissionState.PENDING.value,
+            0,
+            now,
+        )
+    session.flush()
+    return submission.id
