@@ -1,0 +1,96 @@
+"""The rq-dashboard process (``gunicorn 'cli.dashboard:app()'``), behind staff tokens.
+
+rq-dashboard has no authentication of its own and accepts a state-changing GET, so every
+request passes :class:`DashboardGuard` first: a staff token (HTTP Basic ``name:token`` from
+a browser, or ``Bearer``) to look, the operator role and a same-origin POST to change
+anything, and never a change by GET. Job arguments are row ids, so nothing personal shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import Final
+from urllib.parse import urlsplit
+
+import rq_dashboard
+from flask import Flask, Response, request
+from rq.serializers import JSONSerializer
+
+from consent.adapters.broker import broker_url
+from consent.adapters.logs import configure_logging
+from consent.adapters.sql.engine import make_engine
+from consent.adapters.sql.ledger import utc_now
+from consent.adapters.sql.staff_tokens import SqlStaffTokens
+from consent.config import Settings
+from consent.staff import Role, StaffMember
+
+PREFIX: Final = "/rq"
+_READS: Final = ("GET", "HEAD")
+
+
+class DashboardGuard:
+    """Decides, before rq-dashboard sees a request, whether it may go on."""
+
+    def __init__(self, authenticate: Callable[[str], StaffMember | None]) -> None:
+        self._authenticate = authenticate
+
+    def check(self) -> Response | None:
+        """None to let the request through, else the refusal."""
+        member = self._member()
+        if member is None:
+            return _refuse(
+                401,
+                "A staff token is needed.",
+                {"WWW-Authenticate": 'Basic realm="vst-consent jobs"'},
+            )
+        if request.path.startswith(f"{PREFIX}/requeue/") and request.method in _READS:
+            return _refuse(405, "Requeue with POST.", {"Allow": "POST"})
+        if request.method in _READS:
+            return None
+        if not member.role.allows(Role.OPERATOR):
+            return _refuse(403, "Changing jobs needs the operator role.")
+        if not _same_origin():
+            return _refuse(403, "Changes are accepted only from the dashboard's own pages.")
+        return None
+
+    def _member(self) -> StaffMember | None:
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            return self._authenticate(header[7:])
+        if header.startswith("Basic "):
+            try:
+                _, _, token = base64.b64decode(header[6:], validate=True).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return None
+            return self._authenticate(token)
+        return None
+
+
+def _same_origin() -> bool:
+    """A POST from another site carries its Origin (or Referer); ours matches our host."""
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    parts = urlsplit(source)
+    return bool(parts.netloc) and parts.netloc == request.host
+
+
+def _refuse(status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+    response = Response(detail + "\n", status=status, mimetype="text/plain")
+    response.headers.update(headers or {})
+    return response
+
+
+def app(settings: Settings | None = None) -> Flask:
+    """The dashboard for this environment's broker, guarded by its ledger's staff tokens."""
+    settings = settings or Settings.from_env()
+    configure_logging()
+    dashboard = Flask(__name__)
+    dashboard.config.from_object(rq_dashboard.default_settings)
+    dashboard.config["RQ_DASHBOARD_REDIS_URL"] = broker_url(settings)
+    rq_dashboard.web.config.serializer = JSONSerializer  # our jobs are JSON, not pickles
+    rq_dashboard.web.setup_rq_connection(dashboard)
+    guard = DashboardGuard(SqlStaffTokens(make_engine(settings.database_url), utc_now).member)
+    dashboard.before_request(guard.check)
+    dashboard.register_blueprint(rq_dashboard.blueprint, url_prefix=PREFIX)
+    return dashboard
