@@ -1,4 +1,4 @@
-"""rq-dashboard behind staff tokens: anonymous refused, viewers look, operators change by POST only."""
+"""rq-dashboard behind staff tokens: anonymous refused, viewers look, operators change by POST."""
 
 from __future__ import annotations
 
