@@ -9,22 +9,18 @@ from pathlib import Path
 
 import pytest
 import redis
-from flask.testing import FlaskClient
 from rq.utils import import_attribute
 from sqlalchemy import Engine, text
 
 from consent.adapters.queues import BIND_CONSENT, MAINTENANCE_QUEUE, SWEEP, queue
-from consent.adapters.sql.engine import make_engine
-from consent.adapters.sql.migrate import upgrade
 from consent.config import Settings
-from tests.conftest import REDIS_URL
+from tests.e2e.stack import configure, post_signed
 from tests.fakes import RecordingQueue
-from tests.signing import body_of, event, hmac_secret, person, sign_v1
+from tests.signing import event, person
 from webhook.app import create_app
 from workers import jobs
 from workers.bootstrap import build_worker, dependencies
 
-SECRET = hmac_secret()
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
 GUARDIAN = person(dt.date(1980, 2, 2), "Maija", "Korhonen")
 MINOR = person(dt.date(2011, 4, 4), "Onni", "Korhonen")
@@ -34,37 +30,11 @@ MINOR = person(dt.date(2011, 4, 4), "Onni", "Korhonen")
 def stack(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redis_client: redis.Redis
 ) -> Iterator[Engine]:
-    """Web and worker configured alike through the environment, as the Procfile runs them."""
-    database_url = f"sqlite:///{tmp_path / 'ledger.db'}"
-    env = {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "SIGNING_WEBHOOK_KEYS": SECRET}
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    engine = make_engine(database_url)
-    upgrade(engine)
-    dependencies.cache_clear()
+    """Web and worker configured alike through the environment."""
+    engine = configure(monkeypatch, tmp_path)
     yield engine
     dependencies.cache_clear()
     engine.dispose()
-
-
-def post(
-    app_client: FlaskClient,
-    document: dict[str, object],
-    webhook_id: str,
-    at: dt.datetime | None = None,
-) -> int:
-    body = body_of(document)
-    now = int((at or dt.datetime.now(dt.UTC)).timestamp())
-    headers = {
-        "webhook-id": webhook_id,
-        "webhook-timestamp": str(now),
-        "webhook-signature": sign_v1(SECRET, webhook_id, now, body),
-    }
-    response = app_client.post(
-        "/webhooks/signing", data=body, headers=headers, content_type="application/json"
-    )
-    status: int = response.status_code
-    return status
 
 
 def consents(engine: Engine) -> list[tuple[str, str | None]]:
@@ -82,10 +52,10 @@ def test_signed_events_end_as_bound_consents_and_nothing_personal_is_left_in_red
     stack: Engine, redis_client: redis.Redis
 ) -> None:
     client = create_app().test_client()
-    assert post(client, event(ADULT, ADULT), "msg_adult") == 202
-    assert post(client, event(MINOR, GUARDIAN), "msg_guardian") == 202
-    assert post(client, event(MINOR, MINOR, course="toinen"), "msg_alone") == 202
-    assert post(client, event(ADULT, ADULT), "msg_adult") == 200
+    assert post_signed(client, event(ADULT, ADULT), "msg_adult") == 202
+    assert post_signed(client, event(MINOR, GUARDIAN), "msg_guardian") == 202
+    assert post_signed(client, event(MINOR, MINOR, course="toinen"), "msg_alone") == 202
+    assert post_signed(client, event(ADULT, ADULT), "msg_adult") == 200
     build_worker(Settings.from_env()).work(burst=True)
     assert consents(stack) == [("valid", "self"), ("valid", "guardian"), ("rejected", None)]
     stored = b" ".join(redis_client.dump(key) or b"" for key in redis_client.scan_iter("*"))
@@ -100,7 +70,7 @@ def test_a_delivery_whose_job_was_lost_is_bound_after_the_sweep(
     two_minutes_ago = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
     broker_down = RecordingQueue(fail_with=redis.ConnectionError("down"))
     lost = create_app(queue=broker_down, clock=lambda: two_minutes_ago).test_client()
-    assert post(lost, event(ADULT, ADULT), "msg_lost", at=two_minutes_ago) == 202
+    assert post_signed(lost, event(ADULT, ADULT), "msg_lost", at=two_minutes_ago) == 202
     assert consents(stack) == []
     assert jobs.sweep() == {"enqueued": 1}
     assert queue(MAINTENANCE_QUEUE, redis_client).scheduled_job_registry.get_job_ids()  # next sweep

@@ -15,16 +15,14 @@ from consent.adapters.queues import RqJobQueue
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import utc_now
-from consent.adapters.sql.migrate import upgrade
 from consent.config import Settings
-from tests.conftest import REDIS_URL
 from tests.courses import course
+from tests.e2e.stack import configure, post_signed
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
-from tests.signing import body_of, event, hmac_secret, person, sign_v1
+from tests.signing import event, person
 from webhook.app import create_app
 from workers.bootstrap import build_worker, dependencies
 
-SECRET = hmac_secret()
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
 MINOR = person(dt.date(2011, 4, 4), "Onni", "Korhonen")
 GUARDIAN = person(dt.date(1980, 2, 2), "Maija", "Korhonen")
@@ -35,46 +33,20 @@ def sandbox(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redis_client: redis.Redis
 ) -> Iterator[RunningSandbox]:
     """Web, worker and KOSKI sandbox configured through the environment, as in production."""
-    database_url = f"sqlite:///{tmp_path / 'ledger.db'}"
     with running_sandbox(tmp_path / "koski.db") as koski:
-        env = {
-            "DATABASE_URL": database_url,
-            "REDIS_URL": REDIS_URL,
-            "SIGNING_WEBHOOK_KEYS": SECRET,
-            "KOSKI_URL": koski.url,
-            "KOSKI_USERNAME": USER,
-            "KOSKI_PASSWORD": PASSWORD,
-        }
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        upgrade(make_engine(database_url))
-        dependencies.cache_clear()
+        configure(
+            monkeypatch, tmp_path, KOSKI_URL=koski.url, KOSKI_USERNAME=USER, KOSKI_PASSWORD=PASSWORD
+        )
         yield koski
         dependencies.cache_clear()
-
-
-def post_signed(document: dict[str, object], webhook_id: str) -> int:
-    body = body_of(document)
-    now = int(dt.datetime.now(dt.UTC).timestamp())
-    headers = {
-        "webhook-id": webhook_id,
-        "webhook-timestamp": str(now),
-        "webhook-signature": sign_v1(SECRET, webhook_id, now, body),
-    }
-    response = (
-        create_app()
-        .test_client()
-        .post("/webhooks/signing", data=body, headers=headers, content_type="application/json")
-    )
-    status: int = response.status_code
-    return status
 
 
 def test_signed_consents_and_passed_results_become_one_koski_record_each(
     sandbox: RunningSandbox, redis_client: redis.Redis
 ) -> None:
-    assert post_signed(event(ADULT, ADULT), "msg_adult") == 202
-    assert post_signed(event(MINOR, GUARDIAN), "msg_minor") == 202
+    client = create_app().test_client()
+    assert post_signed(client, event(ADULT, ADULT), "msg_adult") == 202
+    assert post_signed(client, event(MINOR, GUARDIAN), "msg_minor") == 202
     settings = Settings.from_env()
     store = SqlGrading(make_engine(settings.database_url), AesGcmCipher(settings.pii_keys), utc_now)
     the_course = course(end_date="2026-11-20")
