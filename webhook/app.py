@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import Engine, text
 
 from consent.adapters.broker import broker_url, connect
+from consent.adapters.counters import RedisCounters
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.koski import HttpKoski
 from consent.adapters.logs import configure_logging
@@ -22,7 +23,7 @@ from consent.adapters.sql.migrate import is_current
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.ports import JobQueue
-from webhook import errors, health, signing, staff_api
+from webhook import errors, health, metrics, signing, staff_api
 
 
 def create_app(
@@ -68,7 +69,11 @@ def create_app(
         clock=clock,
         allow_temporary_hetu=settings.allow_temporary_hetu,
     )
+    app.extensions["vst.metrics"] = metrics.MetricsSources(
+        counters=RedisCounters(broker), broker=broker, ledger_counts=ledger.state_counts
+    )
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(signing.bp)
     app.register_blueprint(staff_api.bp)
     errors.register(app)

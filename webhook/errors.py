@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from werkzeug.exceptions import HTTPException
 
 from consent.errors import InvalidEvent
@@ -37,28 +37,38 @@ class LedgerUnavailable(Exception):
     """The database could not store the delivery, so it was not acknowledged."""
 
 
+def _count(status: int, reason: str) -> None:
+    sources = current_app.extensions.get("vst.metrics")
+    if sources is not None:
+        sources.counters.count("webhook", outcome="rejected", status=str(status), reason=reason)
+
+
 def register(app: Flask) -> None:
     """Install the handlers; every error response is ``application/problem+json``."""
 
     @app.errorhandler(SignatureRejected)
     def _unauthenticated(error: SignatureRejected) -> Response:
         log.warning("webhook.rejected status=401 reason=%s", error.reason)
+        _count(401, error.reason)
         return problem(401, "The request could not be authenticated.")
 
     @app.errorhandler(UnsupportedMediaType)
     def _media_type(_error: UnsupportedMediaType) -> Response:
         log.warning("webhook.rejected status=415 reason=content_type")
+        _count(415, "content_type")
         return problem(415, "Send the event as Content-Type: application/json (UTF-8).")
 
     @app.errorhandler(StrictJsonError)
     def _bad_json(error: StrictJsonError) -> Response:
         log.warning("webhook.rejected status=400 reason=invalid_json")
+        _count(400, "invalid_json")
         return problem(400, f"The body is not valid JSON: {error}.")
 
     @app.errorhandler(SchemaViolation)
     def _bad_schema(error: SchemaViolation) -> Response:
         fields = ",".join(e["field"] for e in error.errors)
         log.warning("webhook.rejected status=400 reason=schema fields=%s", fields)
+        _count(400, "schema")
         return problem(
             400, "The event does not match the consent event schema.", errors=error.errors
         )
@@ -66,12 +76,14 @@ def register(app: Flask) -> None:
     @app.errorhandler(InvalidEvent)
     def _bad_event(error: InvalidEvent) -> Response:
         log.warning("webhook.rejected status=400 reason=invalid_value field=%s", error.field)
+        _count(400, "invalid_value")
         detail = "The event names something that does not exist."
         return problem(400, detail, errors=[{"field": error.field, "reason": error.reason}])
 
     @app.errorhandler(LedgerUnavailable)
     def _unavailable(_error: LedgerUnavailable) -> Response:
         log.error("webhook.rejected status=503 reason=database_unavailable")
+        _count(503, "database_unavailable")
         detail = "The event could not be stored; nothing was accepted. Retry later."
         return problem(503, detail, headers={"Retry-After": RETRY_AFTER_SECONDS})
 
@@ -80,6 +92,7 @@ def register(app: Flask) -> None:
         status = error.code or 500
         if status == 413:
             log.warning("webhook.rejected status=413 reason=too_large")
+            _count(413, "too_large")
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
         return problem(status, error.description or "", headers=headers)
 

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from consent.adapters.broker import broker_url, connect
+from consent.adapters.counters import RedisCounters
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.koski import HttpKoski
 from consent.adapters.logs import configure_logging
@@ -23,6 +24,7 @@ from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.config import Settings
+from consent.koski_answers import KoskiAnswer
 
 log = logging.getLogger("vst.worker")
 
@@ -50,11 +52,14 @@ def dependencies() -> Dependencies:
     """Build the job dependencies on first use, inside the process that runs the job."""
     settings = Settings.from_env()
     engine, cipher = make_engine(settings.database_url), AesGcmCipher(settings.pii_keys)
+    broker = connect(broker_url(settings))
+    counters = RedisCounters(broker)
     koski = HttpKoski(
         settings.koski_url,
         settings.koski_username,
         settings.koski_password,
         settings.koski_caller_id,
+        on_answer=lambda answer: _count_answer(counters, answer),
     )
     return Dependencies(
         settings=settings,
@@ -62,9 +67,17 @@ def dependencies() -> Dependencies:
         ledger=SqlLedger(engine, cipher),
         grading=SqlGrading(engine, cipher, utc_now),
         koski=koski,
-        queue=RqJobQueue(connect(broker_url(settings))),
+        queue=RqJobQueue(broker),
         clock=utc_now,
     )
+
+
+def _count_answer(counters: RedisCounters, answer: KoskiAnswer) -> None:
+    """KOSKI answers by status and first error key, for ``/metrics``."""
+    body = answer.body if isinstance(answer.body, list) else []
+    keys = [str(e.get("key")) for e in body if isinstance(e, dict)]
+    status = "none" if answer.status is None else str(answer.status)
+    counters.count("koski", status=status, key=keys[0] if keys else "")
 
 
 def _warm_up(engine: Engine) -> None:

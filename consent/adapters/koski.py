@@ -7,6 +7,7 @@ It never raises for an HTTP or transport failure: every outcome is a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, Final
 
 import requests
@@ -27,6 +28,7 @@ class HttpKoski:
         caller_id: str,
         *,
         session: requests.Session | None = None,
+        on_answer: Callable[[KoskiAnswer], None] | None = None,
         timeout: tuple[float, float] = TIMEOUT,
     ) -> None:
         self._base = base_url.rstrip("/")
@@ -38,6 +40,7 @@ class HttpKoski:
         )
         self._session.cookies.set("CSRF", caller_id)
         self._timeout = timeout
+        self._on_answer = on_answer
 
     def put_oppija(self, payload: dict[str, Any]) -> KoskiAnswer:
         """``PUT /api/oppija``: create or update a study right."""
@@ -50,6 +53,12 @@ class HttpKoski:
         return self._call("GET", f"/api/opiskeluoikeus/{oid}")
 
     def _call(self, method: str, path: str, **kwargs: Any) -> KoskiAnswer:
+        answer = self._request(method, path, **kwargs)
+        if self._on_answer is not None:
+            self._on_answer(answer)
+        return answer
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> KoskiAnswer:
         try:
             response = self._session.request(
                 method, self._base + path, timeout=self._timeout, **kwargs

@@ -60,6 +60,9 @@ def test_signed_consents_and_passed_results_become_one_koski_record_each(
     build_worker(settings).work(burst=True)  # binds consents and results, sends to KOSKI
     stored = sandbox.stored()
     assert len(stored) == 2  # the guardian has a result but no consent of their own
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'vst_koski_answers_total{key="",status="200"} 2.0' in metrics
+    assert 'vst_submissions{state="sent"} 2.0' in metrics
     states = sorted(
         r["submission"]["state"] for r in store.course_status(the_course.code) if r["submission"]
     )

@@ -7,13 +7,13 @@ import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import sessionmaker
 
 from consent.adapters.sql import participants, purposes
 from consent.adapters.sql.audit import audit_entry, audit_row
 from consent.adapters.sql.binding import SqlBindingTransaction
-from consent.adapters.sql.tables import AuditRow, InboxRow
+from consent.adapters.sql.tables import AuditRow, ConsentRow, InboxRow, SubmissionRow
 from consent.adapters.sql.upsert import insert_new
 from consent.hetu import Hetu
 from consent.model import AuditEntry, InboxDelivery, InboxReceipt, InboxState, Person
@@ -91,6 +91,20 @@ class SqlLedger:
         )
         with self._sessions() as session:
             return list(session.execute(query).scalars())
+
+    def state_counts(self) -> dict[str, dict[str, int]]:
+        """Rows by state in the inbox, consents and submissions (for metrics)."""
+        counts: dict[str, dict[str, int]] = {}
+        tables = (
+            ("inbox", InboxRow.state),
+            ("consents", ConsentRow.state),
+            ("submissions", SubmissionRow.state),
+        )
+        with self._engine.connect() as connection:
+            for name, column in tables:
+                rows = connection.execute(select(column, func.count()).group_by(column))
+                counts[name] = {str(state): int(total) for state, total in rows}
+        return counts
 
     @contextmanager
     def binding(self) -> Iterator[SqlBindingTransaction]:
