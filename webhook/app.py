@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import redis
-from flask import Flask
+import structlog
+from flask import Flask, Response, request
 from sqlalchemy import Engine, text
 
 from consent.adapters.broker import broker_url, connect
@@ -72,12 +75,32 @@ def create_app(
     app.extensions["vst.metrics"] = metrics.MetricsSources(
         counters=RedisCounters(broker), broker=broker, ledger_counts=ledger.state_counts
     )
+    app.before_request(_bind_request_id)
+    app.after_request(_return_request_id)
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(signing.bp)
     app.register_blueprint(staff_api.bp)
     errors.register(app)
     return app
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _bind_request_id() -> None:
+    """Tag every log line of this request with an id: the proxy's ``X-Request-Id`` if sane."""
+    offered = request.headers.get("X-Request-Id", "")
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(
+        request_id=offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+    )
+
+
+def _return_request_id(response: Response) -> Response:
+    context = structlog.contextvars.get_contextvars()
+    response.headers["X-Request-Id"] = str(context.get("request_id", ""))
+    return response
 
 
 def _database_problem(engine: Engine) -> str | None:

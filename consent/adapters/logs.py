@@ -1,7 +1,8 @@
-"""Process logging: one key=value line per event on stderr, with hetus redacted.
+"""Process logging: one JSON object per event on stderr (structlog), with hetus redacted.
 
-The code never logs personal data; the redacting filter is a second line of defence for
-anything a library might echo.
+Every record, ours or a library's, gets a timestamp, level, logger name and the context
+bound for the current request or job (``request_id``). The code never logs personal data;
+the redacting filter is a second line of defence for anything a library might echo.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import logging
 import sys
 from typing import Final
+
+import structlog
 
 from consent.hetu import redact_hetus
 
@@ -45,7 +48,16 @@ def configure_logging(level: int = logging.INFO) -> None:
         return
     handler = _StderrHandler()
     handler.setFormatter(
-        logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
+        structlog.stdlib.ProcessorFormatter(
+            processor=structlog.processors.JSONRenderer(ensure_ascii=False),
+            foreign_pre_chain=[
+                structlog.contextvars.merge_contextvars,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+                structlog.stdlib.add_log_level,
+                structlog.stdlib.add_logger_name,
+                structlog.processors.format_exc_info,
+            ],
+        )
     )
     handler.addFilter(RedactHetus())
     setattr(handler, _MARK, True)
