@@ -29,8 +29,8 @@ def _wait_ready(
             if response.status_code == 200:
                 body: dict[str, object] = response.json()
                 return body
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or its workers still booting (cold imports)
         time.sleep(0.5)
     raise AssertionError("the stack did not become ready")
 
@@ -97,6 +97,17 @@ def _answers(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _stop(stack: subprocess.Popen[bytes]) -> None:
+    """After a failure: Ctrl-C first, so honcho stops the processes it started in sessions of
+    their own (a SIGKILL would orphan them, holding the sandbox's fixed port), then SIGKILL."""
+    if stack.poll() is None:
+        os.killpg(stack.pid, signal.SIGINT)
+        try:
+            stack.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(stack.pid, signal.SIGKILL)
+
+
 def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
     tmp_path: Path,
 ) -> None:
@@ -121,8 +132,7 @@ def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
         os.killpg(stack.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         output, _ = stack.communicate(timeout=60)
     finally:
-        if stack.poll() is None:
-            os.killpg(stack.pid, signal.SIGKILL)
+        _stop(stack)
     assert stack.returncode == 0, output.decode()[-2000:]
     assert not _answers(web)
     assert not _answers(broker)
