@@ -3,13 +3,19 @@ RQ's registries. No label carries personal data: outcomes, reasons, states, KOSK
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import redis
 from flask import Blueprint, Response, current_app
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
@@ -41,6 +47,12 @@ class ServiceCollector(Collector):
         yield self._counter(
             "vst_koski_answers", "KOSKI answers by HTTP status and first error key.", "koski"
         )
+        yield self._counter(
+            "vst_jobs",
+            "Jobs ended, by job and outcome (finished, failed, killed, abandoned).",
+            "jobs",
+        )
+        yield self._durations()
         states = self._sources.ledger_counts()
         for table, help_text in (
             ("consents", "Consents by state."),
@@ -60,6 +72,21 @@ class ServiceCollector(Collector):
         for pairs, total in sorted(totals.items()):
             values = dict(pairs)
             family.add_metric([values.get(label, "") for label in labels], total)
+        return family
+
+    def _durations(self) -> HistogramMetricFamily:
+        family = HistogramMetricFamily(
+            "vst_job_duration_seconds", "Time a job ran in its work horse.", labels=["job"]
+        )
+        for pairs, histogram in sorted(self._sources.counters.histograms("job_seconds").items()):
+            family.add_metric(
+                [dict(pairs).get("job", "")],
+                [
+                    ("+Inf" if math.isinf(bound) else repr(bound), count)
+                    for bound, count in histogram.buckets
+                ],
+                histogram.total,
+            )
         return family
 
     def _queues(self) -> GaugeMetricFamily:

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from rq import Worker
 from rq.serializers import JSONSerializer
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,12 +24,15 @@ from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.config import Settings
 from consent.koski_answers import KoskiAnswer
+from workers.measured_worker import MeasuredWorker, count_abandoned
 
 log = logging.getLogger("vst.worker")
 
-# Abandoned jobs of a killed worker are found within about a minute (reference/rq.md §7.5).
-WORKER_TTL = 60
-MAINTENANCE_INTERVAL = 30
+# A killed worker's job is found abandoned and run again within a minute (reference/rq.md §1.7):
+# its registry entry expires 25 s after the last heartbeat (see MeasuredWorker), and an idle
+# worker wakes every WORKER_TTL - 15 = 20 s to run maintenance, due every 15 s.
+WORKER_TTL = 35
+MAINTENANCE_INTERVAL = 15
 JOB_MONITORING_INTERVAL = 10
 
 
@@ -94,7 +96,7 @@ def _warm_up(engine: Engine) -> None:
     engine.dispose()
 
 
-def build_worker(settings: Settings | None = None) -> Worker:
+def build_worker(settings: Settings | None = None) -> MeasuredWorker:
     """An RQ worker on every queue, highest priority first.
 
     The job module and the job dependencies are loaded here, before any fork, so each
@@ -105,10 +107,11 @@ def build_worker(settings: Settings | None = None) -> Worker:
     importlib.import_module("workers.jobs")
     _warm_up(dependencies().ledger_engine)
     connection = connect(broker_url(settings))
-    return Worker(
+    return MeasuredWorker(
         [queue(name, connection) for name in QUEUES_BY_PRIORITY],
         connection=connection,
         serializer=JSONSerializer,
+        exception_handlers=[count_abandoned],
         worker_ttl=WORKER_TTL,
         maintenance_interval=MAINTENANCE_INTERVAL,
         job_monitoring_interval=JOB_MONITORING_INTERVAL,

@@ -8,12 +8,13 @@ enqueued with ``unique=True``, so a job already waiting is not doubled.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from contextlib import suppress
-from typing import Final
+from typing import Any, Final
 
 import redis
 from rq import Queue, Retry
-from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
@@ -30,10 +31,13 @@ SUBMIT: Final = "workers.jobs.submit"
 SWEEP: Final = "workers.jobs.sweep"
 SUBMIT_TIMEOUT: Final = 120  # above the KOSKI client's 5 s connect + 30 s read, with room
 
-BINDING_RETRY: Final = Retry(max=5, interval=[10, 30, 60, 300, 900])
+# The first retry is at once: it is what recovers a job whose worker was killed, and a
+# scheduled one would wait for the dead worker's scheduler lock to expire (61 s).
+BINDING_RETRY: Final = Retry(max=5, interval=[0, 10, 60, 300, 900])
 FAILURE_TTL: Final = 30 * 24 * 3600
 RESULT_TTL: Final = 24 * 3600
 SWEEP_INTERVAL: Final = 60
+log = logging.getLogger("vst.queue")
 _WAITING: Final = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
 
@@ -52,29 +56,11 @@ class RqJobQueue:
 
     def enqueue_binding(self, inbox_id: int) -> None:
         """Queue ``bind_consent(inbox_id)`` unless that job is already waiting."""
-        with suppress(DuplicateJobError):  # already waiting
-            self._consent.enqueue(
-                BIND_CONSENT,
-                inbox_id,
-                job_id=f"bind-consent-{inbox_id}",
-                unique=True,
-                retry=BINDING_RETRY,
-                result_ttl=RESULT_TTL,
-                failure_ttl=FAILURE_TTL,
-            )
+        self._enqueue(self._consent, BIND_CONSENT, inbox_id, f"bind-consent-{inbox_id}")
 
     def enqueue_result_binding(self, result_id: int) -> None:
         """Queue ``bind_result(result_id)`` (consent queue: binding comes before sending)."""
-        with suppress(DuplicateJobError):
-            self._consent.enqueue(
-                BIND_RESULT,
-                result_id,
-                job_id=f"bind-result-{result_id}",
-                unique=True,
-                retry=BINDING_RETRY,
-                result_ttl=RESULT_TTL,
-                failure_ttl=FAILURE_TTL,
-            )
+        self._enqueue(self._consent, BIND_RESULT, result_id, f"bind-result-{result_id}")
 
     def enqueue_submission(self, submission_id: int, delay: dt.timedelta | None = None) -> None:
         """Queue ``submit(submission_id)``, now or after ``delay``; one waiting job per submission.
@@ -82,19 +68,54 @@ class RqJobQueue:
         Retries of KOSKI failures are scheduled by the job itself from the ledger's attempt
         count (bounded, then parked), so RQ's own retry is only for crashes.
         """
-        options = {
-            "job_id": f"submit-{submission_id}",
-            "unique": True,
-            "job_timeout": SUBMIT_TIMEOUT,
-            "retry": BINDING_RETRY,
-            "result_ttl": 0,
-            "failure_ttl": FAILURE_TTL,
-        }
-        with suppress(DuplicateJobError):
-            if delay is None:
-                self._koski.enqueue(SUBMIT, submission_id, **options)
-            else:
-                self._koski.enqueue_in(delay, SUBMIT, submission_id, **options)
+        job_id = f"submit-{submission_id}"
+        self._enqueue(self._koski, SUBMIT, submission_id, job_id, delay, job_timeout=SUBMIT_TIMEOUT)
+
+    def _enqueue(
+        self,
+        rq_queue: Queue,
+        function: str,
+        row_id: int,
+        job_id: str,
+        delay: dt.timedelta | None = None,
+        **options: Any,
+    ) -> None:
+        """Queue a job under its deterministic id so that the newest request always runs.
+
+        A job already waiting will read the ledger when it runs, so nothing is added. A job
+        that has ended (its id lingers for ``result_ttl``) is replaced. A job running right
+        now may have read the ledger before this request: a follow-up (``<id>-again``) runs
+        after it, so nothing asked for during a run is lost.
+        """
+        options |= {"unique": True, "retry": BINDING_RETRY}
+        options |= {"result_ttl": RESULT_TTL, "failure_ttl": FAILURE_TTL}
+        for candidate in (job_id, f"{job_id}-again"):
+            for _ in range(3):  # a job may end or vanish between our calls: look again
+                try:
+                    if delay is None:
+                        rq_queue.enqueue(function, row_id, job_id=candidate, **options)
+                    else:
+                        rq_queue.enqueue_in(delay, function, row_id, job_id=candidate, **options)
+                    return
+                except DuplicateJobError:
+                    status = self._replace_ended(candidate)
+                if status is JobStatus.STARTED:
+                    break  # running: its follow-up next
+                if status is not None:
+                    return  # waiting: it will run, and read the ledger as it then is
+        log.warning("queue.not_queued job_id=%s", job_id)  # the sweeper comes back to it
+
+    def _replace_ended(self, job_id: str) -> JobStatus | None:
+        """The status of a waiting or running job; None once an ended job is deleted."""
+        try:
+            job = Job.fetch(job_id, self._connection, serializer=JSONSerializer)
+            status = job.get_status()
+        except (NoSuchJobError, InvalidJobOperation):  # expired meanwhile
+            return None
+        if status in _WAITING:
+            return status
+        job.delete()
+        return None
 
     def ensure_binding(self, inbox_id: int) -> str:
         """Make sure a binding job for ``inbox_id`` will run; says what was done."""

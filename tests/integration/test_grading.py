@@ -287,5 +287,5 @@ def test_the_sweeper_finds_due_and_stuck_submissions_only(world: World) -> None:
     world.store.update_submission(
         submission_id, state="pending", next_attempt_at=NOW + dt.timedelta(minutes=1)
     )
-    assert world.store.due_submissions(NOW) == []
-    assert world.store.due_submissions(NOW + dt.timedelta(minutes=2)) == [submission_id]
+    assert world.store.due_submissions(NOW + dt.timedelta(minutes=2)) == []  # its job is due
+    assert world.store.due_submissions(NOW + dt.timedelta(minutes=4)) == [submission_id]  # lost

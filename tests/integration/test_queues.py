@@ -8,7 +8,13 @@ import redis
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
-from consent.adapters.queues import CONSENT_QUEUE, MAINTENANCE_QUEUE, RqJobQueue, queue
+from consent.adapters.queues import (
+    CONSENT_QUEUE,
+    KOSKI_QUEUE,
+    MAINTENANCE_QUEUE,
+    RqJobQueue,
+    queue,
+)
 
 
 def _job(redis_client: redis.Redis, inbox_id: int) -> Job:
@@ -66,3 +72,38 @@ def test_one_sweep_is_scheduled_per_minute_whoever_asks(redis_client: redis.Redi
     scheduled = queue(MAINTENANCE_QUEUE, redis_client).scheduled_job_registry
     slot = int(now.timestamp()) // 60 + 1
     assert scheduled.get_job_ids() == [f"sweep-{slot}"]
+
+
+def _as_if(redis_client: redis.Redis, job_id: str, status: JobStatus) -> None:
+    """Take a queued job off its queue and give it ``status``, as a worker would."""
+    job = Job.fetch(job_id, redis_client, serializer=JSONSerializer)
+    queue(job.origin, redis_client).remove(job)
+    job.set_status(status)
+
+
+def test_a_result_binding_asked_for_after_its_job_finished_runs_again(
+    redis_client: redis.Redis,
+) -> None:
+    jobs = RqJobQueue(redis_client)
+    jobs.enqueue_result_binding(5)
+    _as_if(redis_client, "bind-result-5", JobStatus.FINISHED)  # its id lingers for a day
+    jobs.enqueue_result_binding(5)  # e.g. the participant's consent arrived later
+    assert queue(CONSENT_QUEUE, redis_client).get_job_ids() == ["bind-result-5"]
+
+
+def test_a_request_while_the_job_runs_queues_one_follow_up(redis_client: redis.Redis) -> None:
+    jobs = RqJobQueue(redis_client)
+    jobs.enqueue_result_binding(6)
+    _as_if(redis_client, "bind-result-6", JobStatus.STARTED)
+    jobs.enqueue_result_binding(6)
+    jobs.enqueue_result_binding(6)
+    assert queue(CONSENT_QUEUE, redis_client).get_job_ids() == ["bind-result-6-again"]
+
+
+def test_a_submission_schedules_its_own_retry_while_it_runs(redis_client: redis.Redis) -> None:
+    jobs = RqJobQueue(redis_client)
+    jobs.enqueue_submission(9)
+    _as_if(redis_client, "submit-9", JobStatus.STARTED)
+    jobs.enqueue_submission(9, dt.timedelta(seconds=10))  # what a failed KOSKI call asks for
+    scheduled = queue(KOSKI_QUEUE, redis_client).scheduled_job_registry.get_job_ids(cleanup=False)
+    assert scheduled == ["submit-9-again"]

@@ -33,6 +33,9 @@ from consent.results import ImportedResult, ResultStatus
 
 Clock = Callable[[], dt.datetime]
 IN_FLIGHT_TIMEOUT = dt.timedelta(minutes=5)  # well above a submit job's 120 s timeout
+# A retry is scheduled in RQ by the job that failed; the sweeper steps in only when that
+# scheduled job evidently vanished (longer than a sweep interval past its time).
+RETRY_GRACE = dt.timedelta(minutes=2)
 STOPPED = (SubmissionState.REVOKED.value, SubmissionState.DELETED.value)
 
 
@@ -259,13 +262,14 @@ class SqlGrading:
             return stopped
 
     def due_submissions(self, now: dt.datetime, limit: int = 500) -> list[int]:
-        """Submissions the sweeper should queue: pending and due, or stuck in flight.
+        """Submissions the sweeper should queue: pending and overdue, or stuck in flight.
 
         A submission in flight for longer than a job may run lost its worker; sending it
         again is safe, since KOSKI finds the record by its lähdejärjestelmänId.
         """
         due = (SubmissionRow.state == SubmissionState.PENDING.value) & (
-            SubmissionRow.next_attempt_at.is_(None) | (SubmissionRow.next_attempt_at <= now)
+            SubmissionRow.next_attempt_at.is_(None)
+            | (SubmissionRow.next_attempt_at <= now - RETRY_GRACE)
         )
         stuck = (SubmissionRow.state == SubmissionState.IN_FLIGHT.value) & (
             SubmissionRow.updated_at < now - IN_FLIGHT_TIMEOUT

@@ -1,0 +1,50 @@
+"""Starting and killing the project's own processes in tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """``vst-consent worker`` as the Procfile runs it, configured by this process's environment."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "worker"],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def children_of(pid: int) -> list[int]:
+    """The live processes whose parent is ``pid`` (an RQ worker's work horse)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended while we looked
+        fields = stat.rpartition(")")[2].split()  # after "pid (command)": state, ppid, …
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def stop(process: subprocess.Popen[bytes]) -> str:
+    """SIGTERM (a warm shutdown), SIGKILL if that takes too long; what it wrote to stderr."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        _, errors = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        _, errors = process.communicate()
+    return errors.decode(errors="replace")
