@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import signal
 import socket
@@ -11,11 +12,17 @@ import sys
 import time
 from pathlib import Path
 
+import redis
 import requests
 
+from consent.hetu import HETU_PATTERN
 from tests.net import free_port
+from tests.redis_dump import everything
 
 ROOT = Path(__file__).resolve().parents[2]
+# Distinctive names, so that finding them anywhere but the ledger means a leak.
+ADULT_NAMES = ("Ulpukka Kielo", "Testimaa")
+GUARDIAN_NAMES = ("Raili Orvokki", "Mallikoski")
 
 
 def _wait_ready(
@@ -54,18 +61,23 @@ def _run(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def _demo(web: int, env: dict[str, str], data: Path) -> None:
-    """The README's demo: consents, a course, its results, then records in the KOSKI sandbox."""
+def _demo(web: int, env: dict[str, str], data: Path) -> str:
+    """The README's demo: consents, a course, its results, then records in the KOSKI sandbox.
+
+    Returns what the commands printed."""
     results = str(data / "results.csv")
     course = ("--course", "knoppi-2026-syksy", "--write-result", results)
-    assert _simulate(web, env, *course).startswith("202 ")
-    _simulate(web, env, *course, "--participant-age", "16", "--guardian")
-    _simulate(web, env, *course, "--grade", "hylätty")
-    _simulate(
-        web, env, "--course", "knoppi-2026-syksy", "--participant-age", "15"
-    )  # alone: rejected
-    _run(env, "courses", "import", str(ROOT / "examples" / "course.json"))
-    assert "3 new or changed" in _run(env, "results", "import", "knoppi-2026-syksy", results)
+    named = ("--participant-names", *ADULT_NAMES, "--guardian-names", *GUARDIAN_NAMES)
+    printed = [_simulate(web, env, *course, *named)]
+    assert printed[0].startswith("202 ")
+    printed.append(_simulate(web, env, *course, *named, "--participant-age", "16", "--guardian"))
+    printed.append(_simulate(web, env, *course, *named, "--grade", "hylätty"))
+    printed.append(  # a minor alone: rejected
+        _simulate(web, env, "--course", "knoppi-2026-syksy", *named, "--participant-age", "15")
+    )
+    printed.append(_run(env, "courses", "import", str(ROOT / "examples" / "course.json")))
+    printed.append(_run(env, "results", "import", "knoppi-2026-syksy", results))
+    assert "3 new or changed" in printed[-1]
     deadline = time.monotonic() + 60
     stored: list[object] = []
     while time.monotonic() < deadline and len(stored) < 2:
@@ -90,6 +102,14 @@ def _demo(web: int, env: dict[str, str], data: Path) -> None:
     status = _run(env, "status", "knoppi-2026-syksy")
     assert status.count(" sent ") == 2
     assert "not_passed" in status
+    return "\n".join([*printed, status])
+
+
+def _personal_data_in(text: str, hetus: list[str]) -> list[str]:
+    """Hetus (any, and the demo's own) and the demo's names found in ``text``."""
+    found = [match.group() for match in HETU_PATTERN.finditer(text)]
+    found += [hetu for hetu in hetus if hetu in text]
+    return found + [name for name in (*ADULT_NAMES, *GUARDIAN_NAMES) if name in text]
 
 
 def _answers(port: int) -> bool:
@@ -128,7 +148,9 @@ def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
         assert ready == {"status": "ok", "checks": ["broker", "database"]}
         assert (tmp_path / "vst-consent.db").exists()
         assert (tmp_path / "valkey" / "appendonlydir").is_dir()
-        _demo(web, env, tmp_path)
+        printed = _demo(web, env, tmp_path)
+        with redis.Redis(port=broker) as broker_client:
+            in_redis = everything(broker_client)
         os.killpg(stack.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         output, _ = stack.communicate(timeout=60)
     finally:
@@ -137,3 +159,10 @@ def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
     assert not _answers(web)
     assert not _answers(broker)
     assert b"embedded Valkey stopped" in output
+    with (tmp_path / "results.csv").open(encoding="utf-8") as results:
+        hetus = [row["hetu"] for row in csv.DictReader(results)]
+    logs = output.decode()
+    assert logs.count('"event": "submission.sent') == 2  # every process's JSON log is here
+    assert "workers.jobs.submit" in in_redis  # the jobs themselves were read
+    for place, text in (("logs", logs), ("Redis", in_redis), ("command output", printed)):
+        assert _personal_data_in(text, hetus) == [], f"personal data in {place}"
