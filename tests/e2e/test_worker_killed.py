@@ -100,3 +100,20 @@ def test_a_worker_killed_mid_submission_is_recovered_and_the_record_exists_once(
     if kill_horse:  # the second worker found the dead one's job and ran it again
         assert outcomes[(("job", "submit"), ("outcome", "abandoned"))] == 1
     assert outcomes.get((("job", "submit"), ("outcome", "finished"))) == 1, errors
+
+
+def test_sigterm_lets_the_worker_finish_its_current_submission_before_it_exits(
+    stack: tuple[RunningSandbox, Engine], redis_client: redis.Redis
+) -> None:
+    koski, engine = stack
+    _consent_and_result(engine, RqJobQueue(redis_client))
+    koski.fail_next("slow:3")
+    worker = start_worker()
+    try:
+        _wait_for("in_flight", engine, 60)
+        worker.send_signal(signal.SIGTERM)  # what a process manager sends on stop
+        assert worker.wait(30) == 0
+    finally:
+        stop(worker)
+    assert _submission_state(engine) == "sent"
+    assert len(koski.stored()) == 1
