@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli import accounts
 from consent import grading
 from consent.adapters.broker import broker_url, connect
 from consent.adapters.crypto import AesGcmCipher
@@ -61,7 +62,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     command.add_argument("submission", type=int)
     command.set_defaults(run=_invalidate)
 
-    tokens = commands.add_parser("staff", help="staff API tokens").add_subparsers(
+    tokens = commands.add_parser("staff", help="staff tokens and accounts").add_subparsers(
         required=True, metavar="ACTION"
     )
     command = tokens.add_parser(
@@ -73,6 +74,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     command = tokens.add_parser("token-revoke", help="revoke a staff member's token")
     command.add_argument("name")
     command.set_defaults(run=_token_revoke)
+    accounts.add_commands(tokens)
 
     consents = commands.add_parser("consents", help="consents").add_subparsers(
         required=True, metavar="ACTION"

@@ -27,11 +27,13 @@ Mode = Literal["local", "production"]
 DEV_WEBHOOK_KEY: Final = "whsec_" + base64.b64encode(b"vst-consent local webhook key 32b").decode()
 DEV_PII_KEY: Final = "dev:" + base64.b64encode(b"vst-consent local PII key, 32 b!").decode()
 DEV_KOSKI_PASSWORD: Final = "sandbox"  # noqa: S105 - the sandbox's published password
+DEV_WEB_SECRET_KEY: Final = "vst-consent local session-signing key, never in production"  # noqa: S105
 
 _KEY_ID: Final = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _HMAC_MIN, _HMAC_MAX = 24, 64
 _ED25519_PUBLIC_LEN: Final = 32
 _PII_MIN: Final = 32
+_WEB_SECRET_MIN: Final = 32
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class Settings:
     allow_temporary_hetu: bool
     embedded_redis_port: int
     koski_retry_delays: tuple[int, ...]
+    web_secret_key: str = field(repr=False)
+    dashboard_url: str = "http://127.0.0.1:9181/rq/"
 
     @property
     def current_pii_key(self) -> PiiKey:
@@ -111,6 +115,8 @@ class Settings:
             allow_temporary_hetu=env.flag("VST_ALLOW_TEMPORARY_HETU"),
             embedded_redis_port=env.integer("VST_EMBEDDED_REDIS_PORT", 6399),
             koski_retry_delays=env.seconds("KOSKI_RETRY_DELAYS", "10 30 60 120 300 600 1800 3600"),
+            web_secret_key=_web_secret(env.get("WEB_SECRET_KEY", DEV_WEB_SECRET_KEY)),
+            dashboard_url=env.get("VST_DASHBOARD_URL", "http://127.0.0.1:9181/rq/"),
         )
         if mode == "production":
             _require_production_values(env)
@@ -127,11 +133,13 @@ _PRODUCTION_REQUIRED: Final = (
     "KOSKI_SOURCE_SYSTEM",
     "SIGNING_WEBHOOK_KEYS",
     "PII_KEY",
+    "WEB_SECRET_KEY",
 )
 _DEV_VALUES: Final = {
     "SIGNING_WEBHOOK_KEYS": DEV_WEBHOOK_KEY,
     "PII_KEY": DEV_PII_KEY,
     "KOSKI_PASSWORD": DEV_KOSKI_PASSWORD,
+    "WEB_SECRET_KEY": DEV_WEB_SECRET_KEY,
 }
 
 
@@ -141,7 +149,8 @@ def _require_production_values(env: _Env) -> None:
         if not env.get(name, "").strip():
             raise ConfigurationError(f"{name} must be set when VST_ENV=production")
     for name, dev_value in _DEV_VALUES.items():
-        if dev_value in env.get(name, "").split():
+        value = env.get(name, "")
+        if dev_value == value or dev_value in value.split():
             raise ConfigurationError(f"{name} holds the development default; set a real secret")
 
 
@@ -206,6 +215,13 @@ def _pii_keys(text: str) -> tuple[PiiKey, ...]:
     if not keys:
         raise ConfigurationError("PII_KEY must name at least one key")
     return tuple(keys)
+
+
+def _web_secret(text: str) -> str:
+    """The key that signs staff session cookies and CSRF tokens."""
+    if len(text) < _WEB_SECRET_MIN:
+        raise ConfigurationError("WEB_SECRET_KEY must be at least 32 characters")
+    return text
 
 
 def _b64(text: str, name: str) -> bytes:

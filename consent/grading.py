@@ -10,12 +10,14 @@ from typing import Any, Final, Protocol
 from consent.courses import Course
 from consent.koski_answers import KoskiAnswer, Verdict, judge
 from consent.koski_payload import GradedResult, StudyRight, build_payload, payload_hash
-from consent.model import ConsentState, Person, SubmissionState
+from consent.model import AuditEntry, ConsentState, Person, SubmissionState
 from consent.results import ImportedResult, ResultStatus, check_rows, is_passed
 
 Clock = Callable[[], dt.datetime]
 # Seconds to wait after each failed attempt (KOSKI_RETRY_DELAYS); then parked for staff.
 RETRY_DELAYS: Final = (10, 30, 60, 120, 300, 600, 1800, 3600)
+# Why staff invalidate a record: codes, so the audit trail never holds free text (or a name).
+INVALIDATION_REASONS: Final = ("wrong_person", "wrong_result", "no_consent", "sent_twice", "other")
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,10 @@ class Grading(Protocol):
     ) -> tuple[str, int | None]: ...
     def send_view(self, submission_id: int) -> SendView: ...
     def update_submission(self, submission_id: int, **values: Any) -> None: ...
-    def revoke(self, consent_id: int, by: str, source: str) -> list[int]: ...
+    def revoke(
+        self, consent_id: int, by: str, source: str, notified_on: dt.date | None = None
+    ) -> list[int]: ...
+    def record(self, entry: AuditEntry) -> None: ...
 
 
 class Jobs(Protocol):
@@ -230,17 +235,48 @@ def _record(  # noqa: PLR0917 - one call site, in submit()
     return Sent(state)
 
 
+def retry(submission_id: int, grading: Grading, jobs: Jobs, actor: str) -> bool:
+    """Send a parked or failed submission again, with a fresh count of attempts.
+
+    False when the submission is in another state (nothing to retry)."""
+    view = grading.send_view(submission_id)
+    if view.state not in (SubmissionState.PARKED, SubmissionState.FAILED):
+        return False
+    grading.update_submission(
+        submission_id, state=SubmissionState.PENDING.value, attempts=0, next_attempt_at=None
+    )
+    grading.record(AuditEntry(actor[:64], "submission.retry", "submission", submission_id))
+    jobs.enqueue_submission(submission_id)
+    return True
+
+
 def _next_retry(attempt: int, delays: Sequence[int]) -> dt.timedelta | None:
     """The wait after failed attempt number ``attempt``; None once retries are used up."""
     return dt.timedelta(seconds=delays[attempt - 1]) if attempt <= len(delays) else None
 
 
-def invalidate(submission_id: int, grading: Grading, koski: Koski, clock: Clock) -> SubmissionState:
+def invalidate(  # noqa: PLR0917 - the use case, its three adapters, and who asks why
+    submission_id: int,
+    grading: Grading,
+    koski: Koski,
+    clock: Clock,
+    actor: str = "staff",
+    reason: str | None = None,
+) -> SubmissionState:
     """Mitätöinti: resend the record with a ``mitatoity`` jakso dated today, then forget its oid,
-    so a corrected result creates a new record (same lähdejärjestelmänId)."""
+    so a corrected result creates a new record (same lähdejärjestelmänId).
+
+    ``reason`` is one of :data:`INVALIDATION_REASONS` (a code: free text could hold a name)."""
     view = grading.send_view(submission_id)
     if view.right.oid is None:
         raise ValueError("only a record that reached KOSKI can be invalidated")
+    if reason is not None and reason not in INVALIDATION_REASONS:
+        raise ValueError("unknown invalidation reason")
+    grading.record(
+        AuditEntry(
+            actor[:64], "submission.invalidate", "submission", submission_id, {"reason": reason}
+        )
+    )
     payload = build_payload(
         view.course, view.person, view.result, view.right, invalidated_on=clock().date()
     )

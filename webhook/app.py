@@ -23,10 +23,12 @@ from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.migrate import is_current
+from consent.adapters.sql.pending_imports import SqlPendingImports
+from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.ports import JobQueue
-from webhook import errors, health, metrics, signing, staff_api
+from webhook import errors, health, metrics, signing, staff_api, staff_pages
 
 
 def create_app(
@@ -59,18 +61,35 @@ def create_app(
         allow_temporary_hetu=settings.allow_temporary_hetu,
     )
     cipher = AesGcmCipher(settings.pii_keys)
+    store, jobs = SqlGrading(engine, cipher, clock), RqJobQueue(broker)
+    koski = HttpKoski(
+        settings.koski_url,
+        settings.koski_username,
+        settings.koski_password,
+        settings.koski_caller_id,
+    )
     app.extensions["vst.staff_api"] = staff_api.StaffApi(
         authenticate=SqlStaffTokens(engine, clock).member,
-        store=SqlGrading(engine, cipher, clock),
-        jobs=RqJobQueue(broker),
-        koski=HttpKoski(
-            settings.koski_url,
-            settings.koski_username,
-            settings.koski_password,
-            settings.koski_caller_id,
-        ),
+        store=store,
+        jobs=jobs,
+        koski=koski,
         clock=clock,
         allow_temporary_hetu=settings.allow_temporary_hetu,
+    )
+    staff_pages.init_app(
+        app,
+        staff_pages.StaffPages(
+            accounts=SqlStaffAccounts(engine, clock),
+            store=store,
+            pending=SqlPendingImports(engine, cipher, clock),
+            jobs=jobs,
+            koski=koski,
+            clock=clock,
+            allow_temporary_hetu=settings.allow_temporary_hetu,
+            dashboard_url=settings.dashboard_url,
+        ),
+        secret_key=settings.web_secret_key,
+        secure_cookies=settings.mode == "production",
     )
     app.extensions["vst.metrics"] = metrics.MetricsSources(
         counters=RedisCounters(broker), broker=broker, ledger_counts=ledger.state_counts

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from consent.errors import InvalidEvent
 from consent.strict_json import StrictJsonError
+from webhook import staff_pages
 from webhook.problems import problem
 from webhook.signature import SignatureRejected
 
 log = logging.getLogger("vst.webhook")
 
 RETRY_AFTER_SECONDS = "30"
+_PAGE_TEXTS = {400: "csrf", 403: "forbidden", 404: "not_found", 413: "too_large"}
 
 
 class UnsupportedMediaType(Exception):
@@ -88,8 +91,10 @@ def register(app: Flask) -> None:
         return problem(503, detail, headers={"Retry-After": RETRY_AFTER_SECONDS})
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> Response:
+    def _http(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
+        if request.path == "/staff" or request.path.startswith("/staff/"):  # people read these
+            return staff_pages.error_page(status, _PAGE_TEXTS.get(status, "error"))
         if status == 413:
             log.warning("webhook.rejected status=413 reason=too_large")
             _count(413, "too_large")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from consent.config import DEV_PII_KEY, DEV_WEBHOOK_KEY, Settings
+from consent.config import DEV_PII_KEY, DEV_WEB_SECRET_KEY, DEV_WEBHOOK_KEY, Settings
 from consent.errors import ConfigurationError
 
 REAL_PII_KEY = "k2026:" + base64.b64encode(os.urandom(32)).decode()
@@ -26,6 +26,7 @@ PRODUCTION = {
     "KOSKI_SOURCE_SYSTEM": "primus",
     "SIGNING_WEBHOOK_KEYS": f"{REAL_WEBHOOK_SECRET} {REAL_PUBLIC_KEY}",
     "PII_KEY": REAL_PII_KEY,
+    "WEB_SECRET_KEY": base64.b64encode(os.urandom(32)).decode(),
 }
 
 
@@ -65,6 +66,7 @@ def test_production_names_each_missing_variable(missing: str) -> None:
         ("PII_KEY", DEV_PII_KEY),
         ("SIGNING_WEBHOOK_KEYS", DEV_WEBHOOK_KEY),
         ("KOSKI_PASSWORD", "sandbox"),
+        ("WEB_SECRET_KEY", DEV_WEB_SECRET_KEY),
     ],
 )
 def test_production_refuses_a_development_secret(name: str, dev_value: str) -> None:
@@ -148,3 +150,9 @@ def test_the_settings_repr_shows_no_secret() -> None:
 def test_koski_retry_delays_are_configurable() -> None:
     assert Settings.from_env({}).koski_retry_delays == (10, 30, 60, 120, 300, 600, 1800, 3600)
     assert Settings.from_env({"KOSKI_RETRY_DELAYS": "1 2 3"}).koski_retry_delays == (1, 2, 3)
+
+
+def test_a_short_session_signing_key_is_refused_without_echoing_it() -> None:
+    with pytest.raises(ConfigurationError, match="WEB_SECRET_KEY") as caught:
+        Settings.from_env({"WEB_SECRET_KEY": "too-short-secret"})
+    assert "too-short-secret" not in str(caught.value)

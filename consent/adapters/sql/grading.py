@@ -91,6 +91,12 @@ class SqlGrading:
             ).scalar_one_or_none()
             return None if row is None else _course(session, row)
 
+    def courses(self) -> list[Course]:
+        """Every course, the latest ending first."""
+        query = select(CourseRow).order_by(CourseRow.end_date.desc(), CourseRow.code)
+        with self._tx() as session:
+            return [_course(session, row) for row in session.execute(query).scalars()]
+
     def store_results(
         self, course_code: str, results: list[ImportedResult], actor: str
     ) -> tuple[list[int], int]:
@@ -133,6 +139,31 @@ class SqlGrading:
                 )
             )
         return changed, unchanged
+
+    def preview_results(self, course_code: str, results: list[ImportedResult]) -> dict[str, int]:
+        """What storing ``results`` would do, changing nothing: new, changed, unchanged."""
+        counts = {"new": 0, "changed": 0, "unchanged": 0}
+        with self._tx() as session:
+            course = session.execute(
+                select(CourseRow).where(CourseRow.code == course_code)
+            ).scalar_one_or_none()
+            if course is None:
+                raise UnknownCourse(course_code)
+            for result in results:
+                person = participants.find_row(session, self._cipher, result.hetu)
+                row = None
+                if person is not None:
+                    row = session.execute(
+                        select(ResultRow).where(
+                            ResultRow.course_id == course.id, ResultRow.participant_id == person.id
+                        )
+                    ).scalar_one_or_none()
+                if row is None:
+                    counts["new"] += 1
+                else:
+                    same = row.content_hash == result.content_hash
+                    counts["unchanged" if same else "changed"] += 1
+        return counts
 
     def results_of(self, course_code: str, participant_id: int) -> list[int]:
         """Ids of this participant's results on this course (to bind again when consent changes)."""
@@ -220,8 +251,17 @@ class SqlGrading:
                 )
             )
 
-    def revoke(self, consent_id: int, by: str, source: str) -> list[int]:
-        """Mark a consent revoked (kept, never sent again); stop its submissions. Their ids."""
+    def record(self, entry: AuditEntry) -> None:
+        """Add an entry to the audit trail (what staff did, with ids and codes only)."""
+        with self._tx() as session:
+            session.add(audit_row(entry, self._clock))
+
+    def revoke(
+        self, consent_id: int, by: str, source: str, notified_on: dt.date | None = None
+    ) -> list[int]:
+        """Mark a consent revoked (kept, never sent again); stop its submissions. Their ids.
+
+        ``notified_on`` is the day OPH told the organiser, when staff register it."""
         now = self._clock()
         with self._tx() as session:
             consent = session.get(ConsentRow, consent_id)
@@ -240,6 +280,7 @@ class SqlGrading:
                         registered_at=now,
                         registered_by=by[:64],
                         source=source,
+                        notified_on=notified_on,
                     )
                 )
             query = (
@@ -254,7 +295,12 @@ class SqlGrading:
             session.add(
                 audit_row(
                     AuditEntry(
-                        by[:64], "consent.revoked", "consent", consent_id, {"source": source}
+                        by[:64],
+                        "consent.revoked",
+                        "consent",
+                        consent_id,
+                        {"source": source}
+                        | ({"notified_on": notified_on.isoformat()} if notified_on else {}),
                     ),
                     self._clock,
                 )
@@ -321,6 +367,7 @@ class SqlGrading:
                             "id": consent.id,
                             "state": consent.state,
                             "reason": consent.reason,
+                            "signer_relation": consent.signer_relation,
                         }
                         if consent
                         else None,

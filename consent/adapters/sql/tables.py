@@ -227,6 +227,7 @@ class RevocationRow(Base):
     registered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     registered_by: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(16))
+    notified_on: Mapped[dt.date | None] = mapped_column(Date)  # when OPH told the organiser
 
 
 class AuditRow(Base):
@@ -254,3 +255,30 @@ class StaffTokenRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class StaffAccountRow(Base):
+    """A staff member who logs in to the web pages; the password only as an Argon2id hash."""
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class PendingImportRow(Base):
+    """An uploaded results file held sealed between its preview and the staff's confirmation."""
+
+    __tablename__ = "pending_imports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    course_code: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    content_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[str] = mapped_column(String(32))
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

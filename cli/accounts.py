@@ -1,0 +1,89 @@
+"""Staff accounts for the web pages: create, set a password, disable."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from consent.adapters.sql.engine import make_engine
+from consent.adapters.sql.ledger import utc_now
+from consent.adapters.sql.staff_accounts import SqlStaffAccounts
+from consent.config import Settings
+from consent.staff import Role
+
+
+def add_commands(staff: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the account commands under ``vst-consent staff``."""
+    command = staff.add_parser("account-create", help="an account for the staff web pages")
+    command.add_argument("username")
+    command.add_argument("--role", choices=[r.value for r in Role], default=Role.STAFF.value)
+    _password_option(command)
+    command.set_defaults(run=_create)
+    command = staff.add_parser("account-password", help="set an account's password")
+    command.add_argument("username")
+    _password_option(command)
+    command.set_defaults(run=_password)
+    command = staff.add_parser("account-disable", help="end an account's access to the pages")
+    command.add_argument("username")
+    command.set_defaults(run=_disable)
+
+
+def _password_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (for scripts) instead of asking twice",
+    )
+
+
+def _accounts() -> SqlStaffAccounts:
+    return SqlStaffAccounts(make_engine(Settings.from_env().database_url), utc_now)
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    """The new password: one line of standard input, or typed twice at a prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        print("the passwords differ", file=sys.stderr)
+        return None
+    return first
+
+
+def _create(args: argparse.Namespace) -> int:
+    password = _read_password(args.password_stdin)
+    if password is None:
+        return 1
+    try:
+        _accounts().create(args.username[:64], password, Role(args.role))
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"account {args.username} ({args.role}) created: log in at /staff/login")
+    return 0
+
+
+def _password(args: argparse.Namespace) -> int:
+    password = _read_password(args.password_stdin)
+    if password is None:
+        return 1
+    try:
+        changed = _accounts().set_password(args.username, password)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if not changed:
+        print(f"no account named {args.username!r}", file=sys.stderr)
+        return 1
+    print(f"password of {args.username} changed")
+    return 0
+
+
+def _disable(args: argparse.Namespace) -> int:
+    if not _accounts().disable(args.username):
+        print(f"no active account named {args.username!r}", file=sys.stderr)
+        return 1
+    print(f"account {args.username} disabled")
+    return 0

@@ -1,0 +1,125 @@
+"""The staff web pages: server-rendered Flask + Jinja, Finnish by default.
+
+Staff log in with an account made by ``vst-consent staff account-create``; the session lives in
+Flask's signed cookie (HttpOnly, SameSite=Lax, Secure in production), and every POST carries a
+CSRF token (Flask-WTF). The pages call the same use cases as the CLI and the JSON API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
+
+from consent import grading
+from consent.adapters.sql.grading import SqlGrading
+from consent.adapters.sql.pending_imports import SqlPendingImports
+from consent.adapters.sql.staff_accounts import SqlStaffAccounts
+from consent.staff import Role, StaffMember
+from webhook.staff_pages.texts import text
+
+bp = Blueprint(
+    "pages", __name__, url_prefix="/staff", template_folder="templates", static_folder="static"
+)
+MAX_UPLOAD: Final = 10 * 1024 * 1024  # as the staff API's results import
+SESSION_HOURS: Final = 8  # a working day; then log in again
+_OPEN: Final = {"pages.login", "pages.static"}
+
+
+@dataclass(frozen=True)
+class StaffPages:
+    """What the pages need."""
+
+    accounts: SqlStaffAccounts
+    store: SqlGrading
+    pending: SqlPendingImports
+    jobs: grading.Jobs
+    koski: grading.Koski
+    clock: Callable[[], dt.datetime]
+    allow_temporary_hetu: bool
+    dashboard_url: str
+
+
+def deps() -> StaffPages:
+    """The pages' dependencies, as ``create_app`` built them."""
+    pages: StaffPages = current_app.extensions["vst.staff_pages"]
+    return pages
+
+
+def init_app(app: Flask, pages: StaffPages, secret_key: str, secure_cookies: bool) -> None:
+    """Register the pages and their session settings on ``app``."""
+    app.extensions["vst.staff_pages"] = pages
+    app.secret_key = secret_key
+    app.config.update(
+        SESSION_COOKIE_NAME="vst_staff",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure_cookies,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
+        WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600,
+    )
+    from webhook.staff_pages import auth, courses, participants, results  # noqa: F401, PLC0415 - views register on bp
+
+    app.register_blueprint(bp)
+
+
+@bp.before_request
+def guard() -> ResponseReturnValue | None:
+    """Who is logged in; a login page for anyone else; a valid CSRF token on every POST."""
+    request.max_content_length = MAX_UPLOAD  # the app-wide limit is the webhook's 64 KiB
+    if request.method == "POST":
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            raise CSRFError() from None
+    username = session.get("staff")
+    member = deps().accounts.member(username) if isinstance(username, str) else None
+    if member is None and request.endpoint not in _OPEN:
+        session.clear()
+        return redirect(f"/staff/login?next={request.path}")
+    g.staff = member
+    return None
+
+
+@bp.app_context_processor
+def _page_helpers() -> dict[str, Any]:
+    return {
+        "t": text,
+        "csrf_token": generate_csrf,
+        "staff": g.get("staff"),
+        "dashboard_url": deps().dashboard_url,
+    }
+
+
+def require(role: Role) -> StaffMember:
+    """The logged-in member if their role allows ``role``; else a 403 page."""
+    member: StaffMember = g.staff
+    if not member.role.allows(role):
+        raise Forbidden()
+    return member
+
+
+class Forbidden(Exception):
+    """The logged-in member's role does not allow this."""
+
+
+def actor() -> str:
+    """How the audit trail names the logged-in member."""
+    member: StaffMember = g.staff
+    return f"staff:{member.name}"[:64]
+
+
+def error_page(status: int, key: str) -> ResponseReturnValue:
+    """An HTML error page for the staff pages (the API and webhook answer problem JSON)."""
+    return render_template("error.html", message=text(key), status=status), status
+
+
+@bp.app_errorhandler(Forbidden)
+def _forbidden(_error: Forbidden) -> ResponseReturnValue:
+    return error_page(403, "forbidden")

@@ -1,0 +1,65 @@
+"""Courses: the list, a new course, editing one."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+
+from consent.staff import Role
+from webhook.staff_pages import actor, bp, deps, error_page, require
+from webhook.staff_pages.course_form import check, compact, document_from, part_rows, values_of
+from webhook.staff_pages.texts import text
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    """The pages start at the course list."""
+    return redirect("/staff/courses")
+
+
+@bp.get("/courses")
+def courses() -> ResponseReturnValue:
+    """Every course, the latest ending first."""
+    return render_template("courses.html", courses=deps().store.courses())
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+def new_course() -> ResponseReturnValue:
+    """Define a course."""
+    require(Role.STAFF)
+    return _course_form(None)
+
+
+@bp.route("/courses/<code>/edit", methods=["GET", "POST"])
+def edit_course(code: str) -> ResponseReturnValue:
+    """Change a course; its code stays."""
+    require(Role.STAFF)
+    course = deps().store.find_course(code)
+    if course is None:
+        return error_page(404, "not_found")
+    return _course_form(code, values_of(course))
+
+
+def _course_form(code: str | None, stored: dict[str, str] | None = None) -> ResponseReturnValue:
+    if request.method == "GET":
+        values = stored or {"language": "FI", "grading_scale": "hyvaksytty-hylatty"}
+        return _render(code, values, {})
+    values = compact({k: v[:300] for k, v in request.form.items() if k != "csrf_token"})
+    if code is None and deps().store.find_course(values.get("code", "").strip()) is not None:
+        return _render(code, values, {"code": text("code_taken")}), 400
+    course, problems = check(document_from(values), code)
+    if course is None:
+        return _render(code, values, problems), 400
+    deps().store.save_course(course, actor())
+    flash("saved")
+    return redirect(f"/staff/courses/{course.code}")
+
+
+def _render(code: str | None, values: dict[str, str], problems: dict[str, str]) -> str:
+    return render_template(
+        "course_form.html",
+        code=code,
+        values=values,
+        problems=problems,
+        part_rows=part_rows(values),
+    )

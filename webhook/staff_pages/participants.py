@@ -1,0 +1,167 @@
+"""A course's participants: consent, result and KOSKI state for each, a search by hetu, and
+the actions staff take on one record (retry, invalidate, register a revocation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from flask import flash, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+
+from consent import grading
+from consent.errors import InvalidHetu, NotFound, UnknownCourse
+from consent.hetu import Hetu
+from consent.staff import Role
+from webhook.staff_pages import actor, bp, deps, error_page, require
+from webhook.staff_pages.texts import text
+
+log = logging.getLogger("vst.staff_pages")
+_MOVING = {"pending", "in_flight"}
+
+
+@bp.get("/courses/<code>")
+def course(code: str) -> ResponseReturnValue:
+    """One row per participant, hetus masked; refreshes itself while transfers are under way."""
+    return _page(code, None)
+
+
+@bp.post("/courses/<code>/person")
+def find_person(code: str) -> ResponseReturnValue:
+    """One person's row, unmasked; the hetu comes in the form body, never in an address."""
+    raw = request.form.get("hetu", "").strip()[:16]
+    try:
+        hetu = Hetu.parse(raw, today=deps().clock().date(), allow_temporary=True)
+    except InvalidHetu:
+        return _page(code, None, search_error=text("bad_hetu"), status=400)
+    return _page(code, hetu)
+
+
+def _page(
+    code: str, hetu: Hetu | None, search_error: str | None = None, status: int = 200
+) -> ResponseReturnValue:
+    pages = deps()
+    the_course = pages.store.find_course(code)
+    if the_course is None:
+        return error_page(404, "not_found")
+    try:
+        rows = pages.store.course_status(code, hetu)
+    except UnknownCourse:
+        return error_page(404, "not_found")
+    moving = any((r["submission"] or {}).get("state") in _MOVING for r in rows)
+    moving = moving or any(r["binding"] == "pending" for r in rows)
+    return render_template(
+        "course.html",
+        course=the_course,
+        rows=[_shown(r) for r in rows],
+        person=hetu is not None,
+        search_error=search_error,
+        refresh=moving and hetu is None,
+        reasons=grading.INVALIDATION_REASONS,
+    ), status
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A status row with its labels worked out for the page."""
+    consent = row["consent"]
+    if consent is None:
+        consent_label = text("consent.none")
+    elif consent["state"] == "valid":
+        consent_label = text(f"consent.valid.{consent['signer_relation'] or 'self'}")
+    else:
+        consent_label = text(f"consent.{consent['state']}")
+    submission = row["submission"]
+    if submission is None:
+        koski = (
+            text(f"why.{row['binding']}")
+            if row["binding"] != "pending"
+            else text("binding.pending")
+        )
+        koski_state = "not_eligible" if row["binding"] != "pending" else "pending"
+    else:
+        koski_state = submission["state"]
+        koski = text(f"state.{koski_state}")
+    return row | {"consent_label": consent_label, "koski": koski, "koski_state": koski_state}
+
+
+@bp.post("/submissions/<int:submission_id>/retry")
+def retry(submission_id: int) -> ResponseReturnValue:
+    """Send a parked or failed submission again."""
+    require(Role.STAFF)
+    pages = deps()
+    try:
+        again = grading.retry(submission_id, pages.store, pages.jobs, actor())
+    except NotFound:
+        return error_page(404, "not_found")
+    flash("retried" if again else "not_retried")
+    return redirect(_back())
+
+
+@bp.route("/submissions/<int:submission_id>/invalidate", methods=["GET", "POST"])
+def invalidate(submission_id: int) -> ResponseReturnValue:
+    """Mitätöinti, after a confirmation page that asks why."""
+    require(Role.STAFF)
+    pages = deps()
+    back = _back()
+    chosen = request.form.get("reason", "")
+    if request.method == "GET" or chosen not in grading.INVALIDATION_REASONS:
+        problem = text("need_reason") if request.method == "POST" else None
+        return render_template(
+            "invalidate.html",
+            submission_id=submission_id,
+            reasons=grading.INVALIDATION_REASONS,
+            back=back,
+            problem=problem,
+        ), 400 if problem else 200
+    try:
+        state = grading.invalidate(
+            submission_id, pages.store, pages.koski, pages.clock, actor(), chosen
+        )
+    except NotFound:
+        return error_page(404, "not_found")
+    except ValueError:
+        flash("not_found")
+        return redirect(back)
+    log.info("submission.invalidate submission_id=%s state=%s", submission_id, state.value)
+    flash("invalidated" if state.value == "invalidated" else "invalidate_failed")
+    return redirect(back)
+
+
+@bp.route("/consents/<int:consent_id>/revoke", methods=["GET", "POST"])
+def revoke(consent_id: int) -> ResponseReturnValue:
+    """Register a revocation OPH told of, with the day they told; confirmed on its own page."""
+    require(Role.STAFF)
+    pages = deps()
+    back = _back()
+    notified = _past_date(request.form.get("notified_on", ""), pages.clock().date())
+    if request.method == "GET" or notified is None:
+        problem = text("need_date") if request.method == "POST" else None
+        return render_template(
+            "revoke.html",
+            consent_id=consent_id,
+            back=back,
+            problem=problem,
+            today=pages.clock().date().isoformat(),
+        ), 400 if problem else 200
+    try:
+        pages.store.revoke(consent_id, actor(), "staff", notified)
+    except NotFound:
+        return error_page(404, "not_found")
+    flash("revoked")
+    return redirect(back)
+
+
+def _past_date(value: str, today: dt.date) -> dt.date | None:
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return day if day <= today else None
+
+
+def _back() -> str:
+    """The course page the action came from (only a page of ours)."""
+    target = request.values.get("back", "")
+    ours = target.startswith("/staff/courses/") and "//" not in target and "\\" not in target
+    return target if ours else "/staff/courses"

@@ -1,0 +1,186 @@
+"""The staff pages' words, by language. Finnish is the default; a Swedish or English page needs
+only its own table here (a missing label falls back to Finnish)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+FI: Final = {
+    "app": "Suostumukset ja KOSKI-siirto",
+    "skip": "Siirry sisältöön",
+    "login": "Kirjaudu sisään",
+    "logout": "Kirjaudu ulos",
+    "username": "Käyttäjätunnus",
+    "password": "Salasana",
+    "login_failed": "Väärä käyttäjätunnus tai salasana.",
+    "logged_in_as": "Kirjautuneena",
+    "courses": "Kurssit",
+    "queues": "Työjonot (rq-dashboard)",
+    "new_course": "Uusi kurssi",
+    "edit_course": "Muokkaa kurssia",
+    "no_courses": "Kursseja ei ole vielä. Luo ensimmäinen kurssi.",
+    "save": "Tallenna",
+    "cancel": "Peruuta",
+    "saved": "Kurssi tallennettu.",
+    "fix_errors": "Korjaa merkityt kentät. Mitään ei tallennettu.",
+    "code": "Kurssin tunnus",
+    "code_taken": "on jo käytössä toisella kurssilla",
+    "code_hint": "Kirjaimia, numeroita, piste, viiva tai alaviiva; ei muutu myöhemmin.",
+    "name.fi": "Nimi suomeksi",
+    "name.sv": "Nimi ruotsiksi",
+    "name.en": "Nimi englanniksi",
+    "opintokokonaisuus": "Opintokokonaisuus (ePerusteet-koodi)",
+    "opintokokonaisuus_hint": "Neljä numeroa, esimerkiksi 1138.",
+    "laajuus_op": "Laajuus (op)",
+    "end_date": "Päättymispäivä",
+    "oppilaitos_oid": "Oppilaitoksen OID",
+    "toimipiste_oid": "Toimipisteen OID",
+    "toimipiste_hint": "Tyhjä: sama kuin oppilaitos.",
+    "language": "Suorituskieli",
+    "grading_scale": "Arviointiasteikko",
+    "scale.hyvaksytty-hylatty": "hyväksytty / hylätty",
+    "scale.1-10": "1–10",
+    "lang.FI": "suomi",
+    "lang.SV": "ruotsi",
+    "lang.EN": "englanti",
+    "confirmer": "Vahvistaja",
+    "confirmer.name": "Vahvistajan nimi",
+    "confirmer.title": "Vahvistajan titteli",
+    "parts": "Osasuoritukset",
+    "parts_hint": "Tyhjät rivit jätetään pois. Ilman osia kurssi on itse ainoa osansa.",
+    "part": "Osa",
+    "part.code": "Tunnus",
+    "part.name": "Nimi",
+    "part.description": "Kuvaus",
+    "part.laajuus_op": "Laajuus (op)",
+    "optional": "valinnainen",
+    "ends": "Päättyy",
+    "extent": "Laajuus",
+    "participants": "Osallistujat",
+    "upload_results": "Tuo arvosanat",
+    "upload_hint": (
+        "CSV (otsikkorivi hetu,grade,graded_on[,status][,first_names,last_name][,part:KOODI…]) "
+        "tai JSON. Näet muutokset ennen kuin mitään tallennetaan."
+    ),
+    "results_file": "Tulostiedosto",
+    "check_file": "Tarkista tiedosto",
+    "preview": "Tarkista tuonti",
+    "preview_ok": "Tiedosto on kunnossa. Tuonti tekisi seuraavat muutokset:",
+    "preview_errors": "Tiedostossa on virheitä. Mitään ei tuotu.",
+    "row": "Rivi",
+    "field": "Kenttä",
+    "problem": "Ongelma",
+    "new": "uusia",
+    "changed": "muuttuneita",
+    "unchanged": "ennallaan",
+    "confirm_import": "Vahvista tuonti",
+    "imported": (
+        "Tuotu: {changed} uutta tai muuttunutta, {unchanged} ennallaan. Siirrot etenevät taustalla."
+    ),
+    "upload_expired": "Tarkistettua tiedostoa ei enää löydy. Lataa se uudelleen.",
+    "no_file": "Valitse tiedosto.",
+    "status": "Tila",
+    "refresh": "Päivitä",
+    "auto_refresh": "Sivu päivittyy itsestään, kun siirtoja on kesken.",
+    "no_results": "Kurssille ei ole tuotu arvosanoja.",
+    "participant": "Osallistuja",
+    "consent": "Suostumus",
+    "result": "Tulos",
+    "koski": "KOSKI",
+    "actions": "Toiminnot",
+    "find_person": "Hae henkilö",
+    "hetu": "Henkilötunnus",
+    "find": "Hae",
+    "show_all": "Näytä kaikki",
+    "person_not_found": "Henkilöllä ei ole tulosta tällä kurssilla.",
+    "bad_hetu": "Henkilötunnus ei kelpaa.",
+    "consent.none": "ei suostumusta",
+    "consent.valid.self": "allekirjoittanut itse",
+    "consent.valid.guardian": "huoltaja allekirjoittanut",
+    "consent.rejected": "hylätty",
+    "consent.cancelled": "peruttu",
+    "consent.revoked": "peruutettu (OPH)",
+    "result.completed": "suoritettu",
+    "result.interrupted": "keskeytynyt",
+    "state.not_eligible": "ei lähetetä",
+    "state.pending": "jonossa",
+    "state.in_flight": "lähetetään",
+    "state.sent": "lähetetty",
+    "state.parked": "pysäytetty, yritykset käytetty",
+    "state.failed": "KOSKI hylkäsi",
+    "state.revoked": "ei lähetetä (suostumus peruttu)",
+    "state.deleted": "poistettu KOSKIsta",
+    "state.invalidated": "mitätöity",
+    "binding.pending": "odottaa käsittelyä",
+    "why.no_consent": "ei suostumusta",
+    "why.consent_rejected": "suostumus hylätty",
+    "why.consent_cancelled": "suostumus peruttu",
+    "why.consent_revoked": "suostumus peruutettu",
+    "why.not_passed": "ei hyväksytty",
+    "why.no_assessed_part": "ei arvioitua osaa",
+    "attempts": "yrityksiä",
+    "retry": "Yritä uudelleen",
+    "retried": "Siirto laitettu uudelleen jonoon.",
+    "not_retried": "Tätä siirtoa ei voi yrittää uudelleen.",
+    "invalidate": "Mitätöi",
+    "invalidate_title": "Mitätöi KOSKIin lähetetty suoritus",
+    "invalidate_warning": (
+        "KOSKI poistaa mitätöidyn opiskeluoikeuden. Korjattu tulos lähetetään myöhemmin "
+        "uutena. Tätä ei voi perua."
+    ),
+    "invalidate_reason": "Syy",
+    "reason.wrong_person": "väärä henkilö",
+    "reason.wrong_result": "virheellinen tulos",
+    "reason.no_consent": "lähetetty ilman suostumusta",
+    "reason.sent_twice": "lähetetty kahdesti",
+    "reason.other": "muu syy",
+    "confirm_invalidate": "Vahvista mitätöinti",
+    "invalidated": "Suoritus mitätöity KOSKIssa.",
+    "invalidate_failed": "KOSKI ei hyväksynyt mitätöintiä; katso virhe rivillä.",
+    "revoke": "Kirjaa peruutus",
+    "revoke_title": "Kirjaa suostumuksen peruutus",
+    "revoke_warning": (
+        "OPH on ilmoittanut, että osallistuja peruutti suostumuksensa. Tälle suostumukselle ei "
+        "lähetetä enää mitään. Mitään ei poisteta."
+    ),
+    "notified_on": "Päivä, jona OPH ilmoitti",
+    "confirm_revoke": "Vahvista peruutus",
+    "revoked": "Peruutus kirjattu; mitään ei enää lähetetä.",
+    "need_reason": "Valitse syy.",
+    "need_date": "Anna päivä muodossa VVVV-KK-PP, ei tulevaisuudessa.",
+    "forbidden": "Sinulla ei ole oikeutta tähän.",
+    "not_found": "Sivua ei löydy.",
+    "csrf": "Lomake vanheni. Lataa sivu uudelleen ja yritä sitten uudelleen.",
+    "error": "Virhe",
+    "too_large": "Tiedosto on liian suuri (enintään 10 MiB).",
+    "back": "Takaisin",
+}
+
+LANGUAGES: Final = {"fi": FI}
+
+# The shared checks' reasons (schemas, course and results checks) in Finnish.
+REASONS_FI: Final = {
+    "is required": "on pakollinen",
+    "has the wrong type": "ei ole oikeaa muotoa (luku tai teksti)",
+    "is not one of the allowed values": "ei ole sallittu arvo",
+    "has an invalid format": "on väärää muotoa",
+    "is too short": "on liian lyhyt",
+    "is too long": "on liian pitkä",
+    "must be greater than zero": "pitää olla suurempi kuin nolla",
+    "is too large": "on liian suuri",
+    "has too many items": "sisältää liikaa rivejä",
+    "is not a valid date": "ei ole kelvollinen päivämäärä (VVVV-KK-PP)",
+    "has more than two decimals": "sisältää yli kaksi desimaalia",
+    "is not allowed": "ei ole sallittu",
+    "is not UTF-8": "ei ole UTF-8-muodossa",
+}
+
+
+def text(key: str, language: str = "fi") -> str:
+    """The label ``key`` in ``language``, falling back to Finnish, then to the key itself."""
+    return LANGUAGES.get(language, FI).get(key) or FI.get(key, key)
+
+
+def reason(english: str) -> str:
+    """A shared check's reason in Finnish where it is known, else as the check words it."""
+    return REASONS_FI.get(english, english)
