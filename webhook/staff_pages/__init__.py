@@ -22,6 +22,7 @@ from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.pending_imports import SqlPendingImports
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.staff import Role, StaffMember
+from webhook.staff_pages.course_form import finnish_number
 from webhook.staff_pages.texts import text
 
 bp = Blueprint(
@@ -81,7 +82,7 @@ def guard() -> ResponseReturnValue | None:
     username = session.get("staff")
     member = deps().accounts.member(username) if isinstance(username, str) else None
     if member is None and request.endpoint not in _OPEN:
-        session.clear()
+        session.pop("staff", None)  # a disabled account's session ends here
         return redirect(f"/staff/login?next={request.path}")
     g.staff = member
     return None
@@ -91,6 +92,7 @@ def guard() -> ResponseReturnValue | None:
 def _page_helpers() -> dict[str, Any]:
     return {
         "t": text,
+        "op": finnish_number,
         "csrf_token": generate_csrf,
         "staff": g.get("staff"),
         "dashboard_url": deps().dashboard_url,

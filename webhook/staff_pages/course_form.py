@@ -54,7 +54,7 @@ def values_of(course: Course) -> dict[str, str]:
     values = {
         "code": course.code,
         "opintokokonaisuus": course.opintokokonaisuus,
-        "laajuus_op": _number(course.laajuus_op),
+        "laajuus_op": finnish_number(course.laajuus_op),
         "end_date": course.end_date.isoformat(),
         "oppilaitos_oid": course.oppilaitos_oid,
         "toimipiste_oid": course.toimipiste_oid or "",
@@ -69,7 +69,7 @@ def values_of(course: Course) -> dict[str, str]:
             f"parts.{i}.code": part.code,
             f"parts.{i}.name": part.name,
             f"parts.{i}.description": part.description or "",
-            f"parts.{i}.laajuus_op": _number(part.laajuus_op),
+            f"parts.{i}.laajuus_op": finnish_number(part.laajuus_op),
         }
     return values
 
@@ -169,5 +169,6 @@ def _parse_number(text: str) -> float | str:
     return number if math.isfinite(number) else text  # "nan", "inf": not an extent
 
 
-def _number(value: Decimal) -> str:
+def finnish_number(value: Decimal) -> str:
+    """An extent as Finns write it."""
     return format(value.normalize(), "f").replace(".", ",")  # 1.50 → "1,5", 10 → "10"

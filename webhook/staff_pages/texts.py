@@ -3,6 +3,7 @@ only its own table here (a missing label falls back to Finnish)."""
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 FI: Final = {
@@ -181,6 +182,27 @@ def text(key: str, language: str = "fi") -> str:
     return LANGUAGES.get(language, FI).get(key) or FI.get(key, key)
 
 
+_PATTERNS_FI: Final = (
+    (
+        re.compile(r"part extents add up to ([0-9.]+) op, not the course's ([0-9.]+) op"),
+        "osien laajuudet ({0} op) eivät vastaa kurssin laajuutta ({1} op)",
+    ),
+    (re.compile(r"part code (.+) appears twice"), "osan tunnus {0} on kahdesti"),
+)
+
+
 def reason(english: str) -> str:
     """A shared check's reason in Finnish where it is known, else as the check words it."""
-    return REASONS_FI.get(english, english)
+    if english in REASONS_FI:
+        return REASONS_FI[english]
+    for pattern, finnish in _PATTERNS_FI:
+        if found := pattern.fullmatch(english):
+            return finnish.format(*(_decimal_comma(g) for g in found.groups()))
+    return english
+
+
+def _decimal_comma(number: str) -> str:
+    """``1.50`` → ``1,5`` (Finnish decimals); other text as it is."""
+    if re.fullmatch(r"[0-9]+\.[0-9]+", number):
+        number = number.rstrip("0").rstrip(".")
+    return number.replace(".", ",")
