@@ -1,9 +1,10 @@
-"""The rq-dashboard process (``gunicorn 'cli.dashboard:app()'``), behind staff tokens.
+"""The rq-dashboard process (``gunicorn 'cli.dashboard:app()'``), behind staff logins.
 
 rq-dashboard has no authentication of its own and accepts a state-changing GET, so every
-request passes :class:`DashboardGuard` first: a staff token (HTTP Basic ``name:token`` from
-a browser, or ``Bearer``) to look, the operator role and a same-origin POST to change
-anything, and never a change by GET. Job arguments are row ids, so nothing personal shows.
+request passes :class:`DashboardGuard` first: a staff account's username and password or a
+staff token (HTTP Basic ``name:password`` or ``name:token`` from a browser, or ``Bearer``) to
+look, the operator role and a same-origin POST to change anything, and never a change by
+GET. Job arguments are row ids, so nothing personal shows.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from consent.adapters.broker import broker_url
 from consent.adapters.logs import configure_logging
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.ledger import utc_now
+from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.staff import Role, StaffMember
@@ -33,8 +35,8 @@ _READS: Final = ("GET", "HEAD")
 class DashboardGuard:
     """Decides, before rq-dashboard sees a request, whether it may go on."""
 
-    def __init__(self, authenticate: Callable[[str], StaffMember | None]) -> None:
-        self._authenticate = authenticate
+    def __init__(self, authenticate: Callable[[str, str], StaffMember | None]) -> None:
+        self._authenticate = authenticate  # (name, password or token); name "" for Bearer
 
     def check(self) -> Response | None:
         """None to let the request through, else the refusal."""
@@ -42,7 +44,7 @@ class DashboardGuard:
         if member is None:
             return _refuse(
                 401,
-                "A staff token is needed.",
+                "A staff login or token is needed.",
                 {"WWW-Authenticate": 'Basic realm="vst-consent jobs"'},
             )
         if request.path.startswith(f"{PREFIX}/requeue/") and request.method in _READS:
@@ -58,14 +60,29 @@ class DashboardGuard:
     def _member(self) -> StaffMember | None:
         header = request.headers.get("Authorization", "")
         if header.startswith("Bearer "):
-            return self._authenticate(header[7:])
+            return self._authenticate("", header[7:])
         if header.startswith("Basic "):
             try:
-                _, _, token = base64.b64decode(header[6:], validate=True).decode().partition(":")
+                decoded = base64.b64decode(header[6:], validate=True).decode()
             except (binascii.Error, UnicodeDecodeError):
                 return None
-            return self._authenticate(token)
+            name, _, secret = decoded.partition(":")
+            return self._authenticate(name[:64], secret[:1024])
         return None
+
+
+def staff_login(
+    tokens: SqlStaffTokens, accounts: SqlStaffAccounts
+) -> Callable[[str, str], StaffMember | None]:
+    """Who a name and secret belong to: a staff token, else an account's password."""
+
+    def authenticate(name: str, secret: str) -> StaffMember | None:
+        member = tokens.member(secret)
+        if member is None and name:
+            member = accounts.verify(name, secret)
+        return member
+
+    return authenticate
 
 
 def _same_origin() -> bool:
@@ -82,7 +99,7 @@ def _refuse(status: int, detail: str, headers: dict[str, str] | None = None) -> 
 
 
 def app(settings: Settings | None = None) -> Flask:
-    """The dashboard for this environment's broker, guarded by its ledger's staff tokens."""
+    """The dashboard for this environment's broker, guarded by its ledger's staff logins."""
     settings = settings or Settings.from_env()
     configure_logging()
     dashboard = Flask(__name__)
@@ -90,7 +107,10 @@ def app(settings: Settings | None = None) -> Flask:
     dashboard.config["RQ_DASHBOARD_REDIS_URL"] = broker_url(settings)
     rq_dashboard.web.config.serializer = JSONSerializer  # our jobs are JSON, not pickles
     rq_dashboard.web.setup_rq_connection(dashboard)
-    guard = DashboardGuard(SqlStaffTokens(make_engine(settings.database_url), utc_now).member)
+    engine = make_engine(settings.database_url)
+    guard = DashboardGuard(
+        staff_login(SqlStaffTokens(engine, utc_now), SqlStaffAccounts(engine, utc_now))
+    )
     dashboard.before_request(guard.check)
     dashboard.register_blueprint(rq_dashboard.blueprint, url_prefix=PREFIX)
     return dashboard

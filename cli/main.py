@@ -93,6 +93,11 @@ def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     command.add_argument("--grade", default="hyväksytty", help="grade for --write-result")
     command.add_argument(
+        "--unsigned",
+        action="store_true",
+        help="post nothing: a participant who never signed (use with --write-result)",
+    )
+    command.add_argument(
         "--key",
         action="append",
         dest="keys",
@@ -112,15 +117,25 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.guardian:
         hetu = args.guardian_hetu or simulate.generated_hetu(args.guardian_age, today)
         signer = simulate.person(hetu, *args.guardian_names)
-    event = simulate.consent_event(
-        f"consent.{args.type}", args.course, participant, signer, now, document_id=args.document_id
-    )
-    signers = [simulate.Signer.parse(k) for k in (args.keys or [DEV_WEBHOOK_KEY])]
-    response = simulate.post(args.url, event, signers)
-    print(f"{response.status_code} {response.text.strip()}")
+    status = 0
+    if args.unsigned:
+        print("nothing posted: this participant never signed")
+    else:
+        event = simulate.consent_event(
+            f"consent.{args.type}",
+            args.course,
+            participant,
+            signer,
+            now,
+            document_id=args.document_id,
+        )
+        signers = [simulate.Signer.parse(k) for k in (args.keys or [DEV_WEBHOOK_KEY])]
+        response = simulate.post(args.url, event, signers)
+        print(f"{response.status_code} {response.text.strip()}")
+        status = 0 if response.status_code in (200, 202) else 1
     if args.write_result is not None:
         simulate.append_result(args.write_result, participant, args.grade, today)
-    return 0 if response.status_code in (200, 202) else 1
+    return status
 
 
 def _keygen(_args: argparse.Namespace) -> int:

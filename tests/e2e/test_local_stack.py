@@ -72,12 +72,13 @@ def _demo(web: int, env: dict[str, str], data: Path) -> str:
     assert printed[0].startswith("202 ")
     printed.append(_simulate(web, env, *course, *named, "--participant-age", "16", "--guardian"))
     printed.append(_simulate(web, env, *course, *named, "--grade", "hylätty"))
+    printed.append(_simulate(web, env, *course, *named, "--unsigned"))  # never signed
     printed.append(  # a minor alone: rejected
         _simulate(web, env, "--course", "knoppi-2026-syksy", *named, "--participant-age", "15")
     )
     printed.append(_run(env, "courses", "import", str(ROOT / "examples" / "course.json")))
     printed.append(_run(env, "results", "import", "knoppi-2026-syksy", results))
-    assert "3 new or changed" in printed[-1]
+    assert "4 new or changed" in printed[-1]
     deadline = time.monotonic() + 60
     stored: list[object] = []
     while time.monotonic() < deadline and len(stored) < 2:
@@ -102,6 +103,7 @@ def _demo(web: int, env: dict[str, str], data: Path) -> str:
     status = _run(env, "status", "knoppi-2026-syksy")
     assert status.count(" sent ") == 2
     assert "not_passed" in status
+    assert "no_consent" in status
     return "\n".join([*printed, status])
 
 
@@ -148,6 +150,8 @@ def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
         assert ready == {"status": "ok", "checks": ["broker", "database"]}
         assert (tmp_path / "vst-consent.db").exists()
         assert (tmp_path / "valkey" / "appendonlydir").is_dir()
+        login_page = requests.get(f"http://127.0.0.1:{web}/staff/login", timeout=10)
+        assert "Kirjaudu sisään" in login_page.text  # the staff pages are served by web
         printed = _demo(web, env, tmp_path)
         with redis.Redis(port=broker) as broker_client:
             in_redis = everything(broker_client)

@@ -14,6 +14,7 @@ from consent.adapters.queues import RqJobQueue
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.migrate import upgrade
+from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.staff import Role
@@ -28,6 +29,9 @@ def dashboard(tmp_path: Path, redis_client: redis.Redis) -> tuple[FlaskClient, d
     upgrade(make_engine(database_url))
     tokens = SqlStaffTokens(make_engine(database_url), utc_now)
     issued = {role: tokens.create(f"{role.value}-person", role) for role in Role}
+    SqlStaffAccounts(make_engine(database_url), utc_now).create(
+        "olli.operator", "operaattorin-salasana", Role.OPERATOR
+    )
     settings = Settings.from_env({"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL})
     return app(settings).test_client(), issued
 
@@ -95,3 +99,14 @@ def test_nothing_changes_by_get(dashboard: tuple[FlaskClient, dict[Role, str]]) 
     client, tokens = dashboard
     response = client.get("/rq/requeue/consent", headers=basic("o", tokens[Role.OPERATOR]))
     assert response.status_code == 405
+
+
+def test_an_operator_logs_in_with_the_staff_pages_password(
+    dashboard: tuple[FlaskClient, dict[Role, str]],
+) -> None:
+    client, _ = dashboard
+    assert (
+        client.get("/rq/", headers=basic("olli.operator", "operaattorin-salasana")).status_code
+        == 200
+    )
+    assert client.get("/rq/", headers=basic("olli.operator", "vaara-salasana-x")).status_code == 401

@@ -217,6 +217,8 @@ def test_a_results_file_with_errors_is_shown_row_by_row_and_imports_nothing(
     assert answer.startswith("400 ")
     rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td>", answer)
     assert rows == [("2", "hetu"), ("3", "grade")]  # data rows, as the CLI and API count them
+    assert "tarkistusmerkki on väärä" in answer
+    assert "pitää olla hyväksytty tai hylätty" in answer
     assert not HETU_PATTERN.search(answer)  # never echoes a hetu, even a broken one
     assert store_of(engine).course_status("eratauko-2026") == []
 

@@ -32,7 +32,7 @@ FI: Final = {
     "name.en": "Nimi englanniksi",
     "opintokokonaisuus": "Opintokokonaisuus (ePerusteet-koodi)",
     "opintokokonaisuus_hint": "Neljä numeroa, esimerkiksi 1138.",
-    "laajuus_op": "Laajuus (op)",
+    "laajuus_op": "Kurssin laajuus (op)",
     "end_date": "Päättymispäivä",
     "oppilaitos_oid": "Oppilaitoksen OID",
     "toimipiste_oid": "Toimipisteen OID",
@@ -174,6 +174,21 @@ REASONS_FI: Final = {
     "has more than two decimals": "sisältää yli kaksi desimaalia",
     "is not allowed": "ei ole sallittu",
     "is not UTF-8": "ei ole UTF-8-muodossa",
+    "is not a known column": "ei ole tunnettu sarake",
+    "must be text of at most 200 characters": "saa olla enintään 200 merkkiä",
+    "must be completed or interrupted": "pitää olla completed tai interrupted",
+    "must be hyväksytty or hylätty": "pitää olla hyväksytty tai hylätty",
+    "must be 1-10 or hylätty": "pitää olla 1–10 tai hylätty",
+    "must be a date YYYY-MM-DD": "pitää olla päivämäärä muodossa VVVV-KK-PP",
+    "is in the future": "on tulevaisuudessa",
+    "must map part codes to grades": "pitää antaa arvosana kullekin osan tunnukselle",
+    "is not a part of this course": "ei ole tämän kurssin osa",
+    "malformed": "on väärää muotoa",
+    "not a real birth date": "syntymäaika ei ole todellinen päivä",
+    "wrong check character": "tarkistusmerkki on väärä",
+    "temporary number (900-999) not allowed": "väliaikainen tunnus (900–999) ei käy",
+    "birth date in the future": "syntymäaika on tulevaisuudessa",
+    "individual number below 002": "yksilönumero on alle 002",
 }
 
 
@@ -188,6 +203,8 @@ _PATTERNS_FI: Final = (
         "osien laajuudet ({0} op) eivät vastaa kurssin laajuutta ({1} op)",
     ),
     (re.compile(r"part code (.+) appears twice"), "osan tunnus {0} on kahdesti"),
+    (re.compile(r"same person as row (\d+)"), "sama henkilö kuin rivillä {0}"),
+    (re.compile(r"has more than (\d+) rows"), "sisältää yli {0} riviä"),
 )
 
 
