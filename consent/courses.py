@@ -85,6 +85,8 @@ def parse_course(doc: Mapping[str, Any]) -> Course:
 
 def _extent(value: float, field: str) -> Decimal:
     extent = Decimal(str(value))
+    if not extent.is_finite():  # NaN or Infinity, which Python's json module lets through
+        raise InvalidCourse(field, "is not a number")
     if extent.as_tuple().exponent < -2:  # type: ignore[operator]  # finite, so an int
         raise InvalidCourse(field, "has more than two decimals")
     return extent

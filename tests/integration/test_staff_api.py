@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -189,3 +190,19 @@ def test_a_large_results_file_is_accepted(api: FlaskClient, tokens: dict[Role, s
         "/api/courses/knoppi-2026-syksy/results", data=body, content_type="text/csv", headers=staff
     )
     assert response.get_json() == {"changed": 3000, "unchanged": 0}
+
+
+def test_a_course_extent_that_is_not_a_number_is_refused_not_a_500(
+    api: FlaskClient, tokens: dict[Role, str]
+) -> None:
+    body = json.dumps(course_doc()).replace('"laajuus_op": 1.5', '"laajuus_op": NaN', 1)
+    assert "NaN" in body
+    response = api.put(
+        "/api/courses/knoppi-2026-syksy",
+        data=body,
+        content_type="application/json",
+        headers=auth(tokens[Role.STAFF]),
+    )
+    assert response.status_code == 400
+    assert response.json is not None
+    assert response.json["errors"] == [{"field": "laajuus_op", "reason": "is not a number"}]

@@ -174,6 +174,7 @@ REASONS_FI: Final = {
     "has more than two decimals": "sisältää yli kaksi desimaalia",
     "is not allowed": "ei ole sallittu",
     "is not UTF-8": "ei ole UTF-8-muodossa",
+    "is not a number": "ei ole luku",
     "is not a known column": "ei ole tunnettu sarake",
     "must be text of at most 200 characters": "saa olla enintään 200 merkkiä",
     "must be completed or interrupted": "pitää olla completed tai interrupted",
