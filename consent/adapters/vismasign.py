@@ -1,0 +1,142 @@
+"""Visma Sign's REST API v1 over HTTP, as the signing connector uses it.
+
+Every request is signed with the organisation's Onnistuu key and has timeouts. Connection
+errors and gateway answers (502, 503, 504: the request most likely never reached the service)
+are retried with backoff; anything else is the caller's to handle. Nothing is logged but
+methods, paths with ids, and statuses: no key, no hetu, no e-mail address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from consent.adapters.onnistuu import OnnistuuKey, signed_headers
+
+log = logging.getLogger("vst.vismasign")
+TIMEOUT: Final = (5.0, 30.0)  # connect, read
+_RETRY: Final = Retry(
+    total=4,
+    connect=4,
+    read=0,
+    status=4,
+    backoff_factor=0.5,
+    status_forcelist=(502, 503, 504),
+    allowed_methods=None,  # every method: these answers mean the request was not handled
+    raise_on_status=False,
+)
+
+
+class VismaSignError(Exception):
+    """Visma Sign answered something other than what the call expects (status only)."""
+
+    def __init__(self, method: str, path: str, status: int) -> None:
+        super().__init__(f"Visma Sign {method} {path} answered {status}")
+        self.status = status
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """A document's status and its invitations' (``new|pending|signed|cancelled|deleted``)."""
+
+    status: str
+    invitations: dict[str, str]  # invitation uuid → status
+
+
+class HttpVismaSign:
+    """The calls the connector makes: documents, files, invitations, status, download, cancel."""
+
+    def __init__(
+        self,
+        base_url: str,
+        key: OnnistuuKey,
+        clock: Callable[[], dt.datetime],
+        timeout: tuple[float, float] = TIMEOUT,
+    ) -> None:
+        self._base = base_url.rstrip("/")
+        self._key = key
+        self._clock = clock
+        self._timeout = timeout
+        self._http = requests.Session()
+        self._http.mount("http://", HTTPAdapter(max_retries=_RETRY))
+        self._http.mount("https://", HTTPAdapter(max_retries=_RETRY))
+
+    def create_document(self, name: str) -> str:
+        """A new document; its uuid (from the ``Location`` of the 201)."""
+        response = self._call("POST", "/api/v1/document/", {"document": {"name": name}}, {201})
+        return response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+    def add_file(self, document: str, pdf: bytes) -> None:
+        """Attach the consent form (one PDF under 10 MB)."""
+        self._call("POST", f"/api/v1/document/{document}/files", pdf, {201}, "application/pdf")
+
+    def invite(self, document: str, signer_hetu: str, contact: dict[str, str]) -> str:
+        """Invite the one person whose hetu is given; Visma Sign lets no one else sign.
+
+        ``contact`` holds ``email`` and/or ``sms``: Visma Sign sends the invitation there; with
+        neither, staff hand the signing link to the person themselves.
+        """
+        invitation: dict[str, Any] = {
+            "identifier_type": "Finland_SSN",
+            "identifier": signer_hetu,
+            "language": "fi",
+            "messages": {
+                "send_invitation_email": bool(contact.get("email")),
+                "send_invitation_sms": bool(contact.get("sms")),
+            },
+        }
+        invitation |= {k: v for k, v in contact.items() if k in ("email", "sms") and v}
+        path = f"/api/v1/document/{document}/invitations"
+        created = self._call("POST", path, [invitation], {200, 201}).json()
+        return str(created[0]["uuid"])
+
+    def signing_url(self, invitation: str, return_url: str) -> str:
+        """Where the person signs; their browser comes back to ``return_url`` afterwards."""
+        body = {"returnUrl": return_url, "authService": "tupas"}
+        path = f"/api/v1/invitation/{invitation}/signature"
+        return self._call("POST", path, body, {201}).headers["Location"]
+
+    def status(self, document: str) -> DocumentState:
+        """The document's and its invitations' status."""
+        body = self._call("GET", f"/api/v1/document/{document}", None, {200}).json()
+        invitations = {str(i["uuid"]): str(i["status"]) for i in body.get("invitations", [])}
+        return DocumentState(str(body["status"]), invitations)
+
+    def download(self, document: str, index: int = 0) -> bytes:
+        """A file of the document; once signed, it carries the signatures."""
+        path = f"/api/v1/document/{document}/files/{index}"
+        return self._call("GET", path, None, {200}).content
+
+    def cancel(self, document: str) -> None:
+        """End the document unsigned (its invitations can no longer be signed)."""
+        self._call("POST", f"/api/v1/document/{document}/cancel", None, {200, 204})
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: object,
+        expected: set[int],
+        content_type: str = "application/json",
+    ) -> requests.Response:
+        if isinstance(body, bytes):
+            data = body
+        else:
+            data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
+        url = self._base + path
+        headers = signed_headers(self._key, method, url, data, content_type, self._clock())
+        response = self._http.request(
+            method, url, data=data, headers=headers, timeout=self._timeout
+        )
+        log.info("vismasign.call method=%s path=%s status=%s", method, path, response.status_code)
+        if response.status_code not in expected:
+            raise VismaSignError(method, path, response.status_code)
+        return response
