@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, abort, redirect, request
 from flask.typing import ResponseReturnValue
 
-from consent.adapters.onnistuu import SCHEME, OnnistuuKey, content_md5, signature, string_to_sign
+from sandbox.vismasign.auth import SCHEME, body_digest, expected_signature
 from sandbox.vismasign.store import Store
 
 log = logging.getLogger("vst.vismasign_sandbox")
@@ -45,7 +45,7 @@ def create_app(
 ) -> Flask:
     """The sandbox over ``database``; ``clients`` maps client identifiers to base64 secrets."""
     store = Store(database)
-    keys = {cid: OnnistuuKey.parse(cid, secret) for cid, secret in clients.items()}
+    keys = dict(clients)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_PDF
 
@@ -170,12 +170,12 @@ def _signing_routes(app: Flask, store: Store, now: Callable[[], dt.datetime]) ->
         return _json({k: found[k] for k in ("uuid", "document", "status", "email", "sms")}, 200)
 
 
-def _refusal(keys: Mapping[str, OnnistuuKey], now: dt.datetime) -> str | None:
+def _refusal(keys: Mapping[str, str], now: dt.datetime) -> str | None:
     """Why the request's Onnistuu authentication fails, or None when it holds."""
     scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
     client_id, _, given = credentials.partition(":")
-    key = keys.get(client_id)
-    if scheme != SCHEME or key is None:
+    secret = keys.get(client_id)
+    if scheme != SCHEME or secret is None:
         return "unknown_client"
     date = request.headers.get("Date", "")
     try:
@@ -185,11 +185,12 @@ def _refusal(keys: Mapping[str, OnnistuuKey], now: dt.datetime) -> str | None:
     if sent.tzinfo is None or abs(now - sent) > DATE_TOLERANCE:
         return "stale_date"
     body = request.get_data()
-    if request.headers.get("Content-MD5", "") != content_md5(body):
+    if request.headers.get("Content-MD5", "") != body_digest(body):
         return "body_changed"
     content_type = request.headers.get("Content-Type", "")
-    text = string_to_sign(request.method, body, content_type, date, request.full_path.rstrip("?"))
-    if not hmac.compare_digest(given, signature(key, text)):
+    path = request.full_path.rstrip("?")
+    expected = expected_signature(secret, request.method, body, content_type, date, path)
+    if not hmac.compare_digest(given, expected):
         return "bad_signature"
     return None
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from standardwebhooks import Webhook
 
-from cli.simulate import Signer, generate_keypair
+from consent.adapters.webhook_sender import Signer, generate_keypair
 from consent.config import WebhookKey
 from tests.signing import ed25519_pair, hmac_secret, keys, sign_v1, sign_v1a
 from webhook.signature import SignatureRejected, verify

@@ -1,0 +1,76 @@
+"""Sending Standard Webhooks: ``v1`` (HMAC-SHA256, ``whsec_``) and ``v1a`` (Ed25519, ``whsk_``)
+signatures over ``id.timestamp.body``, and one delivery by HTTP POST.
+
+The signing connector posts its consent events with this, and so does the simulator.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+
+import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+
+@dataclass(frozen=True)
+class Signer:
+    """One ``whsec_`` or ``whsk_`` key, able to produce a signature entry."""
+
+    version: str
+    material: bytes
+
+    @classmethod
+    def parse(cls, key: str) -> Signer:
+        """Read a ``whsec_<base64>`` secret or a ``whsk_<base64 32-byte seed>`` private key."""
+        if key.startswith("whsec_"):
+            return cls("v1", base64.b64decode(key[6:], validate=True))
+        if key.startswith("whsk_"):
+            return cls("v1a", base64.b64decode(key[5:], validate=True)[:32])
+        raise ValueError("a signing key starts with whsec_ or whsk_")
+
+    def sign(self, webhook_id: str, timestamp: int, body: bytes) -> str:
+        """The ``webhook-signature`` entry for this key."""
+        signed = f"{webhook_id}.{timestamp}.".encode() + body
+        if self.version == "v1":
+            raw = hmac.new(self.material, signed, hashlib.sha256).digest()
+        else:
+            raw = Ed25519PrivateKey.from_private_bytes(self.material).sign(signed)
+        return f"{self.version},{base64.b64encode(raw).decode()}"
+
+
+def generate_keypair() -> tuple[str, str]:
+    """A fresh Ed25519 pair as (``whsk_`` private, ``whpk_`` public)."""
+    seed = secrets.token_bytes(32)
+    public = Ed25519PrivateKey.from_private_bytes(seed).public_key()
+    raw_public = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return (
+        f"whsk_{base64.b64encode(seed).decode()}",
+        f"whpk_{base64.b64encode(raw_public).decode()}",
+    )
+
+
+def post(
+    url: str,
+    event: dict[str, object],
+    signers: list[Signer],
+    timeout: float = 10,
+    webhook_id: str | None = None,
+) -> requests.Response:
+    """Serialise, sign with every key (rotation sends several) and post one delivery."""
+    body = json.dumps(event, ensure_ascii=False).encode()
+    webhook_id = webhook_id or f"msg_{secrets.token_hex(16)}"
+    timestamp = int(time.time())
+    headers = {
+        "content-type": "application/json",
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": " ".join(s.sign(webhook_id, timestamp, body) for s in signers),
+    }
+    return requests.post(url, data=body, headers=headers, timeout=timeout)
