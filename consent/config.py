@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
 from consent.errors import ConfigurationError
 
 Mode = Literal["local", "production"]
@@ -27,6 +30,18 @@ Mode = Literal["local", "production"]
 DEV_WEBHOOK_KEY: Final = "whsec_" + base64.b64encode(b"vst-consent local webhook key 32b").decode()
 DEV_PII_KEY: Final = "dev:" + base64.b64encode(b"vst-consent local PII key, 32 b!").decode()
 DEV_KOSKI_PASSWORD: Final = "sandbox"  # noqa: S105 - the sandbox's published password
+# The signing connector's development Ed25519 key (whsk_ seed) and Visma Sign sandbox secret.
+DEV_CONNECTOR_KEY: Final = "whsk_" + base64.b64encode(b"vst-consent local connector key!").decode()
+DEV_CONNECTOR_PUBLIC: Final = (
+    "whpk_"
+    + base64.b64encode(
+        Ed25519PrivateKey.from_private_bytes(b"vst-consent local connector key!")
+        .public_key()
+        .public_bytes(Encoding.Raw, PublicFormat.Raw)
+    ).decode()
+)
+DEV_VISMASIGN_CLIENT: Final = "00000000-0000-4000-8000-00000000f00d"
+DEV_VISMASIGN_SECRET: Final = base64.b64encode(b"vst-consent local Visma Sign secret").decode()
 DEV_WEB_SECRET_KEY: Final = "vst-consent local session-signing key, never in production"  # noqa: S105
 
 _KEY_ID: Final = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -88,6 +103,7 @@ class Settings:
     koski_retry_delays: tuple[int, ...]
     web_secret_key: str = field(repr=False)
     dashboard_url: str = "http://127.0.0.1:9181/rq/"
+    signing: SigningSettings = field(default_factory=lambda: SigningSettings.from_env({}))
 
     @property
     def current_pii_key(self) -> PiiKey:
@@ -110,17 +126,61 @@ class Settings:
             koski_password=env.get("KOSKI_PASSWORD", DEV_KOSKI_PASSWORD),
             koski_caller_id=env.get("KOSKI_CALLER_ID", "1.2.246.562.10.00000000001.vst-consent"),
             koski_source_system=env.get("KOSKI_SOURCE_SYSTEM", "winnova"),
-            webhook_keys=_webhook_keys(env.get("SIGNING_WEBHOOK_KEYS", DEV_WEBHOOK_KEY)),
+            webhook_keys=_webhook_keys(
+                env.get("SIGNING_WEBHOOK_KEYS", f"{DEV_WEBHOOK_KEY} {DEV_CONNECTOR_PUBLIC}")
+            ),
             pii_keys=_pii_keys(env.get("PII_KEY", DEV_PII_KEY)),
             allow_temporary_hetu=env.flag("VST_ALLOW_TEMPORARY_HETU"),
             embedded_redis_port=env.integer("VST_EMBEDDED_REDIS_PORT", 6399),
             koski_retry_delays=env.seconds("KOSKI_RETRY_DELAYS", "10 30 60 120 300 600 1800 3600"),
             web_secret_key=_web_secret(env.get("WEB_SECRET_KEY", DEV_WEB_SECRET_KEY)),
             dashboard_url=env.get("VST_DASHBOARD_URL", "http://127.0.0.1:9181/rq/"),
+            signing=SigningSettings.from_env(env),
         )
         if mode == "production":
             _require_production_values(env)
         return settings
+
+
+@dataclass(frozen=True)
+class SigningSettings:
+    """The signing connector: Visma Sign credentials, its own webhook key, where it posts."""
+
+    vismasign_url: str
+    vismasign_client_id: str
+    vismasign_secret: str = field(repr=False)
+    connector_key: str = field(repr=False)  # whsk_: signs its consent events; "" = no connector
+    webhook_url: str  # our own /webhooks/signing, as the connector reaches it
+    return_url: str  # /signing/return as the signer's browser reaches it
+    expiry_days: int
+    consent_template: Path | None  # a text file; None: the built-in Finnish form
+    organiser: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | _Env) -> SigningSettings:
+        """Read the ``VISMASIGN_*`` and ``SIGNING_*`` variables (local defaults: the sandbox)."""
+        env = environ if isinstance(environ, _Env) else _Env(environ)
+        template = env.get("SIGNING_CONSENT_TEMPLATE", "")
+        expiry = env.integer("SIGNING_EXPIRY_DAYS", 30)
+        if not 1 <= expiry <= 365:
+            raise ConfigurationError("SIGNING_EXPIRY_DAYS must be 1-365")
+        local = env.get("VST_ENV", "local") == "local"  # development secrets only there
+        key = env.get("SIGNING_CONNECTOR_KEY", DEV_CONNECTOR_KEY if local else "")
+        if key and not key.startswith("whsk_"):
+            raise ConfigurationError("SIGNING_CONNECTOR_KEY must be a whsk_ Ed25519 key")
+        return cls(
+            vismasign_url=env.get("VISMASIGN_URL", "http://127.0.0.1:7022").rstrip("/"),
+            vismasign_client_id=env.get("VISMASIGN_CLIENT_ID", DEV_VISMASIGN_CLIENT),
+            vismasign_secret=env.get("VISMASIGN_SECRET", DEV_VISMASIGN_SECRET if local else ""),
+            connector_key=key,
+            webhook_url=env.get(
+                "SIGNING_CONNECTOR_WEBHOOK_URL", "http://127.0.0.1:8000/webhooks/signing"
+            ),
+            return_url=env.get("SIGNING_RETURN_URL", "http://127.0.0.1:8000/signing/return"),
+            expiry_days=expiry,
+            consent_template=Path(template) if template else None,
+            organiser=env.get("SIGNING_ORGANISER", "Kansalaisopisto (paikallinen kokeilu)"),
+        )
 
 
 _PRODUCTION_REQUIRED: Final = (
@@ -140,6 +200,8 @@ _DEV_VALUES: Final = {
     "PII_KEY": DEV_PII_KEY,
     "KOSKI_PASSWORD": DEV_KOSKI_PASSWORD,
     "WEB_SECRET_KEY": DEV_WEB_SECRET_KEY,
+    "VISMASIGN_SECRET": DEV_VISMASIGN_SECRET,
+    "SIGNING_CONNECTOR_KEY": DEV_CONNECTOR_KEY,
 }
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from typing import Any
 
 import redis
@@ -20,6 +21,7 @@ from consent.adapters.koski import HttpKoski
 from consent.adapters.logs import configure_logging
 from consent.adapters.queues import RqJobQueue
 from consent.adapters.sql.engine import make_engine
+from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.migrate import is_current
@@ -28,7 +30,7 @@ from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.ports import JobQueue
-from webhook import errors, health, metrics, signing, staff_api, staff_pages
+from webhook import errors, health, metrics, signing, signing_return, staff_api, staff_pages
 
 
 def create_app(
@@ -91,6 +93,16 @@ def create_app(
         secret_key=settings.web_secret_key,
         secure_cookies=settings.mode == "production",
     )
+    enrolments = SqlEnrolments(engine, cipher, clock)
+
+    def check_soon(enrolment_id: int) -> None:
+        enrolments.check_now(enrolment_id)
+        with suppress(redis.RedisError):  # the sweeper queues it within a minute otherwise
+            jobs.enqueue_signing_check(enrolment_id)
+
+    app.extensions["vst.signing_return"] = signing_return.SigningReturn(
+        find=enrolments.by_document, check_soon=check_soon
+    )
     app.extensions["vst.metrics"] = metrics.MetricsSources(
         counters=RedisCounters(broker), broker=broker, ledger_counts=ledger.state_counts
     )
@@ -100,6 +112,7 @@ def create_app(
     app.register_blueprint(metrics.bp)
     app.register_blueprint(signing.bp)
     app.register_blueprint(staff_api.bp)
+    app.register_blueprint(signing_return.bp)
     errors.register(app)
     return app
 

@@ -9,21 +9,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+import requests
 from rq.serializers import JSONSerializer
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from consent.adapters import webhook_sender
 from consent.adapters.broker import broker_url, connect
+from consent.adapters.consent_form import ConsentForm
 from consent.adapters.counters import RedisCounters
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.koski import HttpKoski
 from consent.adapters.logs import configure_logging
+from consent.adapters.onnistuu import OnnistuuKey
 from consent.adapters.queues import QUEUES_BY_PRIORITY, RqJobQueue, queue
 from consent.adapters.sql.engine import make_engine
+from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger, utc_now
+from consent.adapters.vismasign import HttpVismaSign
+from consent.adapters.webhook_sender import Signer
 from consent.config import Settings
+from consent.errors import ConfigurationError
 from consent.koski_answers import KoskiAnswer
+from consent.signing import Enrolment
 from workers.measured_worker import MeasuredWorker, count_abandoned
 
 log = logging.getLogger("vst.worker")
@@ -47,6 +56,7 @@ class Dependencies:
     koski: HttpKoski
     queue: RqJobQueue
     clock: Callable[[], dt.datetime]
+    connector: Connector
 
 
 @cache
@@ -63,14 +73,57 @@ def dependencies() -> Dependencies:
         settings.koski_caller_id,
         on_answer=lambda answer: _count_answer(counters, answer),
     )
+    grading = SqlGrading(engine, cipher, utc_now)
     return Dependencies(
         settings=settings,
         ledger_engine=engine,
         ledger=SqlLedger(engine, cipher),
-        grading=SqlGrading(engine, cipher, utc_now),
+        grading=grading,
         koski=koski,
         queue=RqJobQueue(broker),
         clock=utc_now,
+        connector=_connector(settings, engine, cipher, grading),
+    )
+
+
+@dataclass(frozen=True)
+class Connector:
+    """The signing connector's adapters (the worker runs its jobs)."""
+
+    enrolments: SqlEnrolments
+    service: HttpVismaSign
+    render: Callable[[Enrolment], bytes]
+    post: Callable[[dict[str, object], str], int | None]
+
+
+def _connector(
+    settings: Settings, engine: Engine, cipher: AesGcmCipher, grading: SqlGrading
+) -> Connector:
+    signing = settings.signing
+    form = ConsentForm(signing.organiser, signing.consent_template)
+
+    def render(enrolment: Enrolment) -> bytes:
+        course = grading.find_course(enrolment.course_code)
+        return form(enrolment, course.name["fi"] if course else enrolment.course_code)
+
+    def post(event: dict[str, object], webhook_id: str) -> int | None:
+        if not signing.connector_key:
+            raise ConfigurationError("SIGNING_CONNECTOR_KEY is not set: the connector is off")
+        signer = Signer.parse(signing.connector_key)
+        try:
+            return webhook_sender.post(
+                signing.webhook_url, event, [signer], timeout=30, webhook_id=webhook_id
+            ).status_code
+        except requests.RequestException as error:
+            log.warning("connector.post_failed error=%s", type(error).__name__)
+            return None
+
+    key = OnnistuuKey.parse(signing.vismasign_client_id, signing.vismasign_secret)
+    return Connector(
+        enrolments=SqlEnrolments(engine, cipher, utc_now),
+        service=HttpVismaSign(signing.vismasign_url, key, utc_now),
+        render=render,
+        post=post,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from consent import grading, services
+from consent import grading, services, signing
 from workers.bootstrap import dependencies
 
 log = logging.getLogger("vst.worker")
@@ -50,6 +50,24 @@ def submit(submission_id: int) -> str:
     return sent.state.value
 
 
+def invite_signer(enrolment_id: int) -> str:
+    """Create enrolment ``enrolment_id``'s signing document and invite its signer."""
+    deps = dependencies()
+    c, return_url = deps.connector, deps.settings.signing.return_url
+    state = signing.invite(enrolment_id, c.enrolments, c.service, c.render, deps.clock, return_url)
+    log.info("enrolment.%s enrolment_id=%s", state.value, enrolment_id)
+    return state.value
+
+
+def check_signing(enrolment_id: int) -> str:
+    """Learn whether enrolment ``enrolment_id`` was signed; post the outcome once."""
+    deps = dependencies()
+    c = deps.connector
+    state = signing.check(enrolment_id, c.enrolments, c.service, c.post, deps.clock)
+    log.info("enrolment.checked enrolment_id=%s state=%s", enrolment_id, state.value)
+    return state.value
+
+
 def sweep() -> dict[str, int]:
     """Re-queue work whose job vanished; schedules the next sweep first."""
     deps = dependencies()
@@ -61,5 +79,12 @@ def sweep() -> dict[str, int]:
     for submission_id in deps.grading.due_submissions(deps.clock()):
         deps.queue.enqueue_submission(submission_id)
         counts["submissions"] = counts.get("submissions", 0) + 1
+    if deps.settings.signing.connector_key:
+        for enrolment_id in deps.connector.enrolments.to_invite():
+            deps.queue.enqueue_invitation(enrolment_id)
+            counts["invitations"] = counts.get("invitations", 0) + 1
+        for enrolment_id in deps.connector.enrolments.to_check(deps.clock()):
+            deps.queue.enqueue_signing_check(enrolment_id)
+            counts["signing_checks"] = counts.get("signing_checks", 0) + 1
     log.info("sweep.done %s", " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
     return counts

@@ -19,16 +19,19 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 CONSENT_QUEUE: Final = "consent"
+SIGNING_QUEUE: Final = "signing"
 KOSKI_QUEUE: Final = "koski"
 MAINTENANCE_QUEUE: Final = "maintenance"
 
 # Workers listen in this order: binding a consent comes before sending to KOSKI.
-QUEUES_BY_PRIORITY: Final = (CONSENT_QUEUE, KOSKI_QUEUE, MAINTENANCE_QUEUE)
+QUEUES_BY_PRIORITY: Final = (CONSENT_QUEUE, SIGNING_QUEUE, KOSKI_QUEUE, MAINTENANCE_QUEUE)
 
 BIND_CONSENT: Final = "workers.jobs.bind_consent"
 BIND_RESULT: Final = "workers.jobs.bind_result"
 SUBMIT: Final = "workers.jobs.submit"
 SWEEP: Final = "workers.jobs.sweep"
+INVITE_SIGNER: Final = "workers.jobs.invite_signer"
+CHECK_SIGNING: Final = "workers.jobs.check_signing"
 SUBMIT_TIMEOUT: Final = 120  # above the KOSKI client's 5 s connect + 30 s read, with room
 
 # The first retry is at once: it is what recovers a job whose worker was killed, and a
@@ -53,6 +56,7 @@ class RqJobQueue:
         self._connection = connection
         self._consent = queue(CONSENT_QUEUE, connection)
         self._koski = queue(KOSKI_QUEUE, connection)
+        self._signing = queue(SIGNING_QUEUE, connection)
 
     def enqueue_binding(self, inbox_id: int) -> None:
         """Queue ``bind_consent(inbox_id)`` unless that job is already waiting."""
@@ -70,6 +74,16 @@ class RqJobQueue:
         """
         job_id = f"submit-{submission_id}"
         self._enqueue(self._koski, SUBMIT, submission_id, job_id, delay, job_timeout=SUBMIT_TIMEOUT)
+
+    def enqueue_invitation(self, enrolment_id: int) -> None:
+        """Queue ``invite_signer(enrolment_id)``: the signing document and its invitation."""
+        job_id = f"invite-{enrolment_id}"
+        self._enqueue(self._signing, INVITE_SIGNER, enrolment_id, job_id, job_timeout=120)
+
+    def enqueue_signing_check(self, enrolment_id: int) -> None:
+        """Queue ``check_signing(enrolment_id)``: learn the outcome, post it once."""
+        job_id = f"check-signing-{enrolment_id}"
+        self._enqueue(self._signing, CHECK_SIGNING, enrolment_id, job_id, job_timeout=120)
 
     def _enqueue(
         self,

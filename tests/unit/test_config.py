@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from consent.config import DEV_PII_KEY, DEV_WEB_SECRET_KEY, DEV_WEBHOOK_KEY, Settings
+from consent.config import (
+    DEV_CONNECTOR_KEY,
+    DEV_PII_KEY,
+    DEV_WEB_SECRET_KEY,
+    DEV_WEBHOOK_KEY,
+    Settings,
+)
 from consent.errors import ConfigurationError
 
 REAL_PII_KEY = "k2026:" + base64.b64encode(os.urandom(32)).decode()
@@ -36,8 +42,9 @@ def test_local_mode_runs_with_no_configuration_at_all() -> None:
     assert settings.database_url == f"sqlite:///{Path('var').absolute() / 'vst-consent.db'}"
     assert settings.redis_url is None
     assert settings.koski_url == "http://127.0.0.1:7021/koski"
-    assert [k.kind for k in settings.webhook_keys] == ["hmac"]
+    assert [k.kind for k in settings.webhook_keys] == ["hmac", "ed25519"]  # simulator, connector
     assert settings.current_pii_key.key_id == "dev"
+    assert settings.signing.vismasign_url == "http://127.0.0.1:7022"
     assert not settings.allow_temporary_hetu
 
 
@@ -156,3 +163,11 @@ def test_a_short_session_signing_key_is_refused_without_echoing_it() -> None:
     with pytest.raises(ConfigurationError, match="WEB_SECRET_KEY") as caught:
         Settings.from_env({"WEB_SECRET_KEY": "too-short-secret"})
     assert "too-short-secret" not in str(caught.value)
+
+
+def test_production_has_no_development_connector_secrets_unless_told() -> None:
+    settings = Settings.from_env(PRODUCTION)
+    assert settings.signing.connector_key == ""
+    assert settings.signing.vismasign_secret == ""
+    with pytest.raises(ConfigurationError, match="SIGNING_CONNECTOR_KEY"):
+        Settings.from_env({**PRODUCTION, "SIGNING_CONNECTOR_KEY": DEV_CONNECTOR_KEY})

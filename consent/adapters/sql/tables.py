@@ -282,3 +282,33 @@ class PendingImportRow(Base):
     key_id: Mapped[str] = mapped_column(String(32))
     uploaded_by: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class EnrolmentRow(Base):
+    """A participant invited to sign a course's consent (themself, or their guardian for them),
+    and how far the signing connector has got: document, invitation, outcome, event posted."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("course_code", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    course_code: Mapped[str] = mapped_column(String(64))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    signer_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    contact_key_id: Mapped[str] = mapped_column(String(32))
+    contact_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(16))
+    document_uuid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    file_added: Mapped[bool] = mapped_column(default=False)
+    invitation_uuid: Mapped[str | None] = mapped_column(String(64))
+    signing_url: Mapped[str | None] = mapped_column(Text)
+    checks: Mapped[int] = mapped_column(Integer, default=0)
+    next_check_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    outcome_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    outcome_reason: Mapped[str | None] = mapped_column(String(32))
+    pdf_key_id: Mapped[str | None] = mapped_column(String(32))
+    pdf_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    event_posted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,96 @@
+"""The signing connector's commands: enrol a course's participants, see where signing stands,
+save a signed consent form."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from consent.adapters.broker import broker_url, connect
+from consent.adapters.crypto import AesGcmCipher
+from consent.adapters.queues import RqJobQueue
+from consent.adapters.sql.engine import make_engine
+from consent.adapters.sql.enrolments import SqlEnrolments
+from consent.adapters.sql.ledger import utc_now
+from consent.config import Settings
+from consent.errors import NotFound
+from consent.results import ImportRejected, read_rows
+from consent.signing import EnrolmentRejected, check_enrolment_rows
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``vst-consent signing …``."""
+    signing = commands.add_parser("signing", help="consent signing through Visma Sign")
+    actions = signing.add_subparsers(required=True, metavar="ACTION")
+    command = actions.add_parser(
+        "enrol",
+        help="invite a course's participants (or their guardians) to sign: CSV or JSON with "
+        "hetu, first_names, last_name, email/phone, and guardian_* for minors",
+    )
+    command.add_argument("course")
+    command.add_argument("file", type=Path)
+    command.set_defaults(run=_enrol)
+    command = actions.add_parser("status", help="where each participant's signing stands")
+    command.add_argument("course")
+    command.set_defaults(run=_status)
+    command = actions.add_parser("pdf", help="save a signed consent form")
+    command.add_argument("enrolment", type=int)
+    command.add_argument("out", type=Path)
+    command.set_defaults(run=_pdf)
+
+
+def _enrolments(settings: Settings) -> SqlEnrolments:
+    engine = make_engine(settings.database_url)
+    return SqlEnrolments(engine, AesGcmCipher(settings.pii_keys), utc_now)
+
+
+def _enrol(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    try:
+        raw = read_rows(args.file.read_bytes(), args.file.name)
+        rows = check_enrolment_rows(raw, utc_now().date())
+    except (ImportRejected, EnrolmentRejected) as rejected:
+        problems = [f"row {e.row}: {e.field} {e.reason}" for e in rejected.errors]
+        print("nobody enrolled:\n  " + "\n  ".join(problems[:200]), file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"cannot read {args.file}: {type(error).__name__}", file=sys.stderr)
+        return 1
+    expires = utc_now() + dt.timedelta(days=settings.signing.expiry_days)
+    new, known = _enrolments(settings).enrol(args.course[:64], rows, expires, "cli")
+    jobs = RqJobQueue(connect(broker_url(settings)))
+    for enrolment_id in new:
+        jobs.enqueue_invitation(enrolment_id)
+    print(f"{len(new)} enrolled and being invited, {known} enrolled before")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    rows = _enrolments(Settings.from_env()).course_enrolments(args.course)
+    if not rows:
+        print(f"nobody enrolled on {args.course!r}")
+        return 0
+    for row in rows:
+        who = "guardian" if row["guardian_signs"] else "self"
+        outcome = row["outcome_reason"] or ""
+        posted = "event posted" if row["event_posted"] else ""
+        print(
+            f"{row['enrolment_id']:>6} {row['participant']} signs:{who:<8} {row['state']:<9}"
+            f" {outcome:<9} {posted:<12} {row['signing_url'] or ''}"
+        )
+    return 0
+
+
+def _pdf(args: argparse.Namespace) -> int:
+    try:
+        pdf = _enrolments(Settings.from_env()).signed_pdf(args.enrolment)
+    except NotFound:
+        pdf = None
+    if pdf is None:
+        print(f"no signed form for enrolment {args.enrolment}", file=sys.stderr)
+        return 1
+    args.out.write_bytes(pdf)
+    print(f"signed consent form saved to {args.out}")
+    return 0

@@ -1,0 +1,48 @@
+"""The consent form as a PDF (fpdf2): the organiser's text template with the course and the
+participant filled in. The signing service writes the signatures into this file."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from fpdf import FPDF
+
+from consent.signing import Enrolment
+
+
+class ConsentForm:
+    """Renders one enrolment's form from a text template with ``{placeholders}``."""
+
+    def __init__(self, organiser: str, template: Path | None) -> None:
+        self._organiser = organiser
+        if template is None:
+            files = resources.files("consent.adapters.forms")
+            self._template = files.joinpath("consent_fi.txt").read_text(encoding="utf-8")
+        else:
+            self._template = template.read_text(encoding="utf-8")
+
+    def __call__(self, enrolment: Enrolment, course_name: str) -> bytes:
+        """The PDF for ``enrolment``."""
+        participant = f"{enrolment.participant.first_names} {enrolment.participant.last_name}"
+        if enrolment.signer.hetu == enrolment.participant.hetu:
+            signer_line = "Allekirjoittaja: osallistuja itse."
+        else:
+            signer = f"{enrolment.signer.first_names} {enrolment.signer.last_name}"
+            signer_line = f"Allekirjoittaja: {signer}, alaikäisen osallistujan huoltaja."
+        text = self._template.format(
+            organiser=self._organiser,
+            course_code=enrolment.course_code,
+            course_name=course_name,
+            participant=participant,
+            signer_line=signer_line,
+        )
+        pdf = FPDF()
+        pdf.set_title("Suostumus KOSKI-tallennukseen")
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        for line in text.splitlines():
+            # The core fonts are Latin-1 (Finnish and Swedish letters included).
+            text_line = line.encode("latin-1", "replace").decode("latin-1") or " "
+            pdf.multi_cell(0, 6, text_line, new_x="LMARGIN", new_y="NEXT")
+        return bytes(pdf.output())

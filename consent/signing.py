@@ -1,0 +1,282 @@
+"""The signing connector's use cases: enrol participants, invite the right signer through the
+signing service (Visma Sign), learn the outcome by polling, and post it as a consent event to
+our own webhook, the one intake path.
+
+Each step records its progress before the next one, so a crash anywhere is resumed by running
+the same job again: a document is created once, an invitation made once, and each document
+yields its event once (its webhook-id is derived from the document, and the intake stores
+every webhook-id forever).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Protocol
+
+from consent.errors import InvalidHetu
+from consent.hetu import Hetu
+from consent.model import Person
+
+# After an invitation: check after 1, 2, 5, 10, 30 minutes, 1 and 3 hours, then every 6 hours.
+CHECK_DELAYS: Final = (60, 120, 300, 600, 1800, 3600, 10800, 21600)
+POST_RETRY: Final = dt.timedelta(minutes=1)
+ACCEPTED: Final = (200, 202)  # stored now, or stored before: either way the intake has it
+
+
+class EnrolmentState(enum.StrEnum):
+    """How far one participant's signing has come."""
+
+    NEW = "new"  # enrolled; no invitation yet
+    INVITED = "invited"  # waiting for the signer
+    SIGNED = "signed"
+    CANCELLED = "cancelled"  # declined, cancelled or expired
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """Everything the connector knows about one participant's consent request."""
+
+    id: int
+    course_code: str
+    participant: Person
+    signer: Person
+    contact: Mapping[str, str] = field(repr=False)
+    state: EnrolmentState
+    document: str | None
+    file_added: bool
+    invitation: str | None
+    checks: int
+    expires_at: dt.datetime
+    outcome_at: dt.datetime | None
+    event_posted: bool
+
+
+class Enrolments(Protocol):
+    """Where enrolments are kept (``SqlEnrolments``)."""
+
+    def get(self, enrolment_id: int) -> Enrolment: ...
+    def record(self, enrolment_id: int, **values: Any) -> None: ...
+    def keep_signed_pdf(self, enrolment_id: int, pdf: bytes) -> None: ...
+
+
+class SigningService(Protocol):
+    """The signing service's API (``HttpVismaSign``)."""
+
+    def create_document(self, name: str) -> str: ...
+    def add_file(self, document: str, pdf: bytes) -> None: ...
+    def invite(self, document: str, signer_hetu: str, contact: dict[str, str]) -> str: ...
+    def signing_url(self, invitation: str, return_url: str) -> str: ...
+    def status(self, document: str) -> Any: ...  # .status and .invitations
+    def download(self, document: str, index: int = 0) -> bytes: ...
+    def cancel(self, document: str) -> None: ...
+
+
+EventPoster = Callable[[dict[str, object], str], int | None]
+"""Posts a signed consent event to the intake; the HTTP status, or None with no answer."""
+Clock = Callable[[], dt.datetime]
+RenderForm = Callable[[Enrolment], bytes]
+
+
+@dataclass(frozen=True)
+class EnrolmentRow:
+    """One checked row of an enrolment file."""
+
+    participant: Person
+    signer: Person
+    contact: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """What is wrong with one row of an enrolment file (never its value)."""
+
+    row: int
+    field: str
+    reason: str
+
+
+class EnrolmentRejected(Exception):
+    """The enrolment file was not taken; ``errors`` say why, row by row."""
+
+    def __init__(self, errors: list[RowProblem]) -> None:
+        super().__init__(f"{len(errors)} problem(s) in the enrolment file")
+        self.errors = errors
+
+
+def check_enrolment_rows(rows: list[dict[str, Any]], today: dt.date) -> list[EnrolmentRow]:
+    """Each row's participant, signer and contact; a minor needs a guardian, an adult none."""
+    checked, errors = [], []
+    for number, row in enumerate(rows, start=1):
+        try:
+            checked.append(_check_row(row, today))
+        except _Problem as problem:
+            errors.append(RowProblem(number, problem.field, problem.reason))
+    if errors:
+        raise EnrolmentRejected(errors)
+    return checked
+
+
+def invite(  # noqa: PLR0917 - the use case and its four collaborators
+    enrolment_id: int,
+    enrolments: Enrolments,
+    service: SigningService,
+    render: RenderForm,
+    clock: Clock,
+    return_url: str,
+) -> EnrolmentState:
+    """Create the document, attach the form, invite the signer; each step once."""
+    e = enrolments.get(enrolment_id)
+    if e.state is not EnrolmentState.NEW:
+        return e.state
+    document = e.document
+    if document is None:
+        document = service.create_document(f"Suostumus KOSKI-tallennukseen: {e.course_code}")
+        enrolments.record(enrolment_id, document_uuid=document)
+    if not e.file_added:
+        service.add_file(document, render(e))
+        enrolments.record(enrolment_id, file_added=True)
+    invitation = e.invitation or _invitation_made_before(service, document)
+    if invitation is None:
+        contact = dict(e.contact)
+        invitation = service.invite(document, e.signer.hetu.reveal(), contact)
+        enrolments.record(enrolment_id, invitation_uuid=invitation)
+    url = service.signing_url(invitation, f"{return_url}?document={document}")
+    enrolments.record(
+        enrolment_id,
+        invitation_uuid=invitation,
+        signing_url=url,
+        state=EnrolmentState.INVITED.value,
+        next_check_at=clock() + dt.timedelta(seconds=CHECK_DELAYS[0]),
+    )
+    return EnrolmentState.INVITED
+
+
+def check(
+    enrolment_id: int,
+    enrolments: Enrolments,
+    service: SigningService,
+    post: EventPoster,
+    clock: Clock,
+) -> EnrolmentState:
+    """Learn the document's outcome from the signing service, then post it once."""
+    e = enrolments.get(enrolment_id)
+    if e.state is EnrolmentState.INVITED and e.document is not None:
+        e = _learn(e, enrolments, service, clock)
+    if e.state in (EnrolmentState.SIGNED, EnrolmentState.CANCELLED) and not e.event_posted:
+        _post_outcome(e, enrolments, post, clock)
+    return e.state
+
+
+def _learn(
+    e: Enrolment, enrolments: Enrolments, service: SigningService, clock: Clock
+) -> Enrolment:
+    document = e.document or ""
+    now = clock()
+    status = service.status(document).status
+    if status == "signed":
+        enrolments.keep_signed_pdf(e.id, service.download(document))
+        enrolments.record(e.id, state=EnrolmentState.SIGNED.value, outcome_at=now)
+    elif status in ("cancelled", "deleted"):
+        enrolments.record(
+            e.id, state=EnrolmentState.CANCELLED.value, outcome_at=now, outcome_reason=status
+        )
+    elif now >= e.expires_at:
+        service.cancel(document)
+        enrolments.record(
+            e.id, state=EnrolmentState.CANCELLED.value, outcome_at=now, outcome_reason="expired"
+        )
+    else:
+        delay = CHECK_DELAYS[min(e.checks + 1, len(CHECK_DELAYS) - 1)]
+        next_check = min(now + dt.timedelta(seconds=delay), e.expires_at)
+        enrolments.record(e.id, checks=e.checks + 1, next_check_at=next_check)
+    return enrolments.get(e.id)
+
+
+def _post_outcome(e: Enrolment, enrolments: Enrolments, post: EventPoster, clock: Clock) -> None:
+    signed = e.state is EnrolmentState.SIGNED
+    kind = "signed" if signed else "cancelled"
+    at = (e.outcome_at or clock()).strftime("%Y-%m-%dT%H:%M:%SZ")
+    data: dict[str, object] = {
+        "document_id": e.document,
+        "course_code": e.course_code,
+        "participant": _member(e.participant),
+        "signer": _member(e.signer),
+    }
+    if signed:
+        data["signed_at"] = at
+    event: dict[str, object] = {"type": f"consent.{kind}", "timestamp": at, "data": data}
+    status = post(event, f"vs_{e.document}_{kind}")
+    if status in ACCEPTED:
+        enrolments.record(e.id, event_posted_at=clock(), next_check_at=None)
+    else:  # the intake is down or refused: the sweeper comes back to it
+        enrolments.record(e.id, next_check_at=clock() + POST_RETRY)
+
+
+def _invitation_made_before(service: SigningService, document: str) -> str | None:
+    """An invitation created by a run that crashed before recording it (one per document)."""
+    invitations: dict[str, str] = service.status(document).invitations
+    return next(iter(invitations), None)
+
+
+def _member(person: Person) -> dict[str, str]:
+    return {
+        "hetu": person.hetu.reveal(),
+        "first_names": person.first_names,
+        "last_name": person.last_name,
+    }
+
+
+class _Problem(Exception):
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(field_name)
+        self.field, self.reason = field_name, reason
+
+
+def _check_row(row: Mapping[str, Any], today: dt.date) -> EnrolmentRow:
+    participant = _person(row, "", today)
+    contact = _contact(row, "")
+    minor = participant.hetu.is_minor_on(today)
+    has_guardian = bool(str(row.get("guardian_hetu") or "").strip())
+    if minor and not has_guardian:
+        raise _Problem("guardian_hetu", "is required for a participant under 18")
+    if not minor and has_guardian:
+        raise _Problem("guardian_hetu", "is only for a participant under 18")
+    if not minor:
+        return EnrolmentRow(participant, participant, contact)
+    guardian = _person(row, "guardian_", today)
+    if guardian.hetu == participant.hetu or guardian.hetu.is_minor_on(today):
+        raise _Problem("guardian_hetu", "must be another, adult person")
+    return EnrolmentRow(participant, guardian, _contact(row, "guardian_"))
+
+
+def _person(row: Mapping[str, Any], prefix: str, today: dt.date) -> Person:
+    raw = str(row.get(f"{prefix}hetu") or "").strip()
+    try:
+        hetu = Hetu.parse(raw, today=today)
+    except InvalidHetu as error:
+        raise _Problem(f"{prefix}hetu", error.reason) from None
+    names = []
+    for name in ("first_names", "last_name"):
+        value = str(row.get(f"{prefix}{name}") or "").strip()
+        if not value or len(value) > 200:
+            raise _Problem(f"{prefix}{name}", "is required (at most 200 characters)")
+        names.append(value)
+    return Person(hetu, names[0], names[1])
+
+
+def _contact(row: Mapping[str, Any], prefix: str) -> dict[str, str]:
+    contact = {}
+    email = str(row.get(f"{prefix}email") or "").strip()
+    if email:
+        if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
+            raise _Problem(f"{prefix}email", "is not an e-mail address")
+        contact["email"] = email
+    phone = str(row.get(f"{prefix}phone") or "").strip().replace(" ", "")
+    if phone:
+        if not (phone.startswith("+") and phone[1:].isdigit() and 8 <= len(phone) <= 16):
+            raise _Problem(f"{prefix}phone", "must be in international form, e.g. +358401234567")
+        contact["sms"] = phone
+    return contact
