@@ -28,6 +28,9 @@ def run(settings: Settings, procfile: str, port: int) -> int:
     print("vst-consent: database migrated", flush=True)
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    web = f"http://127.0.0.1:{port}"  # the signing connector posts to web, wherever it listens
+    env.setdefault("SIGNING_CONNECTOR_WEBHOOK_URL", f"{web}/webhooks/signing")
+    env.setdefault("SIGNING_RETURN_URL", f"{web}/signing/return")
     broker = None if settings.redis_url else _start_broker_process(settings, env)
     try:
         env["REDIS_URL"] = broker_url(settings)

@@ -18,9 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
 from consent.errors import ConfigurationError
 
 Mode = Literal["local", "production"]
@@ -32,14 +29,7 @@ DEV_PII_KEY: Final = "dev:" + base64.b64encode(b"vst-consent local PII key, 32 b
 DEV_KOSKI_PASSWORD: Final = "sandbox"  # noqa: S105 - the sandbox's published password
 # The signing connector's development Ed25519 key (whsk_ seed) and Visma Sign sandbox secret.
 DEV_CONNECTOR_KEY: Final = "whsk_" + base64.b64encode(b"vst-consent local connector key!").decode()
-DEV_CONNECTOR_PUBLIC: Final = (
-    "whpk_"
-    + base64.b64encode(
-        Ed25519PrivateKey.from_private_bytes(b"vst-consent local connector key!")
-        .public_key()
-        .public_bytes(Encoding.Raw, PublicFormat.Raw)
-    ).decode()
-)
+DEV_CONNECTOR_PUBLIC: Final = "whpk_4yu12lmprB3p/2Ovp0QFOKrVhoxPrbsQh7p118cH19I="  # its public key
 DEV_VISMASIGN_CLIENT: Final = "00000000-0000-4000-8000-00000000f00d"
 DEV_VISMASIGN_SECRET: Final = base64.b64encode(b"vst-consent local Visma Sign secret").decode()
 DEV_WEB_SECRET_KEY: Final = "vst-consent local session-signing key, never in production"  # noqa: S105

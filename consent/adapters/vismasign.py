@@ -2,7 +2,8 @@
 
 Every request is signed with the organisation's Onnistuu key and has timeouts. Connection
 errors and gateway answers (502, 503, 504: the request most likely never reached the service)
-are retried with backoff; anything else is the caller's to handle. Nothing is logged but
+are retried with backoff for every call, and a 500 for reads too (a POST that failed with 500
+may have been half done: the connector's own steps decide about those). Nothing is logged but
 methods, paths with ids, and statuses: no key, no hetu, no e-mail address.
 """
 
@@ -23,7 +24,19 @@ from consent.adapters.onnistuu import OnnistuuKey, signed_headers
 
 log = logging.getLogger("vst.vismasign")
 TIMEOUT: Final = (5.0, 30.0)  # connect, read
-_RETRY: Final = Retry(
+_READS: Final = frozenset({"GET", "HEAD"})
+
+
+class _GatewayRetry(Retry):
+    """Retry gateway answers for every method, and 500 for reads only."""
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code == 500:
+            return method.upper() in _READS and self.total is not False
+        return bool(super().is_retry(method, status_code, has_retry_after))
+
+
+_RETRY: Final = _GatewayRetry(
     total=4,
     connect=4,
     read=0,

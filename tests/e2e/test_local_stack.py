@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import signal
 import socket
@@ -11,11 +12,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import redis
 import requests
 
 from consent.hetu import HETU_PATTERN
+from tests.hetus import make_hetu
 from tests.net import free_port
 from tests.redis_dump import everything
 
@@ -107,6 +110,36 @@ def _demo(web: int, env: dict[str, str], data: Path) -> str:
     return "\n".join([*printed, status])
 
 
+def _connector_demo(web: int, env: dict[str, str], data: Path) -> str:
+    """Enrol someone for signing; sign in the Visma Sign sandbox; their consent is bound."""
+    hetu = make_hetu(dt.date(1991, 1, 2))
+    enrolment = data / "osallistujat.csv"
+    enrolment.write_text(f"hetu,first_names,last_name\n{hetu},{ADULT_NAMES[0]},{ADULT_NAMES[1]}\n")
+    printed = _run(env, "signing", "enrol", "knoppi-2026-syksy", str(enrolment))
+    sandbox = "http://127.0.0.1:7022"
+    documents: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not documents:
+        time.sleep(0.5)
+        documents = requests.get(f"{sandbox}/sandbox/documents", timeout=5).json()["documents"]
+    [document] = documents
+    invitation = document["invitations"][0]["uuid"]
+    signed = requests.post(f"{sandbox}/sandbox/sign/{invitation}", data={"hetu": hetu}, timeout=10)
+    assert signed.status_code == 200
+    requests.get(f"http://127.0.0.1:{web}/signing/return?document={document['uuid']}", timeout=10)
+    deadline = time.monotonic() + 60
+    state = ""
+    while time.monotonic() < deadline and "event posted" not in state:
+        time.sleep(0.5)
+        state = _run(env, "signing", "status", "knoppi-2026-syksy")
+    assert "signed" in state
+    assert "event posted" in state
+    with sqlite3.connect(data / "vst-consent.db") as connection:
+        bound = connection.execute("SELECT COUNT(*) FROM consents WHERE state = 'valid'").fetchone()
+    assert bound == (4,)  # the demo's three valid ones and this one
+    return printed + state
+
+
 def _personal_data_in(text: str, hetus: list[str]) -> list[str]:
     """Hetus (any, and the demo's own) and the demo's names found in ``text``."""
     found = [match.group() for match in HETU_PATTERN.finditer(text)]
@@ -153,6 +186,7 @@ def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
         login_page = requests.get(f"http://127.0.0.1:{web}/staff/login", timeout=10)
         assert "Kirjaudu sisään" in login_page.text  # the staff pages are served by web
         printed = _demo(web, env, tmp_path)
+        printed += _connector_demo(web, env, tmp_path)
         with redis.Redis(port=broker) as broker_client:
             in_redis = everything(broker_client)
         os.killpg(stack.pid, signal.SIGINT)  # what Ctrl-C in a terminal does

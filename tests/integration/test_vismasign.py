@@ -6,8 +6,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
+import threading
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import requests
@@ -15,6 +18,7 @@ import requests
 from consent.adapters.onnistuu import OnnistuuKey, signed_headers
 from consent.adapters.vismasign import HttpVismaSign, VismaSignError
 from tests.hetus import make_hetu
+from tests.net import free_port
 from tests.vismasign_server import CLIENT_ID, RunningVismaSign, running_vismasign
 
 PDF = b"%PDF-1.4\n% consent form\n%%EOF\n"
@@ -99,3 +103,54 @@ def test_only_a_pdf_is_accepted_as_the_file(sandbox: RunningVismaSign) -> None:
     with pytest.raises(VismaSignError) as refused:
         visma.add_file(document, b"not a pdf")
     assert refused.value.status == 400
+
+
+class _Flaky(BaseHTTPRequestHandler):
+    """Answers 500 to the first two reads and to every POST; counts the calls."""
+
+    calls: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.calls.append("GET")
+        if self.calls.count("GET") <= 2:
+            self._answer(500, b"{}")
+        else:
+            self._answer(200, b'{"status": "pending", "invitations": []}')
+
+    def do_POST(self) -> None:
+        self.calls.append("POST")
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._answer(500, b"{}")
+
+    def _answer(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def test_a_read_is_retried_after_a_500_and_a_post_is_not(sandbox: RunningVismaSign) -> None:
+    _Flaky.calls.clear()
+    server = HTTPServer(("127.0.0.1", 0), _Flaky)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        visma = HttpVismaSign(f"http://127.0.0.1:{server.server_port}", sandbox.key, NOW)
+        assert visma.status("doc").status == "pending"
+        with pytest.raises(VismaSignError):
+            visma.create_document("x")  # may have been half done: not repeated blindly
+    finally:
+        server.shutdown()
+        thread.join()
+    assert _Flaky.calls == ["GET", "GET", "GET", "POST"]
+
+
+def test_a_service_that_cannot_be_reached_fails_after_its_retries() -> None:
+    key = OnnistuuKey.parse(CLIENT_ID, base64.b64encode(os.urandom(48)).decode())
+    visma = HttpVismaSign(f"http://127.0.0.1:{free_port()}", key, NOW, timeout=(1, 1))
+    with pytest.raises(requests.ConnectionError):
+        visma.status("doc")

@@ -7,9 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from consent.config import (
     DEV_CONNECTOR_KEY,
+    DEV_CONNECTOR_PUBLIC,
     DEV_PII_KEY,
     DEV_WEB_SECRET_KEY,
     DEV_WEBHOOK_KEY,
@@ -171,3 +174,10 @@ def test_production_has_no_development_connector_secrets_unless_told() -> None:
     assert settings.signing.vismasign_secret == ""
     with pytest.raises(ConfigurationError, match="SIGNING_CONNECTOR_KEY"):
         Settings.from_env({**PRODUCTION, "SIGNING_CONNECTOR_KEY": DEV_CONNECTOR_KEY})
+
+
+def test_the_development_connector_public_key_is_the_private_keys_own() -> None:
+    seed = base64.b64decode(DEV_CONNECTOR_KEY.removeprefix("whsk_"))
+    public = Ed25519PrivateKey.from_private_bytes(seed).public_key()
+    raw = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    assert base64.b64encode(raw).decode() == DEV_CONNECTOR_PUBLIC.removeprefix("whpk_")
