@@ -64,6 +64,7 @@ def create_app(
     )
     cipher = AesGcmCipher(settings.pii_keys)
     store, jobs = SqlGrading(engine, cipher, clock), RqJobQueue(broker)
+    enrolments = SqlEnrolments(engine, cipher, clock)
     koski = HttpKoski(
         settings.koski_url,
         settings.koski_username,
@@ -77,6 +78,9 @@ def create_app(
         koski=koski,
         clock=clock,
         allow_temporary_hetu=settings.allow_temporary_hetu,
+        enrolments=enrolments if settings.signing.connector_key else None,
+        invite=jobs.enqueue_invitation,
+        signing_expiry_days=settings.signing.expiry_days,
     )
     staff_pages.init_app(
         app,
@@ -93,8 +97,6 @@ def create_app(
         secret_key=settings.web_secret_key,
         secure_cookies=settings.mode == "production",
     )
-    enrolments = SqlEnrolments(engine, cipher, clock)
-
     def check_soon(enrolment_id: int) -> None:
         enrolments.check_now(enrolment_id)
         with suppress(redis.RedisError):  # the sweeper queues it within a minute otherwise

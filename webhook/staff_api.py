@@ -17,11 +17,13 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from consent import grading
+from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.grading import SqlGrading
 from consent.courses import parse_course
 from consent.errors import InvalidCourse, InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
 from consent.results import ImportRejected, read_rows
+from consent.signing import EnrolmentRejected, check_enrolment_rows
 from consent.staff import Role, StaffMember
 from schemas import schema_problems
 from webhook.problems import problem
@@ -41,6 +43,9 @@ class StaffApi:
     koski: grading.Koski
     clock: Callable[[], dt.datetime]
     allow_temporary_hetu: bool
+    enrolments: SqlEnrolments | None = None
+    invite: Callable[[int], None] | None = None  # queues the signing connector's invitation
+    signing_expiry_days: int = 30
 
 
 def _api() -> StaffApi:
@@ -117,6 +122,36 @@ def import_results(code: str) -> ResponseReturnValue:
         errors = [{"row": e.row, "field": e.field, "reason": e.reason} for e in rejected.errors]
         return problem(400, "Nothing was imported.", errors=errors[:200])
     return jsonify(changed=summary.changed, unchanged=summary.unchanged)
+
+
+@bp.post("/courses/<code>/enrolments")
+def enrol(code: str) -> ResponseReturnValue:
+    """Invite a course's participants (or a minor's guardian) to sign: JSON, or ``text/csv``."""
+    if (refused := _require(Role.STAFF)) is not None:
+        return refused
+    api = _api()
+    if api.enrolments is None or api.invite is None:
+        return problem(404, "The signing connector is not configured.")
+    kind = "csv" if request.mimetype == "text/csv" else "json"
+    try:
+        rows = check_enrolment_rows(read_rows(request.get_data(), kind), api.clock().date())
+    except (ImportRejected, EnrolmentRejected) as rejected:
+        errors = [{"row": e.row, "field": e.field, "reason": e.reason} for e in rejected.errors]
+        return problem(400, "Nobody was enrolled.", errors=errors[:200])
+    expires = api.clock() + dt.timedelta(days=api.signing_expiry_days)
+    new, known = api.enrolments.enrol(code[:64], rows, expires, f"staff:{g.staff.name}")
+    for enrolment_id in new:
+        api.invite(enrolment_id)
+    return jsonify(enrolled=len(new), enrolled_before=known)
+
+
+@bp.get("/courses/<code>/enrolments")
+def enrolments(code: str) -> ResponseReturnValue:
+    """Where each participant's signing stands (masked), with the signing link."""
+    api = _api()
+    if api.enrolments is None:
+        return problem(404, "The signing connector is not configured.")
+    return jsonify(course=code, enrolments=api.enrolments.course_enrolments(code))
 
 
 @bp.get("/courses/<code>/status")

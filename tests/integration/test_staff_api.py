@@ -206,3 +206,44 @@ def test_a_course_extent_that_is_not_a_number_is_refused_not_a_500(
     assert response.status_code == 400
     assert response.json is not None
     assert response.json["errors"] == [{"field": "laajuus_op", "reason": "is not a number"}]
+
+
+def test_staff_enrol_participants_for_signing_and_see_them_masked(
+    api: FlaskClient, tokens: dict[Role, str], redis_client: redis.Redis
+) -> None:
+    minor = person(dt.date(2011, 4, 4), "Onni", "Korhonen")
+    body = (
+        "hetu,first_names,last_name,email,guardian_hetu,guardian_first_names,guardian_last_name\n"
+        f"{ADULT['hetu']},Aino,Virtanen,aino@example.fi,,,\n"
+        f"{minor['hetu']},Onni,Korhonen,,{make_hetu(dt.date(1980, 2, 2))},Maija,Korhonen\n"
+    )
+    path = "/api/courses/knoppi-2026-syksy/enrolments"
+    viewer = api.post(path, data=body, content_type="text/csv", headers=auth(tokens[Role.VIEWER]))
+    assert viewer.status_code == 403
+    staff = auth(tokens[Role.STAFF])
+    response = api.post(path, data=body, content_type="text/csv", headers=staff)
+    assert (response.status_code, response.json) == (200, {"enrolled": 2, "enrolled_before": 0})
+    again = api.post(path, data=body, content_type="text/csv", headers=staff)
+    assert again.json == {"enrolled": 0, "enrolled_before": 2}
+    assert redis_client.exists("rq:job:invite-1", "rq:job:invite-2") == 2
+    listing = api.get(path, headers=staff)
+    assert listing.json is not None
+    rows = listing.json["enrolments"]
+    assert [(r["state"], r["guardian_signs"]) for r in rows] == [("new", False), ("new", True)]
+    assert ADULT["hetu"] not in listing.text
+
+
+def test_an_enrolment_file_with_a_bad_row_enrols_nobody(
+    api: FlaskClient, tokens: dict[Role, str]
+) -> None:
+    body = f"hetu,first_names,last_name\n{ADULT['hetu']},Aino,\n"
+    path = "/api/courses/knoppi-2026-syksy/enrolments"
+    response = api.post(path, data=body, content_type="text/csv", headers=auth(tokens[Role.STAFF]))
+    assert response.status_code == 400
+    assert response.json is not None
+    assert response.json["errors"] == [
+        {"row": 1, "field": "last_name", "reason": "is required (at most 200 characters)"}
+    ]
+    listing = api.get(path, headers=auth(tokens[Role.STAFF]))
+    assert listing.json is not None
+    assert listing.json["enrolments"] == []
