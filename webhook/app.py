@@ -97,6 +97,7 @@ def create_app(
         secret_key=settings.web_secret_key,
         secure_cookies=settings.mode == "production",
     )
+
     def check_soon(enrolment_id: int) -> None:
         enrolments.check_now(enrolment_id)
         with suppress(redis.RedisError):  # the sweeper queues it within a minute otherwise

@@ -11,7 +11,8 @@ body that does not match its Content-MD5 answers 401): ``POST /api/v1/document/`
 Signing (a person, or a test, in place of the bank-ID login): ``GET /sandbox/sign/{invitation}``
 shows a form, ``POST`` it with the signer's hetu: accepted only when it is the identifier the
 invitation names, as Visma Sign refuses anyone else. ``POST /sandbox/decline/{invitation}``
-cancels. ``GET /sandbox/documents`` lists everything.
+cancels. ``GET /sandbox/documents`` lists everything; ``PUT /sandbox/faults {"slow": [5]}``
+holds the next API call 5 seconds (to stop a connector mid-call in a test).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import datetime as dt
 import hmac
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from html import escape
@@ -46,6 +48,7 @@ def create_app(
     """The sandbox over ``database``; ``clients`` maps client identifiers to base64 secrets."""
     store = Store(database)
     keys = dict(clients)
+    slow: list[float] = []  # planned delays of the next API calls, in seconds
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_PDF
 
@@ -57,7 +60,20 @@ def create_app(
         if reason is not None:
             log.warning("vismasign_sandbox.refused reason=%s", reason)
             return _json({"error": "unauthorized"}, 401)
+        if slow:
+            time.sleep(slow.pop(0))  # then handle the call as usual
         return None
+
+    @app.put("/sandbox/faults")
+    def plan_faults() -> ResponseReturnValue:
+        """``{"slow": [seconds, …]}``: hold each of the next API calls that long."""
+        planned = _body().get("slow", [])
+        if not isinstance(planned, list) or not all(
+            isinstance(s, int | float) and 0 <= s <= 60 for s in planned
+        ):
+            return _json({"error": 'send {"slow": [seconds, ...]} (0-60 each)'}, 400)
+        slow[:] = [float(s) for s in planned]
+        return _json({"slow": slow}, 200)
 
     _api_routes(app, store)
     _signing_routes(app, store, now)

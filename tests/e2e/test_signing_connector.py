@@ -6,7 +6,6 @@ consent. Every step runs again without posting anything twice."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,21 +13,18 @@ import pytest
 import redis
 import requests
 from sqlalchemy import Engine, text
-from werkzeug.serving import make_server
 
 from cli.main import main
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import RqJobQueue
 from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.ledger import utc_now
-from consent.adapters.webhook_sender import generate_keypair
 from consent.config import Settings
 from consent.hetu import HETU_PATTERN
-from tests.e2e.stack import SECRET, configure
+from tests.e2e.connector_stack import connector_stack
 from tests.signing import person
-from tests.vismasign_server import CLIENT_ID, RunningVismaSign, running_vismasign
-from webhook.app import create_app
-from workers.bootstrap import build_worker, dependencies
+from tests.vismasign_server import RunningVismaSign
+from workers.bootstrap import build_worker
 
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
 MINOR = person(dt.date(2011, 4, 4), "Onni", "Korhonen")
@@ -42,30 +38,8 @@ def stack(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redis_client: redis.Redis
 ) -> Iterator[tuple[str, RunningVismaSign, Engine]]:
     """Web on loopback (the connector posts to it), the Visma Sign sandbox, env as in production."""
-    private, public = generate_keypair()
-    with running_vismasign(tmp_path / "vismasign.db") as visma:
-        web = make_server("127.0.0.1", 0, None, threaded=True)  # type: ignore[arg-type]  # app below
-        url = f"http://127.0.0.1:{web.server_port}"
-        engine = configure(
-            monkeypatch,
-            tmp_path,
-            SIGNING_WEBHOOK_KEYS=f"{SECRET} {public}",
-            SIGNING_CONNECTOR_KEY=private,
-            SIGNING_CONNECTOR_WEBHOOK_URL=f"{url}/webhooks/signing",
-            SIGNING_RETURN_URL=f"{url}/signing/return",
-            VISMASIGN_URL=visma.url,
-            VISMASIGN_CLIENT_ID=CLIENT_ID,
-            VISMASIGN_SECRET=visma.secret,
-        )
-        web.app = create_app()
-        thread = threading.Thread(target=web.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield url, visma, engine
-        finally:
-            web.shutdown()
-            thread.join()
-            dependencies.cache_clear()
+    with connector_stack(tmp_path, monkeypatch) as running:
+        yield running.url, running.visma, running.engine
 
 
 def work() -> None:
