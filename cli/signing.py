@@ -17,7 +17,7 @@ from consent.adapters.sql.ledger import utc_now
 from consent.config import Settings
 from consent.errors import NotFound
 from consent.results import ImportRejected, read_rows
-from consent.signing import EnrolmentRejected, check_enrolment_rows
+from consent.signing import check_enrolment_rows
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,7 +51,7 @@ def _enrol(args: argparse.Namespace) -> int:
     try:
         raw = read_rows(args.file.read_bytes(), args.file.name)
         rows = check_enrolment_rows(raw, utc_now().date())
-    except (ImportRejected, EnrolmentRejected) as rejected:
+    except ImportRejected as rejected:
         problems = [f"row {e.row}: {e.field} {e.reason}" for e in rejected.errors]
         print("nobody enrolled:\n  " + "\n  ".join(problems[:200]), file=sys.stderr)
         return 1

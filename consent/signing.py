@@ -19,6 +19,7 @@ from typing import Any, Final, Protocol
 from consent.errors import InvalidHetu
 from consent.hetu import Hetu
 from consent.model import Person
+from consent.results import ImportRejected, RowError
 
 # After an invitation: check after 1, 2, 5, 10, 30 minutes, 1 and 3 hours, then every 6 hours.
 CHECK_DELAYS: Final = (60, 120, 300, 600, 1800, 3600, 10800, 21600)
@@ -89,33 +90,18 @@ class EnrolmentRow:
     contact: dict[str, str]
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    """What is wrong with one row of an enrolment file (never its value)."""
-
-    row: int
-    field: str
-    reason: str
-
-
-class EnrolmentRejected(Exception):
-    """The enrolment file was not taken; ``errors`` say why, row by row."""
-
-    def __init__(self, errors: list[RowProblem]) -> None:
-        super().__init__(f"{len(errors)} problem(s) in the enrolment file")
-        self.errors = errors
-
-
 def check_enrolment_rows(rows: list[dict[str, Any]], today: dt.date) -> list[EnrolmentRow]:
-    """Each row's participant, signer and contact; a minor needs a guardian, an adult none."""
+    """Each row's participant, signer and contact; a minor needs a guardian, an adult none.
+
+    Raises :class:`ImportRejected` with every problem, row by row, as a results file does."""
     checked, errors = [], []
     for number, row in enumerate(rows, start=1):
         try:
             checked.append(_check_row(row, today))
         except _Problem as problem:
-            errors.append(RowProblem(number, problem.field, problem.reason))
+            errors.append(RowError(number, problem.field, problem.reason))
     if errors:
-        raise EnrolmentRejected(errors)
+        raise ImportRejected(errors)
     return checked
 
 

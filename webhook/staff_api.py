@@ -23,7 +23,7 @@ from consent.courses import parse_course
 from consent.errors import InvalidCourse, InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
 from consent.results import ImportRejected, read_rows
-from consent.signing import EnrolmentRejected, check_enrolment_rows
+from consent.signing import check_enrolment_rows
 from consent.staff import Role, StaffMember
 from schemas import schema_problems
 from webhook.problems import problem
@@ -135,7 +135,7 @@ def enrol(code: str) -> ResponseReturnValue:
     kind = "csv" if request.mimetype == "text/csv" else "json"
     try:
         rows = check_enrolment_rows(read_rows(request.get_data(), kind), api.clock().date())
-    except (ImportRejected, EnrolmentRejected) as rejected:
+    except ImportRejected as rejected:
         errors = [{"row": e.row, "field": e.field, "reason": e.reason} for e in rejected.errors]
         return problem(400, "Nobody was enrolled.", errors=errors[:200])
     expires = api.clock() + dt.timedelta(days=api.signing_expiry_days)

@@ -13,6 +13,7 @@ from consent import signing
 from consent.adapters.vismasign import DocumentState
 from consent.hetu import Hetu
 from consent.model import Person
+from consent.results import ImportRejected
 from consent.signing import Enrolment, EnrolmentState, check_enrolment_rows
 from tests.hetus import make_hetu
 
@@ -234,7 +235,7 @@ def test_a_bad_enrolment_row_is_refused_by_field(
     row: dict[str, str], problem: tuple[str, str]
 ) -> None:
     base = {"hetu": ADULT.hetu.reveal(), "first_names": "Aino", "last_name": "Virtanen"}
-    with pytest.raises(signing.EnrolmentRejected) as rejected:
+    with pytest.raises(ImportRejected) as rejected:
         check_enrolment_rows([base | row], TODAY)
     [error] = rejected.value.errors
     assert (error.row, error.field, error.reason) == (1, *problem)

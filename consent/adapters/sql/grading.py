@@ -104,11 +104,7 @@ class SqlGrading:
         now = self._clock()
         changed, unchanged = [], 0
         with self._tx() as session:
-            course = session.execute(
-                select(CourseRow).where(CourseRow.code == course_code)
-            ).scalar_one_or_none()
-            if course is None:
-                raise UnknownCourse(course_code)
+            course = _course_row(session, course_code)
             for result in results:
                 participant_id = _participant(session, self._cipher, result, now)
                 row = session.execute(
@@ -144,11 +140,7 @@ class SqlGrading:
         """What storing ``results`` would do, changing nothing: new, changed, unchanged."""
         counts = {"new": 0, "changed": 0, "unchanged": 0}
         with self._tx() as session:
-            course = session.execute(
-                select(CourseRow).where(CourseRow.code == course_code)
-            ).scalar_one_or_none()
-            if course is None:
-                raise UnknownCourse(course_code)
+            course = _course_row(session, course_code)
             for result in results:
                 person = participants.find_row(session, self._cipher, result.hetu)
                 row = None
@@ -501,3 +493,11 @@ def _submission_to_send(
         )
     session.flush()
     return submission.id
+
+
+def _course_row(session: Session, code: str) -> CourseRow:
+    """The course's row; UnknownCourse if there is none."""
+    course = session.execute(select(CourseRow).where(CourseRow.code == code)).scalar_one_or_none()
+    if course is None:
+        raise UnknownCourse(code)
+    return course
