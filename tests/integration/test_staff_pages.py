@@ -367,3 +367,32 @@ def test_hostile_form_fields_get_a_clear_answer_never_a_500(app_client: FlaskCli
     ):
         answer = post(app_client, "/staff/courses/new", COURSE | extra, "/staff/courses/new")
         assert answer[:3] in ("302", "400"), (extra, answer[:300])
+
+
+def test_staff_invite_a_course_to_sign_and_see_where_each_signing_stands(
+    app_client: FlaskClient, redis_client: redis.Redis
+) -> None:
+    login(app_client)
+    create_course(app_client)
+    page = "/staff/courses/eratauko-2026"
+    minor = person(dt.date(2011, 4, 4), "Onni", "Korhonen")
+    bad = f"hetu,first_names,last_name\n{minor['hetu']},Onni,Korhonen\n"
+    data = {"file": (BytesIO(bad.encode()), "osallistujat.csv")}
+    refused = post(app_client, f"{page}/enrolments", data, page)
+    assert refused.startswith("400 ")
+    assert "tarvitaan alle 18-vuotiaalle osallistujalle" in refused
+    assert "Ketään ei ole vielä kutsuttu" in app_client.get(page).text
+    good = (
+        "hetu,first_names,last_name,email,guardian_hetu,guardian_first_names,guardian_last_name\n"
+        f"{ADULT['hetu']},Aino,Virtanen,aino@example.fi,,,\n"
+        f"{minor['hetu']},Onni,Korhonen,,{STRANGER['hetu']},Eero,Esimerkki\n"
+    )
+    data = {"file": (BytesIO(good.encode()), "osallistujat.csv")}
+    assert post(app_client, f"{page}/enrolments", data, page).startswith(f"302 {page}")
+    shown = app_client.get(page).text
+    assert "Kutsuttu 2 uutta; 0 oli kutsuttu jo aiemmin." in shown
+    row = r'<tr data-state="(new)">\s*<th scope="row">[^<]+</th>\s*<td>([^<]+)</td>'
+    states = re.findall(row, shown)
+    assert states == [("new", "osallistuja itse"), ("new", "huoltaja")]
+    assert not HETU_PATTERN.search(shown)
+    assert redis_client.exists("rq:job:invite-1", "rq:job:invite-2") == 2

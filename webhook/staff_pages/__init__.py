@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from consent import grading
+from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.pending_imports import SqlPendingImports
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
@@ -45,6 +46,9 @@ class StaffPages:
     clock: Callable[[], dt.datetime]
     allow_temporary_hetu: bool
     dashboard_url: str
+    enrolments: SqlEnrolments | None = None  # None: the signing connector is off
+    invite: Callable[[int], None] | None = None
+    signing_expiry_days: int = 30
 
 
 def deps() -> StaffPages:
@@ -65,7 +69,13 @@ def init_app(app: Flask, pages: StaffPages, secret_key: str, secure_cookies: boo
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
         WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600,
     )
-    from webhook.staff_pages import auth, courses, participants, results  # noqa: F401, PLC0415 - views register on bp
+    from webhook.staff_pages import (  # noqa: F401, PLC0415 - the views register on bp
+        auth,
+        courses,
+        enrolment,
+        participants,
+        results,
+    )
 
     app.register_blueprint(bp)
 

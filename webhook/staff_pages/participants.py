@@ -59,6 +59,7 @@ def _page(
         search_error=search_error,
         refresh=moving and hetu is None,
         reasons=grading.INVALIDATION_REASONS,
+        signing=None if pages.enrolments is None else pages.enrolments.course_enrolments(code),
     ), status
 
 

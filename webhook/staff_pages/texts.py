@@ -81,6 +81,27 @@ FI: Final = {
     "upload_expired": "Tarkistettua tiedostoa ei enää löydy. Lataa se uudelleen.",
     "no_file": "Valitse tiedosto.",
     "status": "Tila",
+    "signing": "Suostumusten allekirjoitus",
+    "signing_hint": (
+        "CSV tai JSON: hetu, first_names, last_name, email tai phone; alaikäiselle lisäksi "
+        "guardian_hetu, guardian_first_names, guardian_last_name ja guardian_email tai "
+        "guardian_phone. Visma Sign lähettää kutsun; ilman yhteystietoa anna linkki itse."
+    ),
+    "enrolment_file": "Osallistujaluettelo",
+    "send_invitations": "Lähetä allekirjoituskutsut",
+    "enrolled": "Kutsuttu {new} uutta; {known} oli kutsuttu jo aiemmin.",
+    "signer": "Allekirjoittaja",
+    "signer.self": "osallistuja itse",
+    "signer.guardian": "huoltaja",
+    "signing_link": "Allekirjoituslinkki",
+    "enrolment.new": "kutsua valmistellaan",
+    "enrolment.invited": "kutsuttu, odottaa allekirjoitusta",
+    "enrolment.signed": "allekirjoitettu",
+    "enrolment.cancelled": "ei allekirjoitettu",
+    "outcome.expired": "vanhentui",
+    "outcome.cancelled": "peruttu",
+    "outcome.deleted": "poistettu",
+    "no_enrolments": "Ketään ei ole vielä kutsuttu allekirjoittamaan.",
     "refresh": "Päivitä",
     "auto_refresh": "Sivu päivittyy itsestään, kun siirtoja on kesken.",
     "no_results": "Kurssille ei ole tuotu arvosanoja.",
@@ -190,6 +211,14 @@ REASONS_FI: Final = {
     "temporary number (900-999) not allowed": "väliaikainen tunnus (900–999) ei käy",
     "birth date in the future": "syntymäaika on tulevaisuudessa",
     "individual number below 002": "yksilönumero on alle 002",
+    "is required for a participant under 18": "tarvitaan alle 18-vuotiaalle osallistujalle",
+    "is only for a participant under 18": "annetaan vain alle 18-vuotiaalle osallistujalle",
+    "must be another, adult person": "pitää olla toinen, täysi-ikäinen henkilö",
+    "is not an e-mail address": "ei ole sähköpostiosoite",
+    "must be in international form, e.g. +358401234567": (
+        "pitää olla kansainvälisessä muodossa, esim. +358401234567"
+    ),
+    "is required (at most 200 characters)": "on pakollinen (enintään 200 merkkiä)",
 }
 
 

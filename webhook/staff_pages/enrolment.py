@@ -1,0 +1,45 @@
+"""Inviting a course's participants (or a minor's guardian) to sign, and where each signing
+stands, when the signing connector is configured."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+
+from consent.results import ImportRejected, read_rows
+from consent.signing import check_enrolment_rows
+from consent.staff import Role
+from webhook.staff_pages import actor, bp, deps, error_page, require
+from webhook.staff_pages.results import SHOWN_ERRORS
+from webhook.staff_pages.texts import reason, text
+
+
+@bp.post("/courses/<code>/enrolments")
+def enrol(code: str) -> ResponseReturnValue:
+    """Check an enrolment file; enrol everyone in it, or nobody and say why row by row."""
+    require(Role.STAFF)
+    pages = deps()
+    course = pages.store.find_course(code)
+    if course is None or pages.enrolments is None or pages.invite is None:
+        return error_page(404, "not_found")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("no_file")
+        return redirect(f"/staff/courses/{code}")
+    kind = "json" if upload.filename.lower().endswith(".json") else "csv"
+    try:
+        rows = check_enrolment_rows(read_rows(upload.read(), kind), pages.clock().date())
+    except ImportRejected as rejected:
+        errors = [
+            {"row": e.row, "field": e.field, "reason": reason(e.reason)}
+            for e in rejected.errors[:SHOWN_ERRORS]
+        ]
+        return render_template("preview.html", course=course, errors=errors), 400
+    expires = pages.clock() + dt.timedelta(days=pages.signing_expiry_days)
+    new, known = pages.enrolments.enrol(code, rows, expires, actor())
+    for enrolment_id in new:
+        pages.invite(enrolment_id)
+    flash(text("enrolled").format(new=len(new), known=known))
+    return redirect(f"/staff/courses/{code}")
