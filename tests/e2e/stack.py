@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
+from werkzeug.test import TestResponse
 
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.migrate import upgrade
@@ -39,6 +40,14 @@ def post_signed(
     client: FlaskClient, document: dict[str, object], webhook_id: str, at: dt.datetime | None = None
 ) -> int:
     """Sign a consent event as the signing service does and post it; the status code."""
+    status: int = send_signed(client, document, webhook_id, at).status_code
+    return status
+
+
+def send_signed(
+    client: FlaskClient, document: dict[str, object], webhook_id: str, at: dt.datetime | None = None
+) -> TestResponse:
+    """Sign a consent event as the signing service does and post it; the whole answer."""
     body = body_of(document)
     timestamp = int((at or dt.datetime.now(dt.UTC)).timestamp())
     headers = {
@@ -46,8 +55,6 @@ def post_signed(
         "webhook-timestamp": str(timestamp),
         "webhook-signature": sign_v1(SECRET, webhook_id, timestamp, body),
     }
-    response = client.post(
+    return client.post(
         "/webhooks/signing", data=body, headers=headers, content_type="application/json"
     )
-    status: int = response.status_code
-    return status
