@@ -73,7 +73,7 @@ def sweep() -> dict[str, int]:
     deps = dependencies()
     deps.queue.schedule_sweep(deps.clock())
     counts = services.sweep_deliveries(deps.ledger, deps.queue, deps.clock)
-    for result_id in deps.grading.unbound_results():
+    for result_id in [*deps.grading.unbound_results(), *deps.grading.stale_bindings()]:
         deps.queue.enqueue_result_binding(result_id)
         counts["results"] = counts.get("results", 0) + 1
     for submission_id in deps.grading.due_submissions(deps.clock()):

@@ -126,10 +126,21 @@ class RqJobQueue:
             status = job.get_status()
         except (NoSuchJobError, InvalidJobOperation):  # expired meanwhile
             return None
-        if status in _WAITING:
+        if status in _WAITING and not self._lost(job, status):
             return status
         job.delete()
         return None
+
+    def _lost(self, job: Job, status: JobStatus) -> bool:
+        """A job marked queued whose id is in no queue list: a worker listening on several
+        queues pops the id with BLPOP and died before starting it, and RQ never looks again."""
+        if status is not JobStatus.QUEUED:
+            return False
+        waiting_in = queue(job.origin, self._connection)
+        return all(
+            self._connection.lpos(key, job.id) is None
+            for key in (waiting_in.key, waiting_in.intermediate_queue_key)
+        )
 
     def ensure_binding(self, inbox_id: int) -> str:
         """Make sure a binding job for ``inbox_id`` will run; says what was done."""
@@ -139,7 +150,7 @@ class RqJobQueue:
             self.enqueue_binding(inbox_id)
             return "enqueued"
         status = job.get_status()
-        if status in _WAITING:
+        if status in _WAITING and not self._lost(job, status):
             return "waiting"
         if status is JobStatus.FAILED:
             job.requeue()

@@ -289,3 +289,16 @@ def test_the_sweeper_finds_due_and_stuck_submissions_only(world: World) -> None:
     )
     assert world.store.due_submissions(NOW + dt.timedelta(minutes=2)) == []  # its job is due
     assert world.store.due_submissions(NOW + dt.timedelta(minutes=4)) == [submission_id]  # lost
+
+
+def test_the_sweeper_finds_results_judged_before_their_consent_arrived(world: World) -> None:
+    world.import_rows([row(ADULT)])
+    [result_id] = world.jobs.results
+    world.work()  # judged: no consent yet
+    assert world.store.stale_bindings() == []
+    world.consent(ADULT, ADULT, "m1")
+    world.jobs.results.clear()  # the worker died before queueing the result again
+    assert world.store.stale_bindings() == [result_id]
+    grading.bind_result(result_id, world.store, world.jobs, "winnova")
+    assert world.store.stale_bindings() == []
+    assert world.work() == [SubmissionState.SENT]

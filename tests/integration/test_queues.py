@@ -107,3 +107,20 @@ def test_a_submission_schedules_its_own_retry_while_it_runs(redis_client: redis.
     jobs.enqueue_submission(9, dt.timedelta(seconds=10))  # what a failed KOSKI call asks for
     scheduled = queue(KOSKI_QUEUE, redis_client).scheduled_job_registry.get_job_ids(cleanup=False)
     assert scheduled == ["submit-9-again"]
+
+
+def test_a_job_popped_by_a_worker_that_died_before_starting_it_is_queued_again(
+    redis_client: redis.Redis,
+) -> None:
+    jobs = RqJobQueue(redis_client)
+    jobs.enqueue_binding(8)
+    jobs.enqueue_result_binding(9)
+    consent_queue = queue(CONSENT_QUEUE, redis_client)
+    for job_id in ("bind-consent-8", "bind-result-9"):  # what BLPOP did before the kill
+        redis_client.lrem(consent_queue.key, 0, job_id)
+    assert consent_queue.get_job_ids() == []
+    assert jobs.ensure_binding(8) == "enqueued"  # its status still says queued: not trusted
+    jobs.enqueue_result_binding(9)
+    assert sorted(consent_queue.get_job_ids()) == ["bind-consent-8", "bind-result-9"]
+    jobs.enqueue_result_binding(9)  # waiting for real now: nothing added
+    assert len(consent_queue.get_job_ids()) == 2

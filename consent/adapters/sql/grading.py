@@ -385,6 +385,32 @@ class SqlGrading:
                 )
             return rows
 
+    def stale_bindings(self, limit: int = 500) -> list[int]:
+        """Results judged without a consent, or with a rejected or cancelled one, whose
+        participant now has a consent or a valid one (for the sweeper).
+
+        Binding a consent queues its participant's results again; a worker that died between
+        the two leaves them judged on the old state, and this finds them.
+        """
+        consent_valid = ConsentRow.state == ConsentState.VALID.value
+        stale = (ResultRow.binding == "no_consent") | (
+            ResultRow.binding.in_(("consent_rejected", "consent_cancelled")) & consent_valid
+        )
+        query = (
+            select(ResultRow.id)
+            .join(CourseRow, CourseRow.id == ResultRow.course_id)
+            .join(
+                ConsentRow,
+                (ConsentRow.course_code == CourseRow.code)
+                & (ConsentRow.participant_id == ResultRow.participant_id),
+            )
+            .where(stale)
+            .order_by(ResultRow.id)
+            .limit(limit)
+        )
+        with self._tx() as session:
+            return list(session.execute(query).scalars())
+
     def unbound_results(self, limit: int = 500) -> list[int]:
         """Results imported but not yet bound (for the sweeper)."""
         with self._tx() as session:
