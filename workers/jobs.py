@@ -8,6 +8,7 @@ registry, while the ledger row records what happened.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from consent import grading, services, signing
 from workers.bootstrap import dependencies
@@ -73,18 +74,24 @@ def sweep() -> dict[str, int]:
     deps = dependencies()
     deps.queue.schedule_sweep(deps.clock())
     counts = services.sweep_deliveries(deps.ledger, deps.queue, deps.clock)
-    for result_id in [*deps.grading.unbound_results(), *deps.grading.stale_bindings()]:
-        deps.queue.enqueue_result_binding(result_id)
-        counts["results"] = counts.get("results", 0) + 1
-    for submission_id in deps.grading.due_submissions(deps.clock()):
-        deps.queue.enqueue_submission(submission_id)
-        counts["submissions"] = counts.get("submissions", 0) + 1
+    grading_store, queue = deps.grading, deps.queue
+    due: list[tuple[str, list[int], Callable[[int], None]]] = [
+        (
+            "results",
+            [*grading_store.unbound_results(), *grading_store.stale_bindings()],
+            queue.enqueue_result_binding,
+        ),
+        ("submissions", grading_store.due_submissions(deps.clock()), queue.enqueue_submission),
+    ]
     if deps.settings.signing.connector_key:
-        for enrolment_id in deps.connector.enrolments.to_invite():
-            deps.queue.enqueue_invitation(enrolment_id)
-            counts["invitations"] = counts.get("invitations", 0) + 1
-        for enrolment_id in deps.connector.enrolments.to_check(deps.clock()):
-            deps.queue.enqueue_signing_check(enrolment_id)
-            counts["signing_checks"] = counts.get("signing_checks", 0) + 1
+        enrolments = deps.connector.enrolments
+        due.append(("invitations", enrolments.to_invite(), queue.enqueue_invitation))
+        checks = enrolments.to_check(deps.clock())
+        due.append(("signing_checks", checks, queue.enqueue_signing_check))
+    for name, row_ids, enqueue in due:
+        for row_id in row_ids:
+            enqueue(row_id)
+        if row_ids:
+            counts[name] = counts.get(name, 0) + len(row_ids)
     log.info("sweep.done %s", " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
     return counts
