@@ -127,6 +127,13 @@ def actor() -> str:
     return f"staff:{member.name}"[:64]
 
 
+def our_page(target: str, prefix: str = "/staff/") -> str:
+    """``target`` if it is one of our pages under ``prefix``, else the course list: a link we
+    redirect to never leads to another site (``//host``, ``/\\host``)."""
+    ours = target.startswith(prefix) and "//" not in target and "\\" not in target
+    return target if ours else "/staff/courses"
+
+
 def error_page(status: int, key: str) -> ResponseReturnValue:
     """An HTML error page for the staff pages (the API and webhook answer problem JSON)."""
     return render_template("error.html", message=text(key), status=status), status

@@ -7,7 +7,7 @@ import logging
 from flask import redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 
-from webhook.staff_pages import bp, deps
+from webhook.staff_pages import bp, deps, our_page
 
 log = logging.getLogger("vst.staff_pages")
 
@@ -15,7 +15,7 @@ log = logging.getLogger("vst.staff_pages")
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     """The login form; a right username and password start a new session."""
-    target = _safe_next(request.values.get("next", ""))
+    target = our_page(request.values.get("next", ""))
     if request.method == "GET":
         return render_template("login.html", next=target, failed=False)
     username = request.form.get("username", "").strip()[:64]
@@ -34,10 +34,3 @@ def logout() -> ResponseReturnValue:
     """End the session."""
     session.clear()
     return redirect("/staff/login")
-
-
-def _safe_next(target: str) -> str:
-    """Only a page of ours: never another site (``//host``) after logging in."""
-    if target.startswith("/staff/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/staff/courses"

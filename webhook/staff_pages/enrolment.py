@@ -12,8 +12,8 @@ from consent.results import ImportRejected, read_rows
 from consent.signing import check_enrolment_rows
 from consent.staff import Role
 from webhook.staff_pages import actor, bp, deps, error_page, require
-from webhook.staff_pages.results import SHOWN_ERRORS
-from webhook.staff_pages.texts import reason, text
+from webhook.staff_pages.results import row_errors
+from webhook.staff_pages.texts import text
 
 
 @bp.post("/courses/<code>/enrolments")
@@ -32,11 +32,7 @@ def enrol(code: str) -> ResponseReturnValue:
     try:
         rows = check_enrolment_rows(read_rows(upload.read(), kind), pages.clock().date())
     except ImportRejected as rejected:
-        errors = [
-            {"row": e.row, "field": e.field, "reason": reason(e.reason)}
-            for e in rejected.errors[:SHOWN_ERRORS]
-        ]
-        return render_template("preview.html", course=course, errors=errors), 400
+        return render_template("preview.html", course=course, errors=row_errors(rejected)), 400
     expires = pages.clock() + dt.timedelta(days=pages.signing_expiry_days)
     new, known = pages.enrolments.enrol(code, rows, expires, actor())
     for enrolment_id in new:

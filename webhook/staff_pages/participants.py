@@ -14,7 +14,7 @@ from consent import grading
 from consent.errors import InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
 from consent.staff import Role
-from webhook.staff_pages import actor, bp, deps, error_page, require
+from webhook.staff_pages import actor, bp, deps, error_page, our_page, require
 from webhook.staff_pages.texts import text
 
 log = logging.getLogger("vst.staff_pages")
@@ -163,6 +163,4 @@ def _past_date(value: str, today: dt.date) -> dt.date | None:
 
 def _back() -> str:
     """The course page the action came from (only a page of ours)."""
-    target = request.values.get("back", "")
-    ours = target.startswith("/staff/courses/") and "//" not in target and "\\" not in target
-    return target if ours else "/staff/courses"
+    return our_page(request.values.get("back", ""), "/staff/courses/")

@@ -35,7 +35,7 @@ def upload_results(code: str) -> ResponseReturnValue:
         rows = read_rows(content, kind)
         checked = check_rows(rows, course, pages.clock().date(), pages.allow_temporary_hetu)
     except ImportRejected as rejected:
-        return render_template("preview.html", course=course, errors=_errors(rejected)), 400
+        return render_template("preview.html", course=course, errors=row_errors(rejected)), 400
     counts = pages.store.preview_results(code, checked)
     upload_id = pages.pending.hold(code, kind, content, actor())
     return render_template("preview.html", course=course, counts=counts, upload_id=upload_id)
@@ -65,14 +65,14 @@ def confirm_results(code: str, upload_id: str) -> ResponseReturnValue:
             allow_temporary=pages.allow_temporary_hetu,
         )
     except ImportRejected as rejected:  # the file was fine a moment ago: e.g. a day passed
-        return render_template("preview.html", course=course, errors=_errors(rejected)), 400
+        return render_template("preview.html", course=course, errors=row_errors(rejected)), 400
     pages.pending.forget(upload_id)
     log.info("results.imported course=%s changed=%s", code, summary.changed)
     flash(text("imported").format(changed=summary.changed, unchanged=summary.unchanged))
     return redirect(f"/staff/courses/{code}")
 
 
-def _errors(rejected: ImportRejected) -> list[dict[str, object]]:
+def row_errors(rejected: ImportRejected) -> list[dict[str, object]]:
     """Each problem, row by row, in Finnish where the reason is known (never a value)."""
     return [
         {"row": e.row, "field": e.field, "reason": reason(e.reason)}
