@@ -34,12 +34,13 @@ from consent.errors import ConfigurationError
 from consent.koski_answers import KoskiAnswer
 from consent.signing import Enrolment
 from workers.measured_worker import MeasuredWorker, count_abandoned
+from workers.sweeper import sweep_if_due
 
 log = logging.getLogger("vst.worker")
 
 # A killed worker's job is found abandoned and run again within a minute (reference/rq.md §1.7):
 # its registry entry expires 25 s after the last heartbeat (see MeasuredWorker), and an idle
-# worker wakes every WORKER_TTL - 15 = 20 s to run maintenance, due every 15 s.
+# worker wakes every WORKER_TTL - 15 = 20 s to run maintenance (and the sweeper), due every 15 s.
 WORKER_TTL = 35
 MAINTENANCE_INTERVAL = 15
 JOB_MONITORING_INTERVAL = 10
@@ -160,7 +161,7 @@ def build_worker(settings: Settings | None = None) -> MeasuredWorker:
     importlib.import_module("workers.jobs")
     _warm_up(dependencies().ledger_engine)
     connection = connect(broker_url(settings))
-    return MeasuredWorker(
+    worker = MeasuredWorker(
         [queue(name, connection) for name in QUEUES_BY_PRIORITY],
         connection=connection,
         serializer=JSONSerializer,
@@ -169,15 +170,14 @@ def build_worker(settings: Settings | None = None) -> MeasuredWorker:
         maintenance_interval=MAINTENANCE_INTERVAL,
         job_monitoring_interval=JOB_MONITORING_INTERVAL,
     )
+    worker.maintenance_task = lambda broker, name: sweep_if_due(dependencies(), broker, name)
+    return worker
 
 
 def run_worker() -> None:
     """Run the worker with its scheduler until SIGTERM (which lets the current job finish).
 
-    Starting a worker also makes sure the sweeper is scheduled: it reschedules itself each
-    minute, and this restarts the chain should Redis ever lose it.
+    Between jobs, one of the running workers sweeps each minute (:mod:`workers.sweeper`).
     """
     configure_logging()
-    worker = build_worker()
-    RqJobQueue(worker.connection).schedule_sweep(utc_now())
-    worker.work(with_scheduler=True)
+    build_worker().work(with_scheduler=True)

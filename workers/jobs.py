@@ -8,7 +8,6 @@ registry, while the ledger row records what happened.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from consent import grading, services, signing
 from workers.bootstrap import dependencies
@@ -67,31 +66,3 @@ def check_signing(enrolment_id: int) -> str:
     state = signing.check(enrolment_id, c.enrolments, c.service, c.post, deps.clock)
     log.info("enrolment.checked enrolment_id=%s state=%s", enrolment_id, state.value)
     return state.value
-
-
-def sweep() -> dict[str, int]:
-    """Re-queue work whose job vanished; schedules the next sweep first."""
-    deps = dependencies()
-    deps.queue.schedule_sweep(deps.clock())
-    counts = services.sweep_deliveries(deps.ledger, deps.queue, deps.clock)
-    grading_store, queue = deps.grading, deps.queue
-    due: list[tuple[str, list[int], Callable[[int], None]]] = [
-        (
-            "results",
-            [*grading_store.unbound_results(), *grading_store.stale_bindings()],
-            queue.enqueue_result_binding,
-        ),
-        ("submissions", grading_store.due_submissions(deps.clock()), queue.enqueue_submission),
-    ]
-    if deps.settings.signing.connector_key:
-        enrolments = deps.connector.enrolments
-        due.append(("invitations", enrolments.to_invite(), queue.enqueue_invitation))
-        checks = enrolments.to_check(deps.clock())
-        due.append(("signing_checks", checks, queue.enqueue_signing_check))
-    for name, row_ids, enqueue in due:
-        for row_id in row_ids:
-            enqueue(row_id)
-        if row_ids:
-            counts[name] = counts.get(name, 0) + len(row_ids)
-    log.info("sweep.done %s", " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
-    return counts

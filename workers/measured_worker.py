@@ -1,12 +1,15 @@
-"""The RQ worker class the ``worker`` process runs: RQ's forking worker, plus job metrics
-and a shorter heartbeat so a killed worker's job is recovered within a minute."""
+"""The RQ worker class the ``worker`` process runs: RQ's forking worker, plus job metrics,
+a shorter heartbeat so a killed worker's job is recovered within a minute, and a task of
+our own (the sweeper) in its maintenance loop."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Final
 
+from redis import Redis
 from rq import Worker
 from rq.exceptions import AbandonedJobError
 from rq.executions import Execution
@@ -28,7 +31,20 @@ def job_name(job: Job) -> str:
 
 
 class MeasuredWorker(Worker):
-    """Counts every job's outcome and times it, in Redis counters that ``/metrics`` reads."""
+    """Counts every job's outcome and times it, in Redis counters that ``/metrics`` reads.
+
+    ``maintenance_task``, if set, runs in the worker process (never in a work horse) after
+    RQ's own maintenance, between jobs, with the worker's connection and name.
+    """
+
+    maintenance_task: Callable[[Redis, str], object] | None = None
+
+    def run_maintenance_tasks(self) -> None:
+        """RQ's maintenance (registries, scheduler), then ours; the heartbeat after both."""
+        super().run_maintenance_tasks()  # type: ignore[no-untyped-call]  # RQ leaves it unannotated
+        if self.maintenance_task is not None:
+            self.maintenance_task(self.connection, self.name)
+            self.heartbeat()
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         """As RQ computes it, with :data:`HEARTBEAT_GRACE` in place of its fixed 60 s."""

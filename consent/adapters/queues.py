@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from contextlib import suppress
 from typing import Any, Final
 
 import redis
@@ -21,15 +20,13 @@ from rq.serializers import JSONSerializer
 CONSENT_QUEUE: Final = "consent"
 SIGNING_QUEUE: Final = "signing"
 KOSKI_QUEUE: Final = "koski"
-MAINTENANCE_QUEUE: Final = "maintenance"
 
 # Workers listen in this order: binding a consent comes before sending to KOSKI.
-QUEUES_BY_PRIORITY: Final = (CONSENT_QUEUE, SIGNING_QUEUE, KOSKI_QUEUE, MAINTENANCE_QUEUE)
+QUEUES_BY_PRIORITY: Final = (CONSENT_QUEUE, SIGNING_QUEUE, KOSKI_QUEUE)
 
 BIND_CONSENT: Final = "workers.jobs.bind_consent"
 BIND_RESULT: Final = "workers.jobs.bind_result"
 SUBMIT: Final = "workers.jobs.submit"
-SWEEP: Final = "workers.jobs.sweep"
 INVITE_SIGNER: Final = "workers.jobs.invite_signer"
 CHECK_SIGNING: Final = "workers.jobs.check_signing"
 SUBMIT_TIMEOUT: Final = 120  # above the KOSKI client's 5 s connect + 30 s read, with room
@@ -39,7 +36,6 @@ SUBMIT_TIMEOUT: Final = 120  # above the KOSKI client's 5 s connect + 30 s read,
 BINDING_RETRY: Final = Retry(max=5, interval=[0, 10, 60, 300, 900])
 FAILURE_TTL: Final = 30 * 24 * 3600
 RESULT_TTL: Final = 24 * 3600
-SWEEP_INTERVAL: Final = 60
 log = logging.getLogger("vst.queue")
 _WAITING: Final = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
@@ -158,17 +154,3 @@ class RqJobQueue:
         job.delete()  # finished or stopped, yet the row still waits: run it again
         self.enqueue_binding(inbox_id)
         return "enqueued"
-
-    def schedule_sweep(self, now: dt.datetime) -> None:
-        """Schedule the next sweep at the start of the next minute; one per minute, whoever asks."""
-        slot = int(now.timestamp()) // SWEEP_INTERVAL + 1
-        at = dt.datetime.fromtimestamp(slot * SWEEP_INTERVAL, dt.UTC)
-        with suppress(DuplicateJobError):  # another worker scheduled this slot
-            queue(MAINTENANCE_QUEUE, self._connection).enqueue_at(
-                at,
-                SWEEP,
-                job_id=f"sweep-{slot}",
-                unique=True,
-                result_ttl=600,
-                failure_ttl=FAILURE_TTL,
-            )

@@ -11,15 +11,17 @@ import pytest
 import redis
 from rq.utils import import_attribute
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
-from consent.adapters.queues import BIND_CONSENT, MAINTENANCE_QUEUE, SWEEP, queue
+from consent.adapters.queues import BIND_CONSENT
 from consent.config import Settings
 from tests.e2e.stack import configure, post_signed
 from tests.fakes import RecordingQueue
 from tests.signing import event, person
 from webhook.app import create_app
-from workers import jobs
+from workers import jobs, sweeper
 from workers.bootstrap import build_worker, dependencies
+from workers.sweeper import SWEEP_CLAIM, sweep_if_due
 
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
 GUARDIAN = person(dt.date(1980, 2, 2), "Maija", "Korhonen")
@@ -45,7 +47,6 @@ def consents(engine: Engine) -> list[tuple[str, str | None]]:
 
 def test_the_web_side_enqueues_the_real_job_function() -> None:
     assert import_attribute(BIND_CONSENT) is jobs.bind_consent
-    assert import_attribute(SWEEP) is jobs.sweep
 
 
 def test_signed_events_end_as_bound_consents_and_nothing_personal_is_left_in_redis(
@@ -72,7 +73,21 @@ def test_a_delivery_whose_job_was_lost_is_bound_after_the_sweep(
     lost = create_app(queue=broker_down, clock=lambda: two_minutes_ago).test_client()
     assert post_signed(lost, event(ADULT, ADULT), "msg_lost", at=two_minutes_ago) == 202
     assert consents(stack) == []
-    assert jobs.sweep() == {"enqueued": 1}
-    assert queue(MAINTENANCE_QUEUE, redis_client).scheduled_job_registry.get_job_ids()  # next sweep
-    build_worker(Settings.from_env()).work(burst=True)
+    build_worker(Settings.from_env()).work(burst=True)  # its first maintenance sweeps
     assert consents(stack) == [("valid", "self")]
+    assert redis_client.get(SWEEP_CLAIM)  # and no other worker sweeps again within the minute
+
+
+def test_one_worker_sweeps_a_minute_and_a_failed_sweep_leaves_the_worker_running(
+    stack: Engine, redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert sweep_if_due(dependencies(), redis_client, "worker-a")
+    assert not sweep_if_due(dependencies(), redis_client, "worker-b")  # within the minute
+    assert redis_client.ttl(SWEEP_CLAIM) > 50
+
+    def database_down(_deps: object) -> dict[str, int]:
+        raise OperationalError("SELECT", {}, ConnectionRefusedError())
+
+    redis_client.delete(SWEEP_CLAIM)
+    monkeypatch.setattr(sweeper, "sweep", database_down)
+    assert not sweep_if_due(dependencies(), redis_client, "worker-a")  # logged, not raised

@@ -11,7 +11,6 @@ from rq.serializers import JSONSerializer
 from consent.adapters.queues import (
     CONSENT_QUEUE,
     KOSKI_QUEUE,
-    MAINTENANCE_QUEUE,
     RqJobQueue,
     queue,
 )
@@ -63,15 +62,6 @@ def test_the_sweeper_runs_again_a_job_that_finished_while_its_row_still_waits(
     job.set_status(JobStatus.FINISHED)
     assert jobs.ensure_binding(3) == "enqueued"
     assert consent_queue.get_job_ids() == ["bind-consent-3"]
-
-
-def test_one_sweep_is_scheduled_per_minute_whoever_asks(redis_client: redis.Redis) -> None:
-    now = dt.datetime(2026, 9, 1, 8, 15, 30, tzinfo=dt.UTC)
-    RqJobQueue(redis_client).schedule_sweep(now)
-    RqJobQueue(redis_client).schedule_sweep(now + dt.timedelta(seconds=10))
-    scheduled = queue(MAINTENANCE_QUEUE, redis_client).scheduled_job_registry
-    slot = int(now.timestamp()) // 60 + 1
-    assert scheduled.get_job_ids() == [f"sweep-{slot}"]
 
 
 def _as_if(redis_client: redis.Redis, job_id: str, status: JobStatus) -> None:

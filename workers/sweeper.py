@@ -1,0 +1,80 @@
+"""The sweeper: one pass over everything whose job may have vanished, run by the workers.
+
+Jobs can be lost: Redis restarted empty, an enqueue that failed after the row was committed,
+a job popped by a worker killed before it started it. The ledger knows what is still due,
+so once a minute one worker re-queues it. The pass runs in the worker process itself, from
+RQ's maintenance loop, not as a queued job: a queued sweep can be lost the same ways, and
+then nothing would schedule the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+import redis
+
+from consent import services
+
+if TYPE_CHECKING:
+    from workers.bootstrap import Dependencies
+
+log = logging.getLogger("vst.worker")
+
+SWEEP_INTERVAL: Final = 60
+SWEEP_CLAIM: Final = "vst:sweep:claim"
+
+
+def sweep(deps: Dependencies) -> dict[str, int]:
+    """Queue again every delivery, result, submission and signing step the ledger says is due.
+
+    Returns how many of each were queued (a kind with none is left out).
+    """
+    counts = services.sweep_deliveries(deps.ledger, deps.queue, deps.clock)
+    grading_store, queue = deps.grading, deps.queue
+    due: list[tuple[str, list[int], Callable[[int], None]]] = [
+        (
+            "results",
+            [*grading_store.unbound_results(), *grading_store.stale_bindings()],
+            queue.enqueue_result_binding,
+        ),
+        ("submissions", grading_store.due_submissions(deps.clock()), queue.enqueue_submission),
+    ]
+    if deps.settings.signing.connector_key:
+        enrolments = deps.connector.enrolments
+        due.append(("invitations", enrolments.to_invite(), queue.enqueue_invitation))
+        checks = enrolments.to_check(deps.clock())
+        due.append(("signing_checks", checks, queue.enqueue_signing_check))
+    for name, row_ids, enqueue in due:
+        for row_id in row_ids:
+            enqueue(row_id)
+        if row_ids:
+            counts[name] = counts.get(name, 0) + len(row_ids)
+    log.info("sweep.done %s", " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+    return counts
+
+
+def sweep_if_due(deps: Dependencies, connection: redis.Redis, worker_name: str) -> bool:
+    """Run :func:`sweep` if no worker has in the last minute; True if this one did.
+
+    Called from the worker process between jobs. The claim is a Redis key that expires
+    after a minute, so a worker killed mid-pass only delays the next one. Whatever fails
+    is logged by type and left to the next pass: the worker itself must go on. The
+    database connections the pass opened are closed again, so no work horse forked
+    later shares them.
+    """
+    try:
+        if not connection.set(SWEEP_CLAIM, worker_name, nx=True, ex=SWEEP_INTERVAL):
+            return False
+    except redis.RedisError as error:
+        log.warning("sweep.failed error=%s", type(error).__name__)
+        return False
+    try:
+        sweep(deps)
+    except Exception as error:  # noqa: BLE001 - a failed pass must not stop the worker
+        log.warning("sweep.failed error=%s", type(error).__name__)
+        return False
+    finally:
+        deps.ledger_engine.dispose()
+    return True
