@@ -91,6 +91,7 @@ class Settings:
     allow_temporary_hetu: bool
     embedded_redis_port: int
     koski_retry_delays: tuple[int, ...]
+    koski_timeout: int
     web_secret_key: str = field(repr=False)
     dashboard_url: str = "http://127.0.0.1:9181/rq/"
     signing: SigningSettings = field(default_factory=lambda: SigningSettings.from_env({}))
@@ -123,6 +124,7 @@ class Settings:
             allow_temporary_hetu=env.flag("VST_ALLOW_TEMPORARY_HETU"),
             embedded_redis_port=env.integer("VST_EMBEDDED_REDIS_PORT", 6399),
             koski_retry_delays=env.seconds("KOSKI_RETRY_DELAYS", "10 30 60 120 300 600 1800 3600"),
+            koski_timeout=env.positive_integer("KOSKI_TIMEOUT", 30),
             web_secret_key=_web_secret(env.get("WEB_SECRET_KEY", DEV_WEB_SECRET_KEY)),
             dashboard_url=env.get("VST_DASHBOARD_URL", "http://127.0.0.1:9181/rq/"),
             signing=SigningSettings.from_env(env),
@@ -236,6 +238,12 @@ class _Env:
         if not values or min(values) <= 0:
             raise ConfigurationError(f"{name} must list at least one positive number of seconds")
         return values
+
+    def positive_integer(self, name: str, default: int) -> int:
+        value = self.integer(name, default)
+        if value <= 0:
+            raise ConfigurationError(f"{name} must be a positive whole number")
+        return value
 
     def integer(self, name: str, default: int) -> int:
         try:

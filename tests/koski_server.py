@@ -44,6 +44,11 @@ class RunningSandbox:
             timeout=10,
         )
 
+    def pending_faults(self) -> list[str]:
+        body = requests.get(f"{self.url}/sandbox/faults", auth=(USER, PASSWORD), timeout=10).json()
+        faults: list[str] = body["faults"]
+        return faults
+
     def revoke(self, oid: str) -> None:
         response = requests.post(
             f"{self.url}/api/opiskeluoikeus/suostumuksenperuutus/{oid}",

@@ -6,20 +6,28 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
+# Each worker's log goes to a file of its own: a pipe nobody reads while the test runs fills
+# up (64 KiB) and then blocks the worker in the middle of a log line.
+_LOGS: dict[int, IO[bytes]] = {}
 
 
 def start_worker() -> subprocess.Popen[bytes]:
     """``vst-consent worker`` as the Procfile runs it, configured by this process's environment."""
-    return subprocess.Popen(
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
+    process = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "worker"],
         cwd=ROOT,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
+    _LOGS[process.pid] = log
+    return process
 
 
 def children_of(pid: int) -> list[int]:
@@ -43,8 +51,13 @@ def stop(process: subprocess.Popen[bytes]) -> str:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
     try:
-        _, errors = process.communicate(timeout=30)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        _, errors = process.communicate()
-    return errors.decode(errors="replace")
+        process.wait()
+    log = _LOGS.pop(process.pid, None)
+    if log is None:
+        return ""
+    with log:
+        log.seek(0)
+        return log.read().decode(errors="replace")

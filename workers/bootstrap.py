@@ -19,7 +19,7 @@ from consent.adapters.broker import broker_url, connect
 from consent.adapters.consent_form import ConsentForm
 from consent.adapters.counters import RedisCounters
 from consent.adapters.crypto import AesGcmCipher
-from consent.adapters.koski import HttpKoski
+from consent.adapters.koski import CONNECT_TIMEOUT, HttpKoski
 from consent.adapters.logs import configure_logging
 from consent.adapters.onnistuu import OnnistuuKey
 from consent.adapters.queues import QUEUES_BY_PRIORITY, RqJobQueue, queue
@@ -73,6 +73,7 @@ def dependencies() -> Dependencies:
         settings.koski_password,
         settings.koski_caller_id,
         on_answer=lambda answer: _count_answer(counters, answer),
+        timeout=(CONNECT_TIMEOUT, settings.koski_timeout),
     )
     grading = SqlGrading(engine, cipher, utc_now)
     return Dependencies(

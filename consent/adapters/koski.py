@@ -14,7 +14,8 @@ import requests
 
 from consent.koski_answers import KoskiAnswer
 
-TIMEOUT: Final = (5.0, 30.0)  # connect, read: KOSKI's load balancer idles out at 30 s
+CONNECT_TIMEOUT: Final = 5.0
+TIMEOUT: Final = (CONNECT_TIMEOUT, 30.0)  # connect, read: KOSKI's load balancer idles out at 30 s
 
 
 class HttpKoski:

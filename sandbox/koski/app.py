@@ -4,7 +4,7 @@ KOSKI paths (Basic auth): ``PUT /koski/api/oppija``, ``GET|DELETE
 /koski/api/opiskeluoikeus/{oid}``, ``POST /koski/api/opiskeluoikeus/suostumuksenperuutus/{oid}``
 (in KOSKI the citizen's own call; here the operator stands in for the citizen).
 Operator paths: ``GET /koski/sandbox/opiskeluoikeudet`` (what is stored) and
-``PUT|GET /koski/sandbox/faults`` (make the next calls fail: 503, slow, lost response).
+``PUT|GET /koski/sandbox/faults`` (make the next calls fail: 500, 503, 429, slow, lost response).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from sandbox.koski.service import Sandbox
 from sandbox.koski.store import Store
 
 log = logging.getLogger("vst.koski_sandbox")
-FAULTS = ("unavailable", "lost", "slow")
+FAULTS = ("unavailable", "error", "throttled", "lost", "slow")
 
 
 class Faults:
@@ -41,7 +41,8 @@ class Faults:
         self._lock = threading.Lock()
 
     def replace(self, faults: list[str]) -> None:
-        """Plan the next failures: ``unavailable``, ``lost``, ``slow:<seconds>``."""
+        """Plan the next failures: ``unavailable`` (503), ``error`` (500), ``throttled`` (429),
+        ``lost`` (stored, then 504), ``slow:<seconds>`` (stored after a wait)."""
         for fault in faults:
             if fault.split(":")[0] not in FAULTS:
                 raise KoskiFailure(bad_request("format", f"unknown fault {fault[:40]!r}"))
@@ -98,6 +99,10 @@ def create_app(
         fault = faults.take()
         if fault == "unavailable":
             raise KoskiFailure(KoskiError(503, "unavailable", "Palvelu ei ole käytettävissä"))
+        if fault == "error":
+            raise KoskiFailure(KoskiError(500, "internalError", "Odottamaton virhe"))
+        if fault == "throttled":
+            raise KoskiFailure(KoskiError(429, "rateLimited", "Liian monta pyyntöä"))
         if fault and fault.startswith("slow"):
             time.sleep(float(fault.partition(":")[2] or 5))
         saved = sandbox.put_oppija(document, today())
@@ -129,7 +134,7 @@ def create_app(
         planned = body.get("faults") if isinstance(body, dict) else None
         if not isinstance(planned, list) or not all(isinstance(f, str) for f in planned):
             raise KoskiFailure(
-                bad_request("format", 'send {"faults": ["unavailable", "lost", "slow:3"]}')
+                bad_request("format", 'send {"faults": ["unavailable", "error", "lost", "slow:3"]}')
             )
         faults.replace(planned)
         return _json({"faults": faults.pending()}, 200)

@@ -19,9 +19,13 @@ from workers.bootstrap import dependencies
 SECRET = hmac_secret()
 
 
-def configure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **extra: str) -> Engine:
-    """Point web and worker at a fresh migrated SQLite ledger and the test Redis."""
-    database_url = f"sqlite:///{tmp_path / 'ledger.db'}"
+def configure(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str = "", **extra: str
+) -> Engine:
+    """Point web and worker at a migrated ledger and the test Redis.
+
+    The ledger is a fresh SQLite file unless ``database_url`` names an empty database."""
+    database_url = database_url or f"sqlite:///{tmp_path / 'ledger.db'}"
     env = {
         "DATABASE_URL": database_url,
         "REDIS_URL": REDIS_URL,

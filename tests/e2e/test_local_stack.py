@@ -158,7 +158,7 @@ def _stop(stack: subprocess.Popen[bytes]) -> None:
     if stack.poll() is None:
         os.killpg(stack.pid, signal.SIGINT)
         try:
-            stack.communicate(timeout=60)
+            stack.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(stack.pid, signal.SIGKILL)
 
@@ -170,14 +170,11 @@ def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "VST_ENV")}
     env.update(VST_DATA_DIR=str(tmp_path), VST_EMBEDDED_REDIS_PORT=str(broker))
     command = [sys.executable, "-m", "cli.main", "up", "--port", str(web)]
-    stack = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    log_path = tmp_path / "stack.log"  # a file, not a pipe: an unread pipe fills and blocks
+    with log_path.open("wb") as log:
+        stack = subprocess.Popen(
+            command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT
+        )
     try:
         ready = _wait_ready(f"http://127.0.0.1:{web}/readyz", stack)
         assert ready == {"status": "ok", "checks": ["broker", "database"]}
@@ -190,9 +187,10 @@ def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
         with redis.Redis(port=broker) as broker_client:
             in_redis = everything(broker_client)
         os.killpg(stack.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-        output, _ = stack.communicate(timeout=60)
+        stack.wait(timeout=60)
     finally:
         _stop(stack)
+    output = log_path.read_bytes()
     assert stack.returncode == 0, output.decode()[-2000:]
     assert not _answers(web)
     assert not _answers(broker)

@@ -162,6 +162,13 @@ def test_koski_retry_delays_are_configurable() -> None:
     assert Settings.from_env({"KOSKI_RETRY_DELAYS": "1 2 3"}).koski_retry_delays == (1, 2, 3)
 
 
+def test_the_koski_read_timeout_is_configurable_in_whole_seconds() -> None:
+    assert Settings.from_env({}).koski_timeout == 30
+    assert Settings.from_env({"KOSKI_TIMEOUT": "3"}).koski_timeout == 3
+    with pytest.raises(ConfigurationError, match="KOSKI_TIMEOUT"):
+        Settings.from_env({"KOSKI_TIMEOUT": "0"})
+
+
 def test_a_short_session_signing_key_is_refused_without_echoing_it() -> None:
     with pytest.raises(ConfigurationError, match="WEB_SECRET_KEY") as caught:
         Settings.from_env({"WEB_SECRET_KEY": "too-short-secret"})
