@@ -15,43 +15,16 @@ import argparse
 import base64
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import requests
-
 from benchmarks.scratch_db import scratch_database
+from benchmarks.servers import GUNICORN, ROOT, migrate, serve
 
-ROOT = Path(__file__).resolve().parents[1]
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-GUNICORN = ["--workers", "4", "--worker-class", "sync", "--log-level", "warning"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _serve(app: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    command = [sys.executable, "-m", "gunicorn", *GUNICORN, "--bind", f"127.0.0.1:{port}", app]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/", timeout=5)
-            return process, f"http://127.0.0.1:{port}/webhooks/signing"
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"{app} did not start")
 
 
 def _load(url: str, secret: str, total: int, concurrency: int) -> dict[str, float]:
@@ -93,19 +66,14 @@ def main() -> None:
             "SIGNING_WEBHOOK_KEYS": secret,
             "VST_DATA_DIR": tmp,
         }
-        subprocess.run(
-            [sys.executable, "-m", "cli.main", "migrate"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        migrate(env)
         results = {}
         for label, app in (
             ("bare Flask 202", "benchmarks.bare_app:app"),
             ("vst-consent intake", "webhook.app:create_app()"),
         ):
-            server, url = _serve(app, env)
+            server, base = serve(app, env)
+            url = f"{base}/webhooks/signing"
             try:
                 _load(url, secret, min(200, args.requests), args.concurrency)  # warm-up
                 results[label] = _load(url, secret, args.requests, args.concurrency)

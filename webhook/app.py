@@ -30,7 +30,16 @@ from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.ports import JobQueue
-from webhook import errors, health, metrics, signing, signing_return, staff_api, staff_pages
+from webhook import (
+    errors,
+    health,
+    metrics,
+    openapi,
+    signing,
+    signing_return,
+    staff_api,
+    staff_pages,
+)
 
 
 def create_app(
@@ -117,6 +126,7 @@ def create_app(
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(signing.bp)
+    app.register_blueprint(openapi.bp)
     app.register_blueprint(staff_api.bp)
     app.register_blueprint(signing_return.bp)
     errors.register(app)

@@ -27,6 +27,7 @@ from consent.signing import check_enrolment_rows
 from consent.staff import Role, StaffMember
 from schemas import schema_problems
 from webhook.problems import problem
+from webhook.routes import ROW_ID
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api")
 MAX_IMPORT = 10 * 1024 * 1024  # a results file of some tens of thousands of rows
@@ -184,7 +185,7 @@ def _status(code: str, hetu: Hetu | None) -> ResponseReturnValue:
     return jsonify(course=code, participants=rows)
 
 
-@bp.post("/submissions/<int:submission_id>/invalidate")
+@bp.post(f"/submissions/<{ROW_ID}:submission_id>/invalidate")
 def invalidate(submission_id: int) -> ResponseReturnValue:
     """Mitätöinti of a record sent by mistake."""
     if (refused := _require(Role.STAFF)) is not None:
@@ -207,7 +208,7 @@ def invalidate(submission_id: int) -> ResponseReturnValue:
     ), 200 if state.value == "invalidated" else 502
 
 
-@bp.post("/consents/<int:consent_id>/revoke")
+@bp.post(f"/consents/<{ROW_ID}:consent_id>/revoke")
 def revoke(consent_id: int) -> ResponseReturnValue:
     """Register a revocation OPH told the organiser of: nothing for it is ever sent again."""
     if (refused := _require(Role.STAFF)) is not None:

@@ -24,6 +24,7 @@ from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.migrate import upgrade
 from consent.config import Settings
+from tests.conftest import REDIS_URL
 from tests.e2e.stack import SECRET, post_signed, send_signed
 from tests.faults.servers import ThrowawayPostgres, ThrowawayRedis
 from tests.signing import event, person
@@ -126,7 +127,7 @@ def test_postgresql_stopped_under_a_stream_answers_503_and_the_retries_are_bound
     pg.start()
     try:
         monkeypatch.setenv("DATABASE_URL", pg.url)
-        monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/15")
+        monkeypatch.setenv("REDIS_URL", REDIS_URL)
         engine = make_engine(pg.url)
         upgrade(engine)
         dependencies.cache_clear()

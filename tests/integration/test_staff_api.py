@@ -247,3 +247,12 @@ def test_an_enrolment_file_with_a_bad_row_enrols_nobody(
     listing = api.get(path, headers=auth(tokens[Role.STAFF]))
     assert listing.json is not None
     assert listing.json["enrolments"] == []
+
+
+def test_an_id_too_long_for_the_database_is_404_not_a_500(
+    api: FlaskClient, tokens: dict[Role, str]
+) -> None:
+    staff = auth(tokens[Role.STAFF])
+    huge = "79630389018193313792"  # found by schemathesis: SQLite and PostgreSQL refused to bind it
+    assert api.post(f"/api/submissions/{huge}/invalidate", headers=staff).status_code == 404
+    assert api.post(f"/api/consents/{huge}/revoke", headers=staff).status_code == 404

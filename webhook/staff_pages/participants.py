@@ -14,6 +14,7 @@ from consent import grading
 from consent.errors import InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
 from consent.staff import Role
+from webhook.routes import ROW_ID
 from webhook.staff_pages import actor, bp, deps, error_page, our_page, require
 from webhook.staff_pages.texts import text
 
@@ -86,7 +87,7 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return row | {"consent_label": consent_label, "koski": koski, "koski_state": koski_state}
 
 
-@bp.post("/submissions/<int:submission_id>/retry")
+@bp.post(f"/submissions/<{ROW_ID}:submission_id>/retry")
 def retry(submission_id: int) -> ResponseReturnValue:
     """Send a parked or failed submission again."""
     require(Role.STAFF)
@@ -99,7 +100,7 @@ def retry(submission_id: int) -> ResponseReturnValue:
     return redirect(_back())
 
 
-@bp.route("/submissions/<int:submission_id>/invalidate", methods=["GET", "POST"])
+@bp.route(f"/submissions/<{ROW_ID}:submission_id>/invalidate", methods=["GET", "POST"])
 def invalidate(submission_id: int) -> ResponseReturnValue:
     """Mitätöinti, after a confirmation page that asks why."""
     require(Role.STAFF)
@@ -129,7 +130,7 @@ def invalidate(submission_id: int) -> ResponseReturnValue:
     return redirect(back)
 
 
-@bp.route("/consents/<int:consent_id>/revoke", methods=["GET", "POST"])
+@bp.route(f"/consents/<{ROW_ID}:consent_id>/revoke", methods=["GET", "POST"])
 def revoke(consent_id: int) -> ResponseReturnValue:
     """Register a revocation OPH told of, with the day they told; confirmed on its own page."""
     require(Role.STAFF)

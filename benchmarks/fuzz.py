@@ -1,0 +1,127 @@
+"""Fuzz the served API with schemathesis: the staff API and the webhook, 10,000 cases and more.
+
+Serves the real app under gunicorn on a scratch ledger (PostgreSQL by default), creates a
+staff token, and runs ``schemathesis run`` against ``/api/openapi.json`` with every generation
+mode (valid and invalid input), checking that no answer is a 5xx and that every status, content
+type and body is one the document names. Then counts what the ledger holds: nothing posted to
+the webhook without a valid signature may have been stored.
+
+    .venv/bin/python -m benchmarks.fuzz [--examples 1200] [--database postgresql|sqlite]
+
+``--examples`` is per operation and mode (9 operations); schemathesis stops early for an
+operation whose inputs run out, so the total is printed rather than assumed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from benchmarks.scratch_db import scratch_database
+from benchmarks.servers import ROOT, migrate, serve
+from consent.adapters.sql.engine import make_engine
+from consent.adapters.sql.ledger import utc_now
+from consent.adapters.sql.staff_tokens import SqlStaffTokens
+from consent.staff import Role
+
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+CHECKS = ",".join(
+    (
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+    )
+)
+UNSIGNED_EFFECTS = ("webhook_inbox", "consents", "participants")
+
+
+def _counts(database_url: str) -> dict[str, int]:
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        counts = {
+            table: int(connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())  # noqa: S608 - fixed names
+            for table in (*UNSIGNED_EFFECTS, "courses", "results")
+        }
+    engine.dispose()
+    return counts
+
+
+def _cases(ndjson: Path) -> tuple[int, dict[str, int]]:
+    """Requests schemathesis made, in all and by status code, from its event log."""
+    total, statuses = 0, dict[str, int]()
+    for line in ndjson.read_text(encoding="utf-8").splitlines():
+        scenario = json.loads(line).get("ScenarioFinished")
+        if not scenario:
+            continue
+        for interaction in scenario["recorder"].get("interactions", {}).values():
+            total += 1
+            response = interaction.get("response") or {}
+            status = str(response.get("status_code", "none"))
+            statuses[status] = statuses.get(status, 0) + 1
+    return total, statuses
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--examples", type=int, default=1200)
+    args = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        scratch_database(args.database, Path(tmp)) as database_url,
+    ):
+        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS, "VST_DATA_DIR": tmp}
+        migrate(env)
+        engine = make_engine(database_url)
+        token = SqlStaffTokens(engine, utc_now).create("fuzz", Role.STAFF)
+        engine.dispose()
+        server, base = serve("webhook.app:create_app()", env)
+        ndjson = Path(tmp) / "events.ndjson"
+        command = [
+            *(sys.executable, "-m", "schemathesis.cli", "run", f"{base}/api/openapi.json"),
+            *("--checks", CHECKS, "--mode", "all", "--max-examples", str(args.examples)),
+            *("--header", f"Authorization: Bearer {token}", "--workers", "1"),
+            *("--suppress-health-check", "all", "--report", "ndjson"),
+            *("--report-ndjson-path", str(ndjson), "--no-color"),
+        ]
+        started = time.monotonic()
+        try:
+            run = subprocess.run(
+                command, check=False, cwd=ROOT, env=env, capture_output=True, text=True
+            )
+        finally:
+            server.terminate()
+            server.wait()
+        seconds = time.monotonic() - started
+        counts = _counts(database_url)
+        total, statuses = _cases(ndjson)
+    report = ROOT / "var" / "fuzz-report.txt"
+    report.parent.mkdir(exist_ok=True)
+    report.write_text(run.stdout + run.stderr, encoding="utf-8")
+    summary = run.stdout.rfind("SUMMARY")
+    print(run.stdout[summary - 40 :] if summary >= 0 else run.stdout[-3000:])
+    print(f"schemathesis's whole report: {report}")
+    print(f"database={args.database} examples per operation and mode={args.examples}")
+    print(f"requests: {total} in {seconds:.0f} s ({total / seconds:.0f}/s)")
+    print("by status: " + " ".join(f"{k}={v}" for k, v in sorted(statuses.items())))
+    print("ledger after: " + " ".join(f"{k}={v}" for k, v in counts.items()))
+    server_errors = sum(v for k, v in statuses.items() if k.startswith("5") and k != "502")
+    unsigned = sum(counts[t] for t in UNSIGNED_EFFECTS)
+    print(f"5xx answers: {server_errors}; rows stored from unsigned webhook posts: {unsigned}")
+    if run.returncode != 0 or server_errors or unsigned:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""What the benchmarks share: a migrated scratch ledger and apps served by gunicorn on loopback."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = ["--workers", "4", "--worker-class", "sync", "--log-level", "warning"]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def migrate(env: dict[str, str]) -> None:
+    """``vst-consent migrate`` on the database ``env`` names."""
+    command = [sys.executable, "-m", "cli.main", "migrate"]
+    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+def serve(app: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """Serve ``app`` (a gunicorn app spec) on a free port; the process and its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", *GUNICORN, "--bind", f"127.0.0.1:{port}", app]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+            return process, f"http://127.0.0.1:{port}"
+        except requests.RequestException:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"{app} did not start")

@@ -1,0 +1,99 @@
+"""Schemathesis against the OpenAPI document the app serves (``GET /api/openapi.json``).
+
+Every operation gets generated valid and invalid requests (bodies, path parameters,
+headers) as a signed-in staff member: no answer is a 500, each status and body is one the
+document names, and nothing posted to the webhook without a valid signature is stored.
+``benchmarks/fuzz.py`` runs the same against gunicorn with ten thousand cases and more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import APIOperation, Case, GenerationMode
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from schemathesis.core.result import Ok
+from sqlalchemy import Engine, text
+
+from consent.adapters.sql.ledger import utc_now
+from consent.adapters.sql.staff_tokens import SqlStaffTokens
+from consent.config import Settings
+from consent.staff import Role
+from tests.koski_server import PASSWORD, USER, running_sandbox
+from webhook.app import create_app
+
+Operation = APIOperation[Any, Any, Any, Any]
+EXAMPLES = 25  # per operation and mode; benchmarks/fuzz.py runs ten thousand and more
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture
+def openapi_schema(
+    engine: Engine, redis_client: redis.Redis, tmp_path: Path
+) -> Iterator[schemathesis.BaseSchema]:
+    with running_sandbox(tmp_path / "koski.db") as koski:
+        settings = Settings.from_env(
+            {"KOSKI_URL": koski.url, "KOSKI_USERNAME": USER, "KOSKI_PASSWORD": PASSWORD}
+        )
+        app = create_app(settings, engine=engine, broker=redis_client)
+        yield schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+
+
+@pytest.fixture
+def staff_token(engine: Engine) -> str:
+    return SqlStaffTokens(engine, utc_now).create("fuzz", Role.STAFF)
+
+
+def _stored_deliveries(engine: Engine) -> int:
+    with engine.connect() as connection:
+        query = text(
+            "SELECT (SELECT COUNT(*) FROM webhook_inbox) + (SELECT COUNT(*) FROM consents)"
+        )
+        return int(connection.execute(query).scalar_one())
+
+
+def _fuzz(operation: Operation, mode: GenerationMode, engine: Engine, token: str) -> int:
+    """Run EXAMPLES generated requests against one operation; how many were made."""
+    calls = 0
+
+    @given(case=operation.as_strategy(mode))
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+    def call(case: Case[Operation]) -> None:
+        nonlocal calls
+        response = case.call(headers={"Authorization": f"Bearer {token}"})
+        case.validate_response(response, checks=CHECKS)
+        assert _stored_deliveries(engine) == 0, operation.label
+        calls += 1
+
+    call()
+    return calls
+
+
+@pytest.mark.parametrize("mode", list(GenerationMode))
+def test_generated_requests_get_documented_answers_and_unsigned_ones_store_nothing(
+    openapi_schema: schemathesis.BaseSchema,
+    engine: Engine,
+    staff_token: str,
+    mode: GenerationMode,
+) -> None:
+    loaded = list(openapi_schema.get_all_operations())
+    operations = [result.ok() for result in loaded if isinstance(result, Ok)]
+    assert len(operations) == len(loaded) == 9  # every operation the document names
+    calls = sum(_fuzz(operation, mode, engine, staff_token) for operation in operations)
+    assert calls >= len(operations) * 10  # hypothesis may stop early on small input spaces
