@@ -6,7 +6,7 @@ mode (valid and invalid input), checking that no answer is a 5xx and that every 
 type and body is one the document names. Then counts what the ledger holds: nothing posted to
 the webhook without a valid signature may have been stored.
 
-    .venv/bin/python -m benchmarks.fuzz [--examples 1200] [--database postgresql|sqlite]
+    .venv/bin/python -m benchmarks.fuzz [--examples 1000] [--database postgresql|sqlite]
 
 ``--examples`` is per operation and mode (9 operations); schemathesis stops early for an
 operation whose inputs run out, so the total is printed rather than assumed.
@@ -75,7 +75,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
-    parser.add_argument("--examples", type=int, default=1200)
+    parser.add_argument("--examples", type=int, default=1000)
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory() as tmp,

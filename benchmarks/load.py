@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 
 
-def _hetu(n: int) -> str:
+def hetu(n: int) -> str:
     """A generated hetu for someone born in 1980 (individual numbers 002-899)."""
     born = dt.date(1980, 1, 1) + dt.timedelta(days=n % 3650)
     individual = 2 + n % 898
@@ -28,10 +28,10 @@ def _hetu(n: int) -> str:
     return f"{digits[:6]}-{digits[6:]}{CHECK[int(digits) % 31]}"
 
 
-def _request(n: int, secret: bytes) -> tuple[bytes, dict[str, str]]:
-    hetu = _hetu(n)
+def signed_request(n: int, secret: bytes) -> tuple[bytes, dict[str, str]]:
+    person_hetu = hetu(n)
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    member = {"hetu": hetu, "first_names": "Testi", "last_name": "Henkilö"}
+    member = {"hetu": person_hetu, "first_names": "Testi", "last_name": "Henkilö"}
     event = {
         "type": "consent.signed",
         "timestamp": now,
@@ -64,7 +64,7 @@ def main() -> None:
     )
     secret = base64.b64decode(secret_text.removeprefix("whsec_"))
     target = urlsplit(url)
-    prepared = [_request(n, secret) for n in range(total)]
+    prepared = [signed_request(n, secret) for n in range(total)]
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()

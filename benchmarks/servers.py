@@ -28,10 +28,13 @@ def migrate(env: dict[str, str]) -> None:
     subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
 
 
-def serve(app: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+def serve(
+    app: str, env: dict[str, str], options: list[str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     """Serve ``app`` (a gunicorn app spec) on a free port; the process and its base URL."""
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", *GUNICORN, "--bind", f"127.0.0.1:{port}", app]
+    gunicorn = GUNICORN if options is None else options
+    command = [sys.executable, "-m", "gunicorn", *gunicorn, "--bind", f"127.0.0.1:{port}", app]
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -44,3 +47,26 @@ def serve(app: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.2)
     process.kill()
     raise SystemExit(f"{app} did not start")
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory of process ``pid`` and all its descendants, in KiB (from /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue  # ended while we looked
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        parents[int(entry.name)] = int(fields["PPid"])
+        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, of in parents.items() if of == parent]
+        tree.update(children)
+        frontier += children
+    return sum(rss.get(member, 0) for member in tree)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from rq import get_current_job
 
 
@@ -11,3 +13,8 @@ def remember(row_id: int) -> int:
     assert job is not None
     job.connection.rpush("test:ran", row_id)
     return row_id
+
+
+def process_id(_row_id: int) -> int:
+    """The id of the process that ran the job."""
+    return os.getpid()

@@ -13,6 +13,7 @@ import requests
 from rq.serializers import JSONSerializer
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import configure_mappers
 
 from consent.adapters import webhook_sender
 from consent.adapters.broker import broker_url, connect
@@ -58,6 +59,13 @@ class Dependencies:
     queue: RqJobQueue
     clock: Callable[[], dt.datetime]
     connector: Connector
+
+    def release_connections(self) -> None:
+        """Close every database and HTTP connection held: a process about to fork must not
+        hand one socket to several children."""
+        self.ledger_engine.dispose()
+        self.koski.close()
+        self.connector.service.close()
 
 
 @cache
@@ -160,6 +168,7 @@ def build_worker(settings: Settings | None = None) -> MeasuredWorker:
     """
     settings = settings or Settings.from_env()
     importlib.import_module("workers.jobs")
+    configure_mappers()  # once here, not in every horse
     _warm_up(dependencies().ledger_engine)
     connection = connect(broker_url(settings))
     worker = MeasuredWorker(
@@ -172,6 +181,7 @@ def build_worker(settings: Settings | None = None) -> MeasuredWorker:
         job_monitoring_interval=JOB_MONITORING_INTERVAL,
     )
     worker.maintenance_task = lambda broker, name: sweep_if_due(dependencies(), broker, name)
+    worker.release_connections = lambda: dependencies().release_connections()
     return worker
 
 

@@ -61,8 +61,7 @@ def sweep_if_due(deps: Dependencies, connection: redis.Redis, worker_name: str) 
     Called from the worker process between jobs. The claim is a Redis key that expires
     after a minute, so a worker killed mid-pass only delays the next one. Whatever fails
     is logged by type and left to the next pass: the worker itself must go on. The
-    database connections the pass opened are closed again, so no work horse forked
-    later shares them.
+    connections the pass opened are closed again, so no work horse forked later shares them.
     """
     try:
         if not connection.set(SWEEP_CLAIM, worker_name, nx=True, ex=SWEEP_INTERVAL):
@@ -76,5 +75,5 @@ def sweep_if_due(deps: Dependencies, connection: redis.Redis, worker_name: str) 
         log.warning("sweep.failed error=%s", type(error).__name__)
         return False
     finally:
-        deps.ledger_engine.dispose()
+        deps.release_connections()
     return True

@@ -43,6 +43,10 @@ class HttpKoski:
         self._timeout = timeout
         self._on_answer = on_answer
 
+    def close(self) -> None:
+        """Close kept-alive connections (a later call opens a new one)."""
+        self._session.close()
+
     def put_oppija(self, payload: dict[str, Any]) -> KoskiAnswer:
         """``PUT /api/oppija``: create or update a study right."""
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")

@@ -82,6 +82,10 @@ class HttpVismaSign:
         self._http.mount("http://", HTTPAdapter(max_retries=_RETRY))
         self._http.mount("https://", HTTPAdapter(max_retries=_RETRY))
 
+    def close(self) -> None:
+        """Close kept-alive connections (a later call opens a new one)."""
+        self._http.close()
+
     def create_document(self, name: str) -> str:
         """A new document; its uuid (from the ``Location`` of the 201)."""
         response = self._call("POST", "/api/v1/document/", {"document": {"name": name}}, {201})

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import zlib
 from pathlib import Path
 
 import redis
+from sqlalchemy.pool import QueuePool
 
 from consent.adapters.broker import EmbeddedBroker, broker_url, connect
 from consent.adapters.queues import CONSENT_QUEUE, KOSKI_QUEUE, QUEUES_BY_PRIORITY, queue
 from consent.config import Settings
 from tests.conftest import REDIS_URL
 from tests.net import free_port
-from workers.bootstrap import build_worker
+from workers.bootstrap import build_worker, dependencies
 
 
 def test_without_redis_url_the_embedded_server_is_used() -> None:
@@ -57,3 +59,20 @@ def test_the_worker_runs_jobs_whose_arguments_are_row_ids(redis_client: redis.Re
         [1],
         {},
     ]  # JSON, not a pickle
+
+
+def test_the_first_job_of_each_kind_runs_in_the_worker_and_the_rest_in_work_horses(
+    redis_client: redis.Redis,
+) -> None:
+    jobs = [
+        queue(CONSENT_QUEUE, redis_client).enqueue("tests.jobs.process_id", n) for n in range(3)
+    ]
+    worker = build_worker(Settings.from_env({"REDIS_URL": REDIS_URL}))
+    worker.work(burst=True)
+    ran_in = [job.return_value(refresh=True) for job in jobs]
+    assert ran_in[0] == os.getpid()  # warms the worker: horses forked later inherit its caches
+    assert os.getpid() not in ran_in[1:]
+    assert len(set(ran_in)) == 3  # a fresh horse each
+    pool = dependencies().ledger_engine.pool
+    assert isinstance(pool, QueuePool)
+    assert pool.checkedin() == 0  # nothing left open for the horses to share

@@ -1,0 +1,169 @@
+"""End to end: a signed POST until its consent is bound, at a steady rate; and memory (RSS).
+
+Serves the real app under gunicorn as the Procfile does (2 sync workers), runs one
+``vst-consent worker`` (RQ's forking worker), both on a scratch PostgreSQL ledger and Redis,
+and posts signed consent events at a fixed rate from this process. For each event, the time
+from sending the POST to the worker marking its delivery processed (the consent bound) is
+taken from the ledger's ``processed_at``. Meanwhile the resident memory of the web server
+(gunicorn and its workers) and of the worker (with its work horse and scheduler) is sampled.
+
+    .venv/bin/python -m benchmarks.latency [--rate 20] [--seconds 30] [--database postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+from sqlalchemy import text
+
+from benchmarks.load import signed_request
+from benchmarks.scratch_db import scratch_database
+from benchmarks.servers import ROOT, migrate, serve, tree_rss_kib
+from consent.adapters.sql.engine import make_engine
+
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+PROCFILE_WEB = ["--workers", "2", "--worker-class", "sync", "--log-level", "warning"]
+
+
+class RssSampler:
+    """Peak resident memory of process trees, sampled every half second in a thread."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self._pids = pids
+        self.peak = dict.fromkeys(pids, 0)
+        self.first = dict.fromkeys(pids, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> RssSampler:
+        self.first = {name: tree_rss_kib(pid) for name, pid in self._pids.items()}
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            for name, pid in self._pids.items():
+                self.peak[name] = max(self.peak[name], tree_rss_kib(pid))
+
+
+def _post_steadily(url: str, secret: bytes, rate: float, count: int) -> dict[str, float]:
+    """Post ``count`` signed events at ``rate`` per second; each webhook-id's send time."""
+    sent: dict[str, float] = {}
+    session_by_thread = threading.local()
+
+    def post(n: int) -> None:
+        body, headers = signed_request(n, secret)
+        session = getattr(session_by_thread, "session", None) or requests.Session()
+        session_by_thread.session = session
+        sent[headers["webhook-id"]] = time.time()
+        answer = session.post(url, data=body, headers=headers, timeout=30)
+        if answer.status_code != 202:
+            raise SystemExit(f"the intake answered {answer.status_code}")
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for n in range(count):
+            time.sleep(max(0.0, started + n / rate - time.monotonic()))
+            pool.submit(post, n)
+    return sent
+
+
+def _bound_at(database_url: str, expected: int, deadline: float) -> dict[str, float]:
+    """Wait until ``expected`` deliveries are processed; each webhook-id's processing time."""
+    engine = make_engine(database_url)
+    query = text("SELECT webhook_id, processed_at FROM webhook_inbox WHERE state = 'processed'")
+    rows: dict[str, float] = {}
+    while time.monotonic() < deadline:
+        with engine.connect() as connection:
+            rows = {str(webhook_id): _epoch(at) for webhook_id, at in connection.execute(query)}
+        if len(rows) >= expected:
+            break
+        time.sleep(0.5)
+    engine.dispose()
+    return rows
+
+
+def _epoch(at: dt.datetime) -> float:
+    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).timestamp()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--rate", type=float, default=20.0, help="signed POSTs per second")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    args = parser.parse_args()
+    count = int(args.rate * args.seconds)
+    secret = os.urandom(32)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        scratch_database(args.database, Path(tmp)) as database_url,
+    ):
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS,
+            "SIGNING_WEBHOOK_KEYS": "whsec_" + base64.b64encode(secret).decode(),
+            "VST_DATA_DIR": tmp,
+        }
+        migrate(env)
+        subprocess.run(["redis-cli", "-u", REDIS, "flushdb"], check=True, capture_output=True)
+        web, base = serve("webhook.app:create_app()", env, PROCFILE_WEB)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            time.sleep(3)  # the worker's imports, before the clock starts
+            with RssSampler({"web": web.pid, "worker": worker.pid}) as memory:
+                sent = _post_steadily(f"{base}/webhooks/signing", secret, args.rate, count)
+                bound = _bound_at(database_url, count, time.monotonic() + 120)
+        finally:
+            web.terminate()
+            worker.terminate()
+            web.wait()
+            worker.wait()
+    latencies = sorted(bound[key] - sent[key] for key in sent if key in bound)
+    print(
+        f"database={args.database} rate={args.rate:g}/s for {args.seconds:g} s: "
+        f"{count} signed POSTs; web: gunicorn, 2 sync workers; one vst-consent worker"
+    )
+    print(f"bound: {len(latencies)} of {count}")
+    if latencies:
+        p99 = latencies[int(0.99 * (len(latencies) - 1))]
+        print(
+            f"POST sent -> consent bound: p50 {1000 * statistics.median(latencies):.0f} ms, "
+            f"p99 {1000 * p99:.0f} ms, max {1000 * latencies[-1]:.0f} ms"
+        )
+    for name in ("web", "worker"):
+        print(
+            f"RSS {name}: {memory.first[name] / 1024:.0f} MiB at start, "
+            f"peak {memory.peak[name] / 1024:.0f} MiB under load (process tree)"
+        )
+    if len(latencies) < count:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
