@@ -30,36 +30,11 @@ from sqlalchemy import text
 
 from benchmarks.load import signed_request
 from benchmarks.scratch_db import scratch_database
-from benchmarks.servers import ROOT, migrate, serve, tree_rss_kib
+from benchmarks.servers import ROOT, RssSampler, migrate, serve
 from consent.adapters.sql.engine import make_engine
 
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 PROCFILE_WEB = ["--workers", "2", "--worker-class", "sync", "--log-level", "warning"]
-
-
-class RssSampler:
-    """Peak resident memory of process trees, sampled every half second in a thread."""
-
-    def __init__(self, pids: dict[str, int]) -> None:
-        self._pids = pids
-        self.peak = dict.fromkeys(pids, 0)
-        self.first = dict.fromkeys(pids, 0)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> RssSampler:
-        self.first = {name: tree_rss_kib(pid) for name, pid in self._pids.items()}
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.5):
-            for name, pid in self._pids.items():
-                self.peak[name] = max(self.peak[name], tree_rss_kib(pid))
 
 
 def _post_steadily(url: str, secret: bytes, rate: float, count: int) -> dict[str, float]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -70,3 +71,28 @@ def tree_rss_kib(pid: int) -> int:
         tree.update(children)
         frontier += children
     return sum(rss.get(member, 0) for member in tree)
+
+
+class RssSampler:
+    """Peak resident memory of process trees, sampled every half second in a thread."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self._pids = pids
+        self.peak = dict.fromkeys(pids, 0)
+        self.first = dict.fromkeys(pids, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> RssSampler:
+        self.first = {name: tree_rss_kib(pid) for name, pid in self._pids.items()}
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            for name, pid in self._pids.items():
+                self.peak[name] = max(self.peak[name], tree_rss_kib(pid))

@@ -11,7 +11,7 @@ JSON serializer and queues):
 Prints submissions per second next to participants per second of the no-op baseline,
 and the ratio.
 
-    .venv/bin/python -m benchmarks.submissions [--participants 2000] [--workers 2]
+    .venv/bin/python -m benchmarks.submissions [--participants 10000] [--workers 2]
                                                [--database postgresql|sqlite]
 """
 
@@ -32,6 +32,7 @@ import redis
 import requests
 
 from benchmarks.scratch_db import scratch_database
+from benchmarks.servers import RssSampler
 from consent import grading, services
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import CONSENT_QUEUE, KOSKI_QUEUE, RqJobQueue, queue
@@ -95,8 +96,9 @@ def _sandbox(workdir: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes
     raise SystemExit("the KOSKI sandbox did not start")
 
 
-def _run_workers(count: int, env: dict[str, str]) -> float:
-    """Start ``count`` burst workers and wait for the queues to drain; seconds taken."""
+def _run_workers(count: int, env: dict[str, str]) -> tuple[float, int]:
+    """Start ``count`` burst workers and wait for the queues to drain; seconds taken and the
+    highest resident memory of one worker with its work horse (KiB)."""
     code = (
         "from workers.bootstrap import build_worker; "
         "build_worker().work(burst=True, logging_level='WARNING')"
@@ -105,9 +107,10 @@ def _run_workers(count: int, env: dict[str, str]) -> float:
     workers = [
         subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env) for _ in range(count)
     ]
-    for worker in workers:
-        worker.wait()
-    return time.perf_counter() - started
+    with RssSampler({str(w.pid): w.pid for w in workers}) as memory:
+        for worker in workers:
+            worker.wait()
+    return time.perf_counter() - started, max(memory.peak.values())
 
 
 def _consents(settings: Settings, participants: int) -> list[dict[str, str]]:
@@ -141,7 +144,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--participants", type=int, default=2000)
+    parser.add_argument("--participants", type=int, default=10000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     args = parser.parse_args()
@@ -168,15 +171,17 @@ def main() -> None:
                 queue(CONSENT_QUEUE if n % 2 == 0 else KOSKI_QUEUE, broker).enqueue(
                     "benchmarks.noop.noop", n
                 )
-            noop_seconds = _run_workers(args.workers, env)
+            noop_seconds, _ = _run_workers(args.workers, env)
             rows = _consents(settings, args.participants)
             store = SqlGrading(make_engine(database_url), AesGcmCipher(settings.pii_keys), utc_now)
             course = parse_course(COURSE)
             store.save_course(course, "benchmark")
+            imported = time.perf_counter()
             grading.import_results(
                 course, rows, store, RqJobQueue(broker), today=dt.date.today(), actor="benchmark"
             )
-            real_seconds = _run_workers(args.workers, env)
+            import_seconds = time.perf_counter() - imported
+            real_seconds, worker_rss = _run_workers(args.workers, env)
             stored = requests.get(
                 f"{koski_url}/sandbox/opiskeluoikeudet", auth=("sandbox", "sandbox"), timeout=60
             ).json()
@@ -187,11 +192,16 @@ def main() -> None:
     jobs_rate, real_rate = 2 * args.participants / noop_seconds, sent / real_seconds
     print(f"participants={args.participants} workers={args.workers} database={args.database}")
     jobs = 2 * args.participants
+    print(
+        f"grading sync: {args.participants} results imported (checked, stored, one binding job "
+        f"each queued) in {import_seconds:.1f} s"
+    )
     print(f"no-op baseline: {jobs} jobs in {noop_seconds:.1f} s = {jobs_rate:.1f} jobs/s")
     print(f"KOSKI transfer: {sent} records in {real_seconds:.1f} s = {real_rate:.1f} submissions/s")
     print("  (each submission is two jobs: bind the result, then send it)")
     print(f"ratio submissions/s : no-op jobs/s = {real_rate / jobs_rate:.2f}")
     print(f"ratio per job, real : no-op = {2 * real_rate / jobs_rate:.2f}")
+    print(f"RSS of one worker with its work horse, peak: {worker_rss / 1024:.0f} MiB")
 
 
 if __name__ == "__main__":
