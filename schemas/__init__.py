@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any, Final
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
@@ -42,19 +44,48 @@ def _is_date(value: object) -> bool:
 
 
 @cache
-def validator(name: str) -> Draft202012Validator:
-    """The validator for ``schemas/<name>.schema.json``, built once per process."""
+def _schema(name: str) -> dict[str, Any]:
     text = resources.files(__name__).joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=FORMATS)
+    return schema
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    """The validator for ``schemas/<name>.schema.json``, built once per process."""
+    return Draft202012Validator(_schema(name), format_checker=FORMATS)
+
+
+def _checks(check: Callable[[object], bool]) -> Callable[[str], bool]:
+    """A format check as jsonschema-rs calls it: True or False, never an exception."""
+
+    def checked(value: str) -> bool:
+        try:
+            return check(value)
+        except ValueError:
+            return False
+
+    return checked
+
+
+@cache
+def fast_validator(name: str) -> jsonschema_rs.Validator:
+    """The same schema and format checks compiled by jsonschema-rs: a yes or no in
+    microseconds, for the common case of a valid document (the webhook's hot path)."""
+    formats = {"date-time": _checks(_is_rfc3339), "date": _checks(_is_date)}
+    return jsonschema_rs.Draft202012Validator(_schema(name), formats=formats, validate_formats=True)
 
 
 def schema_problems(name: str, document: Any, limit: int = 20) -> list[dict[str, str]]:
     """What is wrong with ``document`` by ``schemas/<name>``: each field and the rule it broke.
 
-    The reasons never quote the value, so they are safe to log and to send back.
+    The reasons never quote the value, so they are safe to log and to send back. A valid
+    document is recognised by jsonschema-rs; only an invalid one is walked by ``jsonschema``
+    for the list of what is wrong (the two agree: ``tests/unit/test_schemas.py``).
     """
+    if fast_validator(name).is_valid(document):
+        return []
     errors = sorted(validator(name).iter_errors(document), key=lambda e: [str(p) for p in e.path])
     return [_describe(e) for e in errors[:limit]]
 
