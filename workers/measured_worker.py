@@ -5,6 +5,7 @@ own (the sweeper) in its maintenance loop, and work horses forked from a warm pa
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -25,8 +26,6 @@ from consent.adapters.counters import RedisCounters
 # The parent renews it every monitoring interval (10 s here), so 15 s of grace still rides out
 # a missed renewal while the job of a killed worker is found abandoned within about 25 s.
 HEARTBEAT_GRACE: Final = 15
-# A job's registry entry when it runs in the worker process itself (nothing renews it there).
-IN_PROCESS_TIMEOUT: Final = 180
 
 
 def job_name(job: Job) -> str:
@@ -51,7 +50,7 @@ class MeasuredWorker(Worker):
     maintenance_task: Callable[[Redis, str], object] | None = None
     release_connections: Callable[[], object] | None = None
     _warm: frozenset[str] = frozenset()
-    _in_process = False
+    _renewal: _Renewal | None = None
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         """In a work horse, unless this is the first job of its kind (see the class)."""
@@ -60,16 +59,28 @@ class MeasuredWorker(Worker):
             super().execute_job(job, queue)
             return
         self._warm |= {name}
-        self._in_process = True
+        execution = self.prepare_execution(job)
+        # Nobody monitors a horse here, so a thread renews the job's heartbeat as the
+        # monitoring loop would: a worker killed mid-job is still found within a minute.
+        self._renewal = _Renewal(
+            lambda: self.maintain_heartbeats(job, execution), self.job_monitoring_interval
+        )
         try:
-            execution = self.prepare_execution(job)
-            self.perform_job(job, queue, execution)
+            with self._renewal:
+                self.perform_job(job, queue, execution)
             self.set_state(WorkerStatus.IDLE)
         finally:
-            self._in_process = False
+            self._renewal = None
             self.release_connections()
             gc.collect()
             gc.freeze()  # horses need not scan (and so copy) what they inherit
+
+    def handle_execution_ended(self, job: Job, queue: Queue, heartbeat_ttl: int) -> None:
+        """The job's function returned: no heartbeat may follow, or its finished execution
+        would be written back into the started registry."""
+        if self._renewal is not None:
+            self._renewal.stop()
+        super().handle_execution_ended(job, queue, heartbeat_ttl)
 
     def run_maintenance_tasks(self) -> None:
         """RQ's maintenance (registries, scheduler), then ours; the heartbeat after both."""
@@ -79,13 +90,7 @@ class MeasuredWorker(Worker):
             self.heartbeat()
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
-        """As RQ computes it, with :data:`HEARTBEAT_GRACE` in place of its fixed 60 s.
-
-        A job run in this process has nobody renewing its entry: it lasts the whole timeout.
-        """
-        if self._in_process:
-            timeout = job.timeout if job.timeout and job.timeout > 0 else IN_PROCESS_TIMEOUT
-            return int(timeout) + HEARTBEAT_GRACE
+        """As RQ computes it, with :data:`HEARTBEAT_GRACE` in place of its fixed 60 s."""
         interval = float(self.job_monitoring_interval)
         if job.timeout and job.timeout > 0:
             interval = min(job.timeout - working_time, interval)
@@ -105,6 +110,35 @@ class MeasuredWorker(Worker):
         """The work horse died mid-job (a signal, the OOM killer): RQ retries or fails it."""
         RedisCounters(self.connection).count("jobs", job=job_name(job), outcome="killed")
         super().handle_work_horse_killed(job, retpid, ret_val, rusage)  # type: ignore[no-untyped-call]  # RQ leaves it unannotated
+
+
+class _Renewal:
+    """Calls ``renew`` every ``interval`` seconds in a thread, until stopped."""
+
+    def __init__(self, renew: Callable[[], object], interval: float) -> None:
+        self._renew, self._interval = renew, interval
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+
+    def __enter__(self) -> _Renewal:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+        self._thread.join()
+
+    def stop(self) -> None:
+        """No renewal starts after this returns."""
+        with self._lock:
+            self._stopped.set()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self._interval):
+            with self._lock:
+                if not self._stopped.is_set():
+                    self._renew()
 
 
 def count_abandoned(

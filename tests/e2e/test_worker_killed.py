@@ -29,8 +29,9 @@ from tests.signing import event, person
 from webhook.app import create_app
 from workers.bootstrap import dependencies
 
+EARLIER = person(dt.date(1985, 3, 3), "Eero", "Lahtinen")  # sent first: the worker is then warm
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
-SLOW_KOSKI = 10  # seconds the sandbox holds the first PUT: the worker is killed meanwhile
+SLOW_KOSKI = 10  # seconds the sandbox holds ADULT's PUT: the worker is killed meanwhile
 RECOVERY = 60  # the promise: a killed worker's job is done again within a minute
 
 
@@ -47,26 +48,32 @@ def stack(
         dependencies.cache_clear()
 
 
-def _consent_and_result(engine: Engine, jobs: RqJobQueue) -> None:
-    assert post_signed(create_app().test_client(), event(ADULT, ADULT), "msg_kill") == 202
+def _consents_and_results(engine: Engine, jobs: RqJobQueue) -> None:
+    """EARLIER and ADULT consented and passed, in that order (submission 1, then 2)."""
+    client = create_app().test_client()
+    for n, member in enumerate((EARLIER, ADULT)):
+        assert post_signed(client, event(member, member), f"msg_kill_{n}") == 202
     settings = Settings.from_env()
     store = SqlGrading(engine, AesGcmCipher(settings.pii_keys), utc_now)
     the_course = course(end_date="2026-11-20")
     store.save_course(the_course, "test")
-    row = {"hetu": ADULT["hetu"], "grade": "hyväksytty", "graded_on": "2026-11-19"}
-    grading.import_results(the_course, [row], store, jobs, today=dt.date.today(), actor="test")
+    rows = [
+        {"hetu": member["hetu"], "grade": "hyväksytty", "graded_on": "2026-11-19"}
+        for member in (EARLIER, ADULT)
+    ]
+    grading.import_results(the_course, rows, store, jobs, today=dt.date.today(), actor="test")
 
 
-def _submission_state(engine: Engine) -> str | None:
+def _submission_states(engine: Engine) -> list[str]:
     with engine.connect() as connection:
-        state = connection.execute(text("SELECT state FROM koski_submissions")).scalar()
-    return None if state is None else str(state)
+        rows = connection.execute(text("SELECT state FROM koski_submissions ORDER BY id"))
+        return [str(state) for state in rows.scalars()]
 
 
-def _wait_for(condition: str, engine: Engine, seconds: float) -> None:
+def _wait_for(states: list[str], engine: Engine, seconds: float) -> None:
     deadline = time.monotonic() + seconds
-    while _submission_state(engine) != condition:
-        assert time.monotonic() < deadline, f"no submission {condition} in {seconds} s"
+    while _submission_states(engine) != states:
+        assert time.monotonic() < deadline, f"submissions not {states} in {seconds} s"
         time.sleep(0.2)
 
 
@@ -75,11 +82,13 @@ def test_a_worker_killed_mid_submission_is_recovered_and_the_record_exists_once(
     stack: tuple[RunningSandbox, Engine], redis_client: redis.Redis, kill_horse: bool
 ) -> None:
     koski, engine = stack
-    _consent_and_result(engine, RqJobQueue(redis_client))
-    koski.fail_next(f"slow:{SLOW_KOSKI}")
+    _consents_and_results(engine, RqJobQueue(redis_client))
+    # The worker's first submission runs in the worker itself (to warm it); the second one,
+    # in a work horse, is held by KOSKI while the worker is killed.
+    koski.fail_next("slow:0", f"slow:{SLOW_KOSKI}")
     first = start_worker()
     try:
-        _wait_for("in_flight", engine, 60)  # the horse is now waiting for KOSKI
+        _wait_for(["sent", "in_flight"], engine, 60)  # the horse is now waiting for KOSKI
         time.sleep(0.5)
         horses = children_of(first.pid)
         assert horses, "the worker runs its job in a work horse"
@@ -91,29 +100,56 @@ def test_a_worker_killed_mid_submission_is_recovered_and_the_record_exists_once(
         stop(first)
     second = start_worker()
     try:
-        _wait_for("sent", engine, RECOVERY)
+        _wait_for(["sent", "sent"], engine, RECOVERY)
         print(f"recovered {time.monotonic() - killed_at:.1f} s after the kill")
     finally:
         errors = stop(second)
-    assert len(koski.stored()) == 1, errors[-2000:]
+    assert len(koski.stored()) == 2, errors[-2000:]  # one record each, never a second
     outcomes = RedisCounters(redis_client).totals("jobs")
     if kill_horse:  # the second worker found the dead one's job and ran it again
         assert outcomes[(("job", "submit"), ("outcome", "abandoned"))] == 1
-    assert outcomes.get((("job", "submit"), ("outcome", "finished"))) == 1, errors
+    assert outcomes.get((("job", "submit"), ("outcome", "finished"))) == 2, errors
+
+
+def test_a_worker_killed_in_a_job_it_runs_itself_is_recovered_and_the_record_exists_once(
+    stack: tuple[RunningSandbox, Engine], redis_client: redis.Redis
+) -> None:
+    koski, engine = stack
+    _consents_and_results(engine, RqJobQueue(redis_client))
+    koski.fail_next(f"slow:{SLOW_KOSKI}")  # the worker's first submission, run in the worker
+    first = start_worker()
+    try:
+        _wait_for(["in_flight", "pending"], engine, 60)
+        time.sleep(0.5)
+        os.killpg(first.pid, signal.SIGKILL)  # the worker (running the job) and its scheduler
+        killed_at = time.monotonic()
+        first.wait(10)
+    finally:
+        stop(first)
+    second = start_worker()
+    try:
+        _wait_for(["sent", "sent"], engine, RECOVERY)  # its heartbeat was renewed, then lapsed
+        print(f"recovered {time.monotonic() - killed_at:.1f} s after the kill")
+    finally:
+        errors = stop(second)
+    assert len(koski.stored()) == 2, errors[-2000:]
+    outcomes = RedisCounters(redis_client).totals("jobs")
+    assert outcomes[(("job", "submit"), ("outcome", "abandoned"))] == 1
+    assert outcomes.get((("job", "submit"), ("outcome", "finished"))) == 2, errors
 
 
 def test_sigterm_lets_the_worker_finish_its_current_submission_before_it_exits(
     stack: tuple[RunningSandbox, Engine], redis_client: redis.Redis
 ) -> None:
     koski, engine = stack
-    _consent_and_result(engine, RqJobQueue(redis_client))
-    koski.fail_next("slow:3")
+    _consents_and_results(engine, RqJobQueue(redis_client))
+    koski.fail_next("slow:0", "slow:3")
     worker = start_worker()
     try:
-        _wait_for("in_flight", engine, 60)
+        _wait_for(["sent", "in_flight"], engine, 60)
         worker.send_signal(signal.SIGTERM)  # what a process manager sends on stop
         assert worker.wait(30) == 0
     finally:
         stop(worker)
-    assert _submission_state(engine) == "sent"
-    assert len(koski.stored()) == 1
+    assert _submission_states(engine) == ["sent", "sent"]
+    assert len(koski.stored()) == 2
