@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.scratch_db import scratch_database
-from benchmarks.servers import GUNICORN, ROOT, migrate, serve
+from benchmarks.servers import ROOT, migrate, serve
 
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
@@ -53,7 +53,12 @@ def main() -> None:
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers, both apps")
+    parser.add_argument("--threads", type=int, default=1, help="above 1: gthread workers")
     args = parser.parse_args()
+    kind = "gthread" if args.threads > 1 else "sync"
+    gunicorn = ["--workers", str(args.workers), "--worker-class", kind, "--log-level", "warning"]
+    gunicorn += ["--threads", str(args.threads)] if args.threads > 1 else []
     secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -72,7 +77,7 @@ def main() -> None:
             ("bare Flask 202", "benchmarks.bare_app:app"),
             ("vst-consent intake", "webhook.app:create_app()"),
         ):
-            server, base = serve(app, env)
+            server, base = serve(app, env, gunicorn)
             url = f"{base}/webhooks/signing"
             try:
                 _load(url, secret, min(200, args.requests), args.concurrency)  # warm-up
@@ -82,7 +87,7 @@ def main() -> None:
                 server.wait()
     print(
         f"database={args.database} requests={args.requests} concurrency={args.concurrency} "
-        f"gunicorn={' '.join(GUNICORN[:6])}"
+        f"gunicorn={' '.join(gunicorn[:4] + gunicorn[6:])}"
     )
     print(f"{'endpoint':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'2xx':>8}")
     for label, r in results.items():
