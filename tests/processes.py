@@ -31,7 +31,7 @@ def start_worker() -> subprocess.Popen[bytes]:
 
 
 def children_of(pid: int) -> list[int]:
-    """The live processes whose parent is ``pid`` (an RQ worker's work horse)."""
+    """The live processes whose parent is ``pid`` (an RQ worker's horse and scheduler)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -43,6 +43,20 @@ def children_of(pid: int) -> list[int]:
         fields = stat.rpartition(")")[2].split()  # after "pid (command)": state, ppid, …
         if int(fields[1]) == pid:
             found.append(int(entry.name))
+    return found
+
+
+def horses_of(pid: int) -> list[int]:
+    """The worker ``pid``'s work horses running a job, told from its scheduler process by
+    the title RQ gives them (``rq:worker:…: Processing <job> from <queue> since …``)."""
+    found = []
+    for child in children_of(pid):
+        try:
+            title = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue  # ended while we looked
+        if b": Processing " in title:
+            found.append(child)
     return found
 
 

@@ -24,7 +24,7 @@ from consent.config import Settings
 from tests.courses import course
 from tests.e2e.stack import configure, post_signed
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
-from tests.processes import children_of, start_worker, stop
+from tests.processes import horses_of, start_worker, stop
 from tests.signing import event, person
 from webhook.app import create_app
 from workers.bootstrap import dependencies
@@ -90,7 +90,7 @@ def test_a_worker_killed_mid_submission_is_recovered_and_the_record_exists_once(
     try:
         _wait_for(["sent", "in_flight"], engine, 60)  # the horse is now waiting for KOSKI
         time.sleep(0.5)
-        horses = children_of(first.pid)
+        horses = horses_of(first.pid)
         assert horses, "the worker runs its job in a work horse"
         for pid in [*horses, first.pid] if kill_horse else [first.pid]:
             os.kill(pid, signal.SIGKILL)

@@ -14,7 +14,7 @@ from contextlib import suppress
 import pytest
 
 from tests.faults.conftest import KoskiStack
-from tests.processes import children_of, start_worker, stop
+from tests.processes import children_of, horses_of, start_worker, stop
 
 pytestmark = pytest.mark.fault
 PEOPLE = 30
@@ -23,20 +23,21 @@ SLOW_KOSKI = "slow:0.4"  # each PUT takes a while, so kills land inside KOSKI ca
 
 
 def _kill_repeatedly(workers: list[subprocess.Popen[bytes]]) -> int:
-    """Kill work horses (and every fourth time the worker, then start another) KILLS times.
+    """Kill the worker's work horse mid-job, and every fourth time the whole worker with its
+    scheduler (then start another), KILLS times.
 
     ``workers[-1]`` is always the live worker, so the caller stops it whatever happens."""
     kills, deadline = 0, time.monotonic() + 240
     while kills < KILLS and time.monotonic() < deadline:
         worker = workers[-1]
-        horses = children_of(worker.pid)
-        if not horses:
+        if not horses_of(worker.pid):
             time.sleep(0.05)
             continue
         time.sleep(0.1)  # inside the job by now
         whole = kills % 4 == 3
         killed = False
-        for pid in [*children_of(worker.pid), *([worker.pid] if whole else [])]:
+        victims = [*children_of(worker.pid), worker.pid] if whole else horses_of(worker.pid)
+        for pid in victims:
             with suppress(ProcessLookupError):  # its job may have ended meanwhile
                 os.kill(pid, signal.SIGKILL)
                 killed = True
