@@ -21,6 +21,7 @@ from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.migrate import upgrade
 from consent.config import PiiKey
 from consent.hetu import HETU_PATTERN, redact_hetus
+from tests.processes import kill_leftovers
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -51,6 +52,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _LOG_GUARD.leaks:
         print("\nA log record carried a henkilötunnus:\n  " + "\n  ".join(_LOG_GUARD.leaks[:20]))
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def no_worker_outlives_its_test() -> Iterator[None]:
+    """What a test's SIGKILL left of a worker (an orphaned scheduler or horse) is killed."""
+    yield
+    kill_leftovers()
 
 
 @pytest.fixture(scope="session")

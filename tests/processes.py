@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 from typing import IO
 
@@ -14,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # Each worker's log goes to a file of its own: a pipe nobody reads while the test runs fills
 # up (64 KiB) and then blocks the worker in the middle of a log line.
 _LOGS: dict[int, IO[bytes]] = {}
+# Each worker leads a process group of its own (its work horse and its scheduler process
+# are in it): what a test's SIGKILL leaves behind is killed when the test ends.
+_GROUPS: set[int] = set()
 
 
 def start_worker() -> subprocess.Popen[bytes]:
@@ -27,7 +31,16 @@ def start_worker() -> subprocess.Popen[bytes]:
         stderr=log,
     )
     _LOGS[process.pid] = log
+    _GROUPS.add(process.pid)
     return process
+
+
+def kill_leftovers() -> None:
+    """Kill whatever is left of the workers started so far (an orphaned scheduler process
+    or work horse of a worker killed with SIGKILL), so it takes no job from a later test."""
+    while _GROUPS:
+        with suppress(ProcessLookupError):
+            os.killpg(_GROUPS.pop(), signal.SIGKILL)
 
 
 def children_of(pid: int) -> list[int]:
