@@ -15,7 +15,7 @@ import redis
 from sqlalchemy import Engine, text
 
 from consent import grading
-from consent.adapters.counters import RedisCounters
+from consent.adapters.counters import Labels, RedisCounters
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import RqJobQueue
 from consent.adapters.sql.grading import SqlGrading
@@ -77,6 +77,23 @@ def _wait_for(states: list[str], engine: Engine, seconds: float) -> None:
         time.sleep(0.2)
 
 
+def _recovered_by_a_new_worker(
+    koski: RunningSandbox, engine: Engine, redis_client: redis.Redis, killed_at: float
+) -> dict[Labels, int]:
+    """Start another worker: both records are sent within RECOVERY, once each, and both
+    submit jobs finished. The job outcomes counted, for what the caller asserts besides."""
+    second = start_worker()
+    try:
+        _wait_for(["sent", "sent"], engine, RECOVERY)
+        print(f"recovered {time.monotonic() - killed_at:.1f} s after the kill")
+    finally:
+        errors = stop(second)
+    assert len(koski.stored()) == 2, errors[-2000:]  # one record each, never a second
+    outcomes = RedisCounters(redis_client).totals("jobs")
+    assert outcomes.get((("job", "submit"), ("outcome", "finished"))) == 2, errors
+    return outcomes
+
+
 @pytest.mark.parametrize("kill_horse", [True, False], ids=["worker-and-horse", "worker-only"])
 def test_a_worker_killed_mid_submission_is_recovered_and_the_record_exists_once(
     stack: tuple[RunningSandbox, Engine], redis_client: redis.Redis, kill_horse: bool
@@ -98,17 +115,9 @@ def test_a_worker_killed_mid_submission_is_recovered_and_the_record_exists_once(
         first.wait(10)
     finally:
         stop(first)
-    second = start_worker()
-    try:
-        _wait_for(["sent", "sent"], engine, RECOVERY)
-        print(f"recovered {time.monotonic() - killed_at:.1f} s after the kill")
-    finally:
-        errors = stop(second)
-    assert len(koski.stored()) == 2, errors[-2000:]  # one record each, never a second
-    outcomes = RedisCounters(redis_client).totals("jobs")
+    outcomes = _recovered_by_a_new_worker(koski, engine, redis_client, killed_at)
     if kill_horse:  # the second worker found the dead one's job and ran it again
         assert outcomes[(("job", "submit"), ("outcome", "abandoned"))] == 1
-    assert outcomes.get((("job", "submit"), ("outcome", "finished"))) == 2, errors
 
 
 def test_a_worker_killed_in_a_job_it_runs_itself_is_recovered_and_the_record_exists_once(
@@ -126,16 +135,9 @@ def test_a_worker_killed_in_a_job_it_runs_itself_is_recovered_and_the_record_exi
         first.wait(10)
     finally:
         stop(first)
-    second = start_worker()
-    try:
-        _wait_for(["sent", "sent"], engine, RECOVERY)  # its heartbeat was renewed, then lapsed
-        print(f"recovered {time.monotonic() - killed_at:.1f} s after the kill")
-    finally:
-        errors = stop(second)
-    assert len(koski.stored()) == 2, errors[-2000:]
-    outcomes = RedisCounters(redis_client).totals("jobs")
+    outcomes = _recovered_by_a_new_worker(koski, engine, redis_client, killed_at)
+    # its heartbeat was renewed while it ran, then lapsed: the new worker ran it again
     assert outcomes[(("job", "submit"), ("outcome", "abandoned"))] == 1
-    assert outcomes.get((("job", "submit"), ("outcome", "finished"))) == 2, errors
 
 
 def test_sigterm_lets_the_worker_finish_its_current_submission_before_it_exits(
