@@ -19,14 +19,12 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from sqlalchemy import text
 
-from benchmarks.scratch_db import scratch_database
-from benchmarks.servers import ROOT, migrate, serve
+from benchmarks.servers import ROOT, scratch_stack, serve
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
@@ -77,17 +75,13 @@ def main() -> None:
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--examples", type=int, default=1000)
     args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        scratch_database(args.database, Path(tmp)) as database_url,
-    ):
-        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS, "VST_DATA_DIR": tmp}
-        migrate(env)
+    with scratch_stack(args.database, REDIS) as (tmp, env):
+        database_url = env["DATABASE_URL"]
         engine = make_engine(database_url)
         token = SqlStaffTokens(engine, utc_now).create("fuzz", Role.STAFF)
         engine.dispose()
         server, base = serve("webhook.app:create_app()", env)
-        ndjson = Path(tmp) / "events.ndjson"
+        ndjson = tmp / "events.ndjson"
         command = [
             *(sys.executable, "-m", "schemathesis.cli", "run", f"{base}/api/openapi.json"),
             *("--checks", CHECKS, "--mode", "all", "--max-examples", str(args.examples)),

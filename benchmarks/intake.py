@@ -18,11 +18,8 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-from benchmarks.scratch_db import scratch_database
-from benchmarks.servers import ROOT, migrate, serve
+from benchmarks.servers import ROOT, scratch_stack, serve
 
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
@@ -60,18 +57,7 @@ def main() -> None:
     gunicorn = ["--workers", str(args.workers), "--worker-class", kind, "--log-level", "warning"]
     gunicorn += ["--threads", str(args.threads)] if args.threads > 1 else []
     secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        scratch_database(args.database, Path(tmp)) as database_url,
-    ):
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": REDIS,
-            "SIGNING_WEBHOOK_KEYS": secret,
-            "VST_DATA_DIR": tmp,
-        }
-        migrate(env)
+    with scratch_stack(args.database, REDIS, SIGNING_WEBHOOK_KEYS=secret) as (_, env):
         results = {}
         for label, app in (
             ("bare Flask 202", "benchmarks.bare_app:app"),

@@ -19,18 +19,15 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import requests
 from sqlalchemy import text
 
 from benchmarks.load import signed_request
-from benchmarks.scratch_db import scratch_database
-from benchmarks.servers import ROOT, RssSampler, migrate, serve
+from benchmarks.servers import ROOT, RssSampler, scratch_stack, serve
 from consent.adapters.sql.engine import make_engine
 
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -88,18 +85,8 @@ def main() -> None:
     args = parser.parse_args()
     count = int(args.rate * args.seconds)
     secret = os.urandom(32)
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        scratch_database(args.database, Path(tmp)) as database_url,
-    ):
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": REDIS,
-            "SIGNING_WEBHOOK_KEYS": "whsec_" + base64.b64encode(secret).decode(),
-            "VST_DATA_DIR": tmp,
-        }
-        migrate(env)
+    keys = "whsec_" + base64.b64encode(secret).decode()
+    with scratch_stack(args.database, REDIS, SIGNING_WEBHOOK_KEYS=keys) as (_, env):
         subprocess.run(["redis-cli", "-u", REDIS, "flushdb"], check=True, capture_output=True)
         web, base = serve("webhook.app:create_app()", env, PROCFILE_WEB)
         worker = subprocess.Popen(
@@ -113,7 +100,7 @@ def main() -> None:
             time.sleep(3)  # the worker's imports, before the clock starts
             with RssSampler({"web": web.pid, "worker": worker.pid}) as memory:
                 sent = _post_steadily(f"{base}/webhooks/signing", secret, args.rate, count)
-                bound = _bound_at(database_url, count, time.monotonic() + 120)
+                bound = _bound_at(env["DATABASE_URL"], count, time.monotonic() + 120)
         finally:
             web.terminate()
             worker.terminate()

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+
+from benchmarks.scratch_db import scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = ["--workers", "4", "--worker-class", "sync", "--log-level", "warning"]
@@ -27,6 +33,28 @@ def migrate(env: dict[str, str]) -> None:
     """``vst-consent migrate`` on the database ``env`` names."""
     command = [sys.executable, "-m", "cli.main", "migrate"]
     subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+@contextmanager
+def scratch_stack(
+    database: str, redis_url: str, **settings: str
+) -> Iterator[tuple[Path, dict[str, str]]]:
+    """A temporary data directory and a migrated scratch database (``postgresql`` or
+    ``sqlite``), both gone when the block ends; the environment the service's processes
+    get (``DATABASE_URL``, ``REDIS_URL``, ``VST_DATA_DIR`` and ``settings``)."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        scratch_database(database, Path(tmp)) as database_url,
+    ):
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "VST_DATA_DIR": tmp,
+            **settings,
+        }
+        migrate(env)
+        yield Path(tmp), env
 
 
 def serve(

@@ -24,22 +24,19 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import redis
 import requests
 
-from benchmarks.scratch_db import scratch_database
-from benchmarks.servers import RssSampler
+from benchmarks.servers import RssSampler, scratch_stack
 from consent import grading, services
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import CONSENT_QUEUE, KOSKI_QUEUE, RqJobQueue, queue
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger, utc_now
-from consent.adapters.sql.migrate import upgrade
 from consent.config import Settings
 from consent.courses import parse_course
 from consent.model import InboxDelivery
@@ -150,21 +147,12 @@ def main() -> None:
     args = parser.parse_args()
     broker = redis.Redis.from_url(REDIS)
     broker.flushdb()
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        scratch_database(args.database, Path(tmp)) as database_url,
-    ):
-        workdir = Path(tmp)
+    with scratch_stack(args.database, REDIS) as (workdir, env):
         sandbox, koski_url = _sandbox(workdir, dict(os.environ))
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": REDIS,
-            "KOSKI_URL": koski_url,
-        }
+        env["KOSKI_URL"] = koski_url
+        database_url = env["DATABASE_URL"]
         try:
             settings = Settings.from_env(env)
-            upgrade(make_engine(database_url))
             for n in range(
                 2 * args.participants
             ):  # baseline: the same number of jobs, doing nothing
