@@ -97,7 +97,8 @@ class MeasuredWorker(Worker):
         return int(interval) + HEARTBEAT_GRACE
 
     def perform_job(self, job: Job, queue: Queue, execution: Execution) -> bool:
-        """Run the job in this work horse, then count it as finished or failed and time it."""
+        """Run the job (in a work horse, or here for a first job), then count it as finished
+        or failed and time it."""
         started = time.monotonic()
         finished: bool = super().perform_job(job, queue, execution)
         counters = RedisCounters(self.connection)
