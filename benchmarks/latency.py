@@ -23,6 +23,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import redis
 import requests
 from sqlalchemy import text
 
@@ -87,7 +88,7 @@ def main() -> None:
     secret = os.urandom(32)
     keys = "whsec_" + base64.b64encode(secret).decode()
     with scratch_stack(args.database, REDIS, SIGNING_WEBHOOK_KEYS=keys) as (_, env):
-        subprocess.run(["redis-cli", "-u", REDIS, "flushdb"], check=True, capture_output=True)
+        redis.Redis.from_url(REDIS).flushdb()
         web, base = serve("webhook.app:create_app()", env, PROCFILE_WEB)
         worker = subprocess.Popen(
             [sys.executable, "-m", "cli.main", "worker"],
