@@ -68,3 +68,16 @@ class UnknownCourse(ConsentError):
 
 class NotFound(ConsentError):
     """No such row (a consent or submission id staff named)."""
+
+
+class BindingFailed(ConsentError):
+    """Some results of a binding batch could not be bound; the others were.
+
+    ``errors`` maps each failed result's row id to the type of what it raised (never a
+    message, which could quote data). Binding is idempotent: the whole batch may run again.
+    """
+
+    def __init__(self, errors: dict[int, str]) -> None:
+        listed = ", ".join(f"{result_id} {kind}" for result_id, kind in errors.items())
+        super().__init__(f"{len(errors)} result(s) not bound: {listed}")
+        self.errors = errors

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 from consent.courses import Course
+from consent.errors import BindingFailed
 from consent.koski_answers import KoskiAnswer, Verdict, judge
 from consent.koski_payload import GradedResult, StudyRight, build_payload, payload_hash
 from consent.model import AuditEntry, ConsentState, Person, SubmissionState
@@ -73,7 +74,7 @@ class Grading(Protocol):
 class Jobs(Protocol):
     """Queues the grading jobs; arguments are row ids."""
 
-    def enqueue_result_binding(self, result_id: int) -> None: ...
+    def enqueue_result_bindings(self, result_ids: Iterable[int]) -> None: ...
     def enqueue_submission(self, submission_id: int, delay: dt.timedelta | None = None) -> None: ...
 
 
@@ -104,8 +105,7 @@ def import_results(
     """Check every row, store all or nothing, and queue binding for what is new or changed."""
     results = check_rows(rows, course, today, allow_temporary)
     changed, unchanged = grading.store_results(course.code, results, actor)
-    for result_id in changed:
-        jobs.enqueue_result_binding(result_id)
+    jobs.enqueue_result_bindings(changed)
     return ImportSummary(len(changed), unchanged)
 
 
@@ -134,6 +134,31 @@ def bind_result(result_id: int, grading: Grading, jobs: Jobs, source_system: str
     if submission_id is not None:
         jobs.enqueue_submission(submission_id)
     return binding
+
+
+def bind_results(
+    result_ids: Sequence[int], grading: Grading, jobs: Jobs, source_system: str
+) -> dict[str, int]:
+    """Bind each result in its own transaction; how many came to each binding.
+
+    One result that fails does not hold up the rest of its batch: once all were tried,
+    :class:`BindingFailed` names the failed ones (chained to the first error), so the job
+    runs again.
+    """
+    outcomes: dict[str, int] = {}
+    errors: dict[int, str] = {}
+    first: Exception | None = None
+    for result_id in result_ids:
+        try:
+            binding = bind_result(result_id, grading, jobs, source_system)
+        except Exception as error:  # noqa: BLE001 - raised below, once the rest are bound
+            errors[result_id] = type(error).__name__
+            first = first or error
+        else:
+            outcomes[binding] = outcomes.get(binding, 0) + 1
+    if errors:
+        raise BindingFailed(errors) from first
+    return outcomes
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,11 @@ class Dependencies:
 def dependencies() -> Dependencies:
     """Build the job dependencies on first use, inside the process that runs the job."""
     settings = Settings.from_env()
-    engine, cipher = make_engine(settings.database_url), AesGcmCipher(settings.pii_keys)
+    # No pool in a worker outlives a job: horses start without connections, and the worker
+    # process disposes its pool after each job it runs itself and after each sweep. A
+    # pre-ping would only add a round trip to every transaction.
+    engine = make_engine(settings.database_url, pool_pre_ping=False)
+    cipher = AesGcmCipher(settings.pii_keys)
     broker = connect(broker_url(settings))
     counters = RedisCounters(broker)
     koski = HttpKoski(

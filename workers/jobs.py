@@ -2,7 +2,8 @@
 
 Each builds its dependencies in the work horse (nothing connects before the fork) and
 calls one use case. Failures are not caught here: they reach RQ's retry and failed
-registry, while the ledger row records what happened.
+registry, while the ledger row records what happened. Results are bound in batches
+(:data:`consent.adapters.queues.BIND_BATCH` to a job); the rest are one row a job.
 """
 
 from __future__ import annotations
@@ -23,19 +24,24 @@ def bind_consent(inbox_id: int) -> str:
     )
     log.info("consent.bound inbox_id=%s outcome=%s", inbox_id, bound.outcome)
     if bound.course_code is not None and bound.participant_id is not None:
-        for result_id in deps.grading.results_of(bound.course_code, bound.participant_id):
-            deps.queue.enqueue_result_binding(result_id)
+        deps.queue.enqueue_result_bindings(
+            deps.grading.results_of(bound.course_code, bound.participant_id)
+        )
     return bound.outcome
 
 
-def bind_result(result_id: int) -> str:
-    """Decide whether result ``result_id`` may go to KOSKI; queue its submission if so."""
+def bind_results(result_ids: list[int]) -> dict[str, int]:
+    """Decide for each result whether it may go to KOSKI; queue the submissions of those that may.
+
+    Returns how many results came to each binding (``eligible``, ``no_consent`` …).
+    """
     deps = dependencies()
-    binding = grading.bind_result(
-        result_id, deps.grading, deps.queue, deps.settings.koski_source_system
+    outcomes = grading.bind_results(
+        result_ids, deps.grading, deps.queue, deps.settings.koski_source_system
     )
-    log.info("result.bound result_id=%s binding=%s", result_id, binding)
-    return binding
+    counts = " ".join(f"{name}={count}" for name, count in sorted(outcomes.items()))
+    log.info("results.bound first_id=%s %s", result_ids[0] if result_ids else None, counts)
+    return outcomes
 
 
 def submit(submission_id: int) -> str:

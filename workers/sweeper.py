@@ -33,26 +33,39 @@ def sweep(deps: Dependencies) -> dict[str, int]:
     """
     counts = services.sweep_deliveries(deps.ledger, deps.queue, deps.clock)
     grading_store, queue = deps.grading, deps.queue
-    due: list[tuple[str, list[int], Callable[[int], None]]] = [
+    due: list[tuple[str, list[int], Callable[[list[int]], None]]] = [
         (
             "results",
             [*grading_store.unbound_results(), *grading_store.stale_bindings()],
-            queue.enqueue_result_binding,
+            queue.enqueue_result_bindings,
         ),
-        ("submissions", grading_store.due_submissions(deps.clock()), queue.enqueue_submission),
+        (
+            "submissions",
+            grading_store.due_submissions(deps.clock()),
+            _each(queue.enqueue_submission),
+        ),
     ]
     if deps.settings.signing.connector_key:
         enrolments = deps.connector.enrolments
-        due.append(("invitations", enrolments.to_invite(), queue.enqueue_invitation))
+        due.append(("invitations", enrolments.to_invite(), _each(queue.enqueue_invitation)))
         checks = enrolments.to_check(deps.clock())
-        due.append(("signing_checks", checks, queue.enqueue_signing_check))
+        due.append(("signing_checks", checks, _each(queue.enqueue_signing_check)))
     for name, row_ids, enqueue in due:
-        for row_id in row_ids:
-            enqueue(row_id)
         if row_ids:
+            enqueue(row_ids)
             counts[name] = counts.get(name, 0) + len(row_ids)
     log.info("sweep.done %s", " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
     return counts
+
+
+def _each(enqueue: Callable[[int], None]) -> Callable[[list[int]], None]:
+    """Queue one job per row id."""
+
+    def enqueue_all(row_ids: list[int]) -> None:
+        for row_id in row_ids:
+            enqueue(row_id)
+
+    return enqueue_all
 
 
 def sweep_if_due(deps: Dependencies, connection: redis.Redis, worker_name: str) -> bool:

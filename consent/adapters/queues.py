@@ -8,7 +8,9 @@ enqueued with ``unique=True``, so a job already waiting is not doubled.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+from collections.abc import Iterable
 from typing import Any, Final
 
 import redis
@@ -25,10 +27,13 @@ KOSKI_QUEUE: Final = "koski"
 QUEUES_BY_PRIORITY: Final = (CONSENT_QUEUE, SIGNING_QUEUE, KOSKI_QUEUE)
 
 BIND_CONSENT: Final = "workers.jobs.bind_consent"
-BIND_RESULT: Final = "workers.jobs.bind_result"
+BIND_RESULTS: Final = "workers.jobs.bind_results"
 SUBMIT: Final = "workers.jobs.submit"
 INVITE_SIGNER: Final = "workers.jobs.invite_signer"
 CHECK_SIGNING: Final = "workers.jobs.check_signing"
+# Results per binding job: one fork and one database connection serve a hundred results,
+# where a job each cost more than the binding itself (benchmarks/submissions.py).
+BIND_BATCH: Final = 100
 SUBMIT_TIMEOUT: Final = 120  # above the KOSKI client's 5 s connect + 30 s read, with room
 
 # The first retry is at once: it is what recovers a job whose worker was killed, and a
@@ -58,9 +63,19 @@ class RqJobQueue:
         """Queue ``bind_consent(inbox_id)`` unless that job is already waiting."""
         self._enqueue(self._consent, BIND_CONSENT, inbox_id, f"bind-consent-{inbox_id}")
 
-    def enqueue_result_binding(self, result_id: int) -> None:
-        """Queue ``bind_result(result_id)`` (consent queue: binding comes before sending)."""
-        self._enqueue(self._consent, BIND_RESULT, result_id, f"bind-result-{result_id}")
+    def enqueue_result_bindings(self, result_ids: Iterable[int]) -> None:
+        """Queue ``bind_results`` for these results, :data:`BIND_BATCH` to a job, on the
+        consent queue (binding comes before sending).
+
+        A batch's job id is its first result id and a digest of all its ids, so the same
+        results asked for again are not queued twice while their job waits.
+        """
+        ids = sorted(set(result_ids))
+        for start in range(0, len(ids), BIND_BATCH):
+            batch = ids[start : start + BIND_BATCH]
+            digest = hashlib.sha256(",".join(map(str, batch)).encode()).hexdigest()[:16]
+            job_id = f"bind-results-{batch[0]}-{digest}"
+            self._enqueue(self._consent, BIND_RESULTS, batch, job_id)
 
     def enqueue_submission(self, submission_id: int, delay: dt.timedelta | None = None) -> None:
         """Queue ``submit(submission_id)``, now or after ``delay``; one waiting job per submission.
@@ -85,7 +100,7 @@ class RqJobQueue:
         self,
         rq_queue: Queue,
         function: str,
-        row_id: int,
+        row_ids: int | list[int],
         job_id: str,
         delay: dt.timedelta | None = None,
         **options: Any,
@@ -103,9 +118,9 @@ class RqJobQueue:
             for _ in range(3):  # a job may end or vanish between our calls: look again
                 try:
                     if delay is None:
-                        rq_queue.enqueue(function, row_id, job_id=candidate, **options)
+                        rq_queue.enqueue(function, row_ids, job_id=candidate, **options)
                     else:
-                        rq_queue.enqueue_in(delay, function, row_id, job_id=candidate, **options)
+                        rq_queue.enqueue_in(delay, function, row_ids, job_id=candidate, **options)
                     return
                 except DuplicateJobError:
                     status = self._replace_ended(candidate)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,8 @@ from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.koski import HttpKoski
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger
+from consent.errors import BindingFailed
+from consent.grading import Decide
 from consent.model import ConsentState, InboxDelivery, SubmissionState
 from consent.results import ImportRejected
 from tests.courses import course
@@ -36,8 +38,8 @@ class InlineJobs:
         self.results: list[int] = []
         self.submissions: list[int] = []
 
-    def enqueue_result_binding(self, result_id: int) -> None:
-        self.results.append(result_id)
+    def enqueue_result_bindings(self, result_ids: Iterable[int]) -> None:
+        self.results.extend(result_ids)
 
     def enqueue_submission(self, submission_id: int, delay: dt.timedelta | None = None) -> None:
         self.submissions.append(submission_id)
@@ -70,7 +72,8 @@ class World:
     def work(self) -> list[SubmissionState]:
         """Drain the queues once: bind every queued result, then send every queued submission."""
         while self.jobs.results:
-            grading.bind_result(self.jobs.results.pop(0), self.store, self.jobs, "winnova")
+            batch, self.jobs.results = self.jobs.results, []
+            grading.bind_results(batch, self.store, self.jobs, "winnova")
         states = []
         while self.jobs.submissions:
             states.append(
@@ -109,6 +112,36 @@ def test_consented_passed_results_arrive_once_each_and_nothing_else_is_sent(worl
     assert status[STRANGER["hetu"][-4:]]["binding"] == "no_consent"
     assert status[GUARDIAN["hetu"][-4:]]["binding"] == "no_consent"
     assert status[ADULT["hetu"][-4:]]["submission"]["oid"] in {s["oid"] for s in stored}
+
+
+def test_a_result_that_cannot_be_bound_holds_up_none_of_its_batch(
+    world: World, engine: Engine, cipher: AesGcmCipher
+) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.consent(MINOR, GUARDIAN, "m2")
+    world.jobs.results.clear()
+    world.import_rows([row(ADULT), row(MINOR)])
+    batch, world.jobs.results = world.jobs.results, []
+    broken = batch[0]
+
+    class DatabaseGoneFor(SqlGrading):
+        def bind(
+            self, result_id: int, source_system: str, decide: Decide
+        ) -> tuple[str, int | None]:
+            if result_id == broken:
+                raise TimeoutError("the database went away")
+            return super().bind(result_id, source_system, decide)
+
+    store = DatabaseGoneFor(engine, cipher, lambda: NOW)
+    with pytest.raises(BindingFailed) as failed:
+        grading.bind_results(batch, store, world.jobs, "winnova")
+    assert failed.value.errors == {broken: "TimeoutError"}
+    assert isinstance(failed.value.__cause__, TimeoutError)
+    assert "went away" not in str(failed.value)  # types and ids only: a message may quote data
+    assert len(world.jobs.submissions) == 1  # the other result was bound and queued
+    world.jobs.results = batch  # RQ runs the whole batch again
+    assert set(world.work()) == {SubmissionState.SENT}
+    assert len(world.sandbox.stored()) == 2
 
 
 def test_a_failed_grade_with_consent_is_never_sent(world: World) -> None:

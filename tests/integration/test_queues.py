@@ -9,6 +9,8 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from consent.adapters.queues import (
+    BIND_BATCH,
+    BIND_RESULTS,
     CONSENT_QUEUE,
     KOSKI_QUEUE,
     RqJobQueue,
@@ -71,23 +73,44 @@ def _as_if(redis_client: redis.Redis, job_id: str, status: JobStatus) -> None:
     job.set_status(status)
 
 
+def _bindings_waiting(redis_client: redis.Redis) -> dict[str, list[int]]:
+    """The result-binding jobs on the consent queue: their ids and result ids."""
+    waiting = queue(CONSENT_QUEUE, redis_client).get_jobs()
+    return {job.id: job.args[0] for job in waiting if job.func_name == BIND_RESULTS}
+
+
+def test_results_are_bound_in_batches_each_queued_once(redis_client: redis.Redis) -> None:
+    jobs = RqJobQueue(redis_client)
+    result_ids = [*range(250, 0, -1), 7, 7]  # any order, repeats
+    jobs.enqueue_result_bindings(result_ids)
+    jobs.enqueue_result_bindings(result_ids)  # asked for again while they wait
+    batches = list(_bindings_waiting(redis_client).values())
+    assert [len(batch) for batch in batches] == [BIND_BATCH, BIND_BATCH, 50]
+    assert [i for batch in batches for i in batch] == list(range(1, 251))
+    jobs.enqueue_result_bindings([])
+    jobs.enqueue_result_bindings([3, 4])  # another set: a job of its own
+    assert list(_bindings_waiting(redis_client).values())[-1] == [3, 4]
+
+
 def test_a_result_binding_asked_for_after_its_job_finished_runs_again(
     redis_client: redis.Redis,
 ) -> None:
     jobs = RqJobQueue(redis_client)
-    jobs.enqueue_result_binding(5)
-    _as_if(redis_client, "bind-result-5", JobStatus.FINISHED)  # its id lingers for a day
-    jobs.enqueue_result_binding(5)  # e.g. the participant's consent arrived later
-    assert queue(CONSENT_QUEUE, redis_client).get_job_ids() == ["bind-result-5"]
+    jobs.enqueue_result_bindings([5])
+    [job_id] = _bindings_waiting(redis_client)
+    _as_if(redis_client, job_id, JobStatus.FINISHED)  # its id lingers for a day
+    jobs.enqueue_result_bindings([5])  # e.g. the participant's consent arrived later
+    assert _bindings_waiting(redis_client) == {job_id: [5]}
 
 
 def test_a_request_while_the_job_runs_queues_one_follow_up(redis_client: redis.Redis) -> None:
     jobs = RqJobQueue(redis_client)
-    jobs.enqueue_result_binding(6)
-    _as_if(redis_client, "bind-result-6", JobStatus.STARTED)
-    jobs.enqueue_result_binding(6)
-    jobs.enqueue_result_binding(6)
-    assert queue(CONSENT_QUEUE, redis_client).get_job_ids() == ["bind-result-6-again"]
+    jobs.enqueue_result_bindings([6])
+    [job_id] = _bindings_waiting(redis_client)
+    _as_if(redis_client, job_id, JobStatus.STARTED)
+    jobs.enqueue_result_bindings([6])
+    jobs.enqueue_result_bindings([6])
+    assert _bindings_waiting(redis_client) == {f"{job_id}-again": [6]}
 
 
 def test_a_submission_schedules_its_own_retry_while_it_runs(redis_client: redis.Redis) -> None:
@@ -104,13 +127,14 @@ def test_a_job_popped_by_a_worker_that_died_before_starting_it_is_queued_again(
 ) -> None:
     jobs = RqJobQueue(redis_client)
     jobs.enqueue_binding(8)
-    jobs.enqueue_result_binding(9)
+    jobs.enqueue_result_bindings([9])
     consent_queue = queue(CONSENT_QUEUE, redis_client)
-    for job_id in ("bind-consent-8", "bind-result-9"):  # what BLPOP did before the kill
+    popped = consent_queue.get_job_ids()
+    for job_id in popped:  # what BLPOP did before the kill
         redis_client.lrem(consent_queue.key, 0, job_id)
     assert consent_queue.get_job_ids() == []
     assert jobs.ensure_binding(8) == "enqueued"  # its status still says queued: not trusted
-    jobs.enqueue_result_binding(9)
-    assert sorted(consent_queue.get_job_ids()) == ["bind-consent-8", "bind-result-9"]
-    jobs.enqueue_result_binding(9)  # waiting for real now: nothing added
+    jobs.enqueue_result_bindings([9])
+    assert sorted(consent_queue.get_job_ids()) == sorted(popped)
+    jobs.enqueue_result_bindings([9])  # waiting for real now: nothing added
     assert len(consent_queue.get_job_ids()) == 2

@@ -13,6 +13,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     ``postgresql://`` URLs use psycopg 3. SQLite gets foreign keys, WAL (web and worker
     processes share the file) and a busy timeout instead of immediate "database is locked".
+    A PostgreSQL pool tests each connection before lending it out unless ``pool_pre_ping``
+    says otherwise.
     """
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
@@ -21,7 +23,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    return create_engine(parsed, **{"pool_pre_ping": True, **kwargs})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from consent.adapters.sql import participants
@@ -18,6 +18,7 @@ from consent.adapters.sql.tables import (
     ConsentRow,
     CoursePartRow,
     CourseRow,
+    ParticipantRow,
     ResultRow,
     RevocationRow,
     SubmissionRow,
@@ -198,21 +199,27 @@ class SqlGrading:
             return binding, _submission_to_send(session, result_id, source_system, now)
 
     def send_view(self, submission_id: int) -> SendView:
-        """The submission with its course, participant, result and consent."""
+        """The submission with its course, participant, result and consent (two queries)."""
         with self._tx() as session:
-            sub = session.get(SubmissionRow, submission_id)
-            if sub is None:
+            found = session.execute(
+                select(SubmissionRow, ResultRow, CourseRow, ParticipantRow, ConsentRow)
+                .join(ResultRow, ResultRow.id == SubmissionRow.result_id)
+                .join(CourseRow, CourseRow.id == ResultRow.course_id)
+                .join(ParticipantRow, ParticipantRow.id == ResultRow.participant_id)
+                .outerjoin(ConsentRow, ConsentRow.id == ResultRow.consent_id)
+                .where(SubmissionRow.id == submission_id)
+            ).one_or_none()
+            if found is None:
                 raise NotFound(f"no submission {submission_id}")
-            result = session.get_one(ResultRow, sub.result_id)
-            consent = session.get(ConsentRow, result.consent_id) if result.consent_id else None
+            sub, result, course, participant, consent = found
             return SendView(
                 submission_id=sub.id,
                 state=SubmissionState(sub.state),
                 attempts=sub.attempts,
                 payload_hash=sub.payload_hash,
                 right=StudyRight(sub.source_id, sub.source_system, sub.oid),
-                course=_course(session, session.get_one(CourseRow, result.course_id)),
-                person=participants.load(session, self._cipher, result.participant_id),
+                course=_course(session, course),
+                person=participants.person(self._cipher, participant),
                 result=GradedResult(
                     result.grade or None,
                     result.graded_on,
@@ -226,18 +233,21 @@ class SqlGrading:
     def update_submission(self, submission_id: int, **values: Any) -> None:
         """Record what happened to a submission (state, oid, versionumero, errors, attempts)."""
         with self._tx() as session:
-            row = session.get_one(SubmissionRow, submission_id)
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.updated_at = self._clock()
+            state, keys = session.execute(
+                update(SubmissionRow)
+                .where(SubmissionRow.id == submission_id)
+                .values(**values, updated_at=self._clock())
+                .returning(SubmissionRow.state, SubmissionRow.last_error_keys)
+                .execution_options(synchronize_session=False)
+            ).one()
             session.add(
                 audit_row(
                     AuditEntry(
                         "worker",
-                        f"submission.{row.state}",
+                        f"submission.{state}",
                         "submission",
-                        row.id,
-                        {"keys": list(row.last_error_keys or [])},
+                        submission_id,
+                        {"keys": list(keys or [])},
                     ),
                     self._clock,
                 )

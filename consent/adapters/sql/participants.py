@@ -51,7 +51,11 @@ def save(session: Session, cipher: PiiCipher, person: Person, now: dt.datetime) 
 
 def load(session: Session, cipher: PiiCipher, participant_id: int) -> Person:
     """The participant's identity, opened from its sealed form."""
-    row = session.get_one(ParticipantRow, participant_id)
+    return person(cipher, session.get_one(ParticipantRow, participant_id))
+
+
+def person(cipher: PiiCipher, row: ParticipantRow) -> Person:
+    """The identity in a participant row already read, opened from its sealed form."""
     hetu = Hetu(cipher.open(Sealed(row.hetu_key_id, row.hetu_sealed), purposes.HETU))
     names = {"first_names": "", "last_name": ""}
     if row.names_key_id is not None and row.names_sealed is not None:
