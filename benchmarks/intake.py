@@ -66,7 +66,9 @@ def main() -> None:
             server, base = serve(app, env, gunicorn)
             url = f"{base}/webhooks/signing"
             try:
-                _load(url, secret, min(200, args.requests), args.concurrency)  # warm-up
+                # warm-up: each gunicorn worker's first requests connect to the database
+                # and Redis and compile what later requests reuse (~50 requests each)
+                _load(url, secret, 100 * args.workers, args.concurrency)
                 results[label] = _load(url, secret, args.requests, args.concurrency)
             finally:
                 server.terminate()

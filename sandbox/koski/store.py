@@ -24,6 +24,8 @@ CREATE TABLE IF NOT EXISTS opiskeluoikeudet (
     versionumero INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS poistetut (oid TEXT PRIMARY KEY, lahde_id TEXT, lahdejarjestelma TEXT,
     syy TEXT NOT NULL, aikaleima TEXT NOT NULL DEFAULT (datetime('now')));
+CREATE INDEX IF NOT EXISTS opiskeluoikeudet_henkilo ON opiskeluoikeudet (henkilo_oid);
+CREATE INDEX IF NOT EXISTS poistetut_lahde ON poistetut (lahde_id, lahdejarjestelma);
 """
 
 
