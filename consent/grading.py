@@ -193,7 +193,13 @@ def submit(
         return Sent(SubmissionState.REVOKED)
     payload = build_payload(view.course, view.person, view.result, view.right)
     digest = payload_hash(payload)
-    if view.state is SubmissionState.SENT and view.payload_hash == digest:
+    if view.right.oid is not None and view.payload_hash == digest:
+        # KOSKI holds this very payload: binding again (a consent signed anew, a batch
+        # retried) or a retry by staff has nothing to send.
+        if view.state is not SubmissionState.SENT:
+            grading.update_submission(
+                submission_id, state=SubmissionState.SENT.value, next_attempt_at=None
+            )
         return Sent(SubmissionState.SENT)
     if not (view.person.first_names and view.person.last_name):
         grading.update_submission(

@@ -72,9 +72,20 @@ def build_payload(
 
 
 def payload_hash(payload: dict[str, Any]) -> str:
-    """A stable digest of a payload, to resend only on change."""
+    """A stable digest of what a payload says, to resend only on change.
+
+    KOSKI's oid is left out: the first send has none and every later one carries it, yet
+    both say the same.
+    """
+    content = {
+        **payload,
+        "opiskeluoikeudet": [
+            {key: value for key, value in oo.items() if key != "oid"}
+            for oo in payload["opiskeluoikeudet"]
+        ],
+    }
     return hashlib.sha256(
-        json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
 
 

@@ -29,7 +29,8 @@ def connect(url: str) -> redis.Redis:
     """A client for ``url``; connects on first use, so it is safe to build before a fork.
 
     The driver's name and version are given, not looked up: redis-py otherwise reads its
-    package metadata for every new connection (~3.6 ms), and each work horse opens new ones.
+    package metadata for every new connection (milliseconds in a freshly forked work horse,
+    which opens new ones for every job).
     """
     return redis.Redis.from_url(
         url,

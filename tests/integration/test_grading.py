@@ -18,6 +18,7 @@ from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger
 from consent.errors import BindingFailed
 from consent.grading import Decide
+from consent.koski_answers import KoskiAnswer
 from consent.model import ConsentState, InboxDelivery, SubmissionState
 from consent.results import ImportRejected
 from tests.courses import course
@@ -169,6 +170,24 @@ def test_importing_the_same_file_twice_changes_nothing_and_sends_nothing_twice(
     assert world.import_rows([row(ADULT)]) == grading.ImportSummary(0, 1)
     assert world.work() == []
     assert [s["versionumero"] for s in world.sandbox.stored()] == [1]
+
+
+def test_binding_a_sent_result_again_sends_nothing_again(world: World) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.import_rows([row(ADULT)])
+    [result_id] = world.jobs.results
+    world.work()
+    puts: list[KoskiAnswer] = []
+    caller = "1.2.246.562.10.00000000001.test"
+    world.koski = HttpKoski(
+        world.sandbox.url, USER, PASSWORD, caller, on_answer=puts.append, timeout=(2, 2)
+    )
+    world.consent(ADULT, ADULT, "m2")  # signed again: the result is bound again
+    world.jobs.results.append(result_id)  # and a retried batch binds it once more
+    assert set(world.work()) == {SubmissionState.SENT}
+    assert puts == []  # the payload is what KOSKI already holds
+    [status] = world.store.course_status("knoppi-2026-syksy")
+    assert status["submission"]["state"] == "sent"
 
 
 def test_a_changed_result_updates_the_same_record(world: World) -> None:

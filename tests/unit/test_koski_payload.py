@@ -128,6 +128,8 @@ def test_the_hash_changes_with_the_content_only() -> None:
     assert first == payload_hash(build_payload(course(), PERSON, result, RIGHT))
     regraded = GradedResult("Hyväksytty", dt.date(2026, 12, 11), ResultStatus.COMPLETED, {})
     assert first != payload_hash(build_payload(course(), PERSON, regraded, RIGHT))
+    known = StudyRight(RIGHT.source_id, RIGHT.source_system, oid="1.2.246.562.15.82898400641")
+    assert first == payload_hash(build_payload(course(), PERSON, result, known))  # sent before
 
 
 @pytest.mark.parametrize("scale", ["hyvaksytty-hylatty", "1-10"])
