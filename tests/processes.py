@@ -59,16 +59,17 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def horses_of(pid: int) -> list[int]:
-    """The worker ``pid``'s work horses running a job, told from its scheduler process by
-    the title RQ gives them (``rq:worker:…: Processing <job> from <queue> since …``)."""
+def horses_of(pid: int, job: str = "") -> list[int]:
+    """The worker ``pid``'s work horses running a job (``job``, when named), told from its
+    scheduler process by the title RQ gives them (``rq:worker:…: Processing <job> from
+    <queue> since …``)."""
     found = []
     for child in children_of(pid):
         try:
             title = Path(f"/proc/{child}/cmdline").read_bytes()
         except OSError:
             continue  # ended while we looked
-        if b": Processing " in title:
+        if f": Processing {job}".encode() in title:
             found.append(child)
     return found
 

@@ -50,15 +50,14 @@ class KoskiStack:
         with self.engine.connect() as connection:
             return int(connection.execute(text(sql)).scalar_one())
 
-    def consented_and_passed(self, people: int) -> None:
-        """``people`` adults post their signed consent and pass a course; results imported."""
+    def consented_and_passed(self, people: int) -> list[dict[str, str]]:
+        """``people`` adults post their signed consent and pass a course; results imported.
+        Returns them, to sign again."""
         members = [
             person(dt.date(1970, 1, 1) + dt.timedelta(days=i), f"Testi{i}", "Henkilö")
             for i in range(people)
         ]
-        client = create_app().test_client()
-        for i, member in enumerate(members):
-            assert post_signed(client, event(member, member), f"msg_{i}") == 202
+        self.sign(members)
         store = SqlGrading(self.engine, AesGcmCipher(Settings.from_env().pii_keys), utc_now)
         the_course = course(end_date="2026-11-20")
         store.save_course(the_course, "test")
@@ -68,6 +67,14 @@ class KoskiStack:
         grading.import_results(
             the_course, rows, store, RqJobQueue(self.redis), today=dt.date.today(), actor="test"
         )
+        return members
+
+    @staticmethod
+    def sign(members: list[dict[str, str]], round_: int = 0) -> None:
+        """Each member posts their signed consent (again, in a later round)."""
+        client = create_app().test_client()
+        for i, member in enumerate(members):
+            assert post_signed(client, event(member, member), f"msg_{round_}_{i}") == 202
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from contextlib import suppress
 
 import pytest
 
+from consent.adapters.counters import RedisCounters
+from consent.adapters.queues import BIND_RESULTS, CONSENT_QUEUE, KOSKI_QUEUE, queue
 from tests.faults.conftest import KoskiStack
 from tests.processes import children_of, horses_of, start_worker, stop
 
@@ -71,3 +73,64 @@ def test_two_dozen_kills_leave_every_consent_bound_once_and_every_record_in_kosk
     stored = koski_stack.koski.stored()
     assert len(stored) == PEOPLE  # one study right each, never a second
     assert len({s["oid"] for s in stored}) == PEOPLE
+
+
+BATCHED = 300  # results imported at once: three binding jobs of a hundred
+RESIGNED = 30  # participants who then sign their consent again
+
+
+def _answered_200(stack: KoskiStack) -> int:
+    """PUTs KOSKI answered with 200, as the workers counted them."""
+    totals = RedisCounters(stack.redis).totals("koski")
+    return sum(n for labels, n in totals.items() if dict(labels)["status"] == "200")
+
+
+def test_a_binding_batch_killed_midway_binds_each_result_once_and_sends_each_once(
+    koski_stack: KoskiStack,
+) -> None:
+    members = koski_stack.consented_and_passed(BATCHED)
+    sent = "SELECT COUNT(*) FROM koski_submissions WHERE state = 'sent'"
+    processed = "SELECT COUNT(*) FROM webhook_inbox WHERE state = 'processed'"
+    worker = start_worker()
+    try:
+        kills, deadline = 0, time.monotonic() + 120
+        while kills < 2 and time.monotonic() < deadline:  # the worker runs the first itself
+            if not horses_of(worker.pid, BIND_RESULTS):
+                time.sleep(0.01)
+                continue
+            time.sleep(0.15)  # a batch of one is done by now; one of a hundred is midway
+            for pid in horses_of(worker.pid, BIND_RESULTS):
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                    kills += 1
+        assert kills == 2
+        _wait_until(koski_stack, sent, BATCHED)
+        koski_stack.sign(members[:RESIGNED], round_=1)  # signed anew: results bound again
+        _wait_until(koski_stack, processed, BATCHED + RESIGNED)
+        _wait_until_idle(koski_stack)  # and whatever that binding queued has run
+    finally:
+        stop(worker)
+    assert koski_stack.count("SELECT COUNT(*) FROM results WHERE binding = 'eligible'") == BATCHED
+    assert koski_stack.count("SELECT COUNT(*) FROM koski_submissions") == BATCHED
+    assert koski_stack.count(sent) == BATCHED
+    stored = koski_stack.koski.stored()
+    assert len({s["oid"] for s in stored}) == len(stored) == BATCHED
+    # bound again by retried batches, each consent's own binding and the new signatures:
+    # each record was still sent once
+    assert _answered_200(koski_stack) == BATCHED
+
+
+def _wait_until_idle(stack: KoskiStack) -> None:
+    """Until no job waits or runs on the consent and KOSKI queues."""
+    queues = [queue(name, stack.redis) for name in (CONSENT_QUEUE, KOSKI_QUEUE)]
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and any(
+        q.count or q.started_job_registry.get_job_ids() for q in queues
+    ):
+        time.sleep(0.5)
+
+
+def _wait_until(stack: KoskiStack, sql: str, expected: int) -> None:
+    deadline = time.monotonic() + 180
+    while stack.count(sql) < expected and time.monotonic() < deadline:
+        time.sleep(0.5)
