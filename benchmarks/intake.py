@@ -19,6 +19,9 @@ import statistics
 import subprocess
 import sys
 
+import redis
+
+from benchmarks import cpu
 from benchmarks.servers import ROOT, scratch_stack, serve
 
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -57,19 +60,30 @@ def main() -> None:
     gunicorn = ["--workers", str(args.workers), "--worker-class", kind, "--log-level", "warning"]
     gunicorn += ["--threads", str(args.threads)] if args.threads > 1 else []
     secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
+    # A fresh database numbers its deliveries from 1 again: jobs of an earlier run still
+    # waiting under the same ids would turn every enqueue into a duplicate to look into.
+    redis.Redis.from_url(REDIS).flushdb()
     with scratch_stack(args.database, REDIS, SIGNING_WEBHOOK_KEYS=secret) as (_, env):
-        results = {}
+        results, used = {}, {}
         for label, app in (
             ("bare Flask 202", "benchmarks.bare_app:app"),
             ("vst-consent intake", "webhook.app:create_app()"),
         ):
             server, base = serve(app, env, gunicorn)
             url = f"{base}/webhooks/signing"
+            parts = {
+                "gunicorn": cpu.tree(server.pid),
+                "load generator": cpu.reaped_children,
+                "PostgreSQL": cpu.named("postgres"),
+                "Redis": cpu.named("redis-server"),
+            }
             try:
                 # warm-up: each gunicorn worker's first requests connect to the database
                 # and Redis and compile what later requests reuse (~50 requests each)
                 _load(url, secret, 100 * args.workers, args.concurrency)
-                results[label] = _load(url, secret, args.requests, args.concurrency)
+                with cpu.CpuMeter(parts) as meter:
+                    results[label] = _load(url, secret, args.requests, args.concurrency)
+                used[label] = meter.per(args.requests)
             finally:
                 server.terminate()
                 server.wait()
@@ -84,6 +98,9 @@ def main() -> None:
         )
     ratio = results["vst-consent intake"]["throughput"] / results["bare Flask 202"]["throughput"]
     print(f"throughput ratio (intake / bare): {ratio:.2f}")
+    print("CPU per request:")
+    for label, line in used.items():
+        print(f"  {label:<20}{line}")
 
 
 if __name__ == "__main__":

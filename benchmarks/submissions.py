@@ -31,6 +31,7 @@ from pathlib import Path
 import redis
 import requests
 
+from benchmarks import cpu
 from benchmarks.servers import RssSampler, scratch_stack
 from consent import grading, services
 from consent.adapters.crypto import AesGcmCipher
@@ -160,7 +161,14 @@ def main() -> None:
                 queue(CONSENT_QUEUE if n < bindings else KOSKI_QUEUE, broker).enqueue(
                     "benchmarks.noop.noop", n
                 )
-            noop_seconds, _ = _run_workers(args.workers, env)
+            parts = {
+                "workers and horses": cpu.reaped_children,
+                "PostgreSQL": cpu.named("postgres"),
+                "Redis": cpu.named("redis-server"),
+                "sandbox": cpu.tree(sandbox.pid),
+            }
+            with cpu.CpuMeter(parts) as noop_cpu:
+                noop_seconds, _ = _run_workers(args.workers, env)
             rows = _consents(settings, args.participants)
             store = SqlGrading(make_engine(database_url), AesGcmCipher(settings.pii_keys), utc_now)
             course = parse_course(COURSE)
@@ -170,7 +178,8 @@ def main() -> None:
                 course, rows, store, RqJobQueue(broker), today=dt.date.today(), actor="benchmark"
             )
             import_seconds = time.perf_counter() - imported
-            real_seconds, worker_rss = _run_workers(args.workers, env)
+            with cpu.CpuMeter(parts) as real_cpu:
+                real_seconds, worker_rss = _run_workers(args.workers, env)
             stored = requests.get(
                 f"{koski_url}/sandbox/opiskeluoikeudet", auth=("sandbox", "sandbox"), timeout=60
             ).json()
@@ -190,6 +199,8 @@ def main() -> None:
     print(f"ratio submissions/s : no-op jobs/s = {real_rate / jobs_rate:.2f}")
     print(f"ratio per job, real : no-op = {jobs / real_seconds / jobs_rate:.2f}")
     print(f"RSS of one worker with its work horse, peak: {worker_rss / 1024:.0f} MiB")
+    print(f"CPU per no-op job:    {noop_cpu.per(jobs)}")
+    print(f"CPU per submission:   {real_cpu.per(sent)}")
 
 
 if __name__ == "__main__":
