@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from benchmarks.servers import process_tree
+
 TICK = os.sysconf("SC_CLK_TCK")
 Part = Callable[[], float]
 
@@ -35,13 +37,8 @@ def tree(pid: int) -> Part:
 
     def seconds() -> float:
         stats = {p: s for p in _pids() if (s := _stat(p)) is not None}
-        members, frontier = {pid}, [pid]
-        while frontier:
-            parent = frontier.pop()
-            children = [p for p, (of, _) in stats.items() if of == parent]
-            members.update(children)
-            frontier += children
-        return sum(stats[m][1] for m in members if m in stats)
+        parents = {p: of for p, (of, _) in stats.items()}
+        return sum(stats[member][1] for member in process_tree(pid, parents))
 
     return seconds
 

@@ -78,6 +78,17 @@ def serve(
     raise SystemExit(f"{app} did not start")
 
 
+def process_tree(pid: int, parents: dict[int, int]) -> set[int]:
+    """``pid`` and all its descendants, given the parent of every live process."""
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, of in parents.items() if of == parent]
+        tree.update(children)
+        frontier += children
+    return tree
+
+
 def tree_rss_kib(pid: int) -> int:
     """Resident memory of process ``pid`` and all its descendants, in KiB (from /proc)."""
     parents: dict[int, int] = {}
@@ -92,13 +103,7 @@ def tree_rss_kib(pid: int) -> int:
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         parents[int(entry.name)] = int(fields["PPid"])
         rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
-    tree, frontier = {pid}, [pid]
-    while frontier:
-        parent = frontier.pop()
-        children = [child for child, of in parents.items() if of == parent]
-        tree.update(children)
-        frontier += children
-    return sum(rss.get(member, 0) for member in tree)
+    return sum(rss.get(member, 0) for member in process_tree(pid, parents))
 
 
 class RssSampler:

@@ -61,9 +61,7 @@ def test_two_dozen_kills_leave_every_consent_bound_once_and_every_record_in_kosk
     workers = [start_worker()]
     try:
         assert _kill_repeatedly(workers) == KILLS
-        deadline = time.monotonic() + 300
-        while koski_stack.count(sent) < PEOPLE and time.monotonic() < deadline:
-            time.sleep(1)
+        _wait_until(koski_stack, sent, PEOPLE, seconds=300)
     finally:
         stop(workers[-1])
     processed = "SELECT COUNT(*) FROM webhook_inbox WHERE state = 'processed'"
@@ -130,7 +128,8 @@ def _wait_until_idle(stack: KoskiStack) -> None:
         time.sleep(0.5)
 
 
-def _wait_until(stack: KoskiStack, sql: str, expected: int) -> None:
-    deadline = time.monotonic() + 180
+def _wait_until(stack: KoskiStack, sql: str, expected: int, seconds: float = 180) -> None:
+    """Until ``sql`` counts ``expected`` rows, or ``seconds`` have passed."""
+    deadline = time.monotonic() + seconds
     while stack.count(sql) < expected and time.monotonic() < deadline:
         time.sleep(0.5)
