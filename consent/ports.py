@@ -102,11 +102,24 @@ class PendingDeliveries(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Counting:
+    """One event to count for ``/metrics``: the counter's name and labels (codes only)."""
+
+    name: str
+    labels: tuple[tuple[str, str], ...]
+
+
 class JobQueue(Protocol):
     """Hands work to the workers. Arguments are row ids; never personal data."""
 
     def enqueue_binding(self, inbox_id: int) -> None:
         """Ask a worker to bind a stored delivery (idempotent: a pending job is not doubled)."""
+        ...
+
+    def enqueue_new_binding(self, inbox_id: int, counting: Counting | None = None) -> None:
+        """Ask a worker to bind a delivery stored just now (no job can hold its id yet);
+        with ``counting``, add one to that event counter in the same round trip."""
         ...
 
     def ensure_binding(self, inbox_id: int) -> str:

@@ -54,6 +54,9 @@ def create_app(
     """Build the Flask app; nothing connects until the first request."""
     settings = settings or Settings.from_env()
     configure_logging()
+    # The webhook intake has a pool of its own without the pre-ping (a round trip on every
+    # request); its one statement is retried once on a connection that has died instead.
+    intake_engine = engine or make_engine(settings.database_url, pool_pre_ping=False)
     engine = engine or make_engine(settings.database_url)
     broker = broker or connect(broker_url(settings))
     ledger = SqlLedger(engine, AesGcmCipher(settings.pii_keys), clock)
@@ -65,7 +68,7 @@ def create_app(
     }
     app.extensions["vst.intake"] = signing.Intake(
         keys=settings.webhook_keys,
-        store=ledger.store_delivery,
+        store=SqlLedger(intake_engine, AesGcmCipher(settings.pii_keys), clock).store_delivery,
         find=ledger.find_delivery,
         queue=queue or RqJobQueue(broker),
         clock=clock,

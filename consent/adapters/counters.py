@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from typing import Final
 
 import redis
+from redis.client import Pipeline
+
+from consent.ports import Counting
 
 KEY_PREFIX: Final = "vst:counter:"
 HISTOGRAM_PREFIX: Final = "vst:histogram:"
@@ -40,7 +43,7 @@ class RedisCounters:
     def count(self, name: str, **labels: str) -> None:
         """Add one; a broker outage loses the count, never the request."""
         try:
-            self._redis.hincrby(KEY_PREFIX + name, _field(labels), 1)
+            add(self._redis, Counting(name, tuple(labels.items())))
         except redis.RedisError as error:
             log.warning("metrics.count_failed name=%s error=%s", name, type(error).__name__)
 
@@ -76,6 +79,11 @@ class RedisCounters:
             _labels(field): Histogram(_cumulative(per_bucket), sums.get(field, 0.0))
             for field, per_bucket in counts.items()
         }
+
+
+def add(connection: redis.Redis | Pipeline, counting: Counting) -> None:
+    """``HINCRBY`` one event's counter, on a connection or within a caller's pipeline."""
+    connection.hincrby(KEY_PREFIX + counting.name, _field(dict(counting.labels)), 1)
 
 
 def _cumulative(per_bucket: list[int]) -> tuple[tuple[float, int], ...]:

@@ -19,6 +19,9 @@ from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from consent.adapters import counters
+from consent.ports import Counting
+
 CONSENT_QUEUE: Final = "consent"
 SIGNING_QUEUE: Final = "signing"
 KOSKI_QUEUE: Final = "koski"
@@ -62,6 +65,22 @@ class RqJobQueue:
     def enqueue_binding(self, inbox_id: int) -> None:
         """Queue ``bind_consent(inbox_id)`` unless that job is already waiting."""
         self._enqueue(self._consent, BIND_CONSENT, inbox_id, f"bind-consent-{inbox_id}")
+
+    def enqueue_new_binding(self, inbox_id: int, counting: Counting | None = None) -> None:
+        """Queue ``bind_consent(inbox_id)`` for a delivery stored just now, and count
+        ``counting``, in one round trip (one ``MULTI``/``EXEC``).
+
+        No job can hold a new row's id yet, so the look-up of :meth:`enqueue_binding` (RQ's
+        unique-enqueue script, after a round trip of its own) is skipped. This runs on every
+        webhook request.
+        """
+        options = {"retry": BINDING_RETRY, "result_ttl": RESULT_TTL, "failure_ttl": FAILURE_TTL}
+        with self._connection.pipeline() as pipe:
+            job_id = f"bind-consent-{inbox_id}"
+            self._consent.enqueue(BIND_CONSENT, inbox_id, job_id=job_id, pipeline=pipe, **options)
+            if counting is not None:
+                counters.add(pipe, counting)
+            pipe.execute()
 
     def enqueue_result_bindings(self, result_ids: Iterable[int]) -> None:
         """Queue ``bind_results`` for these results, :data:`BIND_BATCH` to a job, on the

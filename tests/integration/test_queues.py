@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import redis
+from redis.client import Pipeline
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from consent.adapters.counters import RedisCounters
 from consent.adapters.queues import (
     BIND_BATCH,
+    BIND_CONSENT,
     BIND_RESULTS,
+    BINDING_RETRY,
     CONSENT_QUEUE,
     KOSKI_QUEUE,
     RqJobQueue,
     queue,
 )
+from consent.ports import Counting
 
 
 def _job(redis_client: redis.Redis, inbox_id: int) -> Job:
@@ -30,6 +36,27 @@ def test_a_binding_job_is_queued_once_however_often_it_is_asked_for(
     jobs.enqueue_binding(7)
     assert queue(CONSENT_QUEUE, redis_client).get_job_ids() == ["bind-consent-7"]
     assert _job(redis_client, 7).args == [7]
+
+
+def test_a_new_delivery_is_queued_and_counted_in_one_round_trip(
+    redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    round_trips: list[int] = []
+    execute = Pipeline.execute
+
+    def counted(pipe: Pipeline, raise_on_error: bool = True) -> list[object]:
+        round_trips.append(len(pipe.command_stack))
+        return execute(pipe, raise_on_error)
+
+    monkeypatch.setattr(Pipeline, "execute", counted)
+    accepted = Counting("webhook", (("outcome", "accepted"),))
+    RqJobQueue(redis_client).enqueue_new_binding(9, accepted)
+    assert len(round_trips) == 1
+    assert queue(CONSENT_QUEUE, redis_client).get_job_ids() == ["bind-consent-9"]
+    job = _job(redis_client, 9)
+    assert (job.func_name, job.args, job.get_status()) == (BIND_CONSENT, [9], JobStatus.QUEUED)
+    assert job.retries_left == BINDING_RETRY.max  # a killed worker's job runs again
+    assert RedisCounters(redis_client).totals("webhook") == {(("outcome", "accepted"),): 1}
 
 
 def test_the_sweeper_queues_a_vanished_job_and_leaves_a_waiting_one(

@@ -8,6 +8,7 @@ import zlib
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 import redis
 from flask.testing import FlaskClient
@@ -18,8 +19,10 @@ from werkzeug.test import TestResponse
 
 from consent.adapters.queues import CONSENT_QUEUE, queue
 from consent.adapters.sql.engine import make_engine
+from consent.adapters.sql.migrate import upgrade
 from consent.config import Settings
 from consent.hetu import HETU_PATTERN
+from tests.conftest import POSTGRES_URL
 from tests.fakes import RecordingQueue
 from tests.hetus import make_hetu
 from tests.signing import body_of, ed25519_pair, event, hmac_secret, person, sign_v1, sign_v1a
@@ -334,6 +337,26 @@ def test_a_broker_outage_after_the_commit_still_acknowledges(
     app = create_app(_settings(), engine=engine, broker=redis_client, queue=failing, clock=clock)
     assert post(app.test_client(), event(ADULT, ADULT)).status_code == 202
     assert inbox_rows(engine) == 1  # the sweeper will queue it
+
+
+def test_a_pooled_connection_that_died_is_replaced_without_failing_the_delivery(
+    postgres_database: str, redis_client: redis.Redis, clock: Clock
+) -> None:
+    engine = make_engine(postgres_database, pool_pre_ping=False)  # as the intake's own pool
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade(engine)
+    client = create_app(_settings(), engine=engine, broker=redis_client, clock=clock).test_client()
+    assert post(client, event(ADULT, ADULT), webhook_id="msg_1").status_code == 202
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:  # as a database restart does
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            [postgres_database.rpartition("/")[2]],
+        )
+    assert post(client, event(GUARDIAN, GUARDIAN), webhook_id="msg_2").status_code == 202
+    assert inbox_rows(engine) == 2
+    assert len(queued_jobs(redis_client)) == 2
+    engine.dispose()
 
 
 # Any text a header can carry (HTTP cannot carry CR or LF in a value).

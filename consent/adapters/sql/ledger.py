@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
 from consent.adapters.sql import participants, purposes
@@ -32,6 +33,8 @@ class SqlLedger:
 
     def __init__(self, engine: Engine, cipher: PiiCipher, clock: Clock = utc_now) -> None:
         self._engine = engine
+        # One statement, committed on its own: no BEGIN and COMMIT round trips around it.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._cipher = cipher
         self._clock = clock
@@ -53,13 +56,25 @@ class SqlLedger:
             "state": InboxState.RECEIVED.value,
             "attempts": 0,
         }
-        # Core, not the ORM: this runs on every webhook request, and a session costs more.
-        with self._engine.begin() as connection:
+        try:
+            return self._insert_delivery(values)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            # A pooled connection had died (a database restart; the intake's pool does not
+            # ping): SQLAlchemy has renewed the pool, so once more. Safe to repeat: a row the
+            # first try did store is found as a duplicate, and the sweeper queues its binding.
+            return self._insert_delivery(values)
+
+    def _insert_delivery(self, values: dict[str, object]) -> InboxReceipt:
+        # Core, not the ORM, and a single autocommitted INSERT … ON CONFLICT DO NOTHING: this
+        # runs on every webhook request, and a session or a transaction block costs more.
+        with self._autocommit.connect() as connection:
             inserted = insert_new(connection, InboxRow, values, ["source", "webhook_id"])
             if inserted is not None:
                 return InboxReceipt(inserted, duplicate=False)
             query = select(InboxRow.id).where(
-                InboxRow.source == delivery.source, InboxRow.webhook_id == delivery.webhook_id
+                InboxRow.source == values["source"], InboxRow.webhook_id == values["webhook_id"]
             )
             return InboxReceipt(connection.execute(query).scalar_one(), duplicate=True)
 
