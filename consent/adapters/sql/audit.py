@@ -11,14 +11,19 @@ from consent.model import AuditEntry
 
 def audit_row(entry: AuditEntry, clock: Callable[[], dt.datetime]) -> AuditRow:
     """The row for an audit entry, stamped now unless it carries its own time."""
-    return AuditRow(
-        occurred_at=entry.occurred_at or clock(),
-        actor=entry.actor,
-        action=entry.action,
-        subject_type=entry.subject_type,
-        subject_id=entry.subject_id,
-        details=entry.details or None,
-    )
+    return AuditRow(**audit_values(entry, clock))
+
+
+def audit_values(entry: AuditEntry, clock: Callable[[], dt.datetime]) -> dict[str, object]:
+    """The column values of an audit entry's row (for a Core ``insert``)."""
+    return {
+        "occurred_at": entry.occurred_at or clock(),
+        "actor": entry.actor,
+        "action": entry.action,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "details": entry.details or None,
+    }
 
 
 def audit_entry(row: AuditRow) -> AuditEntry:
