@@ -120,7 +120,6 @@ class RecordingQueue:
     def __init__(self, fail_with: Exception | None = None) -> None:
         self.bindings: list[int] = []
         self.ensured: list[int] = []
-        self.counted: list[Counting] = []
         self._fail_with = fail_with
 
     def enqueue_binding(self, inbox_id: int) -> None:
@@ -128,10 +127,8 @@ class RecordingQueue:
             raise self._fail_with
         self.bindings.append(inbox_id)
 
-    def enqueue_new_binding(self, inbox_id: int, counting: Counting | None = None) -> None:
+    def enqueue_new_binding(self, inbox_id: int, _counting: Counting | None = None) -> None:
         self.enqueue_binding(inbox_id)
-        if counting is not None:
-            self.counted.append(counting)
 
     def ensure_binding(self, inbox_id: int) -> str:
         self.ensured.append(inbox_id)
