@@ -2,7 +2,8 @@
 
 Jobs are named by dotted path (``workers.jobs.bind_consent``) so the web side never imports
 the worker package; their only arguments are row ids. Job ids are deterministic and
-enqueued with ``unique=True``, so a job already waiting is not doubled.
+enqueued with ``unique=True``, so a job already waiting is not doubled; only a delivery
+stored just now, whose id no job can hold yet, skips that look-up.
 """
 
 from __future__ import annotations
