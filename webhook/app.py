@@ -59,7 +59,8 @@ def create_app(
     intake_engine = engine or make_engine(settings.database_url, pool_pre_ping=False)
     engine = engine or make_engine(settings.database_url)
     broker = broker or connect(broker_url(settings))
-    ledger = SqlLedger(engine, AesGcmCipher(settings.pii_keys), clock)
+    cipher = AesGcmCipher(settings.pii_keys)
+    ledger = SqlLedger(engine, cipher, clock)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=signing.MAX_BODY, **(test_config or {}))
     app.extensions["vst.readiness"] = {
@@ -68,13 +69,12 @@ def create_app(
     }
     app.extensions["vst.intake"] = signing.Intake(
         keys=settings.webhook_keys,
-        store=SqlLedger(intake_engine, AesGcmCipher(settings.pii_keys), clock).store_delivery,
+        store=SqlLedger(intake_engine, cipher, clock).store_delivery,
         find=ledger.find_delivery,
         queue=queue or RqJobQueue(broker),
         clock=clock,
         allow_temporary_hetu=settings.allow_temporary_hetu,
     )
-    cipher = AesGcmCipher(settings.pii_keys)
     store, jobs = SqlGrading(engine, cipher, clock), RqJobQueue(broker)
     enrolments = SqlEnrolments(engine, cipher, clock)
     koski = HttpKoski(
