@@ -70,14 +70,28 @@ class NotFound(ConsentError):
     """No such row (a consent or submission id staff named)."""
 
 
-class BindingFailed(ConsentError):
-    """Some results of a binding batch could not be bound; the others were.
+class BatchFailed(ConsentError):
+    """Some rows of a batch job failed; the others were done.
 
-    ``errors`` maps each failed result's row id to the type of what it raised (never a
-    message, which could quote data). Binding is idempotent: the whole batch may run again.
+    ``errors`` maps each failed row's id to the type of what it raised (never a message,
+    which could quote data). The work is idempotent: the whole batch may run again.
     """
 
+    failed = "row(s) not done"
+
     def __init__(self, errors: dict[int, str]) -> None:
-        listed = ", ".join(f"{result_id} {kind}" for result_id, kind in errors.items())
-        super().__init__(f"{len(errors)} result(s) not bound: {listed}")
+        listed = ", ".join(f"{row_id} {kind}" for row_id, kind in errors.items())
+        super().__init__(f"{len(errors)} {self.failed}: {listed}")
         self.errors = errors
+
+
+class BindingFailed(BatchFailed):
+    """Some results of a binding batch could not be bound; the others were."""
+
+    failed = "result(s) not bound"
+
+
+class SendingFailed(BatchFailed):
+    """Some submissions of a range could not be sent or judged; the others were."""
+
+    failed = "submission(s) not sent"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 from consent.courses import Course
-from consent.errors import BindingFailed
+from consent.errors import BindingFailed, SendingFailed
 from consent.koski_answers import KoskiAnswer, Verdict, judge
 from consent.koski_payload import GradedResult, StudyRight, build_payload, payload_hash
 from consent.model import AuditEntry, ConsentState, Person, SubmissionState
@@ -64,6 +64,9 @@ class Grading(Protocol):
         self, result_id: int, source_system: str, decide: Decide
     ) -> tuple[str, int | None]: ...
     def send_view(self, submission_id: int) -> SendView: ...
+    def unsent(self, first_id: int, last_id: int) -> list[tuple[int, SubmissionState]]: ...
+    def claim(self, submission_id: int, state: SubmissionState, attempts: int) -> bool: ...
+    def defer(self, submission_ids: Sequence[int], until: dt.datetime) -> None: ...
     def update_submission(self, submission_id: int, **values: Any) -> None: ...
     def revoke(
         self, consent_id: int, by: str, source: str, notified_on: dt.date | None = None
@@ -75,6 +78,7 @@ class Jobs(Protocol):
     """Queues the grading jobs; arguments are row ids."""
 
     def enqueue_result_bindings(self, result_ids: Iterable[int]) -> None: ...
+    def enqueue_submissions(self, submission_ids: Iterable[int]) -> None: ...
     def enqueue_submission(self, submission_id: int, delay: dt.timedelta | None = None) -> None: ...
 
 
@@ -128,34 +132,31 @@ def eligibility(consent: ConsentState | None, result: ResultForBinding) -> str:
     return "eligible"
 
 
-def bind_result(result_id: int, grading: Grading, jobs: Jobs, source_system: str) -> str:
-    """Decide whether a result may be sent; if so, make sure its submission is queued."""
-    binding, submission_id = grading.bind(result_id, source_system, eligibility)
-    if submission_id is not None:
-        jobs.enqueue_submission(submission_id)
-    return binding
-
-
 def bind_results(
     result_ids: Sequence[int], grading: Grading, jobs: Jobs, source_system: str
 ) -> dict[str, int]:
-    """Bind each result in its own transaction; how many came to each binding.
+    """Bind each result in its own transaction, then queue the submissions of the eligible
+    ones together; how many came to each binding.
 
-    One result that fails does not hold up the rest of its batch: once all were tried,
-    :class:`BindingFailed` names the failed ones (chained to the first error), so the job
-    runs again.
+    One result that fails does not hold up the rest of its batch: once all were tried (and
+    the others' submissions queued), :class:`BindingFailed` names the failed ones (chained
+    to the first error), so the job runs again.
     """
     outcomes: dict[str, int] = {}
+    to_send: list[int] = []
     errors: dict[int, str] = {}
     first: Exception | None = None
     for result_id in result_ids:
         try:
-            binding = bind_result(result_id, grading, jobs, source_system)
+            binding, submission_id = grading.bind(result_id, source_system, eligibility)
         except Exception as error:  # noqa: BLE001 - raised below, once the rest are bound
             errors[result_id] = type(error).__name__
             first = first or error
         else:
             outcomes[binding] = outcomes.get(binding, 0) + 1
+            if submission_id is not None:
+                to_send.append(submission_id)
+    jobs.enqueue_submissions(to_send)
     if errors:
         raise BindingFailed(errors) from first
     return outcomes
@@ -169,20 +170,72 @@ class Sent:
     retry_in: dt.timedelta | None = None
 
 
+def submit_range(  # noqa: PLR0917 - the range, its four adapters, two timings
+    first_id: int,
+    last_id: int,
+    grading: Grading,
+    koski: Koski,
+    jobs: Jobs,
+    clock: Clock,
+    retry_delays: Sequence[int] = RETRY_DELAYS,
+    recheck_after: dt.timedelta = dt.timedelta(minutes=1),
+) -> dict[int, SubmissionState]:
+    """Send, one by one, every submission with an id from ``first_id`` to ``last_id`` that
+    waits for its first send; what each came to.
+
+    Each is judged, claimed, sent and recorded in transactions of its own, as by
+    :func:`submit`. A submission in flight was left so by a run of this job that was killed,
+    or another job sends it right now: it gets a job of its own after ``recheck_after``
+    (longer than a KOSKI call may take), which sends it again only if it is still in flight.
+    On the first answer that asks to wait (KOSKI down, throttling), the rest of the range
+    wait as long, each with a job of its own, instead of being sent into a failing KOSKI.
+    One submission that raises does not hold up the others: :class:`SendingFailed` names
+    it once the rest were tried, and the job runs again.
+    """
+    states: dict[int, SubmissionState] = {}
+    errors: dict[int, str] = {}
+    first: Exception | None = None
+    waiting = grading.unsent(first_id, last_id)
+    for index, (submission_id, state) in enumerate(waiting):
+        if state is SubmissionState.IN_FLIGHT:
+            jobs.enqueue_submission(submission_id, recheck_after)
+            states[submission_id] = state
+            continue
+        try:
+            sent = submit(submission_id, grading, koski, clock, retry_delays, only_pending=True)
+        except Exception as error:  # noqa: BLE001 - raised below, once the rest are sent
+            errors[submission_id] = type(error).__name__
+            first = first or error
+            continue
+        states[submission_id] = sent.state
+        if sent.retry_in is not None:
+            rest = [row_id for row_id, s in waiting[index + 1 :] if s is SubmissionState.PENDING]
+            grading.defer(rest, clock() + sent.retry_in)
+            for row_id in [submission_id, *rest]:
+                jobs.enqueue_submission(row_id, sent.retry_in)
+            break
+    if errors:
+        raise SendingFailed(errors) from first
+    return states
+
+
 def submit(
     submission_id: int,
     grading: Grading,
     koski: Koski,
     clock: Clock,
     retry_delays: Sequence[int] = RETRY_DELAYS,
+    *,
+    only_pending: bool = False,
 ) -> Sent:
-    """Send one result to KOSKI, or decide not to; records the outcome either way."""
+    """Send one result to KOSKI, or decide not to; records the outcome either way.
+
+    With ``only_pending`` a submission another job has taken meanwhile (in flight, sent) is
+    left alone: the caller read it as pending a while ago.
+    """
     view = grading.send_view(submission_id)
-    if view.state in (
-        SubmissionState.REVOKED,
-        SubmissionState.DELETED,
-        SubmissionState.INVALIDATED,
-    ):
+    ended = (SubmissionState.REVOKED, SubmissionState.DELETED, SubmissionState.INVALIDATED)
+    if view.state in ended or (only_pending and view.state is not SubmissionState.PENDING):
         return Sent(view.state)
     if view.consent_state is not ConsentState.VALID:
         grading.update_submission(
@@ -209,9 +262,8 @@ def submit(
             last_error_message="the participant's names are unknown: import them with the results",
         )
         return Sent(SubmissionState.FAILED)
-    grading.update_submission(
-        submission_id, state=SubmissionState.IN_FLIGHT.value, attempts=view.attempts + 1
-    )
+    if not grading.claim(submission_id, view.state, view.attempts):
+        return Sent(SubmissionState.IN_FLIGHT)  # another job took it since we read it
     answer = koski.put_oppija(payload)
     return _record(view, answer, digest, grading, clock, retry_delays)
 
@@ -277,7 +329,7 @@ def retry(submission_id: int, grading: Grading, jobs: Jobs, actor: str) -> bool:
         submission_id, state=SubmissionState.PENDING.value, attempts=0, next_attempt_at=None
     )
     grading.record(AuditEntry(actor[:64], "submission.retry", "submission", submission_id))
-    jobs.enqueue_submission(submission_id)
+    jobs.enqueue_submissions([submission_id])
     return True
 
 

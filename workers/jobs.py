@@ -3,14 +3,18 @@
 Each builds its dependencies in the work horse (nothing connects before the fork) and
 calls one use case. Failures are not caught here: they reach RQ's retry and failed
 registry, while the ledger row records what happened. Results are bound in batches
-(:data:`consent.adapters.queues.BIND_BATCH` to a job); the rest are one row a job.
+(:data:`consent.adapters.queues.BIND_BATCH` to a job) and first sent a range of ids to a
+job (:data:`consent.adapters.queues.SUBMIT_BATCH`); the rest are one row a job.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections import Counter
 
 from consent import grading, services, signing
+from consent.adapters.koski import CONNECT_TIMEOUT
 from workers.bootstrap import dependencies
 
 log = logging.getLogger("vst.worker")
@@ -42,6 +46,32 @@ def bind_results(result_ids: list[int]) -> dict[str, int]:
     counts = " ".join(f"{name}={count}" for name, count in sorted(outcomes.items()))
     log.info("results.bound first_id=%s %s", result_ids[0] if result_ids else None, counts)
     return outcomes
+
+
+def submit_range(first_id: int, last_id: int) -> dict[str, int]:
+    """Send each submission with an id from ``first_id`` to ``last_id`` that waits for its
+    first send; schedule a job of its own for any that must wait.
+
+    Returns how many came to each state (``sent``, ``pending`` …).
+    """
+    deps = dependencies()
+    settings = deps.settings
+    # Longer than a KOSKI call may take: by then one in flight is sent, or its job is dead.
+    recheck = dt.timedelta(seconds=CONNECT_TIMEOUT + settings.koski_timeout + 25)
+    states = grading.submit_range(
+        first_id,
+        last_id,
+        deps.grading,
+        deps.koski,
+        deps.queue,
+        deps.clock,
+        settings.koski_retry_delays,
+        recheck,
+    )
+    counts = Counter(state.value for state in states.values())
+    listed = " ".join(f"{name}={count}" for name, count in sorted(counts.items()))
+    log.info("submissions.sent first_id=%s %s", first_id, listed)
+    return dict(counts)
 
 
 def submit(submission_id: int) -> str:

@@ -39,11 +39,11 @@ def sweep(deps: Dependencies) -> dict[str, int]:
             [*grading_store.unbound_results(), *grading_store.stale_bindings()],
             queue.enqueue_result_bindings,
         ),
-        (
-            "submissions",
-            grading_store.due_submissions(deps.clock()),
-            _each(queue.enqueue_submission),
-        ),
+    ]
+    unsent, lost = grading_store.due_submissions(deps.clock())
+    due += [
+        ("submissions", unsent, queue.enqueue_submissions),
+        ("submission_retries", lost, _each(queue.enqueue_submission)),
     ]
     if deps.settings.signing.connector_key:
         enrolments = deps.connector.enrolments

@@ -1,9 +1,9 @@
 """RQ queues: names, construction, and :class:`consent.ports.JobQueue` over them.
 
 Jobs are named by dotted path (``workers.jobs.bind_consent``) so the web side never imports
-the worker package; their only arguments are row ids. Job ids are deterministic and
-enqueued with ``unique=True``, so a job already waiting is not doubled; only a delivery
-stored just now, whose id no job can hold yet, skips that look-up.
+the worker package; their only arguments are row ids (or the bounds of a range of ids). Job
+ids are deterministic and enqueued with ``unique=True``, so a job already waiting is not
+doubled; only a delivery stored just now, whose id no job can hold yet, skips that look-up.
 """
 
 from __future__ import annotations
@@ -33,11 +33,16 @@ QUEUES_BY_PRIORITY: Final = (CONSENT_QUEUE, SIGNING_QUEUE, KOSKI_QUEUE)
 BIND_CONSENT: Final = "workers.jobs.bind_consent"
 BIND_RESULTS: Final = "workers.jobs.bind_results"
 SUBMIT: Final = "workers.jobs.submit"
+SUBMIT_RANGE: Final = "workers.jobs.submit_range"
 INVITE_SIGNER: Final = "workers.jobs.invite_signer"
 CHECK_SIGNING: Final = "workers.jobs.check_signing"
 # Results per binding job: one fork and one database connection serve a hundred results,
 # where a job each cost more than the binding itself (benchmarks/submissions.py).
 BIND_BATCH: Final = 100
+# Submission ids per sending job: first sends go out a range of ids to a job, for the same
+# reason (a job each left KOSKI a third of the throughput, benchmarks/submissions.py).
+# Retries keep a job each.
+SUBMIT_BATCH: Final = 20
 SUBMIT_TIMEOUT: Final = 120  # above the KOSKI client's 5 s connect + 30 s read, with room
 
 # The first retry is at once: it is what recovers a job whose worker was killed, and a
@@ -47,6 +52,17 @@ FAILURE_TTL: Final = 30 * 24 * 3600
 RESULT_TTL: Final = 24 * 3600
 log = logging.getLogger("vst.queue")
 _WAITING: Final = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def submission_range(submission_id: int) -> tuple[int, int]:
+    """The first and last id of the range of :data:`SUBMIT_BATCH` ids this submission is in."""
+    first = submission_id - submission_id % SUBMIT_BATCH
+    return first, first + SUBMIT_BATCH - 1
+
+
+def submission_range_job(first_id: int) -> str:
+    """The id of the job that sends the range of submissions starting at ``first_id``."""
+    return f"submit-range-{first_id}"
 
 
 def queue(name: str, connection: redis.Redis) -> Queue:
@@ -65,7 +81,7 @@ class RqJobQueue:
 
     def enqueue_binding(self, inbox_id: int) -> None:
         """Queue ``bind_consent(inbox_id)`` unless that job is already waiting."""
-        self._enqueue(self._consent, BIND_CONSENT, inbox_id, f"bind-consent-{inbox_id}")
+        self._enqueue(self._consent, BIND_CONSENT, (inbox_id,), f"bind-consent-{inbox_id}")
 
     def enqueue_new_binding(self, inbox_id: int, counting: Counting | None = None) -> None:
         """Queue ``bind_consent(inbox_id)`` for a delivery stored just now, and count
@@ -95,32 +111,50 @@ class RqJobQueue:
             batch = ids[start : start + BIND_BATCH]
             digest = hashlib.sha256(",".join(map(str, batch)).encode()).hexdigest()[:16]
             job_id = f"bind-results-{batch[0]}-{digest}"
-            self._enqueue(self._consent, BIND_RESULTS, batch, job_id)
+            self._enqueue(self._consent, BIND_RESULTS, (batch,), job_id)
+
+    def enqueue_submissions(self, submission_ids: Iterable[int]) -> None:
+        """Queue the first send of these submissions: ``submit_range(first, last)`` for each
+        range of :data:`SUBMIT_BATCH` ids they fall in.
+
+        A range's job id is fixed by the range, so a job waiting for it is not doubled, and
+        one running gets a follow-up: it sends whatever in its range waits when it runs.
+        """
+        for first, last in sorted({submission_range(row_id) for row_id in submission_ids}):
+            self._enqueue(
+                self._koski,
+                SUBMIT_RANGE,
+                (first, last),
+                submission_range_job(first),
+                job_timeout=SUBMIT_TIMEOUT * SUBMIT_BATCH,
+            )
 
     def enqueue_submission(self, submission_id: int, delay: dt.timedelta | None = None) -> None:
         """Queue ``submit(submission_id)``, now or after ``delay``; one waiting job per submission.
 
-        Retries of KOSKI failures are scheduled by the job itself from the ledger's attempt
-        count (bounded, then parked), so RQ's own retry is only for crashes.
+        This is for retries, scheduled by the job that failed from the ledger's attempt count
+        (bounded, then parked), so RQ's own retry is only for crashes.
         """
         job_id = f"submit-{submission_id}"
-        self._enqueue(self._koski, SUBMIT, submission_id, job_id, delay, job_timeout=SUBMIT_TIMEOUT)
+        self._enqueue(
+            self._koski, SUBMIT, (submission_id,), job_id, delay, job_timeout=SUBMIT_TIMEOUT
+        )
 
     def enqueue_invitation(self, enrolment_id: int) -> None:
         """Queue ``invite_signer(enrolment_id)``: the signing document and its invitation."""
         job_id = f"invite-{enrolment_id}"
-        self._enqueue(self._signing, INVITE_SIGNER, enrolment_id, job_id, job_timeout=120)
+        self._enqueue(self._signing, INVITE_SIGNER, (enrolment_id,), job_id, job_timeout=120)
 
     def enqueue_signing_check(self, enrolment_id: int) -> None:
         """Queue ``check_signing(enrolment_id)``: learn the outcome, post it once."""
         job_id = f"check-signing-{enrolment_id}"
-        self._enqueue(self._signing, CHECK_SIGNING, enrolment_id, job_id, job_timeout=120)
+        self._enqueue(self._signing, CHECK_SIGNING, (enrolment_id,), job_id, job_timeout=120)
 
     def _enqueue(
         self,
         rq_queue: Queue,
         function: str,
-        row_ids: int | list[int],
+        args: tuple[int | list[int], ...],
         job_id: str,
         delay: dt.timedelta | None = None,
         **options: Any,
@@ -138,9 +172,9 @@ class RqJobQueue:
             for _ in range(3):  # a job may end or vanish between our calls: look again
                 try:
                     if delay is None:
-                        rq_queue.enqueue(function, row_ids, job_id=candidate, **options)
+                        rq_queue.enqueue(function, *args, job_id=candidate, **options)
                     else:
-                        rq_queue.enqueue_in(delay, function, row_ids, job_id=candidate, **options)
+                        rq_queue.enqueue_in(delay, function, *args, job_id=candidate, **options)
                     return
                 except DuplicateJobError:
                     status = self._replace_ended(candidate)

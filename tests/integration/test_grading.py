@@ -33,17 +33,22 @@ STRANGER = person(dt.date(1975, 7, 7), "Eero", "Nieminen")
 
 
 class InlineJobs:
-    """Runs queued work at once, in order: binding then sending, as the worker would."""
+    """Runs queued work at once, in order: binding then sending, as the worker would; keeps
+    retries (a job each, later) aside."""
 
     def __init__(self) -> None:
         self.results: list[int] = []
         self.submissions: list[int] = []
+        self.retries: list[tuple[int, dt.timedelta | None]] = []
 
     def enqueue_result_bindings(self, result_ids: Iterable[int]) -> None:
         self.results.extend(result_ids)
 
+    def enqueue_submissions(self, submission_ids: Iterable[int]) -> None:
+        self.submissions.extend(submission_ids)
+
     def enqueue_submission(self, submission_id: int, delay: dt.timedelta | None = None) -> None:
-        self.submissions.append(submission_id)
+        self.retries.append((submission_id, delay))
 
 
 @dataclass
@@ -71,17 +76,18 @@ class World:
         )
 
     def work(self) -> list[SubmissionState]:
-        """Drain the queues once: bind every queued result, then send every queued submission."""
+        """Drain the queues once: bind every queued result, then send the queued submissions
+        as one range job would."""
         while self.jobs.results:
             batch, self.jobs.results = self.jobs.results, []
             grading.bind_results(batch, self.store, self.jobs, "winnova")
-        states = []
+        states: list[SubmissionState] = []
         while self.jobs.submissions:
-            states.append(
-                grading.submit(
-                    self.jobs.submissions.pop(0), self.store, self.koski, lambda: NOW
-                ).state
+            queued, self.jobs.submissions = self.jobs.submissions, []
+            sent = grading.submit_range(
+                min(queued), max(queued), self.store, self.koski, self.jobs, lambda: NOW
             )
+            states.extend(sent.values())
         return states
 
 
@@ -330,17 +336,18 @@ def test_the_sweeper_finds_due_and_stuck_submissions_only(world: World) -> None:
     world.import_rows([row(ADULT)])
     [result_id] = world.jobs.results
     world.jobs.results.clear()
-    grading.bind_result(result_id, world.store, world.jobs, "winnova")
+    grading.bind_results([result_id], world.store, world.jobs, "winnova")
     [submission_id] = world.jobs.submissions
-    assert world.store.due_submissions(NOW) == [submission_id]  # pending, never tried
+    due = world.store.due_submissions
+    assert due(NOW) == ([submission_id], [])  # pending, never tried: its range job
     world.store.update_submission(submission_id, state="in_flight")
-    assert world.store.due_submissions(NOW) == []  # a worker has it
-    assert world.store.due_submissions(NOW + dt.timedelta(minutes=6)) == [submission_id]  # lost
+    assert due(NOW) == ([], [])  # a worker has it
+    assert due(NOW + dt.timedelta(minutes=6)) == ([], [submission_id])  # lost: a job of its own
     world.store.update_submission(
         submission_id, state="pending", next_attempt_at=NOW + dt.timedelta(minutes=1)
     )
-    assert world.store.due_submissions(NOW + dt.timedelta(minutes=2)) == []  # its job is due
-    assert world.store.due_submissions(NOW + dt.timedelta(minutes=4)) == [submission_id]  # lost
+    assert due(NOW + dt.timedelta(minutes=2)) == ([], [])  # its job is due
+    assert due(NOW + dt.timedelta(minutes=4)) == ([], [submission_id])  # lost
 
 
 def test_the_sweeper_finds_results_judged_before_their_consent_arrived(world: World) -> None:
@@ -351,6 +358,6 @@ def test_the_sweeper_finds_results_judged_before_their_consent_arrived(world: Wo
     world.consent(ADULT, ADULT, "m1")
     world.jobs.results.clear()  # the worker died before queueing the result again
     assert world.store.stale_bindings() == [result_id]
-    grading.bind_result(result_id, world.store, world.jobs, "winnova")
+    grading.bind_results([result_id], world.store, world.jobs, "winnova")
     assert world.store.stale_bindings() == []
     assert world.work() == [SubmissionState.SENT]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from consent import services
 from consent.adapters.crypto import AesGcmCipher
+from consent.adapters.queues import submission_range, submission_range_job
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
@@ -330,7 +331,8 @@ def test_a_parked_submission_can_be_retried_once_and_the_retry_is_audited(
     assert answer.startswith(f"302 {page}")
     [row] = store.course_status("eratauko-2026")
     assert (row["submission"]["state"], row["submission"]["attempts"]) == ("pending", 0)
-    assert redis_client.exists(f"rq:job:submit-{submission_id}")
+    first, _ = submission_range(submission_id)
+    assert redis_client.exists(f"rq:job:{submission_range_job(first)}")
     again = post(app_client, f"/staff/submissions/{submission_id}/retry", {"back": page}, page)
     assert "Tätä siirtoa ei voi yrittää uudelleen." in app_client.get(page).text, again
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from consent.adapters.sql import participants
@@ -39,6 +39,14 @@ IN_FLIGHT_TIMEOUT = dt.timedelta(minutes=5)  # well above a submit job's 120 s t
 # scheduled job evidently vanished (longer than a sweep interval past its time).
 RETRY_GRACE = dt.timedelta(minutes=2)
 STOPPED = (SubmissionState.REVOKED.value, SubmissionState.DELETED.value)
+
+
+class DueSubmissions(NamedTuple):
+    """What the sweeper should queue: submissions never sent yet (``unsent``, sent by range
+    jobs) and those whose retry or run evidently vanished (``lost``, a job each)."""
+
+    unsent: list[int]
+    lost: list[int]
 
 
 class SqlGrading:
@@ -232,6 +240,63 @@ class SqlGrading:
                 consent_state=ConsentState(consent.state) if consent else None,
             )
 
+    def unsent(self, first_id: int, last_id: int) -> list[tuple[int, SubmissionState]]:
+        """Submissions with ids ``first_id``..``last_id`` that wait for their first send:
+        pending or in flight, with no retry scheduled. A scheduled retry has a job of its
+        own, so a range job never sends the same row as a retry job."""
+        query = (
+            select(SubmissionRow.id, SubmissionRow.state)
+            .where(
+                SubmissionRow.id.between(first_id, last_id),
+                SubmissionRow.state.in_(
+                    (SubmissionState.PENDING.value, SubmissionState.IN_FLIGHT.value)
+                ),
+                SubmissionRow.next_attempt_at.is_(None),
+            )
+            .order_by(SubmissionRow.id)
+        )
+        with self._engine.connect() as connection:
+            return [(row_id, SubmissionState(state)) for row_id, state in connection.execute(query)]
+
+    def claim(self, submission_id: int, state: SubmissionState, attempts: int) -> bool:
+        """Mark the submission in flight with one attempt more, if it is still as it was read
+        (``state``, ``attempts``); False when another job took it meanwhile."""
+        with self._engine.begin() as connection:
+            claimed = connection.execute(
+                update(SubmissionRow)
+                .where(
+                    SubmissionRow.id == submission_id,
+                    SubmissionRow.state == state.value,
+                    SubmissionRow.attempts == attempts,
+                )
+                .values(
+                    state=SubmissionState.IN_FLIGHT.value,
+                    attempts=attempts + 1,
+                    updated_at=self._clock(),
+                )
+                .returning(SubmissionRow.last_error_keys)
+            ).one_or_none()
+            if claimed is None:
+                return False
+            self._audit_outcome(connection, submission_id, "in_flight", claimed.last_error_keys)
+            return True
+
+    def defer(self, submission_ids: Sequence[int], until: dt.datetime) -> None:
+        """Schedule these pending submissions' first send for ``until`` (KOSKI asked to wait);
+        from then on each is a retry with a job of its own."""
+        if not submission_ids:
+            return
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(SubmissionRow)
+                .where(
+                    SubmissionRow.id.in_(submission_ids),
+                    SubmissionRow.state == SubmissionState.PENDING.value,
+                    SubmissionRow.next_attempt_at.is_(None),
+                )
+                .values(next_attempt_at=until, updated_at=self._clock())
+            )
+
     def update_submission(self, submission_id: int, **values: Any) -> None:
         """Record what happened to a submission (state, oid, versionumero, errors, attempts).
 
@@ -245,10 +310,16 @@ class SqlGrading:
                 .values(**values, updated_at=self._clock())
                 .returning(SubmissionRow.state, SubmissionRow.last_error_keys)
             ).one()
-            entry = AuditEntry(
-                "worker", f"submission.{state}", "submission", submission_id, {"keys": keys or []}
-            )
-            connection.execute(insert(AuditRow), audit_values(entry, self._clock))
+            self._audit_outcome(connection, submission_id, state, keys)
+
+    def _audit_outcome(
+        self, connection: Connection, submission_id: int, state: str, keys: list[str] | None
+    ) -> None:
+        """The audit row of a worker's change to a submission: its new state and error keys."""
+        entry = AuditEntry(
+            "worker", f"submission.{state}", "submission", submission_id, {"keys": keys or []}
+        )
+        connection.execute(insert(AuditRow), audit_values(entry, self._clock))
 
     def record(self, entry: AuditEntry) -> None:
         """Add an entry to the audit trail (what staff did, with ids and codes only)."""
@@ -306,22 +377,30 @@ class SqlGrading:
             )
             return stopped
 
-    def due_submissions(self, now: dt.datetime, limit: int = 500) -> list[int]:
-        """Submissions the sweeper should queue: pending and overdue, or stuck in flight.
+    def due_submissions(self, now: dt.datetime, limit: int = 500) -> DueSubmissions:
+        """Submissions the sweeper should queue: pending and never scheduled (their range job
+        may be gone), pending and overdue, or stuck in flight.
 
         A submission in flight for longer than a job may run lost its worker; sending it
         again is safe, since KOSKI finds the record by its lähdejärjestelmänId.
         """
-        due = (SubmissionRow.state == SubmissionState.PENDING.value) & (
-            SubmissionRow.next_attempt_at.is_(None)
-            | (SubmissionRow.next_attempt_at <= now - RETRY_GRACE)
-        )
+        pending = SubmissionRow.state == SubmissionState.PENDING.value
+        unsent = pending & SubmissionRow.next_attempt_at.is_(None)
+        overdue = pending & (SubmissionRow.next_attempt_at <= now - RETRY_GRACE)
         stuck = (SubmissionRow.state == SubmissionState.IN_FLIGHT.value) & (
             SubmissionRow.updated_at < now - IN_FLIGHT_TIMEOUT
         )
-        query = select(SubmissionRow.id).where(due | stuck).order_by(SubmissionRow.id).limit(limit)
-        with self._tx() as session:
-            return list(session.execute(query).scalars())
+        query = (
+            select(SubmissionRow.id, unsent)
+            .where(unsent | overdue | stuck)
+            .order_by(SubmissionRow.id)
+            .limit(limit)
+        )
+        due = DueSubmissions([], [])
+        with self._engine.connect() as connection:
+            for row_id, never_scheduled in connection.execute(query):
+                (due.unsent if never_scheduled else due.lost).append(row_id)
+        return due
 
     def course_status(self, code: str, hetu: Hetu | None = None) -> list[dict[str, Any]]:
         """Per participant: consent, result, binding, submission; masked unless one is asked."""
@@ -519,6 +598,8 @@ def _submission_to_send(
     elif submission.state in STOPPED:
         return None
     elif submission.state != SubmissionState.IN_FLIGHT.value:
+        if submission.state != SubmissionState.PENDING.value:
+            submission.next_attempt_at = None  # a first send again, not a retry
         submission.state, submission.attempts, submission.updated_at = (
             SubmissionState.PENDING.value,
             0,
