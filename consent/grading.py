@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 
 from consent.courses import Course
 from consent.errors import BindingFailed, SendingFailed
@@ -47,6 +47,16 @@ class SendView:
     result: GradedResult
     consent_id: int | None
     consent_state: ConsentState | None
+    claimed_by: str | None = None
+
+
+class Unsent(NamedTuple):
+    """A submission waiting for its first send: pending, or in flight since ``claimed_by``
+    (a job id) took it."""
+
+    submission_id: int
+    state: SubmissionState
+    claimed_by: str | None
 
 
 Decide = Callable[[ConsentState | None, ResultForBinding], str]
@@ -64,8 +74,10 @@ class Grading(Protocol):
         self, result_id: int, source_system: str, decide: Decide
     ) -> tuple[str, int | None]: ...
     def send_view(self, submission_id: int) -> SendView: ...
-    def unsent(self, first_id: int, last_id: int) -> list[tuple[int, SubmissionState]]: ...
-    def claim(self, submission_id: int, state: SubmissionState, attempts: int) -> bool: ...
+    def unsent(self, first_id: int, last_id: int) -> list[Unsent]: ...
+    def claim(
+        self, submission_id: int, state: SubmissionState, attempts: int, by: str | None
+    ) -> bool: ...
     def defer(self, submission_ids: Sequence[int], until: dt.datetime) -> None: ...
     def update_submission(self, submission_id: int, **values: Any) -> None: ...
     def revoke(
@@ -170,7 +182,7 @@ class Sent:
     retry_in: dt.timedelta | None = None
 
 
-def submit_range(  # noqa: PLR0917 - the range, its four adapters, two timings
+def submit_range(  # noqa: PLR0917 - the range, four adapters, two timings
     first_id: int,
     last_id: int,
     grading: Grading,
@@ -179,37 +191,47 @@ def submit_range(  # noqa: PLR0917 - the range, its four adapters, two timings
     clock: Clock,
     retry_delays: Sequence[int] = RETRY_DELAYS,
     recheck_after: dt.timedelta = dt.timedelta(minutes=1),
+    *,
+    run: str,
 ) -> dict[int, SubmissionState]:
     """Send, one by one, every submission with an id from ``first_id`` to ``last_id`` that
-    waits for its first send; what each came to.
+    waits for its first send; what each came to. ``run`` is the job's id.
 
-    Each is judged, claimed, sent and recorded in transactions of its own, as by
-    :func:`submit`. A submission in flight was left so by a run of this job that was killed,
-    or another job sends it right now: it gets a job of its own after ``recheck_after``
-    (longer than a KOSKI call may take), which sends it again only if it is still in flight.
-    On the first answer that asks to wait (KOSKI down, throttling), the rest of the range
-    wait as long, each with a job of its own, instead of being sent into a failing KOSKI.
-    One submission that raises does not hold up the others: :class:`SendingFailed` names
-    it once the rest were tried, and the job runs again.
+    Each is judged, claimed (in the name of ``run``), sent and recorded in transactions of
+    its own, as by :func:`submit`. One in flight that ``run`` claimed was left so by a run
+    of this job that was killed: it is sent again now. One that another job claimed may be
+    being sent right now: it gets a job of its own after ``recheck_after`` (longer than a
+    KOSKI call may take), which sends it again only if it is still in flight then. On the
+    first answer that asks to wait (KOSKI down, throttling), the rest of the range wait as
+    long, each with a job of its own, instead of being sent into a failing KOSKI. One
+    submission that raises does not hold up the others: :class:`SendingFailed` names it
+    once the rest were tried, and the job runs again.
     """
     states: dict[int, SubmissionState] = {}
     errors: dict[int, str] = {}
     first: Exception | None = None
     waiting = grading.unsent(first_id, last_id)
-    for index, (submission_id, state) in enumerate(waiting):
-        if state is SubmissionState.IN_FLIGHT:
+    for index, listed in enumerate(waiting):
+        submission_id = listed.submission_id
+        if listed.state is SubmissionState.IN_FLIGHT and listed.claimed_by != run:
             jobs.enqueue_submission(submission_id, recheck_after)
-            states[submission_id] = state
+            states[submission_id] = listed.state
             continue
         try:
-            sent = submit(submission_id, grading, koski, clock, retry_delays, only_pending=True)
+            sent = submit(
+                submission_id, grading, koski, clock, retry_delays, listed=listed, run=run
+            )
         except Exception as error:  # noqa: BLE001 - raised below, once the rest are sent
             errors[submission_id] = type(error).__name__
             first = first or error
             continue
         states[submission_id] = sent.state
         if sent.retry_in is not None:
-            rest = [row_id for row_id, s in waiting[index + 1 :] if s is SubmissionState.PENDING]
+            rest = [
+                later.submission_id
+                for later in waiting[index + 1 :]
+                if later.state is SubmissionState.PENDING
+            ]
             grading.defer(rest, clock() + sent.retry_in)
             for row_id in [submission_id, *rest]:
                 jobs.enqueue_submission(row_id, sent.retry_in)
@@ -226,16 +248,21 @@ def submit(
     clock: Clock,
     retry_delays: Sequence[int] = RETRY_DELAYS,
     *,
-    only_pending: bool = False,
+    listed: Unsent | None = None,
+    run: str | None = None,
 ) -> Sent:
     """Send one result to KOSKI, or decide not to; records the outcome either way.
 
-    With ``only_pending`` a submission another job has taken meanwhile (in flight, sent) is
-    left alone: the caller read it as pending a while ago.
+    ``run`` is the sending job's id, recorded with the claim. With ``listed`` (what a range
+    job read a while ago), a submission another job has claimed since is left alone.
     """
     view = grading.send_view(submission_id)
     ended = (SubmissionState.REVOKED, SubmissionState.DELETED, SubmissionState.INVALIDATED)
-    if view.state in ended or (only_pending and view.state is not SubmissionState.PENDING):
+    taken = listed is not None and (view.state, view.claimed_by) != (
+        listed.state,
+        listed.claimed_by,
+    )
+    if view.state in ended or taken:
         return Sent(view.state)
     if view.consent_state is not ConsentState.VALID:
         grading.update_submission(
@@ -262,7 +289,7 @@ def submit(
             last_error_message="the participant's names are unknown: import them with the results",
         )
         return Sent(SubmissionState.FAILED)
-    if not grading.claim(submission_id, view.state, view.attempts):
+    if not grading.claim(submission_id, view.state, view.attempts, run):
         return Sent(SubmissionState.IN_FLIGHT)  # another job took it since we read it
     answer = koski.put_oppija(payload)
     return _record(view, answer, digest, grading, clock, retry_delays)

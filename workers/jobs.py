@@ -13,8 +13,11 @@ import datetime as dt
 import logging
 from collections import Counter
 
+from rq import get_current_job
+
 from consent import grading, services, signing
 from consent.adapters.koski import CONNECT_TIMEOUT
+from consent.adapters.queues import submission_range_job
 from workers.bootstrap import dependencies
 
 log = logging.getLogger("vst.worker")
@@ -56,6 +59,7 @@ def submit_range(first_id: int, last_id: int) -> dict[str, int]:
     """
     deps = dependencies()
     settings = deps.settings
+    run = get_current_job()
     # Longer than a KOSKI call may take: by then one in flight is sent, or its job is dead.
     recheck = dt.timedelta(seconds=CONNECT_TIMEOUT + settings.koski_timeout + 25)
     states = grading.submit_range(
@@ -67,18 +71,24 @@ def submit_range(first_id: int, last_id: int) -> dict[str, int]:
         deps.clock,
         settings.koski_retry_delays,
         recheck,
+        run=run.id if run else submission_range_job(first_id),
     )
-    counts = Counter(state.value for state in states.values())
-    listed = " ".join(f"{name}={count}" for name, count in sorted(counts.items()))
-    log.info("submissions.sent first_id=%s %s", first_id, listed)
-    return dict(counts)
+    for submission_id, state in states.items():
+        log.info("submission.%s submission_id=%s", state.value, submission_id)
+    return dict(Counter(state.value for state in states.values()))
 
 
 def submit(submission_id: int) -> str:
     """Send submission ``submission_id`` to KOSKI; schedule the next attempt if it must wait."""
     deps = dependencies()
+    run = get_current_job()
     sent = grading.submit(
-        submission_id, deps.grading, deps.koski, deps.clock, deps.settings.koski_retry_delays
+        submission_id,
+        deps.grading,
+        deps.koski,
+        deps.clock,
+        deps.settings.koski_retry_delays,
+        run=run.id if run else None,
     )
     if sent.retry_in is not None:
         deps.queue.enqueue_submission(submission_id, sent.retry_in)

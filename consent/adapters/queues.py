@@ -46,8 +46,10 @@ SUBMIT_BATCH: Final = 20
 SUBMIT_TIMEOUT: Final = 120  # above the KOSKI client's 5 s connect + 30 s read, with room
 
 # The first retry is at once: it is what recovers a job whose worker was killed, and a
-# scheduled one would wait for the dead worker's scheduler lock to expire (61 s).
-BINDING_RETRY: Final = Retry(max=5, interval=[0, 10, 60, 300, 900])
+# scheduled one would wait for the dead worker's scheduler lock to expire (61 s). The rest
+# stay within a minute: a job that failed them all is queued again by the sweeper a minute
+# later anyway, and a long wait would hold up a whole range of submissions.
+BINDING_RETRY: Final = Retry(max=5, interval=[0, 5, 15, 30, 60])
 FAILURE_TTL: Final = 30 * 24 * 3600
 RESULT_TTL: Final = 24 * 3600
 log = logging.getLogger("vst.queue")

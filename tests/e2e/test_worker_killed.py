@@ -1,5 +1,7 @@
 """A worker killed with SIGKILL in the middle of a KOSKI submission loses nothing: started again,
-the job completes, and the record exists in the KOSKI sandbox exactly once."""
+the job completes, and the record exists in the KOSKI sandbox exactly once. Both submissions
+are in one range of ids, so one job sends them, unless the first was sent before the second
+was bound."""
 
 from __future__ import annotations
 
@@ -48,18 +50,24 @@ def stack(
         dependencies.cache_clear()
 
 
-def _consents_and_results(engine: Engine, jobs: RqJobQueue) -> None:
-    """EARLIER and ADULT consented and passed, in that order (submission 1, then 2)."""
+def _consents_and_results(
+    engine: Engine, jobs: RqJobQueue, members: tuple[dict[str, str], ...] = (EARLIER, ADULT)
+) -> None:
+    """EARLIER and ADULT consented; ``members``' results passed, in that order."""
     client = create_app().test_client()
     for n, member in enumerate((EARLIER, ADULT)):
         assert post_signed(client, event(member, member), f"msg_kill_{n}") == 202
+    _results(engine, jobs, members)
+
+
+def _results(engine: Engine, jobs: RqJobQueue, members: tuple[dict[str, str], ...]) -> None:
     settings = Settings.from_env()
     store = SqlGrading(engine, AesGcmCipher(settings.pii_keys), utc_now)
     the_course = course(end_date="2026-11-20")
     store.save_course(the_course, "test")
     rows = [
         {"hetu": member["hetu"], "grade": "hyväksytty", "graded_on": "2026-11-19"}
-        for member in (EARLIER, ADULT)
+        for member in members
     ]
     grading.import_results(the_course, rows, store, jobs, today=dt.date.today(), actor="test")
 
@@ -80,8 +88,8 @@ def _wait_for(states: list[str], engine: Engine, seconds: float) -> None:
 def _recovered_by_a_new_worker(
     koski: RunningSandbox, engine: Engine, redis_client: redis.Redis, killed_at: float
 ) -> dict[Labels, int]:
-    """Start another worker: both records are sent within RECOVERY, once each, and both
-    submit jobs finished. The job outcomes counted, for what the caller asserts besides."""
+    """Start another worker: both records are sent within RECOVERY, once each, and the
+    sending jobs finished. The job outcomes counted, for what the caller asserts besides."""
     second = start_worker()
     try:
         _wait_for(["sent", "sent"], engine, RECOVERY)
@@ -90,7 +98,7 @@ def _recovered_by_a_new_worker(
         errors = stop(second)
     assert len(koski.stored()) == 2, errors[-2000:]  # one record each, never a second
     outcomes = RedisCounters(redis_client).totals("jobs")
-    assert outcomes.get((("job", "submit"), ("outcome", "finished"))) == 2, errors
+    assert outcomes.get((("job", "submit_range"), ("outcome", "finished"))), errors
     return outcomes
 
 
@@ -99,12 +107,15 @@ def test_a_worker_killed_mid_submission_is_recovered_and_the_record_exists_once(
     stack: tuple[RunningSandbox, Engine], redis_client: redis.Redis, kill_horse: bool
 ) -> None:
     koski, engine = stack
-    _consents_and_results(engine, RqJobQueue(redis_client))
-    # The worker's first submission runs in the worker itself (to warm it); the second one,
+    jobs = RqJobQueue(redis_client)
+    _consents_and_results(engine, jobs, (EARLIER,))
+    # The worker's first sending job runs in the worker itself (to warm it); the second one,
     # in a work horse, is held by KOSKI while the worker is killed.
     koski.fail_next("slow:0", f"slow:{SLOW_KOSKI}")
     first = start_worker()
     try:
+        _wait_for(["sent"], engine, 60)
+        _results(engine, jobs, (ADULT,))
         _wait_for(["sent", "in_flight"], engine, 60)  # the horse is now waiting for KOSKI
         time.sleep(0.5)
         horses = horses_of(first.pid)
@@ -116,8 +127,9 @@ def test_a_worker_killed_mid_submission_is_recovered_and_the_record_exists_once(
     finally:
         stop(first)
     outcomes = _recovered_by_a_new_worker(koski, engine, redis_client, killed_at)
+    assert outcomes[(("job", "submit_range"), ("outcome", "finished"))] == 2
     if kill_horse:  # the second worker found the dead one's job and ran it again
-        assert outcomes[(("job", "submit"), ("outcome", "abandoned"))] == 1
+        assert outcomes[(("job", "submit_range"), ("outcome", "abandoned"))] == 1
 
 
 def test_a_worker_killed_in_a_job_it_runs_itself_is_recovered_and_the_record_exists_once(
@@ -125,7 +137,7 @@ def test_a_worker_killed_in_a_job_it_runs_itself_is_recovered_and_the_record_exi
 ) -> None:
     koski, engine = stack
     _consents_and_results(engine, RqJobQueue(redis_client))
-    koski.fail_next(f"slow:{SLOW_KOSKI}")  # the worker's first submission, run in the worker
+    koski.fail_next(f"slow:{SLOW_KOSKI}")  # in the worker's first sending job, run in the worker
     first = start_worker()
     try:
         _wait_for(["in_flight", "pending"], engine, 60)
@@ -136,8 +148,10 @@ def test_a_worker_killed_in_a_job_it_runs_itself_is_recovered_and_the_record_exi
     finally:
         stop(first)
     outcomes = _recovered_by_a_new_worker(koski, engine, redis_client, killed_at)
-    # its heartbeat was renewed while it ran, then lapsed: the new worker ran it again
-    assert outcomes[(("job", "submit"), ("outcome", "abandoned"))] == 1
+    # its heartbeat was renewed while it ran, then lapsed: the new worker ran it again, and
+    # sent again at once the submission it had left in flight
+    assert outcomes[(("job", "submit_range"), ("outcome", "abandoned"))] == 1
+    assert outcomes[(("job", "submit_range"), ("outcome", "finished"))] == 1
 
 
 def test_sigterm_lets_the_worker_finish_its_current_submission_before_it_exits(

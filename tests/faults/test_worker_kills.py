@@ -6,6 +6,7 @@ KOSKI."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import time
@@ -19,7 +20,9 @@ from tests.faults.conftest import KoskiStack
 from tests.processes import children_of, horses_of, start_worker, stop
 
 pytestmark = pytest.mark.fault
-PEOPLE = 30
+# Results are sent twenty to a job, and a worker started again runs its first job of each
+# kind itself, not in a work horse: enough people that most jobs still run in horses.
+PEOPLE = 100
 KILLS = 24  # every fourth one takes the whole worker down, not just its work horse
 SLOW_KOSKI = "slow:0.4"  # each PUT takes a while, so kills land inside KOSKI calls
 
@@ -35,7 +38,7 @@ def _kill_repeatedly(workers: list[subprocess.Popen[bytes]]) -> int:
         if not horses_of(worker.pid):
             time.sleep(0.05)
             continue
-        time.sleep(0.1)  # inside the job by now
+        time.sleep(random.uniform(0.1, 0.6))  # noqa: S311 - inside the job by now, somewhere
         whole = kills % 4 == 3
         killed = False
         victims = [*children_of(worker.pid), worker.pid] if whole else horses_of(worker.pid)
@@ -55,7 +58,7 @@ def test_two_dozen_kills_leave_every_consent_bound_once_and_every_record_in_kosk
     koski_stack: KoskiStack,
 ) -> None:
     koski_stack.consented_and_passed(PEOPLE)
-    koski_stack.koski.fail_next(*[SLOW_KOSKI] * PEOPLE)
+    koski_stack.koski.fail_next(*[SLOW_KOSKI] * 2 * PEOPLE)  # and the PUTs sent again
     sent = "SELECT COUNT(*) FROM koski_submissions WHERE state = 'sent'"
 
     workers = [start_worker()]

@@ -16,7 +16,7 @@ from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.koski import HttpKoski
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger
-from consent.errors import BindingFailed
+from consent.errors import BindingFailed, SendingFailed
 from consent.grading import Decide
 from consent.koski_answers import KoskiAnswer
 from consent.model import ConsentState, InboxDelivery, SubmissionState
@@ -26,6 +26,7 @@ from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.signing import body_of, event, person
 
 NOW = dt.datetime(2026, 12, 20, 9, 0, tzinfo=dt.UTC)
+RUN = "submit-range-0"  # the job id a range job sends in the name of
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
 MINOR = person(dt.date(2011, 4, 4), "Onni", "Korhonen")
 GUARDIAN = person(dt.date(1980, 2, 2), "Maija", "Korhonen")
@@ -85,7 +86,7 @@ class World:
         while self.jobs.submissions:
             queued, self.jobs.submissions = self.jobs.submissions, []
             sent = grading.submit_range(
-                min(queued), max(queued), self.store, self.koski, self.jobs, lambda: NOW
+                min(queued), max(queued), self.store, self.koski, self.jobs, lambda: NOW, run=RUN
             )
             states.extend(sent.values())
         return states
@@ -361,3 +362,142 @@ def test_the_sweeper_finds_results_judged_before_their_consent_arrived(world: Wo
     grading.bind_results([result_id], world.store, world.jobs, "winnova")
     assert world.store.stale_bindings() == []
     assert world.work() == [SubmissionState.SENT]
+
+
+def _three_queued(world: World) -> list[int]:
+    """Three consented, passed results bound: their submissions queued for a first send."""
+    world.consent(ADULT, ADULT, "m1")
+    world.consent(MINOR, GUARDIAN, "m2")
+    world.consent(STRANGER, STRANGER, "m3")
+    world.import_rows([row(ADULT), row(MINOR), row(STRANGER)])
+    while world.jobs.results:
+        batch, world.jobs.results = world.jobs.results, []
+        grading.bind_results(batch, world.store, world.jobs, "winnova")
+    queued, world.jobs.submissions = world.jobs.submissions, []
+    assert len(queued) == 3
+    return sorted(queued)
+
+
+def _send_range(world: World, store: SqlGrading, queued: list[int]) -> dict[int, SubmissionState]:
+    return grading.submit_range(
+        queued[0],
+        queued[-1],
+        store,
+        world.koski,
+        world.jobs,
+        lambda: NOW,
+        recheck_after=MINUTE,
+        run=RUN,
+    )
+
+
+MINUTE = dt.timedelta(minutes=1)
+
+
+def test_a_range_job_sends_first_sends_only_and_resends_what_its_killed_run_left(
+    world: World,
+) -> None:
+    left_by_its_run, retrying, another_sends = _three_queued(world)
+    world.store.update_submission(left_by_its_run, state="in_flight", attempts=1, claimed_by=RUN)
+    world.store.update_submission(retrying, next_attempt_at=NOW + MINUTE)  # its retry has a job
+    world.store.update_submission(
+        another_sends, state="in_flight", attempts=1, claimed_by="submit-range-0-again"
+    )
+    assert _send_range(world, world.store, [left_by_its_run, retrying, another_sends]) == {
+        left_by_its_run: SubmissionState.SENT,  # the run that claimed it is dead: this is it
+        another_sends: SubmissionState.IN_FLIGHT,  # its sender may be alive
+    }
+    assert len(world.sandbox.stored()) == 1
+    assert world.jobs.retries == [(another_sends, MINUTE)]  # sent again then, if still in flight
+    resent = grading.submit(another_sends, world.store, world.koski, lambda: NOW, run="submit-9")
+    assert resent.state is SubmissionState.SENT
+    assert len(world.sandbox.stored()) == 2
+    status = world.store.course_status("knoppi-2026-syksy")
+    assert sorted(s["submission"]["attempts"] for s in status) == [0, 2, 2]
+
+
+def test_koski_asking_to_wait_defers_the_rest_of_the_range_with_a_job_each(world: World) -> None:
+    queued = _three_queued(world)
+    world.sandbox.fail_next("unavailable")
+    assert _send_range(world, world.store, queued) == {queued[0]: SubmissionState.PENDING}
+    assert world.sandbox.pending_faults() == []  # one call: the others were not sent into it
+    first_delay = dt.timedelta(seconds=grading.RETRY_DELAYS[0])
+    assert world.jobs.retries == [(row_id, first_delay) for row_id in queued]
+    due = world.store.due_submissions
+    assert due(NOW) == ([], [])  # each has a job waiting: not a first send any more
+    assert due(NOW + first_delay + dt.timedelta(minutes=2)) == ([], queued)  # unless it vanished
+    assert _send_range(world, world.store, queued) == {}
+    states = [grading.submit(row_id, world.store, world.koski, lambda: NOW) for row_id in queued]
+    assert {sent.state for sent in states} == {SubmissionState.SENT}
+    assert len(world.sandbox.stored()) == 3
+    status = world.store.course_status("knoppi-2026-syksy")
+    assert sorted(s["submission"]["attempts"] for s in status) == [1, 1, 2]  # waiting is no try
+
+
+def test_a_submission_that_fails_holds_up_none_of_its_range(
+    world: World, engine: Engine, cipher: AesGcmCipher
+) -> None:
+    queued = _three_queued(world)
+    broken = queued[1]
+
+    class DatabaseGoneFor(SqlGrading):
+        def send_view(self, submission_id: int) -> grading.SendView:
+            if submission_id == broken:
+                raise TimeoutError("the database went away")
+            return super().send_view(submission_id)
+
+    with pytest.raises(SendingFailed) as failed:
+        _send_range(world, DatabaseGoneFor(engine, cipher, lambda: NOW), queued)
+    assert failed.value.errors == {broken: "TimeoutError"}
+    assert "went away" not in str(failed.value)
+    assert len(world.sandbox.stored()) == 2
+    assert _send_range(world, world.store, queued) == {broken: SubmissionState.SENT}  # run again
+    assert len(world.sandbox.stored()) == 3
+
+
+def test_a_submission_another_job_took_meanwhile_is_not_sent_twice(
+    world: World, engine: Engine, cipher: AesGcmCipher
+) -> None:
+    """Two runs of a range (a job and its follow-up) may read the same row as pending."""
+    queued = _three_queued(world)
+    listed_then_taken, read_then_taken = queued[0], queued[1]
+
+    class OtherJobMeanwhile(SqlGrading):
+        def unsent(self, first_id: int, last_id: int) -> list[grading.Unsent]:
+            rows = super().unsent(first_id, last_id)
+            self._take(listed_then_taken)
+            return rows
+
+        def send_view(self, submission_id: int) -> grading.SendView:
+            view = super().send_view(submission_id)
+            if submission_id == read_then_taken:
+                self._take(submission_id)
+            return view
+
+        def _take(self, submission_id: int) -> None:
+            view = super().send_view(submission_id)
+            assert self.claim(submission_id, view.state, view.attempts, "submit-range-0-again")
+
+    sent = _send_range(world, OtherJobMeanwhile(engine, cipher, lambda: NOW), queued)
+    assert sent == {
+        listed_then_taken: SubmissionState.IN_FLIGHT,
+        read_then_taken: SubmissionState.IN_FLIGHT,
+        queued[2]: SubmissionState.SENT,
+    }
+    assert len(world.sandbox.stored()) == 1  # the other job sends those two
+    status = world.store.course_status("knoppi-2026-syksy")
+    assert sorted(s["submission"]["attempts"] for s in status) == [1, 1, 1]
+
+
+def test_a_failed_submission_bound_again_is_a_first_send_again(world: World) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.import_rows([row(ADULT)])
+    world.work()
+    [status] = world.store.course_status("knoppi-2026-syksy")
+    submission_id = status["submission"]["id"]
+    world.store.update_submission(  # a retry that then failed on KOSKI's validation
+        submission_id, state="failed", next_attempt_at=NOW - MINUTE, payload_hash=None
+    )
+    world.import_rows([row(ADULT, graded_on="2026-12-11")])  # the corrected result
+    assert world.work() == [SubmissionState.SENT]
+    assert world.jobs.retries == []

@@ -18,6 +18,9 @@ from consent.adapters.queues import (
     BINDING_RETRY,
     CONSENT_QUEUE,
     KOSKI_QUEUE,
+    SUBMIT_BATCH,
+    SUBMIT_RANGE,
+    SUBMIT_TIMEOUT,
     RqJobQueue,
     queue,
 )
@@ -138,6 +141,27 @@ def test_a_request_while_the_job_runs_queues_one_follow_up(redis_client: redis.R
     jobs.enqueue_result_bindings([6])
     jobs.enqueue_result_bindings([6])
     assert _bindings_waiting(redis_client) == {f"{job_id}-again": [6]}
+
+
+def test_first_sends_are_queued_a_range_of_ids_to_a_job_each_range_once(
+    redis_client: redis.Redis,
+) -> None:
+    jobs = RqJobQueue(redis_client)
+    jobs.enqueue_submissions([45, 3, 19, 20, 3])  # any order, repeats
+    jobs.enqueue_submissions([7, 59])  # asked for again while their jobs wait
+    jobs.enqueue_submissions([])
+    waiting = queue(KOSKI_QUEUE, redis_client).get_jobs()
+    assert SUBMIT_BATCH == 20
+    assert {job.id: job.args for job in waiting} == {
+        "submit-range-0": [0, 19],
+        "submit-range-20": [20, 39],
+        "submit-range-40": [40, 59],
+    }
+    assert {job.func_name for job in waiting} == {SUBMIT_RANGE}
+    assert {job.timeout for job in waiting} == {SUBMIT_TIMEOUT * SUBMIT_BATCH}
+    _as_if(redis_client, "submit-range-0", JobStatus.STARTED)
+    jobs.enqueue_submissions([4])  # bound while its range is being sent: a follow-up
+    assert queue(KOSKI_QUEUE, redis_client).get_job_ids()[-1] == "submit-range-0-again"
 
 
 def test_a_submission_schedules_its_own_retry_while_it_runs(redis_client: redis.Redis) -> None:

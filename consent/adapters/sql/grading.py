@@ -26,7 +26,7 @@ from consent.adapters.sql.tables import (
 )
 from consent.courses import Course, CoursePart, GradingScale
 from consent.errors import NotFound, UnknownCourse
-from consent.grading import Decide, ResultForBinding, SendView
+from consent.grading import Decide, ResultForBinding, SendView, Unsent
 from consent.hetu import Hetu
 from consent.koski_payload import GradedResult, StudyRight
 from consent.model import AuditEntry, ConsentState, Person, SubmissionState
@@ -238,14 +238,15 @@ class SqlGrading:
                 ),
                 consent_id=consent.id if consent else None,
                 consent_state=ConsentState(consent.state) if consent else None,
+                claimed_by=sub.claimed_by,
             )
 
-    def unsent(self, first_id: int, last_id: int) -> list[tuple[int, SubmissionState]]:
+    def unsent(self, first_id: int, last_id: int) -> list[Unsent]:
         """Submissions with ids ``first_id``..``last_id`` that wait for their first send:
         pending or in flight, with no retry scheduled. A scheduled retry has a job of its
         own, so a range job never sends the same row as a retry job."""
         query = (
-            select(SubmissionRow.id, SubmissionRow.state)
+            select(SubmissionRow.id, SubmissionRow.state, SubmissionRow.claimed_by)
             .where(
                 SubmissionRow.id.between(first_id, last_id),
                 SubmissionRow.state.in_(
@@ -256,11 +257,17 @@ class SqlGrading:
             .order_by(SubmissionRow.id)
         )
         with self._engine.connect() as connection:
-            return [(row_id, SubmissionState(state)) for row_id, state in connection.execute(query)]
+            return [
+                Unsent(row_id, SubmissionState(state), claimed_by)
+                for row_id, state, claimed_by in connection.execute(query)
+            ]
 
-    def claim(self, submission_id: int, state: SubmissionState, attempts: int) -> bool:
-        """Mark the submission in flight with one attempt more, if it is still as it was read
-        (``state``, ``attempts``); False when another job took it meanwhile."""
+    def claim(
+        self, submission_id: int, state: SubmissionState, attempts: int, by: str | None
+    ) -> bool:
+        """Mark the submission in flight with one attempt more, taken by job ``by``, if it is
+        still as it was read (``state``, ``attempts``); False when another job took it
+        meanwhile (every claim counts an attempt)."""
         with self._engine.begin() as connection:
             claimed = connection.execute(
                 update(SubmissionRow)
@@ -272,6 +279,7 @@ class SqlGrading:
                 .values(
                     state=SubmissionState.IN_FLIGHT.value,
                     attempts=attempts + 1,
+                    claimed_by=by,
                     updated_at=self._clock(),
                 )
                 .returning(SubmissionRow.last_error_keys)

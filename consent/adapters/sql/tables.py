@@ -209,6 +209,7 @@ class SubmissionRow(Base):
     payload_hash: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # the job id that sends it
     last_status: Mapped[int | None] = mapped_column(Integer)
     last_error_keys: Mapped[Any | None] = mapped_column(Json)
     last_error_message: Mapped[str | None] = mapped_column(Text)
