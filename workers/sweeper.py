@@ -43,7 +43,7 @@ def sweep(deps: Dependencies) -> dict[str, int]:
     unsent, lost = grading_store.due_submissions(deps.clock())
     due += [
         ("submissions", unsent, queue.enqueue_submissions),
-        ("submission_retries", lost, _each(queue.enqueue_submission)),
+        ("submissions_lost", lost, _each(queue.enqueue_submission)),
     ]
     if deps.settings.signing.connector_key:
         enrolments = deps.connector.enrolments

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
+from flask.testing import FlaskClient
 
 from consent import grading
 from consent.adapters.crypto import AesGcmCipher
-from consent.adapters.queues import RqJobQueue
+from consent.adapters.queues import (
+    KOSKI_QUEUE,
+    RqJobQueue,
+    queue,
+    submission_range,
+    submission_range_job,
+)
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import utc_now
@@ -21,11 +28,14 @@ from tests.e2e.stack import configure, post_signed
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.signing import event, person
 from webhook.app import create_app
+from workers import jobs as workers_jobs
+from workers import sweeper
 from workers.bootstrap import build_worker, dependencies
 
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
 MINOR = person(dt.date(2011, 4, 4), "Onni", "Korhonen")
 GUARDIAN = person(dt.date(1980, 2, 2), "Maija", "Korhonen")
+COURSE = course().code
 
 
 @pytest.fixture
@@ -41,9 +51,11 @@ def sandbox(
         dependencies.cache_clear()
 
 
-def test_signed_consents_and_passed_results_become_one_koski_record_each(
-    sandbox: RunningSandbox, redis_client: redis.Redis
-) -> None:
+def _signed_and_imported(
+    redis_client: redis.Redis, passed: tuple[dict[str, str], ...]
+) -> tuple[FlaskClient, SqlGrading, Callable[[], None]]:
+    """ADULT and MINOR (through GUARDIAN) sign; ``passed`` pass the course and are imported.
+    Returns the web client, the ledger, and what imports the same results again."""
     client = create_app().test_client()
     assert post_signed(client, event(ADULT, ADULT), "msg_adult") == 202
     assert post_signed(client, event(MINOR, GUARDIAN), "msg_minor") == 202
@@ -51,12 +63,21 @@ def test_signed_consents_and_passed_results_become_one_koski_record_each(
     store = SqlGrading(make_engine(settings.database_url), AesGcmCipher(settings.pii_keys), utc_now)
     the_course = course(end_date="2026-11-20")
     store.save_course(the_course, "test")
-    rows = [
-        {"hetu": m["hetu"], "grade": "hyväksytty", "graded_on": "2026-11-19"}
-        for m in (ADULT, MINOR, GUARDIAN)
-    ]
+    rows = [{"hetu": m["hetu"], "grade": "hyväksytty", "graded_on": "2026-11-19"} for m in passed]
     jobs = RqJobQueue(redis_client)
-    grading.import_results(the_course, rows, store, jobs, today=dt.date.today(), actor="test")
+
+    def imported() -> None:
+        grading.import_results(the_course, rows, store, jobs, today=dt.date.today(), actor="test")
+
+    imported()
+    return client, store, imported
+
+
+def test_signed_consents_and_passed_results_become_one_koski_record_each(
+    sandbox: RunningSandbox, redis_client: redis.Redis
+) -> None:
+    client, store, imported = _signed_and_imported(redis_client, (ADULT, MINOR, GUARDIAN))
+    settings = Settings.from_env()
     build_worker(settings).work(burst=True)  # binds consents and results, sends to KOSKI
     stored = sandbox.stored()
     assert len(stored) == 2  # the guardian has a result but no consent of their own
@@ -64,9 +85,33 @@ def test_signed_consents_and_passed_results_become_one_koski_record_each(
     assert 'vst_koski_answers_total{key="",status="200"} 2.0' in metrics
     assert 'vst_submissions{state="sent"} 2.0' in metrics
     states = sorted(
-        r["submission"]["state"] for r in store.course_status(the_course.code) if r["submission"]
+        r["submission"]["state"] for r in store.course_status(COURSE) if r["submission"]
     )
     assert states == ["sent", "sent"]
-    grading.import_results(the_course, rows, store, jobs, today=dt.date.today(), actor="test")
+    imported()
     build_worker(settings).work(burst=True)
     assert [s["versionumero"] for s in sandbox.stored()] == [1, 1]  # nothing sent twice
+
+
+def test_submissions_whose_jobs_vanished_are_sent_after_a_sweep(
+    sandbox: RunningSandbox, redis_client: redis.Redis
+) -> None:
+    _, store, _ = _signed_and_imported(redis_client, (ADULT, MINOR))
+    deps = dependencies()
+    for inbox_id in (1, 2):
+        workers_jobs.bind_consent(inbox_id)  # binds, and queues the results' binding
+    result_ids = [r["result_id"] for r in store.course_status(COURSE)]
+    workers_jobs.bind_results(result_ids)  # and queues their first sends: one range job
+    first, retried = sorted(r["submission"]["id"] for r in store.course_status(COURSE))
+    long_ago = utc_now() - dt.timedelta(hours=1)
+    store.update_submission(retried, next_attempt_at=long_ago)  # a retry whose job was due
+    redis_client.flushdb()  # Redis lost every job
+
+    assert sweeper.sweep(deps) == {"submissions": 1, "submissions_lost": 1}
+    waiting = queue(KOSKI_QUEUE, redis_client).get_jobs()
+    assert {job.id for job in waiting} == {
+        submission_range_job(submission_range(first)[0]),
+        f"submit-{retried}",
+    }
+    build_worker(deps.settings).work(burst=True)
+    assert len(sandbox.stored()) == 2
