@@ -34,7 +34,7 @@ from consent.ports import PiiCipher
 from consent.results import ImportedResult, ResultStatus
 
 Clock = Callable[[], dt.datetime]
-IN_FLIGHT_TIMEOUT = dt.timedelta(minutes=5)  # well above a submit job's 120 s timeout
+IN_FLIGHT_TIMEOUT = dt.timedelta(minutes=5)  # well above one KOSKI call (5 s connect + 30 s read)
 # A retry is scheduled in RQ by the job that failed; the sweeper steps in only when that
 # scheduled job evidently vanished (longer than a sweep interval past its time).
 RETRY_GRACE = dt.timedelta(minutes=2)
