@@ -199,7 +199,8 @@ def submit_range(  # noqa: PLR0917 - the range, four adapters, two timings
 
     Each is judged, claimed (in the name of ``run``), sent and recorded in transactions of
     its own, as by :func:`submit`. One in flight that ``run`` claimed was left so by a run
-    of this job that was killed: it is sent again now. One that another job claimed may be
+    of this job that was killed: it is sent again, after the others, so that one which
+    kills its sender holds up no other. One that another job claimed may be
     being sent right now: it gets a job of its own after ``recheck_after`` (longer than a
     KOSKI call may take), which sends it again only if it is still in flight then. On the
     first answer that asks to wait (KOSKI down, throttling), the rest of the range wait as
@@ -210,7 +211,9 @@ def submit_range(  # noqa: PLR0917 - the range, four adapters, two timings
     states: dict[int, SubmissionState] = {}
     errors: dict[int, str] = {}
     first: Exception | None = None
-    waiting = grading.unsent(first_id, last_id)
+    waiting = sorted(  # stable: in order of id, those in flight last
+        grading.unsent(first_id, last_id), key=lambda row: row.state is SubmissionState.IN_FLIGHT
+    )
     for index, listed in enumerate(waiting):
         submission_id = listed.submission_id
         if listed.state is SubmissionState.IN_FLIGHT and listed.claimed_by != run:

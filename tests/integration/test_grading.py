@@ -394,26 +394,25 @@ def _send_range(world: World, store: SqlGrading, queued: list[int]) -> dict[int,
 MINUTE = dt.timedelta(minutes=1)
 
 
-def test_a_range_job_sends_first_sends_only_and_resends_what_its_killed_run_left(
-    world: World,
-) -> None:
-    left_by_its_run, retrying, another_sends = _three_queued(world)
+def test_a_range_job_resends_what_its_killed_run_left_after_the_rest(world: World) -> None:
+    left_by_its_run, waiting, another_sends = _three_queued(world)
     world.store.update_submission(left_by_its_run, state="in_flight", attempts=1, claimed_by=RUN)
-    world.store.update_submission(retrying, next_attempt_at=NOW + MINUTE)  # its retry has a job
     world.store.update_submission(
         another_sends, state="in_flight", attempts=1, claimed_by="submit-range-0-again"
     )
-    assert _send_range(world, world.store, [left_by_its_run, retrying, another_sends]) == {
-        left_by_its_run: SubmissionState.SENT,  # the run that claimed it is dead: this is it
-        another_sends: SubmissionState.IN_FLIGHT,  # its sender may be alive
-    }
-    assert len(world.sandbox.stored()) == 1
+    sent = _send_range(world, world.store, [left_by_its_run, waiting, another_sends])
+    assert list(sent.items()) == [
+        (waiting, SubmissionState.SENT),  # first: what killed the last run may kill this one
+        (left_by_its_run, SubmissionState.SENT),  # the run that claimed it is dead: this is it
+        (another_sends, SubmissionState.IN_FLIGHT),  # its sender may be alive
+    ]
+    assert len(world.sandbox.stored()) == 2
     assert world.jobs.retries == [(another_sends, MINUTE)]  # sent again then, if still in flight
     resent = grading.submit(another_sends, world.store, world.koski, lambda: NOW, run="submit-9")
     assert resent.state is SubmissionState.SENT
-    assert len(world.sandbox.stored()) == 2
+    assert len(world.sandbox.stored()) == 3
     status = world.store.course_status("knoppi-2026-syksy")
-    assert sorted(s["submission"]["attempts"] for s in status) == [0, 2, 2]
+    assert sorted(s["submission"]["attempts"] for s in status) == [1, 2, 2]
 
 
 def test_koski_asking_to_wait_defers_the_rest_of_the_range_with_a_job_each(world: World) -> None:
