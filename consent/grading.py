@@ -229,15 +229,15 @@ def submit_range(  # noqa: PLR0917 - the range, four adapters, two timings
             first = first or error
             continue
         states[submission_id] = sent.state
-        if sent.retry_in is not None:
-            rest = [
-                later.submission_id
-                for later in waiting[index + 1 :]
-                if later.state is SubmissionState.PENDING
-            ]
-            grading.defer(rest, clock() + sent.retry_in)
-            for row_id in [submission_id, *rest]:
-                jobs.enqueue_submission(row_id, sent.retry_in)
+        if sent.retry_in is not None:  # the rest wait as long; one in flight no less than
+            rest = waiting[index + 1 :]  # it would have waited for its check
+            pending = [row.submission_id for row in rest if row.state is SubmissionState.PENDING]
+            grading.defer(pending, clock() + sent.retry_in)
+            jobs.enqueue_submission(submission_id, sent.retry_in)
+            for row in rest:
+                in_flight = row.state is SubmissionState.IN_FLIGHT
+                wait = max(sent.retry_in, recheck_after) if in_flight else sent.retry_in
+                jobs.enqueue_submission(row.submission_id, wait)
             break
     if errors:
         raise SendingFailed(errors) from first

@@ -417,20 +417,28 @@ def test_a_range_job_resends_what_its_killed_run_left_after_the_rest(world: Worl
 
 def test_koski_asking_to_wait_defers_the_rest_of_the_range_with_a_job_each(world: World) -> None:
     queued = _three_queued(world)
+    left_by_its_run = queued[2]
+    world.store.update_submission(left_by_its_run, state="in_flight", attempts=1, claimed_by=RUN)
     world.sandbox.fail_next("unavailable")
     assert _send_range(world, world.store, queued) == {queued[0]: SubmissionState.PENDING}
     assert world.sandbox.pending_faults() == []  # one call: the others were not sent into it
     first_delay = dt.timedelta(seconds=grading.RETRY_DELAYS[0])
-    assert world.jobs.retries == [(row_id, first_delay) for row_id in queued]
+    assert world.jobs.retries == [
+        (queued[0], first_delay),
+        (queued[1], first_delay),
+        (left_by_its_run, MINUTE),  # in flight: no sooner than its check would have been
+    ]
     due = world.store.due_submissions
     assert due(NOW) == ([], [])  # each has a job waiting: not a first send any more
-    assert due(NOW + first_delay + dt.timedelta(minutes=2)) == ([], queued)  # unless it vanished
-    assert _send_range(world, world.store, queued) == {}
+    later = NOW + first_delay + dt.timedelta(minutes=2)
+    assert due(later) == ([], queued[:2])  # unless it vanished
+    # run again, the range sends only what its killed run left; the others wait for their jobs
+    assert _send_range(world, world.store, queued) == {left_by_its_run: SubmissionState.SENT}
     states = [grading.submit(row_id, world.store, world.koski, lambda: NOW) for row_id in queued]
     assert {sent.state for sent in states} == {SubmissionState.SENT}
     assert len(world.sandbox.stored()) == 3
     status = world.store.course_status("knoppi-2026-syksy")
-    assert sorted(s["submission"]["attempts"] for s in status) == [1, 1, 2]  # waiting is no try
+    assert sorted(s["submission"]["attempts"] for s in status) == [1, 2, 2]  # waiting is no try
 
 
 def test_a_submission_that_fails_holds_up_none_of_its_range(
