@@ -200,13 +200,13 @@ def submit_range(  # noqa: PLR0917 - the range, four adapters, two timings
     Each is judged, claimed (in the name of ``run``), sent and recorded in transactions of
     its own, as by :func:`submit`. One in flight that ``run`` claimed was left so by a run
     of this job that was killed: it is sent again, after the others, so that one which
-    kills its sender holds up no other. One that another job claimed may be
-    being sent right now: it gets a job of its own after ``recheck_after`` (longer than a
-    KOSKI call may take), which sends it again only if it is still in flight then. On the
-    first answer that asks to wait (KOSKI down, throttling), the rest of the range wait as
-    long, each with a job of its own, instead of being sent into a failing KOSKI. One
-    submission that raises does not hold up the others: :class:`SendingFailed` names it
-    once the rest were tried, and the job runs again.
+    kills its sender holds up no other. One that another job claimed may be being sent
+    right now: it gets a job of its own after ``recheck_after`` (longer than a KOSKI call
+    may take), which sends it again only if it is still in flight then. On the first answer
+    that asks to wait (KOSKI down, throttling), the rest of the range wait as long, each
+    with a job of its own, instead of being sent into a failing KOSKI. One submission that
+    raises does not hold up the others: :class:`SendingFailed` names it once the rest were
+    tried, and the job runs again.
     """
     states: dict[int, SubmissionState] = {}
     errors: dict[int, str] = {}
