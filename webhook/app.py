@@ -61,6 +61,7 @@ def create_app(
     broker = broker or connect(broker_url(settings))
     cipher = AesGcmCipher(settings.pii_keys)
     ledger = SqlLedger(engine, cipher, clock)
+    jobs = RqJobQueue(broker)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=signing.MAX_BODY, **(test_config or {}))
     app.extensions["vst.readiness"] = {
@@ -71,11 +72,11 @@ def create_app(
         keys=settings.webhook_keys,
         store=SqlLedger(intake_engine, cipher, clock).store_delivery,
         find=ledger.find_delivery,
-        queue=queue or RqJobQueue(broker),
+        queue=queue or jobs,
         clock=clock,
         allow_temporary_hetu=settings.allow_temporary_hetu,
     )
-    store, jobs = SqlGrading(engine, cipher, clock), RqJobQueue(broker)
+    store = SqlGrading(engine, cipher, clock)
     enrolments = SqlEnrolments(engine, cipher, clock)
     koski = HttpKoski(
         settings.koski_url,

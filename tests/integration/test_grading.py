@@ -394,6 +394,13 @@ def _send_range(world: World, store: SqlGrading, queued: list[int]) -> dict[int,
 MINUTE = dt.timedelta(minutes=1)
 
 
+def _attempts(world: World) -> list[int]:
+    """Each submission's count of attempts, smallest first."""
+    return sorted(
+        s["submission"]["attempts"] for s in world.store.course_status("knoppi-2026-syksy")
+    )
+
+
 def test_a_range_job_resends_what_its_killed_run_left_after_the_rest(world: World) -> None:
     left_by_its_run, waiting, another_sends = _three_queued(world)
     world.store.update_submission(left_by_its_run, state="in_flight", attempts=1, claimed_by=RUN)
@@ -411,8 +418,7 @@ def test_a_range_job_resends_what_its_killed_run_left_after_the_rest(world: Worl
     resent = grading.submit(another_sends, world.store, world.koski, lambda: NOW, run="submit-9")
     assert resent.state is SubmissionState.SENT
     assert len(world.sandbox.stored()) == 3
-    status = world.store.course_status("knoppi-2026-syksy")
-    assert sorted(s["submission"]["attempts"] for s in status) == [1, 2, 2]
+    assert _attempts(world) == [1, 2, 2]
 
 
 def test_koski_asking_to_wait_defers_the_rest_of_the_range_with_a_job_each(world: World) -> None:
@@ -437,8 +443,7 @@ def test_koski_asking_to_wait_defers_the_rest_of_the_range_with_a_job_each(world
     states = [grading.submit(row_id, world.store, world.koski, lambda: NOW) for row_id in queued]
     assert {sent.state for sent in states} == {SubmissionState.SENT}
     assert len(world.sandbox.stored()) == 3
-    status = world.store.course_status("knoppi-2026-syksy")
-    assert sorted(s["submission"]["attempts"] for s in status) == [1, 2, 2]  # waiting is no try
+    assert _attempts(world) == [1, 2, 2]  # waiting is no try
 
 
 def test_a_submission_that_fails_holds_up_none_of_its_range(
@@ -492,8 +497,7 @@ def test_a_submission_another_job_took_meanwhile_is_not_sent_twice(
         queued[2]: SubmissionState.SENT,
     }
     assert len(world.sandbox.stored()) == 1  # the other job sends those two
-    status = world.store.course_status("knoppi-2026-syksy")
-    assert sorted(s["submission"]["attempts"] for s in status) == [1, 1, 1]
+    assert _attempts(world) == [1, 1, 1]
 
 
 def test_a_failed_submission_bound_again_is_a_first_send_again(world: World) -> None:

@@ -308,8 +308,8 @@ class SqlGrading:
     def update_submission(self, submission_id: int, **values: Any) -> None:
         """Record what happened to a submission (state, oid, versionumero, errors, attempts).
 
-        Core, not the ORM: this runs twice in every submit job, in a fresh work horse, where
-        the ORM's unit of work cost more than the statements.
+        Core, not the ORM: this runs for every submission sent, in a work horse, where the
+        ORM's unit of work cost more than the statements.
         """
         with self._engine.begin() as connection:
             state, keys = connection.execute(
