@@ -98,6 +98,15 @@ class CpuMeter:
     ) -> None:
         self.spent = {name: part() - self._start[name] for name, part in self._parts.items()}
 
+    @staticmethod
+    def total(meters: list[CpuMeter]) -> CpuMeter:
+        """One meter with what these spent together (rounds of one phase)."""
+        summed = CpuMeter({})
+        summed.spent = {
+            name: sum(meter.spent[name] for meter in meters) for name in meters[0].spent
+        }
+        return summed
+
     def per(self, count: int) -> str:
         """Milliseconds per unit of work, machine first: ``machine 1.73 = app 1.19 + …``."""
         ms = {name: 1000 * seconds / count for name, seconds in self.spent.items()}
