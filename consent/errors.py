@@ -74,15 +74,18 @@ class BatchFailed(ConsentError):
     """Some rows of a batch job failed; the others were done.
 
     ``errors`` maps each failed row's id to the type of what it raised (never a message,
-    which could quote data). The work is idempotent: the whole batch may run again.
+    which could quote data); ``done`` maps each row done to what it came to (a state or
+    binding), so that the job can still report them. The work is idempotent: the whole
+    batch may run again.
     """
 
     failed = "row(s) not done"
 
-    def __init__(self, errors: dict[int, str]) -> None:
+    def __init__(self, errors: dict[int, str], done: dict[int, str] | None = None) -> None:
         listed = ", ".join(f"{row_id} {kind}" for row_id, kind in errors.items())
         super().__init__(f"{len(errors)} {self.failed}: {listed}")
         self.errors = errors
+        self.done = done or {}
 
 
 class BindingFailed(BatchFailed):

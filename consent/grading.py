@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple, Protocol
@@ -152,9 +153,9 @@ def bind_results(
 
     One result that fails does not hold up the rest of its batch: once all were tried (and
     the others' submissions queued), :class:`BindingFailed` names the failed ones (chained
-    to the first error), so the job runs again.
+    to the first error) and holds the others' bindings, so the job runs again.
     """
-    outcomes: dict[str, int] = {}
+    bound: dict[int, str] = {}
     to_send: list[int] = []
     errors: dict[int, str] = {}
     first: Exception | None = None
@@ -165,13 +166,13 @@ def bind_results(
             errors[result_id] = type(error).__name__
             first = first or error
         else:
-            outcomes[binding] = outcomes.get(binding, 0) + 1
+            bound[result_id] = binding
             if submission_id is not None:
                 to_send.append(submission_id)
     jobs.enqueue_submissions(to_send)
     if errors:
-        raise BindingFailed(errors) from first
-    return outcomes
+        raise BindingFailed(errors, bound) from first
+    return dict(Counter(bound.values()))
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,7 @@ def submit_range(  # noqa: PLR0917 - the range, four adapters, two timings
     that asks to wait (KOSKI down, throttling), the rest of the range wait as long, each
     with a job of its own, instead of being sent into a failing KOSKI. One submission that
     raises does not hold up the others: :class:`SendingFailed` names it once the rest were
-    tried, and the job runs again.
+    tried, holding what they came to, and the job runs again.
     """
     states: dict[int, SubmissionState] = {}
     errors: dict[int, str] = {}
@@ -240,7 +241,7 @@ def submit_range(  # noqa: PLR0917 - the range, four adapters, two timings
                 jobs.enqueue_submission(row.submission_id, wait)
             break
     if errors:
-        raise SendingFailed(errors) from first
+        raise SendingFailed(errors, {row: state.value for row, state in states.items()}) from first
     return states
 
 

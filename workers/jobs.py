@@ -1,8 +1,9 @@
 """RQ jobs: thin, importable functions whose only arguments are row ids.
 
 Each builds its dependencies in the work horse (nothing connects before the fork) and
-calls one use case. Failures are not caught here: they reach RQ's retry and failed
-registry, while the ledger row records what happened. Results are bound in batches
+calls one use case. Failures are not swallowed here (a batch job logs the rows it did
+first): they reach RQ's retry and failed registry, while the ledger row records what
+happened. Results are bound in batches
 (:data:`consent.adapters.queues.BIND_BATCH` to a job) and first sent a range of ids to a
 job (:data:`consent.adapters.queues.SUBMIT_BATCH`); the rest are one row a job.
 """
@@ -12,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Mapping
 
 from rq import get_current_job
 
 from consent import grading, services, signing
 from consent.adapters.koski import CONNECT_TIMEOUT
 from consent.adapters.queues import submission_range_job
+from consent.errors import BindingFailed, SendingFailed
 from workers.bootstrap import dependencies
 
 log = logging.getLogger("vst.worker")
@@ -43,12 +46,22 @@ def bind_results(result_ids: list[int]) -> dict[str, int]:
     Returns how many results came to each binding (``eligible``, ``no_consent`` …).
     """
     deps = dependencies()
-    outcomes = grading.bind_results(
-        result_ids, deps.grading, deps.queue, deps.settings.koski_source_system
-    )
-    counts = " ".join(f"{name}={count}" for name, count in sorted(outcomes.items()))
-    log.info("results.bound first_id=%s %s", result_ids[0] if result_ids else None, counts)
+    first_id = result_ids[0] if result_ids else None
+    try:
+        outcomes = grading.bind_results(
+            result_ids, deps.grading, deps.queue, deps.settings.koski_source_system
+        )
+    except BindingFailed as failed:  # the others were bound: say so before RQ retries
+        _log_bound(first_id, Counter(failed.done.values()), failed=len(failed.errors))
+        raise
+    _log_bound(first_id, outcomes)
     return outcomes
+
+
+def _log_bound(first_id: int | None, outcomes: Mapping[str, int], failed: int = 0) -> None:
+    counts = " ".join(f"{name}={count}" for name, count in sorted(outcomes.items()))
+    failures = f" failed={failed}" if failed else ""
+    log.info("results.bound first_id=%s %s%s", first_id, counts, failures)
 
 
 def submit_range(first_id: int, last_id: int) -> dict[str, int]:
@@ -62,20 +75,29 @@ def submit_range(first_id: int, last_id: int) -> dict[str, int]:
     run = get_current_job()
     # Longer than a KOSKI call may take: by then one in flight is sent, or its job is dead.
     recheck = dt.timedelta(seconds=CONNECT_TIMEOUT + settings.koski_timeout + 25)
-    states = grading.submit_range(
-        first_id,
-        last_id,
-        deps.grading,
-        deps.koski,
-        deps.queue,
-        deps.clock,
-        settings.koski_retry_delays,
-        recheck,
-        run=run.id if run else submission_range_job(first_id),
-    )
+    try:
+        states = grading.submit_range(
+            first_id,
+            last_id,
+            deps.grading,
+            deps.koski,
+            deps.queue,
+            deps.clock,
+            settings.koski_retry_delays,
+            recheck,
+            run=run.id if run else submission_range_job(first_id),
+        )
+    except SendingFailed as failed:  # the others were sent or judged: say so before RQ retries
+        _log_submissions(failed.done)
+        raise
+    done = {submission_id: state.value for submission_id, state in states.items()}
+    _log_submissions(done)
+    return dict(Counter(done.values()))
+
+
+def _log_submissions(states: Mapping[int, str]) -> None:
     for submission_id, state in states.items():
-        log.info("submission.%s submission_id=%s", state.value, submission_id)
-    return dict(Counter(state.value for state in states.values()))
+        log.info("submission.%s submission_id=%s", state, submission_id)
 
 
 def submit(submission_id: int) -> str:

@@ -23,6 +23,7 @@ from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import utc_now
 from consent.config import Settings
+from consent.errors import SendingFailed
 from tests.courses import course
 from tests.e2e.stack import configure, post_signed
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
@@ -115,3 +116,33 @@ def test_submissions_whose_jobs_vanished_are_sent_after_a_sweep(
     }
     build_worker(deps.settings).work(burst=True)
     assert len(sandbox.stored()) == 2
+
+
+def test_a_range_that_fails_for_one_submission_still_logs_the_others(
+    sandbox: RunningSandbox,
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _, store, _ = _signed_and_imported(redis_client, (ADULT, MINOR))
+    deps = dependencies()
+    for inbox_id in (1, 2):
+        workers_jobs.bind_consent(inbox_id)
+    workers_jobs.bind_results([r["result_id"] for r in store.course_status(COURSE)])
+    sent, broken = sorted(r["submission"]["id"] for r in store.course_status(COURSE))
+    send_view = deps.grading.send_view
+
+    def database_gone_for_one(submission_id: int) -> grading.SendView:
+        if submission_id == broken:
+            raise TimeoutError("the database went away")
+        return send_view(submission_id)
+
+    monkeypatch.setattr(deps.grading, "send_view", database_gone_for_one)
+    first, last = submission_range(sent)
+    caplog.clear()
+    with caplog.at_level("INFO", logger="vst.worker"), pytest.raises(SendingFailed):
+        workers_jobs.submit_range(first, last)
+    assert [record.getMessage() for record in caplog.records if record.name == "vst.worker"] == [
+        f"submission.sent submission_id={sent}"  # before RQ hears of the failure
+    ]
+    assert len(sandbox.stored()) == 1

@@ -144,6 +144,7 @@ def test_a_result_that_cannot_be_bound_holds_up_none_of_its_batch(
     with pytest.raises(BindingFailed) as failed:
         grading.bind_results(batch, store, world.jobs, "winnova")
     assert failed.value.errors == {broken: "TimeoutError"}
+    assert failed.value.done == {batch[1]: "eligible"}  # for the job to report
     assert isinstance(failed.value.__cause__, TimeoutError)
     assert "went away" not in str(failed.value)  # types and ids only: a message may quote data
     assert len(world.jobs.submissions) == 1  # the other result was bound and queued
@@ -461,6 +462,7 @@ def test_a_submission_that_fails_holds_up_none_of_its_range(
     with pytest.raises(SendingFailed) as failed:
         _send_range(world, DatabaseGoneFor(engine, cipher, lambda: NOW), queued)
     assert failed.value.errors == {broken: "TimeoutError"}
+    assert failed.value.done == {queued[0]: "sent", queued[2]: "sent"}  # for the job to report
     assert "went away" not in str(failed.value)
     assert len(world.sandbox.stored()) == 2
     assert _send_range(world, world.store, queued) == {broken: SubmissionState.SENT}  # run again
