@@ -1,6 +1,7 @@
 """The RQ worker class the ``worker`` process runs: RQ's forking worker, plus job metrics,
 a shorter heartbeat so a killed worker's job is recovered within a minute, a task of our
-own (the sweeper) in its maintenance loop, and work horses forked from a warm parent."""
+own (the sweeper) in its maintenance loop, work horses forked from a warm parent, and a
+scheduler process that stops when the worker dies."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Final
 
 from redis import Redis
 from rq import Worker
+from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.exceptions import AbandonedJobError
 from rq.executions import Execution
 from rq.job import Job
@@ -20,6 +22,7 @@ from rq.queue import Queue
 from rq.worker import WorkerStatus
 
 from consent.adapters.counters import RedisCounters
+from workers.scheduler import Scheduler
 
 # RQ lets a started job's registry entry live `min(timeout left, monitoring interval) + 60` s
 # after each heartbeat, so another worker takes a dead worker's job only after 70 s or more.
@@ -74,6 +77,36 @@ class MeasuredWorker(Worker):
             self.release_connections()
             gc.collect()
             gc.freeze()  # horses need not scan (and so copy) what they inherit
+
+    def _start_scheduler(
+        self,
+        burst: bool = False,
+        logging_level: str | None = "INFO",
+        date_format: str = DEFAULT_LOGGING_DATE_FORMAT,
+        log_format: str = DEFAULT_LOGGING_FORMAT,
+    ) -> None:
+        """RQ's own, but with a scheduler that stops when this worker dies
+        (:class:`workers.scheduler.Scheduler`)."""
+        self.scheduler = Scheduler(
+            self.queues,
+            connection=self.connection,
+            logging_level=logging_level if logging_level is not None else self.log.level,
+            date_format=date_format,
+            log_format=log_format,
+            serializer=self.serializer,
+        )
+        self.scheduler.acquire_locks()  # type: ignore[no-untyped-call]
+        if not self.scheduler.acquired_locks:
+            return
+        if not burst:
+            self.scheduler.start()  # type: ignore[no-untyped-call]
+            return
+        try:
+            self.scheduler.register_birth()
+            self.scheduler.enqueue_scheduled_jobs()  # type: ignore[no-untyped-call]
+        finally:
+            self.scheduler.release_locks()  # type: ignore[no-untyped-call]
+            self.scheduler.register_death()
 
     def handle_execution_ended(self, job: Job, queue: Queue, heartbeat_ttl: int) -> None:
         """The job's function returned: no heartbeat may follow, or its finished execution

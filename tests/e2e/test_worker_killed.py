@@ -14,19 +14,20 @@ from pathlib import Path
 
 import pytest
 import redis
+from rq.scheduler import RQScheduler
 from sqlalchemy import Engine, text
 
 from consent import grading
 from consent.adapters.counters import Labels, RedisCounters
 from consent.adapters.crypto import AesGcmCipher
-from consent.adapters.queues import RqJobQueue
+from consent.adapters.queues import CONSENT_QUEUE, RqJobQueue
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import utc_now
 from consent.config import Settings
 from tests.courses import course
 from tests.e2e.stack import configure, post_signed
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
-from tests.processes import horses_of, start_worker, stop
+from tests.processes import children_of, horses_of, start_worker, stop
 from tests.signing import event, person
 from webhook.app import create_app
 from workers.bootstrap import dependencies
@@ -169,3 +170,47 @@ def test_sigterm_lets_the_worker_finish_its_current_submission_before_it_exits(
         stop(worker)
     assert _submission_states(engine) == ["sent", "sent"]
     assert len(koski.stored()) == 2
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (an ended orphan nobody has reaped yet counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def _scheduler_of(worker: int, seconds: float = 30) -> int:
+    """The pid of the scheduler process the worker ``worker`` forks once it holds the locks."""
+    deadline = time.monotonic() + seconds
+    while not (children := [c for c in children_of(worker) if c not in horses_of(worker)]):
+        assert time.monotonic() < deadline, f"worker {worker} started no scheduler"
+        time.sleep(0.2)
+    [scheduler] = children
+    return scheduler
+
+
+def test_the_scheduler_of_a_worker_killed_with_sigkill_stops_and_lets_go_of_its_lock(
+    stack: tuple[RunningSandbox, Engine], redis_client: redis.Redis
+) -> None:
+    lock = RQScheduler.get_locking_key(CONSENT_QUEUE)
+    worker = start_worker()
+    try:
+        scheduler = _scheduler_of(worker.pid)
+        assert redis_client.get(lock) is not None
+        os.kill(worker.pid, signal.SIGKILL)  # the OOM killer, or a process manager's last resort
+        worker.wait()
+        deadline = time.monotonic() + 10
+        while _alive(scheduler):  # not left running on its own, out of the manager's reach
+            assert time.monotonic() < deadline, "the scheduler outlived its worker"
+            time.sleep(0.1)
+        assert redis_client.get(lock) is None  # released, not held until it expires
+    finally:
+        stop(worker)
+    again = start_worker()  # a worker started again schedules at once
+    try:
+        _scheduler_of(again.pid, seconds=15)
+        assert redis_client.get(lock) is not None
+    finally:
+        stop(again)
