@@ -117,11 +117,14 @@ def invite(  # noqa: PLR0917 - the use case and its four collaborators
     e = enrolments.get(enrolment_id)
     if e.state is not EnrolmentState.NEW:
         return e.state
-    document = e.document
+    document, file_added = e.document, e.file_added
     if document is None:
         document = service.create_document(f"Suostumus KOSKI-tallennukseen: {e.course_code}")
         enrolments.record(enrolment_id, document_uuid=document)
-    if not e.file_added:
+    elif not file_added and service.status(document).files:
+        file_added = True  # by a run that crashed before it could record so
+        enrolments.record(enrolment_id, file_added=True)
+    if not file_added:
         service.add_file(document, render(e))
         enrolments.record(enrolment_id, file_added=True)
     invitation = e.invitation or _invitation_made_before(service, document)

@@ -58,10 +58,12 @@ class VismaSignError(Exception):
 
 @dataclass(frozen=True)
 class DocumentState:
-    """A document's status and its invitations' (``new|pending|signed|cancelled|deleted``)."""
+    """A document's status and its invitations' (``new|pending|signed|cancelled|deleted``),
+    and how many files it has."""
 
     status: str
     invitations: dict[str, str]  # invitation uuid → status
+    files: int = 0
 
 
 class HttpVismaSign:
@@ -128,7 +130,7 @@ class HttpVismaSign:
         """The document's and its invitations' status."""
         body = self._call("GET", f"/api/v1/document/{document}", None, {200}).json()
         invitations = {str(i["uuid"]): str(i["status"]) for i in body.get("invitations", [])}
-        return DocumentState(str(body["status"]), invitations)
+        return DocumentState(str(body["status"]), invitations, len(body.get("files", [])))
 
     def download(self, document: str, index: int = 0) -> bytes:
         """A file of the document; once signed, it carries the signatures."""

@@ -51,7 +51,9 @@ def test_a_document_is_signed_only_by_the_person_its_invitation_names(
 ) -> None:
     visma = client(sandbox)
     document = visma.create_document("Suostumus: Erätauko")
+    assert visma.status(document).files == 0
     visma.add_file(document, PDF)
+    assert visma.status(document).files == 1  # how a resumed invitation knows it was added
     invitation = visma.invite(document, GUARDIAN, {"email": "huoltaja@example.fi"})
     assert visma.status(document).status == "pending"
     url = visma.signing_url(invitation, "http://127.0.0.1:8000/signing/return?document=" + document)

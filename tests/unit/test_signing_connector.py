@@ -64,7 +64,7 @@ class FakeVisma:
     def __init__(self) -> None:
         self.documents: dict[str, str] = {}
         self.invitations: dict[str, dict[str, str]] = {}
-        self.files = 0
+        self.files: dict[str, int] = {}
         self.cancelled: list[str] = []
 
     def create_document(self, name: str) -> str:
@@ -74,7 +74,7 @@ class FakeVisma:
         return uuid
 
     def add_file(self, document: str, pdf: bytes) -> None:
-        self.files += 1
+        self.files[document] = self.files.get(document, 0) + 1
 
     def invite(self, document: str, signer_hetu: str, contact: dict[str, str]) -> str:
         invitation = f"inv-{document}-{len(self.invitations[document]) + 1}"
@@ -86,7 +86,8 @@ class FakeVisma:
         return f"https://sign.example/{invitation}"
 
     def status(self, document: str) -> DocumentState:
-        return DocumentState(self.documents[document], dict(self.invitations[document]))
+        files = self.files.get(document, 0)
+        return DocumentState(self.documents[document], dict(self.invitations[document]), files)
 
     def download(self, document: str, index: int = 0) -> bytes:
         return b"%PDF-signed"
@@ -145,6 +146,7 @@ def test_an_invitation_resumed_after_a_crash_makes_one_document_and_one_invitati
     assert len(invited) == 1
     assert store.enrolment.document is not None
     assert invited[0] in visma.invitations[store.enrolment.document]
+    assert visma.files == {store.enrolment.document: 1}  # the form is attached once
     assert store.values["next_check_at"] == NOW + dt.timedelta(minutes=1)
 
 
