@@ -32,7 +32,16 @@ from benchmarks.servers import ROOT, RssSampler, scratch_stack, serve
 from consent.adapters.sql.engine import make_engine
 
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-PROCFILE_WEB = ["--workers", "2", "--worker-class", "sync", "--log-level", "warning"]
+PROCFILE_WEB = [
+    "--workers",
+    "2",
+    "--worker-class",
+    "sync",
+    "--timeout",
+    "60",
+    "--log-level",
+    "warning",
+]
 
 
 def _post_steadily(url: str, secret: bytes, rate: float, count: int) -> dict[str, float]:
