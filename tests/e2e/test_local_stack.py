@@ -29,8 +29,10 @@ GUARDIAN_NAMES = ("Raili Orvokki", "Mallikoski")
 
 
 def _wait_ready(
-    url: str, process: subprocess.Popen[bytes], seconds: float = 60
+    url: str, process: subprocess.Popen[bytes], seconds: float = 180
 ) -> dict[str, object]:
+    """``url``'s JSON once it answers 200. It returns as soon as it does: the bound only ends
+    a start that hangs (a fresh clone on a slow day of the shared machine took over 60 s)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert process.poll() is None, "the stack exited while starting"
