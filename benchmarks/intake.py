@@ -79,10 +79,12 @@ def main() -> None:
     redis.Redis.from_url(REDIS).flushdb()
     apps = {"bare Flask 202": "benchmarks.bare_app:app", INTAKE: "webhook.app:create_app()"}
     with scratch_stack(args.database, REDIS, SIGNING_WEBHOOK_KEYS=secret) as (_, env):
-        servers = {label: serve(app, env, gunicorn) for label, app in apps.items()}
+        servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
         rounds: dict[str, list[dict[str, Any]]] = {label: [] for label in apps}
         meters: dict[str, list[cpu.CpuMeter]] = {label: [] for label in apps}
         try:
+            for label, app in apps.items():  # in the try: one that fails to start stops the other
+                servers[label] = serve(app, env, gunicorn)
             for _, base in servers.values():
                 # warm-up: each gunicorn worker's first requests connect to the database
                 # and Redis and compile what later requests reuse (~50 requests each)
