@@ -11,8 +11,9 @@ from pathlib import Path
 from cli import local_stack, signing, simulate, staff
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.migrate import current_revision, upgrade
-from consent.config import DEV_WEBHOOK_KEY, Settings
+from consent.config import Settings
 from consent.errors import ConfigurationError
+from consent.published_secrets import DEV_WEBHOOK_KEY
 from workers.bootstrap import run_worker
 
 

@@ -2,8 +2,8 @@
 
 ``Settings.from_env()`` is the only place in the project that reads ``os.environ``.
 Local mode (the default) runs with no configuration at all on embedded defaults;
-production mode (``VST_ENV=production``) refuses to start while a secret is missing or
-still has its published development value, and names the variable to fix.
+production mode (``VST_ENV=production``) refuses to start while a secret is missing,
+published (``consent.published_secrets``) or obviously weak, and names the variable to fix.
 """
 
 from __future__ import annotations
@@ -19,20 +19,23 @@ from pathlib import Path
 from typing import Final, Literal
 
 from consent.errors import ConfigurationError
+from consent.published_secrets import (
+    DEV_CONNECTOR_KEY,
+    DEV_CONNECTOR_PUBLIC,
+    DEV_KOSKI_PASSWORD,
+    DEV_PII_KEY,
+    DEV_VISMASIGN_CLIENT,
+    DEV_VISMASIGN_SECRET,
+    DEV_WEB_SECRET_KEY,
+    DEV_WEBHOOK_KEY,
+    is_published_key,
+    is_published_text,
+    is_weak_key,
+    is_weak_password,
+    is_weak_session_key,
+)
 
 Mode = Literal["local", "production"]
-
-# Published development secrets. They let the local stack run unconfigured and are
-# refused in production. Never use them for real data.
-DEV_WEBHOOK_KEY: Final = "whsec_" + base64.b64encode(b"vst-consent local webhook key 32b").decode()
-DEV_PII_KEY: Final = "dev:" + base64.b64encode(b"vst-consent local PII key, 32 b!").decode()
-DEV_KOSKI_PASSWORD: Final = "sandbox"  # noqa: S105 - the sandbox's published password
-# The signing connector's development Ed25519 key (whsk_ seed) and Visma Sign sandbox secret.
-DEV_CONNECTOR_KEY: Final = "whsk_" + base64.b64encode(b"vst-consent local connector key!").decode()
-DEV_CONNECTOR_PUBLIC: Final = "whpk_4yu12lmprB3p/2Ovp0QFOKrVhoxPrbsQh7p118cH19I="  # its public key
-DEV_VISMASIGN_CLIENT: Final = "00000000-0000-4000-8000-00000000f00d"
-DEV_VISMASIGN_SECRET: Final = base64.b64encode(b"vst-consent local Visma Sign secret").decode()
-DEV_WEB_SECRET_KEY: Final = "vst-consent local session-signing key, never in production"  # noqa: S105
 
 _KEY_ID: Final = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _HMAC_MIN, _HMAC_MAX = 24, 64
@@ -130,7 +133,7 @@ class Settings:
             signing=SigningSettings.from_env(env),
         )
         if mode == "production":
-            _require_production_values(env)
+            _require_production_values(env, settings)
         return settings
 
 
@@ -187,25 +190,51 @@ _PRODUCTION_REQUIRED: Final = (
     "PII_KEY",
     "WEB_SECRET_KEY",
 )
-_DEV_VALUES: Final = {
-    "SIGNING_WEBHOOK_KEYS": DEV_WEBHOOK_KEY,
-    "PII_KEY": DEV_PII_KEY,
-    "KOSKI_PASSWORD": DEV_KOSKI_PASSWORD,
-    "WEB_SECRET_KEY": DEV_WEB_SECRET_KEY,
-    "VISMASIGN_SECRET": DEV_VISMASIGN_SECRET,
-    "SIGNING_CONNECTOR_KEY": DEV_CONNECTOR_KEY,
-}
+_PUBLISHED: Final = (
+    "holds a published key or password (a development default or an example); set a real secret"
+)
 
 
-def _require_production_values(env: _Env) -> None:
-    """Refuse a production start on a missing variable or a published development secret."""
+def _require_production_values(env: _Env, settings: Settings) -> None:
+    """Refuse a production start on a missing variable, a published secret or a weak one."""
     for name in _PRODUCTION_REQUIRED:
         if not env.get(name, "").strip():
             raise ConfigurationError(f"{name} must be set when VST_ENV=production")
-    for name, dev_value in _DEV_VALUES.items():
-        value = env.get(name, "")
-        if dev_value == value or dev_value in value.split():
-            raise ConfigurationError(f"{name} holds the development default; set a real secret")
+    _refuse_keys("SIGNING_WEBHOOK_KEYS", [k.material for k in settings.webhook_keys])
+    _refuse_keys("PII_KEY", [k.material for k in settings.pii_keys])
+    signing = settings.signing
+    if signing.connector_key:
+        seed = _b64(signing.connector_key.removeprefix("whsk_"), "SIGNING_CONNECTOR_KEY")
+        _refuse_keys("SIGNING_CONNECTOR_KEY", [seed])
+    if signing.vismasign_secret:
+        _refuse_keys("VISMASIGN_SECRET", [_b64(signing.vismasign_secret, "VISMASIGN_SECRET")])
+    _refuse_weak_texts(settings)
+
+
+def _refuse_keys(name: str, materials: list[bytes]) -> None:
+    """Refuse key material that is published anywhere, or made of too few distinct bytes."""
+    for material in materials:
+        if is_published_key(material):
+            raise ConfigurationError(f"{name} {_PUBLISHED}")
+        if is_weak_key(material):
+            raise ConfigurationError(f"{name}: a key is made of too few distinct bytes")
+
+
+def _refuse_weak_texts(settings: Settings) -> None:
+    """Refuse a published or weak session key or KOSKI password (the rules: README)."""
+    for name, value in (
+        ("WEB_SECRET_KEY", settings.web_secret_key),
+        ("KOSKI_PASSWORD", settings.koski_password),
+    ):
+        if is_published_text(value):
+            raise ConfigurationError(f"{name} {_PUBLISHED}")
+    if is_weak_session_key(settings.web_secret_key):
+        raise ConfigurationError("WEB_SECRET_KEY is too weak: use 32 or more random characters")
+    if is_weak_password(settings.koski_password, settings.koski_username):
+        raise ConfigurationError(
+            "KOSKI_PASSWORD is too weak: at least 8 characters, 5 of them different,"
+            " not a common word and not the username"
+        )
 
 
 class _Env:

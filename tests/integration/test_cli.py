@@ -9,6 +9,7 @@ from pathlib import Path
 
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.migrate import head_revision, is_current
+from consent.published_secrets import DEV_CONNECTOR_PUBLIC
 from tests.unit.test_config import PRODUCTION
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +41,11 @@ def test_check_config_summarises_without_showing_secrets() -> None:
     result = _run("check-config", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "mode: production" in result.stdout
-    for secret in ("a-real-password", PRODUCTION["PII_KEY"].split(":")[1], "vst@db.internal"):
+    for secret in (
+        PRODUCTION["KOSKI_PASSWORD"],
+        PRODUCTION["PII_KEY"].split(":")[1],
+        "vst@db.internal",
+    ):
         assert secret not in result.stdout
 
 
@@ -49,4 +54,13 @@ def test_a_production_start_without_a_secret_stops_and_names_it() -> None:
     result = _run("check-config", **env)
     assert result.returncode == 2
     assert "PII_KEY must be set when VST_ENV=production" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_config_refuses_a_published_key_in_production_and_names_only_the_variable() -> None:
+    keys = f"{PRODUCTION['SIGNING_WEBHOOK_KEYS']} {DEV_CONNECTOR_PUBLIC}"
+    result = _run("check-config", **{**PRODUCTION, "SIGNING_WEBHOOK_KEYS": keys})
+    assert result.returncode == 2
+    assert "SIGNING_WEBHOOK_KEYS holds a published key" in result.stderr
+    assert DEV_CONNECTOR_PUBLIC.removeprefix("whpk_") not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr

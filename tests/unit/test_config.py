@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import base64
 import os
+import secrets
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from consent.config import (
+from consent.config import Settings
+from consent.errors import ConfigurationError
+from consent.published_secrets import (
     DEV_CONNECTOR_KEY,
     DEV_CONNECTOR_PUBLIC,
     DEV_PII_KEY,
+    DEV_VISMASIGN_SECRET,
     DEV_WEB_SECRET_KEY,
     DEV_WEBHOOK_KEY,
-    Settings,
+    STANDARD_WEBHOOKS_EXAMPLE,
 )
-from consent.errors import ConfigurationError
+from webhook.app import create_app
 
 REAL_PII_KEY = "k2026:" + base64.b64encode(os.urandom(32)).decode()
 REAL_WEBHOOK_SECRET = "whsec_" + base64.b64encode(os.urandom(32)).decode()
@@ -30,7 +34,7 @@ PRODUCTION = {
     "REDIS_URL": "redis://queue.internal:6379/0",
     "KOSKI_URL": "https://virkailija.opintopolku.fi/koski/",
     "KOSKI_USERNAME": "palvelukayttaja",
-    "KOSKI_PASSWORD": "a-real-password",
+    "KOSKI_PASSWORD": secrets.token_urlsafe(16),
     "KOSKI_CALLER_ID": "1.2.246.562.10.12345678901.vst-consent",
     "KOSKI_SOURCE_SYSTEM": "primus",
     "SIGNING_WEBHOOK_KEYS": f"{REAL_WEBHOOK_SECRET} {REAL_PUBLIC_KEY}",
@@ -149,7 +153,7 @@ def test_unparseable_values_name_their_variable(name: str, value: str) -> None:
 def test_the_settings_repr_shows_no_secret() -> None:
     shown = repr(Settings.from_env(PRODUCTION))
     for secret in (
-        "a-real-password",
+        PRODUCTION["KOSKI_PASSWORD"],
         REAL_PII_KEY.split(":")[1],
         REAL_WEBHOOK_SECRET[6:],
         "vst@db.internal",
@@ -188,3 +192,137 @@ def test_the_development_connector_public_key_is_the_private_keys_own() -> None:
     public = Ed25519PrivateKey.from_private_bytes(seed).public_key()
     raw = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
     assert base64.b64encode(raw).decode() == DEV_CONNECTOR_PUBLIC.removeprefix("whpk_")
+
+
+# --- published and weak secrets in production (issue 18, finding 1) ---------------------------
+
+
+def _non_canonical(encoded: str) -> str:
+    """Another base64 spelling of the same bytes: the last character's unused bits set."""
+    data = encoded.rstrip("=")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    spelled = data[:-1] + alphabet[alphabet.index(data[-1]) | 1] + encoded[len(data) :]
+    assert spelled != encoded
+    assert base64.b64decode(spelled, validate=True) == base64.b64decode(encoded)
+    return spelled
+
+
+def _refused(name: str, value: str) -> ConfigurationError:
+    """The error a production start gives for ``name=value``, checked not to echo it."""
+    with pytest.raises(ConfigurationError, match=name) as caught:
+        Settings.from_env({**PRODUCTION, name: value})
+    message = str(caught.value)
+    for part in value.split():
+        assert part.partition(":")[2] not in message if ":" in part else part not in message
+    return caught.value
+
+
+def test_production_refuses_the_development_connector_public_key_beside_a_real_secret() -> None:
+    _refused("SIGNING_WEBHOOK_KEYS", f"{REAL_WEBHOOK_SECRET} {DEV_CONNECTOR_PUBLIC}")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SIGNING_WEBHOOK_KEYS", "whpk_" + _non_canonical(DEV_CONNECTOR_PUBLIC[5:])),
+        ("PII_KEY", "dev:" + _non_canonical(DEV_PII_KEY[4:])),
+        ("SIGNING_CONNECTOR_KEY", "whsk_" + _non_canonical(DEV_CONNECTOR_KEY[5:])),
+        ("VISMASIGN_SECRET", _non_canonical(DEV_VISMASIGN_SECRET)),
+    ],
+)
+def test_production_refuses_a_non_canonical_base64_spelling_of_a_development_key(
+    name: str, value: str
+) -> None:
+    _refused(name, value)
+
+
+def test_production_refuses_the_development_pii_material_under_another_key_id() -> None:
+    _refused("PII_KEY", f"{REAL_PII_KEY} prod:{DEV_PII_KEY.partition(':')[2]}")
+
+
+def test_production_refuses_the_standard_webhooks_specifications_example_secret() -> None:
+    _refused("SIGNING_WEBHOOK_KEYS", f"{REAL_WEBHOOK_SECRET} {STANDARD_WEBHOOKS_EXAMPLE}")
+
+
+@pytest.mark.parametrize(
+    "material",
+    [base64.b64encode(b"vst-consent local webhook key 32b").decode(), DEV_PII_KEY[4:]],
+    ids=["the development webhook secret", "the development pii key"],
+)
+def test_production_refuses_a_published_key_in_any_key_variable(material: str) -> None:
+    _refused("PII_KEY", f"k1:{material}")
+    _refused("SIGNING_WEBHOOK_KEYS", f"whsec_{material}")
+
+
+def test_production_refuses_the_visma_sign_secret_a_test_publishes() -> None:
+    _refused("VISMASIGN_SECRET", base64.b64encode(bytes(range(48))).decode())
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        DEV_WEB_SECRET_KEY + " ",
+        " " + DEV_WEB_SECRET_KEY.upper(),
+        "a" * 32,
+        "ab" * 32,
+        "abcdefgh" * 4,
+    ],
+    ids=["dev plus a space", "dev in capitals", "32 a", "ab repeated", "8 letters repeated"],
+)
+def test_production_refuses_a_development_or_low_variety_session_key(value: str) -> None:
+    _refused("WEB_SECRET_KEY", value)
+
+
+@pytest.mark.parametrize(
+    "value", ["Sandbox", "SANDBOX", "salasana", "a-real-password", "kissa12", "aaaaaaaaaaaa"]
+)
+def test_production_refuses_a_published_or_trivially_weak_koski_password(value: str) -> None:
+    _refused("KOSKI_PASSWORD", value)
+
+
+def test_production_refuses_the_koski_username_as_its_password() -> None:
+    _refused("KOSKI_PASSWORD", PRODUCTION["KOSKI_USERNAME"])
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SIGNING_WEBHOOK_KEYS", "whsec_" + base64.b64encode(bytes(32)).decode()),
+        ("SIGNING_WEBHOOK_KEYS", "whsec_" + base64.b64encode(b"ab" * 16).decode()),
+        ("PII_KEY", "k1:" + base64.b64encode(b"k" * 32).decode()),
+        ("SIGNING_CONNECTOR_KEY", "whsk_" + base64.b64encode(bytes(32)).decode()),
+    ],
+)
+def test_production_refuses_a_key_made_of_few_distinct_bytes(name: str, value: str) -> None:
+    _refused(name, value)
+
+
+def test_a_realistic_strong_production_configuration_is_accepted() -> None:
+    seed, public = os.urandom(32), Ed25519PrivateKey.generate().public_key()
+    raw_public = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    environ = {
+        **PRODUCTION,
+        "KOSKI_PASSWORD": "Kes\u00e4kuu-2026/palvelu#7",
+        "SIGNING_WEBHOOK_KEYS": " ".join(
+            [
+                "whsec_" + base64.b64encode(os.urandom(24)).decode(),
+                "whsec_" + base64.b64encode(os.urandom(64)).decode(),
+                "whpk_" + base64.b64encode(raw_public).decode(),
+            ]
+        ),
+        "PII_KEY": f"{REAL_PII_KEY} k2025:{base64.b64encode(os.urandom(32)).decode()}",
+        "WEB_SECRET_KEY": secrets.token_hex(16),
+        "SIGNING_CONNECTOR_KEY": "whsk_" + base64.b64encode(seed).decode(),
+        "VISMASIGN_SECRET": base64.b64encode(os.urandom(48)).decode(),
+    }
+    settings = Settings.from_env(environ)
+    assert [k.kind for k in settings.webhook_keys] == ["hmac", "hmac", "ed25519"]
+    assert [k.key_id for k in settings.pii_keys] == ["k2026", "k2025"]
+    assert settings.signing.connector_key == environ["SIGNING_CONNECTOR_KEY"]
+
+
+def test_the_web_app_refuses_to_start_on_a_published_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {**PRODUCTION, "PII_KEY": f"prod:{DEV_PII_KEY[4:]}"}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match="PII_KEY"):
+        create_app()
