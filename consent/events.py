@@ -1,7 +1,8 @@
 """Consent events from the signing service, as typed values.
 
 ``parse_event`` takes a document that already passed ``schemas/consent_event`` and checks
-what a schema cannot: that every hetu is a real one as of today.
+what a schema cannot: that every hetu is a real one as of today, and that every instant
+lies within years a consent can be signed in.
 """
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from consent.errors import InvalidEvent, InvalidHetu
 from consent.hetu import Hetu
 from consent.model import Person
+
+EARLIEST: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST: Final = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
+OUT_OF_RANGE: Final = "is out of range"
 
 
 class EventKind(enum.StrEnum):
@@ -48,12 +53,12 @@ def parse_event(doc: Mapping[str, Any], *, today: dt.date, allow_temporary: bool
         raise InvalidEvent("data.signed_at", "is required")
     return ConsentEvent(
         kind=EventKind(doc["type"]),
-        occurred_at=_instant(doc["timestamp"]),
+        occurred_at=_instant(doc["timestamp"], "timestamp"),
         document_id=data["document_id"],
         course_code=data["course_code"],
         participant=_person(data["participant"], "data.participant", today, allow_temporary),
         signer=None if signer is None else _person(signer, "data.signer", today, allow_temporary),
-        signed_at=None if signed_at is None else _instant(signed_at),
+        signed_at=None if signed_at is None else _instant(signed_at, "data.signed_at"),
     )
 
 
@@ -65,5 +70,17 @@ def _person(raw: Mapping[str, str], where: str, today: dt.date, allow_temporary:
     return Person(hetu, raw["first_names"], raw["last_name"])
 
 
-def _instant(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).astimezone(dt.UTC)
+def _instant(text: str, where: str) -> dt.datetime:
+    """The instant in UTC, if it lies in :data:`EARLIEST` … :data:`LATEST`.
+
+    Year 1 or 9999 with an offset cannot even be moved to UTC (``OverflowError``), and an
+    instant near either end breaks later arithmetic (the Finnish signing day, ordering);
+    no consent is signed outside these years.
+    """
+    try:
+        instant = dt.datetime.fromisoformat(text).astimezone(dt.UTC)
+    except OverflowError:
+        raise InvalidEvent(where, OUT_OF_RANGE) from None
+    if not EARLIEST <= instant < LATEST:
+        raise InvalidEvent(where, OUT_OF_RANGE)
+    return instant

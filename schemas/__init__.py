@@ -80,14 +80,17 @@ def fast_validator(name: str) -> jsonschema_rs.Validator:
 def schema_problems(name: str, document: Any, limit: int = 20) -> list[dict[str, str]]:
     """What is wrong with ``document`` by ``schemas/<name>``: each field and the rule it broke.
 
-    The reasons never quote the value, so they are safe to log and to send back. A valid
-    document is recognised by jsonschema-rs; only an invalid one is walked by ``jsonschema``
-    for the list of what is wrong (the two agree: ``tests/unit/test_schemas.py``).
+    Neither the fields nor the reasons quote the document (an unknown property is named by
+    its position, a key the document chose is ``(key)``), so both are safe to log and to
+    send back. A valid document is recognised by jsonschema-rs; only an invalid one is
+    walked by ``jsonschema`` for the list of what is wrong (the two agree:
+    ``tests/unit/test_schemas.py``).
     """
     if fast_validator(name).is_valid(document):
         return []
     errors = sorted(validator(name).iter_errors(document), key=lambda e: [str(p) for p in e.path])
-    return [_describe(e) for e in errors[:limit]]
+    known = _property_names(name)
+    return [_describe(e, known) for e in errors[:limit]]
 
 
 _REASONS: Final = {
@@ -104,20 +107,48 @@ _REASONS: Final = {
 }
 
 
-def _describe(error: ValidationError) -> dict[str, str]:
-    path = ".".join(str(p) for p in error.absolute_path)
+def _describe(error: ValidationError, known: frozenset[str]) -> dict[str, str]:
+    path = _path(error, known)
     keyword = str(error.validator)
     if keyword == "required" and isinstance(error.instance, dict):
         required = error.validator_value if isinstance(error.validator_value, list) else []
         missing = [p for p in required if p not in error.instance]
         return {"field": _join(path, missing[0] if missing else "?"), "reason": "is required"}
     if keyword == "additionalProperties" and isinstance(error.instance, dict):
-        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-        extra = sorted(k for k in error.instance if k not in known)
-        return {"field": _join(path, extra[0][:64] if extra else "?"), "reason": "is not allowed"}
+        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        positions = [n for n, k in enumerate(error.instance, start=1) if k not in allowed]
+        unknown = f"(unknown property {positions[0]})" if positions else "?"
+        return {"field": _join(path, unknown), "reason": "is not allowed"}
     if keyword == "format":
         return {"field": path or "(body)", "reason": f"is not a valid {error.validator_value}"}
     return {"field": path or "(body)", "reason": _REASONS.get(keyword, f"fails the {keyword} rule")}
+
+
+def _path(error: ValidationError, known: frozenset[str]) -> str:
+    """Where the error is, in names the schema itself uses: a key the document chose (a
+    map's key, say) is a value from the document, so it is shown as ``(key)``, never quoted."""
+    steps = (
+        str(step) if isinstance(step, int) or step in known else "(key)"
+        for step in error.absolute_path
+    )
+    return ".".join(steps)
+
+
+@cache
+def _property_names(name: str) -> frozenset[str]:
+    """Every property name ``schemas/<name>`` declares, at any depth."""
+    found: set[str] = set()
+    pending: list[Any] = [_schema(name)]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            properties = node.get("properties")
+            if isinstance(properties, dict):
+                found.update(properties)
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return frozenset(found)
 
 
 def _join(path: str, name: str) -> str:

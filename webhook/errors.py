@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from consent.errors import InvalidEvent
+from consent.hetu import redact_hetus
 from consent.strict_json import StrictJsonError
 from webhook import staff_pages
 from webhook.problems import problem
@@ -78,10 +79,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(InvalidEvent)
     def _bad_event(error: InvalidEvent) -> Response:
-        log.warning("webhook.rejected status=400 reason=invalid_value field=%s", error.field)
+        field, reason = redact_hetus(error.field), redact_hetus(error.reason)
+        log.warning("webhook.rejected status=400 reason=invalid_value field=%s", field)
         _count(400, "invalid_value")
         detail = "The event names something that does not exist."
-        return problem(400, detail, errors=[{"field": error.field, "reason": error.reason}])
+        return problem(400, detail, errors=[{"field": field, "reason": reason}])
 
     @app.errorhandler(LedgerUnavailable)
     def _unavailable(_error: LedgerUnavailable) -> Response:

@@ -26,7 +26,9 @@ from consent.config import WebhookKey
 TOLERANCE_SECONDS: Final = 300
 MAX_SIGNATURES: Final = 8
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
+# Integer seconds in their one canonical spelling (no sign, no leading zero): the stored
+# integer then gives back exactly the text that was signed, so a row can be re-verified.
+_TIMESTAMP = re.compile(r"^(?:0|[1-9][0-9]{0,11})$")
 _ENTRY = re.compile(r"^([a-z0-9]{1,8}),([A-Za-z0-9+/=]{1,200})$")
 _SIGNATURE_LENGTH: Final = {"v1": 32, "v1a": 64}
 

@@ -20,6 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from consent.config import WebhookKey
 from consent.events import parse_event
+from consent.hetu import redact_hetus
 from consent.model import InboxDelivery, InboxReceipt
 from consent.ports import Counting, JobQueue
 from consent.strict_json import loads_strict
@@ -52,7 +53,7 @@ def receive() -> ResponseReturnValue:
     """Verify, store and queue one consent event."""
     intake: Intake = current_app.extensions["vst.intake"]
     _check_size_and_type()
-    body = request.get_data(cache=True)
+    body = _whole_body()
     now = intake.clock()
     try:
         verified = verify(_header, body, intake.keys, now.timestamp())
@@ -124,8 +125,26 @@ def _check_size_and_type() -> None:
         raise UnsupportedMediaType()
 
 
+def _whole_body() -> bytes:
+    """The body, or 413 if it is over :data:`MAX_BODY`, however it was framed.
+
+    A chunked body has no Content-Length, and Werkzeug's stream stops quietly at the
+    request's ``max_content_length`` without saying whether more followed; so the limit is
+    one byte more, and a body that reaches it is refused whole, never verified in part.
+    """
+    request.max_content_length = MAX_BODY + 1
+    body = request.get_data(cache=True)
+    if len(body) > MAX_BODY:
+        raise RequestEntityTooLarge()
+    return body
+
+
 def _check_schema(document: Any) -> None:
-    errors = schema_problems("consent_event", document)
+    """400 naming each field; nothing shaped like a hetu, whatever put it there."""
+    errors = [
+        {key: redact_hetus(text) for key, text in problem.items()}
+        for problem in schema_problems("consent_event", document)
+    ]
     if errors:
         raise SchemaViolation(errors)
 

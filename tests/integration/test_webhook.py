@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
+import io
 import json
 import zlib
 from collections.abc import Iterator
@@ -17,8 +21,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 from werkzeug.test import TestResponse
 
+from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import CONSENT_QUEUE, queue
 from consent.adapters.sql.engine import make_engine
+from consent.adapters.sql.ledger import SqlLedger
 from consent.adapters.sql.migrate import upgrade
 from consent.config import Settings
 from consent.hetu import HETU_PATTERN
@@ -27,6 +33,7 @@ from tests.fakes import RecordingQueue
 from tests.hetus import make_hetu
 from tests.signing import body_of, ed25519_pair, event, hmac_secret, person, sign_v1, sign_v1a
 from webhook.app import create_app
+from webhook.signature import verify
 
 NOW = dt.datetime(2026, 9, 1, 8, 15, 30, tzinfo=dt.UTC)
 SECRET, OLD_SECRET = hmac_secret(), hmac_secret()
@@ -260,8 +267,8 @@ VALID = event(ADULT, ADULT)
 @pytest.mark.parametrize(
     ("document", "field", "reason"),
     [
-        (_with(VALID, "data.extra", 1), "data.extra", "is not allowed"),
-        (_with(VALID, "surprise", True), "surprise", "is not allowed"),
+        (_with(VALID, "data.extra", 1), "data.(unknown property 6)", "is not allowed"),
+        (_with(VALID, "surprise", True), "(unknown property 4)", "is not allowed"),
         (_with(VALID, "data.signer", ...), "data.signer", "is required"),
         (_with(VALID, "data.participant.hetu", ...), "data.participant.hetu", "is required"),
         (_with(VALID, "type", "consent.revoked"), "type", "is not one of the allowed values"),
@@ -427,3 +434,191 @@ def test_a_forged_replay_of_a_stored_id_is_unauthorised(client: FlaskClient, clo
     assert post(client, event(ADULT, ADULT)).status_code == 202
     clock.now = NOW + dt.timedelta(hours=1)
     assert_problem(post(client, event(ADULT, ADULT), secret=hmac_secret()), 401)
+
+
+def _chunked(client: FlaskClient, body: bytes, webhook_id: str = "msg_chunked") -> TestResponse:
+    """A signed POST without Content-Length, as a WSGI server hands on a chunked body
+    (gunicorn sets ``wsgi.input_terminated`` and ends the stream itself)."""
+    ts = int(NOW.timestamp())
+    headers = {
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(ts),
+        "webhook-signature": sign_v1(SECRET, webhook_id, ts, body),
+        "Transfer-Encoding": "chunked",
+    }
+    return client.post(
+        "/webhooks/signing",
+        input_stream=io.BytesIO(body),
+        headers=headers,
+        content_type="application/json",
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+def test_a_chunked_body_over_64_kib_is_refused_with_413_and_stores_nothing(
+    client: FlaskClient, engine: Engine
+) -> None:
+    # Its first 64 KiB alone are a valid, signed event: only the whole body may count.
+    head = body_of(event(ADULT, ADULT))
+    body = head + b" " * (64 * 1024 - len(head)) + b"\n"
+    assert_problem(_chunked(client, body), 413)
+    assert inbox_rows(engine) == 0
+
+
+def test_a_chunked_body_of_exactly_64_kib_is_accepted(client: FlaskClient, engine: Engine) -> None:
+    head = body_of(event(ADULT, ADULT))
+    assert _chunked(client, head + b" " * (64 * 1024 - len(head))).status_code == 202
+    assert inbox_rows(engine) == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/webhooks//signing",
+        "//webhooks/signing",
+        "/webhooks///signing",
+        "/webhooks/signing/",
+        "/webhooks/signing//",
+        "/webhooks//signing/",
+        "/webhooks/",
+        "/webhooks",
+        "/webhooks/./signing",
+    ],
+)
+@pytest.mark.parametrize("method", ["POST", "GET", "PUT"])
+def test_no_variant_of_the_webhook_path_answers_a_redirect(
+    client: FlaskClient, engine: Engine, path: str, method: str
+) -> None:
+    body = body_of(event(ADULT, ADULT))
+    ts = int(NOW.timestamp())
+    headers = {
+        "webhook-id": "msg_path",
+        "webhook-timestamp": str(ts),
+        "webhook-signature": sign_v1(SECRET, "msg_path", ts, body),
+    }
+    response = client.open(
+        path, method=method, data=body, headers=headers, content_type="application/json"
+    )
+    assert not 300 <= response.status_code < 400
+    assert "Location" not in response.headers
+    assert_problem(response, response.status_code)
+    assert inbox_rows(engine) == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("timestamp", "0001-01-01T00:00:00+01:00"),
+        ("timestamp", "9999-12-31T23:59:59-01:00"),
+        ("data.signed_at", "0001-01-01T00:30:00+02:00"),
+        ("data.signed_at", "9999-12-31T23:00:00-12:00"),
+    ],
+)
+def test_a_signed_instant_outside_the_representable_range_is_a_bad_request(
+    client: FlaskClient, engine: Engine, path: str, value: str
+) -> None:
+    body = assert_problem(post(client, _with(VALID, path, value)), 400)
+    assert body["errors"] == [{"field": path, "reason": "is out of range"}]
+    assert inbox_rows(engine) == 0
+
+
+HOSTILE_SIGNED_BODIES = [
+    body_of(VALID)[:-1] + b', "n": 1' + b"0" * 5000 + b"}",
+    body_of(VALID)[:-1] + b', "n": 1e400}',
+    body_of(VALID).replace(b'"Aino"', b'"Aino\\ud800"'),
+    body_of(VALID).replace(b'"doc-1"', b'"doc-\\udfff"'),
+    body_of(VALID).replace(b'"type"', b'"ty\\ud800pe"'),
+    body_of(VALID).replace(b'"Aino"', b'"Ai\\u0000no"'),
+    body_of(VALID).replace(b'"doc-1"', b'"doc\\u00001"'),
+    b"[" * 100_000 + b"]" * 100_000,
+    b"[" * 900 + b"]" * 900,
+    b'{"a": ' * 500 + b"1" + b"}" * 500,
+    b"[" + b"0," * 30_000 + b"0]",
+    b'"' + "\U0010ffff".encode() * 10_000 + b'"',
+    body_of(_with(VALID, "data.participant.first_names", ["Aino"])),
+    body_of(_with(VALID, "data", [])),
+    body_of(_with(VALID, "timestamp", 1_700_000_000)),
+    b"null",
+    b"12345",
+]
+
+
+@pytest.mark.parametrize("body", HOSTILE_SIGNED_BODIES, ids=range(len(HOSTILE_SIGNED_BODIES)))
+def test_a_hostile_body_with_a_valid_signature_is_a_bad_request_and_stores_nothing(
+    client: FlaskClient, engine: Engine, body: bytes
+) -> None:
+    assert len(body) <= 64 * 1024 or body.startswith(b"[")
+    response = post(client, body)
+    assert response.status_code in (400, 413)
+    assert_problem(response, response.status_code)
+    assert inbox_rows(engine) == 0
+
+
+def test_a_signed_event_with_odd_but_valid_unicode_in_a_name_is_accepted(
+    client: FlaskClient, engine: Engine
+) -> None:
+    odd = _with(VALID, "data.participant.first_names", "A\u202eino\ufeff\U0001f600\u0301")
+    assert post(client, odd).status_code == 202
+    assert inbox_rows(engine) == 1
+
+
+def test_an_unknown_property_named_like_a_hetu_is_named_without_quoting_it(
+    client: FlaskClient, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    hetu = make_hetu(dt.date(1985, 3, 3))
+    document = _with(VALID, f"data.participant.{hetu}", 1)
+    document["Aino Virtanen"] = True
+    with caplog.at_level("WARNING"):
+        body = assert_problem(post(client, document), 400)
+    answer = json.dumps(body)
+    assert hetu not in answer
+    assert "Aino Virtanen" not in answer
+    assert {"field": "data.participant.(unknown property 4)", "reason": "is not allowed"} in body[
+        "errors"
+    ]
+    assert {"field": "(unknown property 4)", "reason": "is not allowed"} in body["errors"]
+    assert hetu not in caplog.text
+    assert "Aino Virtanen" not in caplog.text
+    assert "fields=" in caplog.text
+    assert inbox_rows(engine) == 0
+
+
+def _sign_text(secret: str, signed: bytes) -> str:
+    """A ``v1`` entry over exactly ``signed`` (``sign_v1`` takes the timestamp as a number)."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+@pytest.mark.parametrize("timestamp", [f"0{int(NOW.timestamp())}", f"00{int(NOW.timestamp())}"])
+def test_a_timestamp_with_leading_zeros_is_unauthorised_since_the_row_could_not_keep_it(
+    client: FlaskClient, engine: Engine, timestamp: str
+) -> None:
+    body = body_of(VALID)
+    headers = {
+        "webhook-id": "msg_zeros",
+        "webhook-timestamp": timestamp,
+        "webhook-signature": _sign_text(SECRET, f"msg_zeros.{timestamp}.".encode() + body),
+    }
+    response = client.post(
+        "/webhooks/signing", data=body, headers=headers, content_type="application/json"
+    )
+    assert_problem(response, 401)
+    assert inbox_rows(engine) == 0
+
+
+def test_a_stored_deliverys_signature_re_verifies_from_its_row(
+    client: FlaskClient, engine: Engine
+) -> None:
+    assert post(client, VALID, webhook_id="msg_row").status_code == 202
+    query = text("SELECT id, webhook_id, webhook_timestamp, signature FROM webhook_inbox")
+    with engine.connect() as connection:
+        inbox_id, webhook_id, timestamp, signature = connection.execute(query).one()
+    settings = _settings()
+    body = SqlLedger(engine, AesGcmCipher(settings.pii_keys), lambda: NOW).delivery_body(inbox_id)
+    columns = {
+        "webhook-id": str(webhook_id),
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": str(signature),
+    }
+    verified = verify(lambda name: [columns[name]], body, settings.webhook_keys, float(timestamp))
+    assert verified.webhook_id == "msg_row"

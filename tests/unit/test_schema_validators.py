@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
+import re
+from importlib import resources
 from typing import Any
 
 from hypothesis import given, settings
@@ -13,6 +16,7 @@ from hypothesis import strategies as st
 
 from schemas import fast_validator, schema_problems, validator
 from tests.courses import course_doc
+from tests.hetus import make_hetu
 from tests.signing import event, person
 
 JSON = st.recursive(
@@ -104,3 +108,58 @@ def test_both_validators_judge_courses_alike(document: Any) -> None:
 def test_the_unmutated_documents_are_valid() -> None:
     assert fast_validator("consent_event").is_valid(event(ADULT, ADULT))
     assert fast_validator("course").is_valid(course_doc())
+
+
+def _declared_names(node: Any) -> set[str]:
+    """Every property name a schema document declares, at any depth."""
+    if isinstance(node, list):
+        return set().union(*(_declared_names(n) for n in node))
+    if not isinstance(node, dict):
+        return set()
+    own = set(node.get("properties", {})) if isinstance(node.get("properties"), dict) else set()
+    return own.union(*(_declared_names(v) for v in node.values()))
+
+
+def _schema_document(name: str) -> Any:
+    return json.loads(resources.files("schemas").joinpath(f"{name}.schema.json").read_text())
+
+
+def _safe_step(step: str, declared: set[str]) -> bool:
+    """A step of a reported field that names nothing the document chose."""
+    return (
+        step in declared
+        or step.isdigit()
+        or step in ("(key)", "(body)", "?")
+        or re.fullmatch(r"\(unknown property \d+\)", step) is not None
+    )
+
+
+def test_an_unknown_property_is_named_by_its_position_never_by_its_name() -> None:
+    hetu = make_hetu(dt.date(1985, 3, 3))
+    document = event(ADULT, ADULT)
+    document["data"]["participant"][hetu] = "x"
+    document["Aino Virtanen"] = 1
+    problems = schema_problems("consent_event", document)
+    assert {
+        "field": "data.participant.(unknown property 4)",
+        "reason": "is not allowed",
+    } in problems
+    assert {"field": "(unknown property 4)", "reason": "is not allowed"} in problems
+    assert hetu not in json.dumps(problems)
+    assert "Aino Virtanen" not in json.dumps(problems)
+
+
+@settings(max_examples=300)
+@given(mutated(event(ADULT, ADULT)))
+def test_no_reported_event_field_names_a_key_the_document_chose(document: Any) -> None:
+    declared = _declared_names(_schema_document("consent_event"))
+    for problem in schema_problems("consent_event", document):
+        assert all(_safe_step(step, declared) for step in problem["field"].split(".")), problem
+
+
+@settings(max_examples=300)
+@given(mutated(course_doc()))
+def test_no_reported_course_field_names_a_key_the_document_chose(document: Any) -> None:
+    declared = _declared_names(_schema_document("course"))
+    for problem in schema_problems("course", document):
+        assert all(_safe_step(step, declared) for step in problem["field"].split(".")), problem

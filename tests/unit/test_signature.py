@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
+import hmac
 import string
 from collections.abc import Callable
 
@@ -152,6 +154,34 @@ def test_malformed_timestamps_are_rejected(timestamp: str) -> None:
         reason(headers("msg_1", timestamp, sign_v1(SECRET, "msg_1", NOW, BODY)))
         == "malformed_timestamp"
     )
+
+
+def _signed_text(timestamp: str) -> Callable[[str], list[str]]:
+    """Headers signed over exactly ``timestamp`` as written (``sign_v1`` takes a number)."""
+    key = base64.b64decode(SECRET.removeprefix("whsec_"))
+    mac = hmac.new(key, f"msg_1.{timestamp}.".encode() + BODY, hashlib.sha256).digest()
+    return headers("msg_1", timestamp, "v1," + base64.b64encode(mac).decode())
+
+
+@pytest.mark.parametrize("timestamp", [f"0{NOW}", f"000{NOW}", f"+{NOW}", "00"])
+def test_a_timestamp_signed_with_leading_zeros_or_a_sign_is_malformed(timestamp: str) -> None:
+    # Signed over exactly that text, yet stored as an integer that would not give it back.
+    assert reason(_signed_text(timestamp)) == "malformed_timestamp"
+
+
+@given(st.text("0123456789+-", min_size=1, max_size=13))
+def test_an_accepted_timestamp_is_exactly_the_text_of_the_stored_integer(text: str) -> None:
+    try:
+        seconds = int(text)
+    except ValueError:
+        seconds = NOW
+    try:
+        verified = verify(_signed_text(text), BODY, keys(SECRET), seconds)
+    except SignatureRejected as rejected:
+        late = rejected.signed_outside_window
+        assert late is None or str(late.timestamp) == text
+        return
+    assert str(verified.timestamp) == text
 
 
 GOOD = sign_v1(SECRET, "msg_1", NOW, BODY)
