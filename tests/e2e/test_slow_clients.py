@@ -1,0 +1,197 @@
+"""The web process, started exactly as the Procfile starts it, outlives slow clients on its own.
+
+A slow client declares a request and then sends next to nothing. Under the old two sync
+workers, two such sockets held both workers and ``/healthz`` waited ~60 s until gunicorn
+killed them; these tests open many more than two.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+from sqlalchemy import Engine, text
+
+from tests.e2e.stack import SECRET, configure
+from tests.net import free_port
+from tests.signing import body_of, event, person, sign_v1
+
+ROOT = Path(__file__).resolve().parents[2]
+SLOW_BODIES = 12  # each declares 60,000 bytes of body and sends one
+SLOW_HEADERS = 4  # each sends part of its request line and stops
+# Generous: it returns as soon as /healthz answers; the old Procfile needed ~60 s.
+HEALTHZ_LIMIT = 15.0
+# Generous too: a slow client is cut off 10 s after its first byte (webhook/serving.py).
+CUT_OFF_LIMIT = 45.0
+ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
+
+
+def procfile_command(name: str) -> str:
+    """The command the Procfile gives process ``name``, as honcho runs it (through a shell)."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        process, _, command = line.partition(":")
+        if process.strip() == name:
+            return command.strip()
+    raise AssertionError(f"the Procfile has no {name} process")
+
+
+@pytest.fixture
+def web(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redis_client: redis.Redis
+) -> Iterator[tuple[str, Engine]]:
+    """The Procfile's ``web`` on a free port, with a migrated SQLite ledger; its base URL."""
+    engine = configure(monkeypatch, tmp_path)
+    port = free_port()
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    env = {**os.environ, "PORT": str(port), "PATH": path, "HOME": str(tmp_path)}
+    env.pop("XDG_RUNTIME_DIR", None)  # a control socket, if any, lands under this test's HOME
+    log = (tmp_path / "web.log").open("wb")
+    process = subprocess.Popen(
+        ["sh", "-c", procfile_command("web")],  # honcho runs Procfile lines through a shell
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_healthz(base, process)
+        yield base, engine
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+        engine.dispose()
+
+
+def _wait_for_healthz(base: str, process: subprocess.Popen[bytes]) -> None:
+    """Until the web process answers; it returns as soon as it does (cold imports are slow
+    on a busy day of the shared machine, hence the bound of two minutes)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the web process exited while starting"
+        try:
+            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("the web process did not start")
+
+
+def _open(port: int, data: bytes) -> socket.socket:
+    client = socket.create_connection(("127.0.0.1", port), timeout=CUT_OFF_LIMIT)
+    client.sendall(data)
+    return client
+
+
+def _slow_body(port: int) -> socket.socket:
+    head = (
+        "POST /webhooks/signing HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/json\r\nContent-Length: 60000\r\n\r\n"
+    )
+    return _open(port, head.encode() + b"{")
+
+
+def _slow_header(port: int) -> socket.socket:
+    return _open(port, b"POST /webhooks/sig")
+
+
+def _everything_until_closed(client: socket.socket) -> bytes:
+    """What the server sent before it closed the connection (a socket timeout fails)."""
+    received = b""
+    with client:
+        while chunk := client.recv(65536):
+            received += chunk
+    return received
+
+
+def _healthz_status(base: str) -> int:
+    status: int = requests.get(f"{base}/healthz", timeout=HEALTHZ_LIMIT).status_code
+    return status
+
+
+def _inbox_rows(engine: Engine) -> int:
+    with engine.connect() as connection:
+        count: int = connection.execute(text("SELECT COUNT(*) FROM webhook_inbox")).scalar_one()
+        return count
+
+
+def test_healthz_answers_while_many_slow_clients_hang_and_they_are_cut_off_storing_nothing(
+    web: tuple[str, Engine],
+) -> None:
+    base, engine = web
+    port = int(base.rsplit(":", 1)[1])
+    bodies = [_slow_body(port) for _ in range(SLOW_BODIES)]
+    headers = [_slow_header(port) for _ in range(SLOW_HEADERS)]
+    time.sleep(1)  # let the server take them all up before /healthz asks
+    assert _healthz_status(base) == 200
+    for client in bodies:
+        answer = _everything_until_closed(client)
+        assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    for client in headers:
+        assert _everything_until_closed(client) == b""
+    assert _inbox_rows(engine) == 0
+
+
+def _trickle_until_answered(client: socket.socket) -> bytes:
+    """Send a byte of body a second (each read on the server returns at once) until the
+    server answers or closes; what it sent."""
+    client.settimeout(1)
+    deadline = time.monotonic() + CUT_OFF_LIMIT
+    while time.monotonic() < deadline:
+        try:
+            client.sendall(b" ")
+            if answer := client.recv(65536):
+                return answer
+            return b""  # closed without an answer
+        except TimeoutError:
+            continue  # no answer yet: another byte
+        except OSError:
+            break  # the server closed while we were sending
+    client.settimeout(CUT_OFF_LIMIT)
+    return _everything_until_closed(client)
+
+
+def test_a_client_trickling_its_body_is_cut_off_with_408_within_its_read_deadline(
+    web: tuple[str, Engine],
+) -> None:
+    base, engine = web
+    client = _slow_body(int(base.rsplit(":", 1)[1]))
+    answer = _trickle_until_answered(client)
+    client.close()
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert _inbox_rows(engine) == 0
+
+
+def test_a_signed_event_sent_in_one_go_is_still_accepted_once_stored_and_queued(
+    web: tuple[str, Engine], redis_client: redis.Redis
+) -> None:
+    base, engine = web
+    body = body_of(event(ADULT, ADULT))
+    timestamp = int(time.time())
+    headers = {
+        "webhook-id": "msg_fast",
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign_v1(SECRET, "msg_fast", timestamp, body),
+        "Content-Type": "application/json",
+    }
+    answer = requests.post(f"{base}/webhooks/signing", data=body, headers=headers, timeout=30)
+    assert answer.status_code == 202
+    assert _inbox_rows(engine) == 1
+    assert redis_client.llen("rq:queue:consent") == 1

@@ -1,0 +1,112 @@
+"""The web process's gunicorn worker: gthread, with a deadline for reading each request.
+
+A sync worker gives its whole process to one socket, so two clients that declare a body and
+send one byte hold two sync workers until gunicorn kills them. gunicorn 27's gthread worker
+serves a connection from a thread pool and parks a connection that sends nothing in its
+poller after 5 s, but once a client has sent a byte, the thread waits for the rest for as
+long as the client likes, and gunicorn 27 has no setting for a request read timeout. This
+worker adds one: the headers and the body of each request must arrive within
+:data:`READ_SECONDS` of its first byte. A client still sending then is cut off: its
+connection is closed, after a 408 if its headers had arrived (the app answers it through its
+error table; nothing is stored, since the webhook reads the whole body before anything
+else). Its thread is free again.
+
+Used by the Procfile: ``gunicorn --worker-class webhook.serving.BoundedReadWorker``. Plain
+HTTP only (TLS ends at the proxy in front). How long a request may then take to answer (an
+invalidation waiting for KOSKI) is bounded by the KOSKI client's own timeouts, not here.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from typing import Any, Final
+
+from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]  # no types
+from werkzeug.exceptions import RequestTimeout
+
+# A webhook body is at most 64 KiB and a staff upload at most 10 MiB; behind the production
+# proxy, which buffers requests, each arrives at network speed. A client that takes longer
+# than this holds a thread for nothing.
+READ_SECONDS: Final = 10.0
+
+
+class RequestReadTimeout(RequestTimeout):
+    """408: the body did not arrive within :data:`READ_SECONDS` of the request's first byte."""
+
+    description = f"The request did not arrive within {READ_SECONDS:.0f} s; nothing was stored."
+
+
+class DeadlineSocket:
+    """A connection's socket whose reads for one request share one deadline.
+
+    Everything but ``recv`` is the socket's own. The deadline starts at the first ``recv``
+    after :meth:`begin`; once it has passed, the connection is done: every later ``recv``
+    ends at once (so gunicorn's closing does not linger on the client either).
+    """
+
+    def __init__(self, sock: socket.socket, seconds: float = READ_SECONDS) -> None:
+        self._sock = sock
+        self._seconds = seconds
+        self._deadline: float | None = None
+        self.reading = False  # between the start of a request and the app's answer
+        self.in_body = False  # the app is reading the body (its headers have arrived)
+        self.expired = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+    def begin(self) -> None:
+        """A new request on this connection: its deadline starts with its first byte."""
+        self._deadline = None
+        self.reading = True
+
+    def recv(self, size: int, flags: int = 0) -> bytes:
+        """``socket.recv``, within what is left of the request's deadline while it is read."""
+        if self.expired:
+            return self._expired()
+        before = self._sock.gettimeout()
+        if not self.reading or before == 0.0:  # between requests, or a non-blocking read
+            return self._sock.recv(size, flags)
+        if self._deadline is None:
+            self._deadline = time.monotonic() + self._seconds
+        remaining = self._deadline - time.monotonic()
+        if remaining > 0:
+            self._sock.settimeout(remaining if not before else min(before, remaining))
+            try:
+                return self._sock.recv(size, flags)
+            except TimeoutError:
+                if before and before < remaining:
+                    raise  # the caller's own, shorter timeout: the caller's to handle
+            finally:
+                self._sock.settimeout(before)
+        self.expired = True
+        return self._expired()
+
+    def _expired(self) -> bytes:
+        """A body still missing is the app's 408; headers still missing close quietly (to
+        gunicorn, an end of data before a request)."""
+        if self.in_body:
+            raise RequestReadTimeout
+        return b""
+
+
+class BoundedReadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn's classes are untyped
+    """gunicorn's gthread worker, each request's headers and body read within a deadline."""
+
+    def handle(self, conn: Any) -> Any:
+        """Serve the next request on ``conn`` (in a pool thread), its reads bounded."""
+        if not isinstance(conn.sock, DeadlineSocket):
+            conn.sock = DeadlineSocket(conn.sock)  # before gunicorn builds the connection's parser
+        conn.sock.begin()
+        return super().handle(conn)
+
+    def handle_request(self, req: Any, conn: Any) -> bool:
+        """Run the app for ``req``; a request cut off mid-body closes its connection."""
+        sock: DeadlineSocket = conn.sock
+        sock.in_body = True
+        try:
+            keepalive: bool = super().handle_request(req, conn)
+        finally:
+            sock.in_body = sock.reading = False
+        return keepalive and not sock.expired
