@@ -30,9 +30,12 @@ _CENTURIES: Final = {"+": 1800, "-": 1900, "A": 2000}
 _CENTURIES.update(dict.fromkeys("YXWVU", 1900))
 _CENTURIES.update(dict.fromkeys("BCDEF", 2000))
 
-# Shape only; stdnum owns the real validation. Used to catch a hetu anywhere in text.
+# Shape only; stdnum owns the real validation. Used to catch a hetu anywhere in text, in
+# any case: stdnum accepts a lower-case century sign and check character, and so may a
+# library that echoes what it was given.
 HETU_PATTERN: Final = re.compile(
-    r"(?<![0-9A-Za-z])(?:[0-3]\d[01]\d\d\d)[-+A-FYXWVU]\d{3}[0-9A-Y](?![0-9A-Za-z])"
+    r"(?<![0-9A-Za-z])(?:[0-3]\d[01]\d\d\d)[-+A-FYXWVU]\d{3}[0-9A-Y](?![0-9A-Za-z])",
+    re.IGNORECASE | re.ASCII,
 )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 import redis
+import structlog
 from hypothesis import settings
 from sqlalchemy import Engine, text
 
@@ -41,7 +42,10 @@ class _RecordingHandler(logging.Handler):
         self.leaks: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        line = self.format(record) + " " + " ".join(f"{k}={v}" for k, v in vars(record).items())
+        """Look for a hetu, in any case, in the message, the exception text, every attribute
+        of the record and the context bound for the request or job (all of it is logged)."""
+        fields = {**vars(record), **structlog.contextvars.get_contextvars()}
+        line = self.format(record) + " " + " ".join(f"{k}={v}" for k, v in fields.items())
         if HETU_PATTERN.search(line):
             self.leaks.append(f"{record.name}: {redact_hetus(record.getMessage())[:80]}")
 

@@ -19,9 +19,11 @@ from rq.exceptions import AbandonedJobError
 from rq.executions import Execution
 from rq.job import Job
 from rq.queue import Queue
+from rq.registry import StartedJobRegistry
 from rq.worker import WorkerStatus
 
 from consent.adapters.counters import RedisCounters
+from consent.hetu import redact_hetus
 from workers.scheduler import Scheduler
 
 # RQ lets a started job's registry entry live `min(timeout left, monitoring interval) + 60` s
@@ -139,6 +141,21 @@ class MeasuredWorker(Worker):
         counters.observe("job_seconds", time.monotonic() - started, job=name)
         counters.count("jobs", job=name, outcome="finished" if finished else "failed")
         return finished
+
+    def handle_job_failure(
+        self,
+        job: Job,
+        queue: Queue,
+        started_job_registry: StartedJobRegistry | None = None,
+        exc_string: str = "",
+        execution: Execution | None = None,
+    ) -> None:
+        """Record the failure as RQ does, with hetus redacted from the exception text: RQ
+        keeps that text in Redis (the job, its result, the failed registry) for the dashboard,
+        and a library's error may echo what it was given."""
+        super().handle_job_failure(
+            job, queue, started_job_registry, redact_hetus(exc_string), execution
+        )
 
     def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: object) -> None:
         """The work horse died mid-job (a signal, the OOM killer): RQ retries or fails it."""

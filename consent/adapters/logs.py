@@ -2,7 +2,9 @@
 
 Every record, ours or a library's, gets a timestamp, level, logger name and the context
 bound for the current request or job (``request_id``). The code never logs personal data;
-the redacting filter is a second line of defence for anything a library might echo.
+redaction is a second line of defence for anything a library might echo. It applies to the
+whole event just before it is rendered: the message, the exception and stack text, the bound
+context and any other field, so nothing shaped like a hetu, in any case, reaches a line.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 from typing import Final
 
 import structlog
+from structlog.typing import EventDict
 
 from consent.hetu import redact_hetus
 
@@ -27,6 +30,22 @@ class RedactHetus(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
+
+
+def redact_event(_logger: object, _method: str, event: EventDict) -> EventDict:
+    """structlog processor: every text in ``event`` (keys, values, nested) with hetus redacted."""
+    return {redact_hetus(str(key)): _redacted(value) for key, value in event.items()}
+
+
+def _redacted(value: object) -> object:
+    """``value`` as the JSON renderer would show it, with hetus redacted."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, dict):
+        return {redact_hetus(str(k)): _redacted(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_redacted(item) for item in value]
+    return redact_hetus(value if isinstance(value, str) else str(value))
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]  # stream is resolved per record
@@ -49,7 +68,11 @@ def configure_logging(level: int = logging.INFO) -> None:
     handler = _StderrHandler()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            processor=structlog.processors.JSONRenderer(ensure_ascii=False),
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                redact_event,  # last before rendering: sees the exception and stack as text
+                structlog.processors.JSONRenderer(ensure_ascii=False),
+            ],
             foreign_pre_chain=[
                 structlog.contextvars.merge_contextvars,
                 structlog.processors.TimeStamper(fmt="iso", utc=True),
