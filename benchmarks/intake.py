@@ -1,14 +1,14 @@
 """Webhook intake benchmark: the real endpoint next to a bare 202 endpoint, in one run.
 
-Both are served by gunicorn on loopback with the same settings; a separate process posts
-signed consent events to each, in alternating rounds, and this script prints throughput (the
-median round), p50 and p99 latency, the requests slower than 100 ms, and the ratio of each
-round and their median. The real endpoint verifies, parses, validates, seals, commits to
-the database and enqueues to Redis on every request.
+Both are served by gunicorn on loopback with the Procfile's ``web`` settings; a separate
+process posts signed consent events to each, in alternating rounds, and this script prints
+throughput (the median round), p50 and p99 latency, the requests slower than 100 ms, and the
+ratio of each round and their median. The real endpoint verifies, parses, validates, seals,
+commits to the database and enqueues to Redis on every request. ``--sync N`` also serves
+both with N sync workers (the Procfile's web before gthread had 2), in the same rounds.
 
     .venv/bin/python -m benchmarks.intake [--database postgresql|sqlite] [--rounds R]
-                                          [--requests N] [--concurrency C]
-                                          [--workers W] [--threads T]
+                                          [--requests N] [--concurrency C] [--sync N]
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ from typing import Any
 import redis
 
 from benchmarks import cpu
-from benchmarks.servers import ROOT, scratch_stack, serve
+from benchmarks.servers import ROOT, procfile_options, scratch_stack, serve
 
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 INTAKE = "vst-consent intake"
+BARE = "bare Flask 202"
+WARM_UP = 400  # requests per server before the rounds
 
 
 def _load(url: str, secret: str, total: int, concurrency: int) -> dict[str, Any]:
@@ -59,6 +61,40 @@ def _summary(rounds: list[dict[str, Any]]) -> dict[str, float]:
     }
 
 
+def _settings(sync_workers: int) -> dict[str, list[str]]:
+    """The gunicorn settings to measure, by name: the Procfile's web, and N sync workers."""
+    quiet = ["--log-level", "warning"]
+    settings = {"procfile": [*procfile_options("web"), *quiet]}
+    if sync_workers:
+        sync = ["--workers", str(sync_workers), "--worker-class", "sync", "--timeout", "60"]
+        settings[f"sync x{sync_workers}"] = [*sync, "--no-control-socket", *quiet]
+    return settings
+
+
+def _report(
+    setting: str, rounds: dict[str, list[dict[str, Any]]], meters: dict[str, list[cpu.CpuMeter]]
+) -> None:
+    """Print one setting's figures: each endpoint's, the ratios, the CPU per request."""
+    bare, intake = f"{BARE} [{setting}]", f"{INTAKE} [{setting}]"
+    print(f"{'endpoint':<36}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'>100 ms':>10}{'2xx':>8}")
+    for label in (bare, intake):
+        r = _summary(rounds[label])
+        print(
+            f"{label:<36}{r['throughput']:>10.0f}{r['p50_ms']:>10.1f}{r['p99_ms']:>10.1f}"
+            f"{r['slow']:>10.1%}{r['ok']:>8.0%}"
+        )
+    ratios = [
+        (len(i["latencies"]) / i["wall"]) / (len(b["latencies"]) / b["wall"])
+        for b, i in zip(rounds[bare], rounds[intake], strict=True)
+    ]
+    shown = " ".join(f"{ratio:.2f}" for ratio in ratios)
+    print(f"throughput ratio (intake / bare): {statistics.median(ratios):.2f} (rounds: {shown})")
+    print("CPU per request:")
+    for label in (bare, intake):
+        requests = sum(len(one["latencies"]) for one in rounds[label])
+        print(f"  {label:<34}{cpu.CpuMeter.total(meters[label]).per(requests)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -67,30 +103,28 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="per round and endpoint")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers, both apps")
-    parser.add_argument("--threads", type=int, default=1, help="above 1: gthread workers")
+    parser.add_argument("--sync", type=int, default=0, help="also N sync workers (0: not)")
     args = parser.parse_args()
-    kind = "gthread" if args.threads > 1 else "sync"
-    gunicorn = ["--workers", str(args.workers), "--worker-class", kind, "--log-level", "warning"]
-    gunicorn += ["--threads", str(args.threads)] if args.threads > 1 else []
+    settings = _settings(args.sync)
     secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
     # A fresh database numbers its deliveries from 1 again: jobs of an earlier run still
     # waiting under the same ids would turn every enqueue into a duplicate to look into.
     redis.Redis.from_url(REDIS).flushdb()
-    apps = {"bare Flask 202": "benchmarks.bare_app:app", INTAKE: "webhook.app:create_app()"}
+    apps = {BARE: "benchmarks.bare_app:app", INTAKE: "webhook.app:create_app()"}
     with scratch_stack(args.database, REDIS, SIGNING_WEBHOOK_KEYS=secret) as (_, env):
         servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
-        rounds: dict[str, list[dict[str, Any]]] = {label: [] for label in apps}
-        meters: dict[str, list[cpu.CpuMeter]] = {label: [] for label in apps}
+        rounds: dict[str, list[dict[str, Any]]] = {}
+        meters: dict[str, list[cpu.CpuMeter]] = {}
         try:
-            for label, app in apps.items():  # in the try: one that fails to start stops the other
-                servers[label] = serve(app, env, gunicorn)
+            for setting, options in settings.items():  # in the try: one that fails to start
+                for label, app in apps.items():  # stops the others
+                    servers[f"{label} [{setting}]"] = serve(app, env, options)
             for _, base in servers.values():
                 # warm-up: each gunicorn worker's first requests connect to the database
                 # and Redis and compile what later requests reuse (~50 requests each)
-                _load(f"{base}/webhooks/signing", secret, 100 * args.workers, args.concurrency)
-            # The two alternate, round by round, so that a slow spell of a shared machine
-            # falls on both rather than on one.
+                _load(f"{base}/webhooks/signing", secret, WARM_UP, args.concurrency)
+            # They take turns, round by round, so that a slow spell of a shared machine
+            # falls on all rather than on one.
             for _ in range(args.rounds):
                 for label, (server, base) in servers.items():
                     parts = {
@@ -101,32 +135,20 @@ def main() -> None:
                     }
                     with cpu.CpuMeter(parts) as meter:
                         url = f"{base}/webhooks/signing"
-                        rounds[label].append(_load(url, secret, args.requests, args.concurrency))
-                    meters[label].append(meter)
+                        one = _load(url, secret, args.requests, args.concurrency)
+                    rounds.setdefault(label, []).append(one)
+                    meters.setdefault(label, []).append(meter)
         finally:
             for server, _ in servers.values():
                 server.terminate()
                 server.wait()
-    results = {label: _summary(one) for label, one in rounds.items()}
     print(
         f"database={args.database} rounds={args.rounds} requests={args.requests} per round "
-        f"concurrency={args.concurrency} gunicorn={' '.join(gunicorn[:4] + gunicorn[6:])}"
+        f"concurrency={args.concurrency} warm-up={WARM_UP} per server"
     )
-    print(f"{'endpoint':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'>100 ms':>10}{'2xx':>8}")
-    for label, r in results.items():
-        print(
-            f"{label:<22}{r['throughput']:>10.0f}{r['p50_ms']:>10.1f}{r['p99_ms']:>10.1f}"
-            f"{r['slow']:>10.1%}{r['ok']:>8.0%}"
-        )
-    ratios = [
-        (len(intake["latencies"]) / intake["wall"]) / (len(bare["latencies"]) / bare["wall"])
-        for bare, intake in zip(rounds["bare Flask 202"], rounds[INTAKE], strict=True)
-    ]
-    shown = " ".join(f"{ratio:.2f}" for ratio in ratios)
-    print(f"throughput ratio (intake / bare): {statistics.median(ratios):.2f} (rounds: {shown})")
-    print("CPU per request:")
-    for label, measured in meters.items():
-        print(f"  {label:<20}{cpu.CpuMeter.total(measured).per(args.requests * args.rounds)}")
+    for setting, options in settings.items():
+        print(f"\n{setting}: gunicorn {' '.join(options)}")
+        _report(setting, rounds, meters)
 
 
 if __name__ == "__main__":

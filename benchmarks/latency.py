@@ -1,6 +1,6 @@
 """End to end: a signed POST until its consent is bound, at a steady rate; and memory (RSS).
 
-Serves the real app under gunicorn as the Procfile does (2 sync workers), runs one
+Serves the real app under gunicorn as the Procfile's ``web`` does, runs one
 ``vst-consent worker`` (RQ's forking worker), both on a scratch PostgreSQL ledger and Redis,
 and posts signed consent events at a fixed rate from this process. For each event, the time
 from sending the POST to the worker marking its delivery processed (the consent bound) is
@@ -28,20 +28,11 @@ import requests
 from sqlalchemy import text
 
 from benchmarks.load import signed_request
-from benchmarks.servers import ROOT, RssSampler, scratch_stack, serve
+from benchmarks.servers import ROOT, RssSampler, procfile_options, scratch_stack, serve
 from consent.adapters.sql.engine import make_engine
 
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-PROCFILE_WEB = [
-    "--workers",
-    "2",
-    "--worker-class",
-    "sync",
-    "--timeout",
-    "60",
-    "--log-level",
-    "warning",
-]
+PROCFILE_WEB = [*procfile_options("web"), "--log-level", "warning"]
 
 
 def _post_steadily(url: str, secret: bytes, rate: float, count: int) -> dict[str, float]:
@@ -119,7 +110,7 @@ def main() -> None:
     latencies = sorted(bound[key] - sent[key] for key in sent if key in bound)
     print(
         f"database={args.database} rate={args.rate:g}/s for {args.seconds:g} s: "
-        f"{count} signed POSTs; web: gunicorn, 2 sync workers; one vst-consent worker"
+        f"{count} signed POSTs; web: gunicorn {' '.join(PROCFILE_WEB)}; one vst-consent worker"
     )
     print(f"bound: {len(latencies)} of {count}")
     if latencies:

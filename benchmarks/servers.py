@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -18,7 +19,28 @@ import requests
 from benchmarks.scratch_db import scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
-GUNICORN = ["--workers", "4", "--worker-class", "sync", "--log-level", "warning"]
+# No control socket: gunicorn's default is one path per user, which servers started side by
+# side would share (and the first to stop would remove).
+GUNICORN = [
+    "--workers",
+    "4",
+    "--worker-class",
+    "sync",
+    "--log-level",
+    "warning",
+    "--no-control-socket",
+]
+
+
+def procfile_options(process: str) -> list[str]:
+    """The gunicorn options the Procfile gives ``process``, without its ``--bind`` and app."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process:
+            argv = shlex.split(command)[1:-1]  # "gunicorn" and the app spec
+            bind = argv.index("--bind")
+            return argv[:bind] + argv[bind + 2 :]
+    raise SystemExit(f"the Procfile has no {process} process")
 
 
 def free_port() -> int:

@@ -86,6 +86,7 @@ def _sandbox(workdir: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes
         "8",
         "--log-level",
         "warning",
+        "--no-control-socket",
         "--bind",
         f"127.0.0.1:{port}",
         "cli.koski_sandbox:app()",
