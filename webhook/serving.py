@@ -50,7 +50,7 @@ class DeadlineSocket:
         self._seconds = seconds
         self._deadline: float | None = None
         self.reading = False  # between the start of a request and the app's answer
-        self.in_body = False  # the app is reading the body (its headers have arrived)
+        self.body_of: Any = None  # the request whose headers have arrived (gunicorn's)
         self.expired = False
 
     def __getattr__(self, name: str) -> Any:
@@ -84,9 +84,10 @@ class DeadlineSocket:
         return self._expired()
 
     def _expired(self) -> bytes:
-        """A body still missing is the app's 408; headers still missing close quietly (to
-        gunicorn, an end of data before a request)."""
-        if self.in_body:
+        """A body still missing is the app's 408, answered with ``Connection: close``;
+        headers still missing close quietly (to gunicorn, an end of data before a request)."""
+        if self.body_of is not None:
+            self.body_of.force_close()
             raise RequestReadTimeout
         return b""
 
@@ -104,9 +105,9 @@ class BoundedReadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn's class
     def handle_request(self, req: Any, conn: Any) -> bool:
         """Run the app for ``req``; a request cut off mid-body closes its connection."""
         sock: DeadlineSocket = conn.sock
-        sock.in_body = True
+        sock.body_of = req
         try:
             keepalive: bool = super().handle_request(req, conn)
         finally:
-            sock.in_body = sock.reading = False
+            sock.body_of, sock.reading = None, False
         return keepalive and not sock.expired

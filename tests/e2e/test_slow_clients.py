@@ -176,6 +176,7 @@ def test_a_client_trickling_its_body_is_cut_off_with_408_within_its_read_deadlin
     answer = _trickle_until_answered(client)
     client.close()
     assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert b"\r\nConnection: close\r\n" in answer
     assert _inbox_rows(engine) == 0
 
 
