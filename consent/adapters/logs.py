@@ -21,14 +21,27 @@ from consent.hetu import redact_hetus
 _MARK: Final = "_vst_consent_handler"
 
 
+# gunicorn's loggers write through handlers of their own and do not propagate to ours: a
+# request line it could not parse, or a failed request's URI, it quotes as it came.
+_FOREIGN_LOGGERS: Final = ("gunicorn.error", "gunicorn.access")
+
+
 class RedactHetus(logging.Filter):
-    """Rewrites a record's message so nothing shaped like a hetu leaves the process."""
+    """Rewrites a record's message, exception text and stack so nothing shaped like a hetu
+    leaves the process through any formatter, ours or a library's."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         redacted = redact_hetus(message)
         if redacted != message:
             record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            # logging.Formatter shows exc_text when set (and caches it there).
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_hetus(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_hetus(record.stack_info)
         return True
 
 
@@ -87,3 +100,5 @@ def configure_logging(level: int = logging.INFO) -> None:
     root.addHandler(handler)
     for name in ("vst", "rq"):
         logging.getLogger(name).setLevel(level)
+    for name in _FOREIGN_LOGGERS:
+        logging.getLogger(name).addFilter(RedactHetus())

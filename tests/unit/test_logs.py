@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import logging
 import traceback
@@ -151,3 +152,31 @@ def test_a_hetu_bound_to_the_request_context_is_redacted(
     finally:
         structlog.contextvars.clear_contextvars()
     _no_hetu(written, raw)
+
+
+def test_gunicorns_own_error_log_carries_no_hetu() -> None:
+    """gunicorn logs to handlers of its own, which do not propagate: a bad request line it
+    quotes, or an error with its URI and traceback, must be redacted there too."""
+    raw = make_hetu(dt.date(1990, 3, 4))
+    configure_logging()
+    gunicorn_log, stream = logging.getLogger("gunicorn.error"), io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s [%(levelname)s] %(message)s"))
+    propagate = gunicorn_log.propagate
+    gunicorn_log.propagate = False  # as gunicorn sets it
+    gunicorn_log.addHandler(handler)
+    try:
+        gunicorn_log.warning(
+            f"Invalid request from ip=127.0.0.1: Invalid HTTP request line: 'GET /{raw.lower()} X'"
+        )
+        try:
+            _raise(f"bad {raw}")
+        except _HetuInIt:
+            gunicorn_log.exception("Error handling request %s", f"/staff/{raw}")
+    finally:
+        gunicorn_log.removeHandler(handler)
+        gunicorn_log.propagate = propagate
+    written = stream.getvalue()
+    assert "_HetuInIt: bad [hetu]" in written
+    assert raw.upper() not in written.upper()
+    assert not HETU_PATTERN.search(written)
