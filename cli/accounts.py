@@ -1,4 +1,5 @@
-"""Staff accounts for the web pages: create, set a password, disable."""
+"""Staff accounts for the web pages: create, set a password (ending its sessions), disable,
+and unlock a name throttled for failed logins."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import argparse
 import getpass
 import sys
 
+from consent.adapters.broker import broker_url, connect
+from consent.adapters.login_throttle import LoginThrottle
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
@@ -27,6 +30,11 @@ def add_commands(staff: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     command = staff.add_parser("account-disable", help="end an account's access to the pages")
     command.add_argument("username")
     command.set_defaults(run=_disable)
+    command = staff.add_parser(
+        "account-unlock", help="forget a name's failed logins, so it may log in again at once"
+    )
+    command.add_argument("username")
+    command.set_defaults(run=_unlock)
 
 
 def _password_option(command: argparse.ArgumentParser) -> None:
@@ -77,7 +85,7 @@ def _password(args: argparse.Namespace) -> int:
     if not changed:
         print(f"no account named {args.username!r}", file=sys.stderr)
         return 1
-    print(f"password of {args.username} changed")
+    print(f"password of {args.username} changed: every session of the account has ended")
     return 0
 
 
@@ -86,4 +94,15 @@ def _disable(args: argparse.Namespace) -> int:
         print(f"no active account named {args.username!r}", file=sys.stderr)
         return 1
     print(f"account {args.username} disabled")
+    return 0
+
+
+def _unlock(args: argparse.Namespace) -> int:
+    """The same answer whether the name exists: failures are counted for any name typed."""
+    settings = Settings.from_env()
+    throttle = LoginThrottle(connect(broker_url(settings)), settings.web_secret_key)
+    if not throttle.unlock(args.username):
+        print("the broker (REDIS_URL) could not be reached: nothing changed", file=sys.stderr)
+        return 1
+    print(f"failed logins of {args.username} forgotten: it may log in again at once")
     return 0

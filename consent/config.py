@@ -97,6 +97,7 @@ class Settings:
     koski_timeout: int
     web_secret_key: str = field(repr=False)
     dashboard_url: str = "http://127.0.0.1:9181/rq/"
+    trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For names the client
     signing: SigningSettings = field(default_factory=lambda: SigningSettings.from_env({}))
 
     @property
@@ -130,6 +131,7 @@ class Settings:
             koski_timeout=env.positive_integer("KOSKI_TIMEOUT", 30),
             web_secret_key=_web_secret(env.get("WEB_SECRET_KEY", DEV_WEB_SECRET_KEY)),
             dashboard_url=env.get("VST_DASHBOARD_URL", "http://127.0.0.1:9181/rq/"),
+            trusted_proxies=env.count("WEB_TRUSTED_PROXIES", 0),
             signing=SigningSettings.from_env(env),
         )
         if mode == "production":
@@ -272,6 +274,12 @@ class _Env:
         value = self.integer(name, default)
         if value <= 0:
             raise ConfigurationError(f"{name} must be a positive whole number")
+        return value
+
+    def count(self, name: str, default: int) -> int:
+        value = self.integer(name, default)
+        if value < 0:
+            raise ConfigurationError(f"{name} must be 0 or a positive whole number")
         return value
 
     def integer(self, name: str, default: int) -> int:

@@ -52,6 +52,12 @@ class ServiceCollector(Collector):
             "Jobs ended, by job and outcome (finished, failed, killed, abandoned).",
             "jobs",
         )
+        yield self._counter(
+            "vst_logins_throttled",
+            "Logins refused after too many failures, by surface (pages, dashboard) and by the"
+            " scope whose limit was reached (account, address).",
+            "logins_throttled",
+        )
         yield self._durations()
         states = self._sources.ledger_counts()
         for table, help_text in (

@@ -14,6 +14,10 @@ FI: Final = {
     "username": "Käyttäjätunnus",
     "password": "Salasana",
     "login_failed": "Väärä käyttäjätunnus tai salasana.",
+    "login_throttled": (
+        "Liian monta epäonnistunutta kirjautumisyritystä. Odota hetki ja yritä sitten "
+        "uudelleen. Jos salasana on unohtunut, pyydä ylläpitoa asettamaan uusi."
+    ),
     "logged_in_as": "Kirjautuneena",
     "courses": "Kurssit",
     "queues": "Työjonot (rq-dashboard)",

@@ -1,18 +1,21 @@
-"""Staff accounts for the web pages: usernames with Argon2id password hashes (argon2-cffi)."""
+"""Staff accounts for the web pages: usernames with Argon2id password hashes (argon2-cffi),
+and their sessions, held server-side so that logout and a password change end them."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from collections.abc import Callable
 from typing import Final
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from consent.adapters.sql.tables import StaffAccountRow
+from consent.adapters.sql.tables import StaffAccountRow, StaffSessionRow
 from consent.staff import Role, StaffMember
 
 MIN_PASSWORD: Final = 12
@@ -49,22 +52,25 @@ class SqlStaffAccounts:
             raise ValueError(f"an account named {username!r} exists") from None
 
     def set_password(self, username: str, password: str) -> bool:
-        """Replace an account's password; False if there is no such account."""
+        """Replace an account's password and end all its sessions (whoever knew the old one
+        is logged out); False if there is no such account."""
         _check_strength(password)
         with self._sessions.begin() as session:
             row = self._row(session, username)
             if row is None:
                 return False
             row.password_hash = _HASHER.hash(password)
+            _end_sessions_of(session, row.id)
             return True
 
     def disable(self, username: str) -> bool:
-        """End an account's access (its sessions end at their next request)."""
+        """End an account's access and all its sessions."""
         with self._sessions.begin() as session:
             row = self._row(session, username)
             if row is None or row.disabled_at is not None:
                 return False
             row.disabled_at = self._clock()
+            _end_sessions_of(session, row.id)
             return True
 
     def verify(self, username: str, password: str) -> StaffMember | None:
@@ -83,17 +89,70 @@ class SqlStaffAccounts:
             return StaffMember(row.username, Role(row.role))
 
     def member(self, username: str) -> StaffMember | None:
-        """Who is logged in as ``username``, while the account is active."""
+        """Who ``username`` is, while the account is active."""
         with self._sessions() as session:
             row = self._row(session, username)
             if row is None or row.disabled_at is not None:
                 return None
             return StaffMember(row.username, Role(row.role))
 
+    def open_session(self, username: str, lifetime: dt.timedelta) -> str:
+        """A new session of an account for ``lifetime``: its id, for the cookie only. The
+        account's expired sessions are deleted on the way."""
+        session_id, now = secrets.token_urlsafe(32), self._clock()
+        with self._sessions.begin() as session:
+            row = self._row(session, username)
+            if row is None:
+                raise ValueError("no such account")
+            expired = delete(StaffSessionRow).where(
+                StaffSessionRow.account_id == row.id, StaffSessionRow.expires_at <= now
+            )
+            session.execute(expired)
+            session.add(
+                StaffSessionRow(
+                    id_sha256=_digest(session_id),
+                    account_id=row.id,
+                    created_at=now,
+                    expires_at=now + lifetime,
+                )
+            )
+        return session_id
+
+    def session_member(self, session_id: str) -> StaffMember | None:
+        """Who is logged in with ``session_id``, while the session lasts and the account is
+        active; None for an ended, expired or unknown session."""
+        query = (
+            select(StaffSessionRow.expires_at, StaffAccountRow)
+            .join(StaffAccountRow, StaffAccountRow.id == StaffSessionRow.account_id)
+            .where(StaffSessionRow.id_sha256 == _digest(session_id))
+        )
+        with self._sessions() as session:
+            found = session.execute(query).one_or_none()
+        if found is None or found[0] <= self._clock() or found[1].disabled_at is not None:
+            return None
+        return StaffMember(found[1].username, Role(found[1].role))
+
+    def end_session(self, session_id: str) -> None:
+        """End one session (logout): its id no longer logs anyone in, even replayed."""
+        with self._sessions.begin() as session:
+            ended = delete(StaffSessionRow).where(StaffSessionRow.id_sha256 == _digest(session_id))
+            session.execute(ended)
+
     @staticmethod
     def _row(session: Session, username: str) -> StaffAccountRow | None:
+        if "\x00" in username:  # names no account; PostgreSQL refuses to even compare it
+            return None
         query = select(StaffAccountRow).where(StaffAccountRow.username == username)
         return session.execute(query).scalar_one_or_none()
+
+
+def _end_sessions_of(session: Session, account_id: int) -> None:
+    session.execute(delete(StaffSessionRow).where(StaffSessionRow.account_id == account_id))
+
+
+def _digest(session_id: str) -> str:
+    """The stored form of a session id (256-bit random, so no slow hash is needed)."""
+    return hashlib.sha256(session_id.encode(errors="surrogatepass")).hexdigest()
 
 
 def _check_strength(password: str) -> None:

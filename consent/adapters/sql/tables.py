@@ -271,6 +271,21 @@ class StaffAccountRow(Base):
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
+class StaffSessionRow(Base):
+    """A logged-in session of the staff pages; the cookie carries its random id, this row only
+    the id's SHA-256, so a session ends for good when its row is deleted (logout, a password
+    change, the account disabled)."""
+
+    __tablename__ = "staff_sessions"
+
+    id_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
 class PendingImportRow(Base):
     """An uploaded results file held sealed between its preview and the staff's confirmation."""
 
