@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 import redis
-from limits import RateLimitItem, RateLimitItemPerMinute
+from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.errors import StorageError
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -30,7 +30,7 @@ from consent.adapters.counters import RedisCounters
 # trying many names, while an office behind one NAT address still logs in.
 ACCOUNT_FAILURES: Final = 10
 ADDRESS_FAILURES: Final = 50
-WINDOW_MINUTES: Final = 15
+WINDOW_SECONDS: Final = 15 * 60
 KEY_PREFIX: Final = "vst:login"
 
 Surface = Literal["pages", "dashboard"]
@@ -59,7 +59,7 @@ class LoginThrottle:
         *,
         account_failures: int = ACCOUNT_FAILURES,
         address_failures: int = ADDRESS_FAILURES,
-        window_minutes: int = WINDOW_MINUTES,
+        window_seconds: int = WINDOW_SECONDS,
     ) -> None:
         storage = RedisStorage(
             "redis://",  # the pool below says where
@@ -69,8 +69,8 @@ class LoginThrottle:
         )
         self._limiter = MovingWindowRateLimiter(storage)
         self._limits: dict[Scope, RateLimitItem] = {
-            "account": RateLimitItemPerMinute(account_failures, window_minutes),
-            "address": RateLimitItemPerMinute(address_failures, window_minutes),
+            "account": RateLimitItemPerSecond(account_failures, window_seconds),
+            "address": RateLimitItemPerSecond(address_failures, window_seconds),
         }
         self._secret = hashlib.sha256(secret.encode()).digest()
         self._counters = RedisCounters(broker)
