@@ -84,7 +84,7 @@ def schema_problems(name: str, document: Any, limit: int = 20) -> list[dict[str,
     its position, a key the document chose is ``(key)``), so both are safe to log and to
     send back. A valid document is recognised by jsonschema-rs; only an invalid one is
     walked by ``jsonschema`` for the list of what is wrong (the two agree:
-    ``tests/unit/test_schemas.py``).
+    ``tests/unit/test_schema_validators.py``).
     """
     if fast_validator(name).is_valid(document):
         return []
