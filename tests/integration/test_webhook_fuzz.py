@@ -303,8 +303,20 @@ def oversize(rng: random.Random) -> Case:
 
 
 def wrong_type(rng: random.Random) -> Case:
+    """Signed, but declared as something else, or as JSON with odd parameters."""
     content_type = rng.choice(
-        ["text/plain", "application/xml", "application/json; charset=latin-1", "", "*/*"]
+        [
+            "text/plain",
+            "application/xml",
+            "application/json; charset=latin-1",
+            'application/json; charset="',
+            "application/json;;;charset=utf-8;charset=utf-16",
+            "application/json; charset=utf-8; boundary=x",
+            "",
+            "*/*",
+            "application/json" + _garbage_text(rng, rng.randint(1, 40)),
+            _garbage_text(rng, rng.randint(1, 40)),
+        ]
     )
     return _signed(rng, "wrong type", body_of(_valid_document(rng)), content_type=content_type)
 
