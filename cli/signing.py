@@ -16,8 +16,8 @@ from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.ledger import utc_now
 from consent.config import Settings
 from consent.errors import NotFound
-from consent.results import ImportRejected, read_rows
-from consent.signing import check_enrolment_rows
+from consent.import_files import ImportRejected, read_rows
+from consent.signing import ENROLMENT_COLUMNS, check_enrolment_rows
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,7 +49,7 @@ def _enrolments(settings: Settings) -> SqlEnrolments:
 def _enrol(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     try:
-        raw = read_rows(args.file.read_bytes(), args.file.name)
+        raw = read_rows(args.file.read_bytes(), args.file.name, ENROLMENT_COLUMNS)
         rows = check_enrolment_rows(raw, utc_now().date())
     except ImportRejected as rejected:
         problems = [f"row {e.row}: {e.field} {e.reason}" for e in rejected.errors]

@@ -23,7 +23,8 @@ from consent.config import Settings
 from consent.courses import parse_course
 from consent.errors import InvalidCourse, InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
-from consent.results import ImportRejected, read_rows
+from consent.import_files import ImportRejected, read_rows
+from consent.results import result_columns
 from consent.staff import Role
 from schemas import schema_problems
 
@@ -118,7 +119,7 @@ def _import_results(args: argparse.Namespace) -> int:
         print(f"no course {args.course!r}; import the course first", file=sys.stderr)
         return 1
     try:
-        rows = read_rows(args.file.read_bytes(), args.file.name)
+        rows = read_rows(args.file.read_bytes(), args.file.name, result_columns(course))
         summary = grading.import_results(
             course,
             rows,

@@ -6,11 +6,9 @@ field and the reason; they never quote a hetu.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import enum
 import hashlib
-import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,9 +17,21 @@ from typing import Any, Final
 from consent.courses import Course, GradingScale
 from consent.errors import InvalidHetu
 from consent.hetu import Hetu
-from consent.strict_json import StrictJsonError, loads_strict
+from consent.import_files import MAX_ROWS, Columns, ImportRejected, RowError, is_plain_text
 
-MAX_ROWS: Final = 10_000
+__all__ = [  # the file reading moved to consent.import_files; its errors are still named here
+    "MAX_ROWS",
+    "ImportRejected",
+    "ImportedResult",
+    "ResultStatus",
+    "RowError",
+    "check_rows",
+    "is_passed",
+    "result_columns",
+]
+
+# A grading date before this is a typing error (year 1, 0026): no course sent is that old.
+EARLIEST_GRADED_ON: Final = dt.date(2000, 1, 1)
 FAILED: Final = "Hylätty"
 PASSED: Final = "Hyväksytty"
 _PASS_FAIL: Final = {
@@ -67,68 +77,16 @@ class ImportedResult:
         return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class RowError:
-    """What is wrong with one row of an import."""
-
-    row: int
-    field: str
-    reason: str
-
-
-class ImportRejected(Exception):
-    """The file was not imported; ``errors`` say why, row by row."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} problem(s) in the results file")
-        self.errors = errors
-
-
-def read_rows(content: bytes, filename_or_type: str) -> list[dict[str, Any]]:
-    """The raw rows of a CSV (header line) or JSON (a list, or ``{"results": [...]}``) file."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected([RowError(0, "(file)", "is not UTF-8")]) from None
-    if filename_or_type.lower().endswith("json"):
-        return _json_rows(content)
-    return _csv_rows(text)
-
-
-def _json_rows(content: bytes) -> list[dict[str, Any]]:
-    try:
-        document = loads_strict(content.removeprefix(b"\xef\xbb\xbf"))
-    except StrictJsonError as error:
-        raise ImportRejected([RowError(0, "(file)", str(error))]) from None
-    rows = document.get("results") if isinstance(document, dict) else document
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise ImportRejected(
-            [RowError(0, "(file)", 'must be a list of results or {"results": [...]}')]
-        )
-    return _bounded(rows)
-
-
-def _csv_rows(text: str) -> list[dict[str, Any]]:
-    reader = csv.DictReader(io.StringIO(text))
-    rows: list[dict[str, Any]] = []
-    try:
-        for raw in reader:
-            parts = {k[5:]: v for k, v in raw.items() if k and k.startswith("part:") and v}
-            row: dict[str, Any] = {
-                k: v for k, v in raw.items() if k and not k.startswith("part:") and v
-            }
-            if parts:
-                row["parts"] = parts
-            rows.append(row)
-    except csv.Error as error:
-        raise ImportRejected([RowError(reader.line_num, "(file)", f"CSV: {error}")]) from None
-    return _bounded(rows)
-
-
-def _bounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if len(rows) > MAX_ROWS:
-        raise ImportRejected([RowError(0, "(file)", f"has more than {MAX_ROWS} rows")])
-    return rows
+def result_columns(course: Course) -> Columns:
+    """The columns a results CSV for ``course`` must and may have: ``part:<code>`` for each
+    of its parts."""
+    return Columns(
+        required=frozenset({"hetu", "graded_on"}),
+        known=frozenset(_FIELDS - {"parts"}),
+        prefix="part:",
+        prefixed=frozenset(p.code for p in course.effective_parts),
+        gather="parts",
+    )
 
 
 def check_rows(
@@ -162,9 +120,9 @@ class _RowProblem(Exception):
 def _check_row(
     number: int, raw: Mapping[str, Any], course: Course, today: dt.date, allow_temporary: bool
 ) -> ImportedResult:
-    unknown = sorted(set(raw) - _FIELDS)
-    if unknown:
-        raise _RowProblem(unknown[0][:40], "is not a known column")
+    for position, key in enumerate(raw, start=1):
+        if key not in _FIELDS:  # named by position: a file's key may be anything, a hetu too
+            raise _RowProblem(f"key {position}", "is not a known field")
     try:
         hetu = Hetu.parse(
             _text(raw, "hetu", required=True) or "", today=today, allow_temporary=allow_temporary
@@ -195,7 +153,7 @@ def _text(raw: Mapping[str, Any], name: str, *, required: bool = False) -> str |
         if required:
             raise _RowProblem(name, "is required")
         return None
-    if not isinstance(value, str) or len(value) > 200 or any(ord(c) < 32 for c in value):
+    if not is_plain_text(value):
         raise _RowProblem(name, "must be text of at most 200 characters")
     return value.strip()
 
@@ -232,6 +190,8 @@ def _date(raw: Mapping[str, Any], today: dt.date) -> dt.date:
         raise _RowProblem("graded_on", "must be a date YYYY-MM-DD") from None
     if graded_on > today:
         raise _RowProblem("graded_on", "is in the future")
+    if graded_on < EARLIEST_GRADED_ON:
+        raise _RowProblem("graded_on", "is before 2000")
     return graded_on
 
 
@@ -242,9 +202,9 @@ def _part_grades(raw: Any, course: Course) -> dict[str, str]:
         raise _RowProblem("parts", "must map part codes to grades")
     codes = {p.code for p in course.effective_parts}
     grades = {}
-    for code, value in raw.items():
-        if code not in codes:
-            raise _RowProblem(f"parts.{str(code)[:40]}", "is not a part of this course")
+    for position, (code, value) in enumerate(raw.items(), start=1):
+        if code not in codes:  # named by position, as an unknown key is
+            raise _RowProblem(f"parts key {position}", "is not a part of this course")
         grade = _grade(
             value if isinstance(value, str) else str(value), course.grading_scale, f"parts.{code}"
         )

@@ -18,13 +18,19 @@ from typing import Any, Final, Protocol
 
 from consent.errors import InvalidHetu
 from consent.hetu import Hetu
+from consent.import_files import Columns, ImportRejected, RowError, is_plain_text
 from consent.model import Person
-from consent.results import ImportRejected, RowError
 
 # After an invitation: check after 1, 2, 5, 10, 30 minutes, 1 and 3 hours, then every 6 hours.
 CHECK_DELAYS: Final = (60, 120, 300, 600, 1800, 3600, 10800, 21600)
 POST_RETRY: Final = dt.timedelta(minutes=1)
 ACCEPTED: Final = (200, 202)  # stored now, or stored before: either way the intake has it
+# An enrolment CSV needs these in its header; other columns are left out, as they always were.
+ENROLMENT_COLUMNS: Final = Columns(
+    required=frozenset({"hetu", "first_names", "last_name"}),
+    known=frozenset(),
+    unknown_allowed=True,
+)
 
 
 class EnrolmentState(enum.StrEnum):
@@ -249,10 +255,10 @@ def _person(row: Mapping[str, Any], prefix: str, today: dt.date) -> Person:
         raise _Problem(f"{prefix}hetu", error.reason) from None
     names = []
     for name in ("first_names", "last_name"):
-        value = str(row.get(f"{prefix}{name}") or "").strip()
-        if not value or len(value) > 200:
+        value = row.get(f"{prefix}{name}")
+        if not is_plain_text(value) or not value.strip():
             raise _Problem(f"{prefix}{name}", "is required (at most 200 characters)")
-        names.append(value)
+        names.append(value.strip())
     return Person(hetu, names[0], names[1])
 
 
@@ -260,7 +266,7 @@ def _contact(row: Mapping[str, Any], prefix: str) -> dict[str, str]:
     contact = {}
     email = str(row.get(f"{prefix}email") or "").strip()
     if email:
-        if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
+        if "@" not in email or not is_plain_text(email, 254) or any(c.isspace() for c in email):
             raise _Problem(f"{prefix}email", "is not an e-mail address")
         contact["email"] = email
     phone = str(row.get(f"{prefix}phone") or "").strip().replace(" ", "")

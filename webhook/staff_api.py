@@ -22,8 +22,9 @@ from consent.adapters.sql.grading import SqlGrading
 from consent.courses import parse_course
 from consent.errors import InvalidCourse, InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
-from consent.results import ImportRejected, read_rows
-from consent.signing import check_enrolment_rows
+from consent.import_files import ImportRejected, read_rows
+from consent.results import result_columns
+from consent.signing import ENROLMENT_COLUMNS, check_enrolment_rows
 from consent.staff import Role, StaffMember
 from schemas import schema_problems
 from webhook.problems import problem
@@ -109,7 +110,7 @@ def import_results(code: str) -> ResponseReturnValue:
         return problem(404, f"No course {code!r}.")
     kind = "csv" if request.mimetype == "text/csv" else "json"
     try:
-        rows = read_rows(request.get_data(), kind)
+        rows = read_rows(request.get_data(), kind, result_columns(course))
         summary = grading.import_results(
             course,
             rows,
@@ -135,7 +136,8 @@ def enrol(code: str) -> ResponseReturnValue:
         return problem(404, "The signing connector is not configured.")
     kind = "csv" if request.mimetype == "text/csv" else "json"
     try:
-        rows = check_enrolment_rows(read_rows(request.get_data(), kind), api.clock().date())
+        raw = read_rows(request.get_data(), kind, ENROLMENT_COLUMNS)
+        rows = check_enrolment_rows(raw, api.clock().date())
     except ImportRejected as rejected:
         errors = [{"row": e.row, "field": e.field, "reason": e.reason} for e in rejected.errors]
         return problem(400, "Nobody was enrolled.", errors=errors[:200])

@@ -8,8 +8,8 @@ import datetime as dt
 from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from consent.results import ImportRejected, read_rows
-from consent.signing import check_enrolment_rows
+from consent.import_files import ImportRejected, read_rows
+from consent.signing import ENROLMENT_COLUMNS, check_enrolment_rows
 from consent.staff import Role
 from webhook.staff_pages import actor, bp, deps, error_page, require
 from webhook.staff_pages.results import row_errors
@@ -30,7 +30,8 @@ def enrol(code: str) -> ResponseReturnValue:
         return redirect(f"/staff/courses/{code}")
     kind = "json" if upload.filename.lower().endswith(".json") else "csv"
     try:
-        rows = check_enrolment_rows(read_rows(upload.read(), kind), pages.clock().date())
+        raw = read_rows(upload.read(), kind, ENROLMENT_COLUMNS)
+        rows = check_enrolment_rows(raw, pages.clock().date())
     except ImportRejected as rejected:
         return render_template("preview.html", course=course, errors=row_errors(rejected)), 400
     expires = pages.clock() + dt.timedelta(days=pages.signing_expiry_days)

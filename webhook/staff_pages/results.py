@@ -9,10 +9,11 @@ from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from consent import grading
-from consent.results import ImportRejected, check_rows, read_rows
+from consent.import_files import ImportRejected, read_rows
+from consent.results import check_rows, result_columns
 from consent.staff import Role
 from webhook.staff_pages import actor, bp, deps, error_page, require
-from webhook.staff_pages.texts import reason, text
+from webhook.staff_pages.texts import field_label, reason, text
 
 log = logging.getLogger("vst.staff_pages")
 SHOWN_ERRORS = 200
@@ -32,7 +33,7 @@ def upload_results(code: str) -> ResponseReturnValue:
     content = upload.read()
     kind = "json" if upload.filename.lower().endswith(".json") else "csv"
     try:
-        rows = read_rows(content, kind)
+        rows = read_rows(content, kind, result_columns(course))
         checked = check_rows(rows, course, pages.clock().date(), pages.allow_temporary_hetu)
     except ImportRejected as rejected:
         return render_template("preview.html", course=course, errors=row_errors(rejected)), 400
@@ -57,7 +58,7 @@ def confirm_results(code: str, upload_id: str) -> ResponseReturnValue:
     try:
         summary = grading.import_results(
             course,
-            read_rows(content, kind),
+            read_rows(content, kind, result_columns(course)),
             pages.store,
             pages.jobs,
             today=pages.clock().date(),
@@ -75,7 +76,7 @@ def confirm_results(code: str, upload_id: str) -> ResponseReturnValue:
 def row_errors(rejected: ImportRejected) -> list[dict[str, object]]:
     """Each problem, row by row, in Finnish where the reason is known (never a value)."""
     return [
-        {"row": e.row, "field": e.field, "reason": reason(e.reason)}
+        {"row": e.row, "field": field_label(e.field), "reason": reason(e.reason)}
         for e in rejected.errors[:SHOWN_ERRORS]
     ]
 

@@ -201,6 +201,12 @@ REASONS_FI: Final = {
     "is not UTF-8": "ei ole UTF-8-muodossa",
     "is not a number": "ei ole luku",
     "is not a known column": "ei ole tunnettu sarake",
+    "is not a known field": "ei ole tunnettu kenttä",
+    "repeats an earlier column": "toistaa aiemman sarakkeen",
+    "is beyond the header": "on otsikkorivin sarakkeiden ulkopuolella",
+    "is missing from the header": "puuttuu otsikkoriviltä",
+    "has no rows": "ei sisällä yhtään riviä",
+    "is before 2000": "on ennen vuotta 2000",
     "must be text of at most 200 characters": "saa olla enintään 200 merkkiä",
     "must be completed or interrupted": "pitää olla completed tai interrupted",
     "must be hyväksytty or hylätty": "pitää olla hyväksytty tai hylätty",
@@ -240,6 +246,21 @@ _PATTERNS_FI: Final = (
     (re.compile(r"same person as row (\d+)"), "sama henkilö kuin rivillä {0}"),
     (re.compile(r"has more than (\d+) rows"), "sisältää yli {0} riviä"),
 )
+
+
+_FIELDS_FI: Final = (
+    (re.compile(r"column (\d+)"), "sarake {0}"),
+    (re.compile(r"key (\d+)"), "avain {0}"),
+    (re.compile(r"parts key (\d+)"), "osien avain {0}"),
+)
+
+
+def field_label(english: str) -> str:
+    """A field an import error names by position (``column 3``) in Finnish; others as they are."""
+    for pattern, finnish in _FIELDS_FI:
+        if found := pattern.fullmatch(english):
+            return finnish.format(*found.groups())
+    return english
 
 
 def reason(english: str) -> str:
