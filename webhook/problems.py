@@ -15,6 +15,7 @@ TITLES: Final = {
     405: "Method Not Allowed",
     413: "Content Too Large",
     415: "Unsupported Media Type",
+    422: "Unprocessable Content",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
