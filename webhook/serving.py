@@ -2,14 +2,17 @@
 
 A sync worker gives its whole process to one socket, so two clients that declare a body and
 send one byte hold two sync workers until gunicorn kills them. gunicorn 27's gthread worker
-serves a connection from a thread pool and parks a connection that sends nothing in its
-poller after 5 s, but once a client has sent a byte, the thread waits for the rest for as
-long as the client likes, and gunicorn 27 has no setting for a request read timeout. This
-worker adds one: the headers and the body of each request must arrive within
-:data:`READ_SECONDS` of its first byte. A client still sending then is cut off: its
-connection is closed, after a 408 if its headers had arrived (the app answers it through its
-error table; nothing is stored, since the webhook reads the whole body before anything
-else). Its thread is free again.
+serves connections from a thread pool, but once a client has sent a byte, a thread waits
+for the rest for as long as the client likes; gunicorn 27 has no setting for a request read
+timeout. This worker adds one: a request's headers and body must have arrived within
+:data:`READ_SECONDS` of its connection being queued for a thread (accepted, or, kept alive,
+seen sending its next request). A client still sending, or silent, then is cut off: its
+connection is closed, after a 408 with ``Connection: close`` if its headers had arrived
+(the app answers it through its error table; nothing is stored, since the webhook reads the
+whole body before anything else). Its thread is free again, and a connection whose deadline
+passed while it waited for a thread is closed as soon as one takes it up, so however many
+slow clients arrive at once, a request queued behind them waits about :data:`READ_SECONDS`
+at most.
 
 Used by the Procfile: ``gunicorn --worker-class webhook.serving.BoundedReadWorker``. Plain
 HTTP only (TLS ends at the proxy in front). How long a request may then take to answer (an
@@ -32,7 +35,7 @@ READ_SECONDS: Final = 10.0
 
 
 class RequestReadTimeout(RequestTimeout):
-    """408: the body did not arrive within :data:`READ_SECONDS` of the request's first byte."""
+    """408: the body did not arrive within :data:`READ_SECONDS`."""
 
     description = f"The request did not arrive within {READ_SECONDS:.0f} s; nothing was stored."
 
@@ -40,16 +43,18 @@ class RequestReadTimeout(RequestTimeout):
 class DeadlineSocket:
     """A connection's socket whose reads for one request share one deadline.
 
-    Everything but ``recv`` is the socket's own. The deadline starts at the first ``recv``
-    after :meth:`begin`; once it has passed, the connection is done: every later ``recv``
-    ends at once (so gunicorn's closing does not linger on the client either).
+    Everything but ``recv`` is the socket's own. The deadline bounds waiting, not reading:
+    bytes that arrived in time are read even if no thread got to them before it (a request
+    queued behind slow clients is served). Once a read finds nothing by the deadline, the
+    connection is done: every later ``recv`` ends at once (so gunicorn's closing does not
+    linger on the client either).
     """
 
     def __init__(self, sock: socket.socket, seconds: float = READ_SECONDS) -> None:
         self._sock = sock
         self._seconds = seconds
-        self._deadline: float | None = None
-        self.reading = False  # between the start of a request and the app's answer
+        self._deadline = 0.0
+        self.reading = False  # from queueing a request to the app's answer to it
         self.body_of: Any = None  # the request whose headers have arrived (gunicorn's)
         self.expired = False
 
@@ -57,9 +62,15 @@ class DeadlineSocket:
         return getattr(self._sock, name)
 
     def begin(self) -> None:
-        """A new request on this connection: its deadline starts with its first byte."""
-        self._deadline = None
-        self.reading = True
+        """A request is coming on this connection: its deadline starts, unless one already
+        runs (a connection that was put back to wait for its first byte keeps its own)."""
+        if not self.reading:
+            self._deadline = time.monotonic() + self._seconds
+            self.reading = True
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline, never below zero."""
+        return max(0.0, self._deadline - time.monotonic())
 
     def recv(self, size: int, flags: int = 0) -> bytes:
         """``socket.recv``, within what is left of the request's deadline while it is read."""
@@ -68,18 +79,16 @@ class DeadlineSocket:
         before = self._sock.gettimeout()
         if not self.reading or before == 0.0:  # between requests, or a non-blocking read
             return self._sock.recv(size, flags)
-        if self._deadline is None:
-            self._deadline = time.monotonic() + self._seconds
-        remaining = self._deadline - time.monotonic()
-        if remaining > 0:
-            self._sock.settimeout(remaining if not before else min(before, remaining))
-            try:
-                return self._sock.recv(size, flags)
-            except TimeoutError:
-                if before and before < remaining:
-                    raise  # the caller's own, shorter timeout: the caller's to handle
-            finally:
-                self._sock.settimeout(before)
+        remaining = self.remaining()
+        # Past the deadline, 0: what has arrived already is still read, without waiting.
+        self._sock.settimeout(remaining if not before else min(before, remaining))
+        try:
+            return self._sock.recv(size, flags)
+        except (TimeoutError, BlockingIOError):  # no byte in time; nothing there after it
+            if before and before < remaining:
+                raise  # the caller's own, shorter timeout: the caller's to handle
+        finally:
+            self._sock.settimeout(before)
         self.expired = True
         return self._expired()
 
@@ -95,11 +104,21 @@ class DeadlineSocket:
 class BoundedReadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn's classes are untyped
     """gunicorn's gthread worker, each request's headers and body read within a deadline."""
 
-    def handle(self, conn: Any) -> Any:
-        """Serve the next request on ``conn`` (in a pool thread), its reads bounded."""
+    def enqueue_req(self, conn: Any) -> None:
+        """Queue ``conn`` for a thread (on the worker's main thread); its deadline starts."""
         if not isinstance(conn.sock, DeadlineSocket):
             conn.sock = DeadlineSocket(conn.sock)  # before gunicorn builds the connection's parser
         conn.sock.begin()
+        super().enqueue_req(conn)
+
+    def handle(self, conn: Any) -> Any:
+        """Serve the next request on ``conn`` (in a pool thread). A new connection that
+        sends nothing before its deadline is closed (gunicorn's own wait for a first byte,
+        5 s at a time, does not count the time the connection waited for a thread)."""
+        sock: DeadlineSocket = conn.sock
+        if not conn.initialized and not conn.wait_for_data(sock.remaining()):
+            sock.expired = True
+            return False
         return super().handle(conn)
 
     def handle_request(self, req: Any, conn: Any) -> bool:

@@ -2,7 +2,8 @@
 
 A slow client declares a request and then sends next to nothing. Under the old two sync
 workers, two such sockets held both workers and ``/healthz`` waited ~60 s until gunicorn
-killed them; these tests open many more than two.
+killed them; these tests open many more than two, and more than the web process has threads
+(2 workers of 32), so that ``/healthz`` may have to wait behind some of them.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from tests.net import free_port
 from tests.signing import body_of, event, person, sign_v1
 
 ROOT = Path(__file__).resolve().parents[2]
-SLOW_BODIES = 12  # each declares 60,000 bytes of body and sends one
-SLOW_HEADERS = 4  # each sends part of its request line and stops
-# Generous: it returns as soon as /healthz answers; the old Procfile needed ~60 s.
-HEALTHZ_LIMIT = 15.0
-# Generous too: a slow client is cut off 10 s after its first byte (webhook/serving.py).
+SLOW_BODIES = 100  # each declares 60,000 bytes of body and sends one
+SLOW_HEADERS = 20  # each sends part of its request line and stops
+SILENT = 20  # each connects and sends nothing
+# Generous: it returns as soon as /healthz answers. A request waits behind slow clients for
+# about 10 s at most (webhook/serving.py); the old Procfile needed ~60 s.
+HEALTHZ_LIMIT = 20.0
+# Generous too: a slow client is cut off 10 s after it was accepted.
 CUT_OFF_LIMIT = 45.0
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
 
@@ -139,12 +142,13 @@ def test_healthz_answers_while_many_slow_clients_hang_and_they_are_cut_off_stori
     port = int(base.rsplit(":", 1)[1])
     bodies = [_slow_body(port) for _ in range(SLOW_BODIES)]
     headers = [_slow_header(port) for _ in range(SLOW_HEADERS)]
+    silent = [_open(port, b"") for _ in range(SILENT)]
     time.sleep(1)  # let the server take them all up before /healthz asks
     assert _healthz_status(base) == 200
     for client in bodies:
         answer = _everything_until_closed(client)
         assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
-    for client in headers:
+    for client in headers + silent:
         assert _everything_until_closed(client) == b""
     assert _inbox_rows(engine) == 0
 
