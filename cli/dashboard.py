@@ -12,11 +12,12 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 import rq_dashboard
 from flask import Flask, Response, request
+from rq import Worker
 from rq.serializers import JSONSerializer
 
 from consent.adapters.broker import broker_url
@@ -27,6 +28,7 @@ from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.staff import Role, StaffMember
+from webhook.security_headers import DASHBOARD_POLICY, security_headers
 
 PREFIX: Final = "/rq"
 _READS: Final = ("GET", "HEAD")
@@ -98,6 +100,18 @@ def _refuse(status: int, detail: str, headers: dict[str, str] | None = None) -> 
     return response
 
 
+class JsonWorker(Worker):
+    """RQ's worker, reading its jobs as JSON unless told otherwise.
+
+    rq-dashboard 0.9 hands its ``config.serializer`` to every queue and job it opens, but
+    looks workers up with ``Worker.all(connection=…)`` alone, so a worker's current job was
+    unpickled and ``workers.json`` answered 500 while any worker ran a job."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["serializer"] = kwargs.get("serializer") or JSONSerializer
+        super().__init__(*args, **kwargs)
+
+
 def app(settings: Settings | None = None) -> Flask:
     """The dashboard for this environment's broker, guarded by its ledger's staff logins."""
     settings = settings or Settings.from_env()
@@ -106,11 +120,13 @@ def app(settings: Settings | None = None) -> Flask:
     dashboard.config.from_object(rq_dashboard.default_settings)
     dashboard.config["RQ_DASHBOARD_REDIS_URL"] = broker_url(settings)
     rq_dashboard.web.config.serializer = JSONSerializer  # our jobs are JSON, not pickles
+    rq_dashboard.web.Worker = JsonWorker  # the one lookup that config does not reach
     rq_dashboard.web.setup_rq_connection(dashboard)
     engine = make_engine(settings.database_url)
     guard = DashboardGuard(
         staff_login(SqlStaffTokens(engine, utc_now), SqlStaffAccounts(engine, utc_now))
     )
     dashboard.before_request(guard.check)
+    dashboard.after_request(security_headers(DASHBOARD_POLICY))
     dashboard.register_blueprint(rq_dashboard.blueprint, url_prefix=PREFIX)
     return dashboard

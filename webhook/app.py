@@ -35,11 +35,13 @@ from webhook import (
     health,
     metrics,
     openapi,
+    routes,
     signing,
     signing_return,
     staff_api,
     staff_pages,
 )
+from webhook.security_headers import PAGES_POLICY, security_headers
 
 
 def create_app(
@@ -63,6 +65,7 @@ def create_app(
     ledger = SqlLedger(engine, cipher, clock)
     jobs = RqJobQueue(broker)
     app = Flask(__name__)
+    app.url_map.converters.update(routes.CONVERTERS)  # <course_code:code>, before any rule
     app.config.update(MAX_CONTENT_LENGTH=signing.MAX_BODY, **(test_config or {}))
     app.extensions["vst.readiness"] = {
         "database": lambda: _database_problem(engine),
@@ -109,6 +112,7 @@ def create_app(
             enrolments=enrolments if settings.signing.connector_key else None,
             invite=jobs.enqueue_invitation,
             signing_expiry_days=settings.signing.expiry_days,
+            plain_http_links=settings.mode == "local",  # the Visma Sign sandbox's links
         ),
         secret_key=settings.web_secret_key,
         secure_cookies=settings.mode == "production",
@@ -127,6 +131,7 @@ def create_app(
     )
     app.before_request(_bind_request_id)
     app.after_request(_return_request_id)
+    app.after_request(security_headers(PAGES_POLICY))
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(signing.bp)

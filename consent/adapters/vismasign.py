@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -54,6 +55,27 @@ class VismaSignError(Exception):
     def __init__(self, method: str, path: str, status: int) -> None:
         super().__init__(f"Visma Sign {method} {path} answered {status}")
         self.status = status
+
+
+class UnsafeSigningUrl(Exception):
+    """Visma Sign named a signing address that is not a web address on its own scheme
+    (``javascript:``, ``data:``, http from an https service): never stored, never shown."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"Visma Sign POST {path} named a signing address that is not a web page")
+
+
+def is_web_page(url: str, allow_http: bool = False) -> bool:
+    """Whether ``url`` may be a link a person opens: an https address with a host (or http,
+    if allowed); never ``javascript:`` or ``data:``, and no whitespace or control character,
+    which a browser would drop before reading the scheme."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced [ of an IPv6 host
+        return False
+    schemes = ("https", "http") if allow_http else ("https",)
+    printable = url.isprintable() and " " not in url
+    return parts.scheme in schemes and bool(parts.hostname) and printable
 
 
 @dataclass(frozen=True)
@@ -124,7 +146,14 @@ class HttpVismaSign:
         """Where the person signs; their browser comes back to ``return_url`` afterwards."""
         body = {"returnUrl": return_url, "authService": "tupas"}
         path = f"/api/v1/invitation/{invitation}/signature"
-        return self._call("POST", path, body, {201}).headers["Location"]
+        url = self._call("POST", path, body, {201}).headers["Location"]
+        if not self._is_web_page(url):
+            raise UnsafeSigningUrl(path)
+        return url
+
+    def _is_web_page(self, url: str) -> bool:
+        """Plain http only from a service reached over http (the local sandbox)."""
+        return is_web_page(url, allow_http=self._base.startswith("http://"))
 
     def status(self, document: str) -> DocumentState:
         """The document's and its invitations' status."""

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
+from urllib.parse import quote
 
 from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -51,6 +52,7 @@ class StaffPages:
     enrolments: SqlEnrolments | None = None  # None: the signing connector is off
     invite: Callable[[int], None] | None = None
     signing_expiry_days: int = 30
+    plain_http_links: bool = False  # local mode: the Visma Sign sandbox's links are http
 
 
 def deps() -> StaffPages:
@@ -108,7 +110,7 @@ def guard() -> ResponseReturnValue | None:
     member = deps().accounts.member(username) if isinstance(username, str) else None
     if member is None and request.endpoint not in _OPEN:
         session.pop("staff", None)  # a disabled account's session ends here
-        return redirect(f"/staff/login?next={request.path}")
+        return redirect(login_address(request.path))
     g.staff = member
     return None
 
@@ -144,9 +146,16 @@ def actor() -> str:
 
 def our_page(target: str, prefix: str = "/staff/") -> str:
     """``target`` if it is one of our pages under ``prefix``, else the course list: a link we
-    redirect to never leads to another site (``//host``, ``/\\host``)."""
+    redirect to never leads to another site (``//host``, ``/\\host``), and a control
+    character (CR/LF would split the ``Location`` header) never reaches a header."""
     ours = target.startswith(prefix) and "//" not in target and "\\" not in target
-    return target if ours else "/staff/courses"
+    return target if ours and target.isprintable() else "/staff/courses"
+
+
+def login_address(path: str) -> str:
+    """The login page, to come back to ``path`` afterwards: the path URL-quoted, so whatever
+    it holds stays inside the ``next`` parameter."""
+    return f"/staff/login?next={quote(path, safe='/')}"
 
 
 def error_page(status: int, key: str) -> ResponseReturnValue:

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from consent.staff import Role
+from webhook.routes import COURSE_CODE
 from webhook.staff_pages import actor, bp, deps, error_page, require
 from webhook.staff_pages.course_form import check, compact, document_from, part_rows, values_of
 from webhook.staff_pages.texts import text
@@ -30,7 +31,7 @@ def new_course() -> ResponseReturnValue:
     return _course_form(None)
 
 
-@bp.route("/courses/<code>/edit", methods=["GET", "POST"])
+@bp.route(f"/courses/<{COURSE_CODE}:code>/edit", methods=["GET", "POST"])
 def edit_course(code: str) -> ResponseReturnValue:
     """Change a course; its code stays."""
     require(Role.STAFF)

@@ -11,12 +11,13 @@ from flask.typing import ResponseReturnValue
 from consent.import_files import ImportRejected, read_rows
 from consent.signing import ENROLMENT_COLUMNS, check_enrolment_rows
 from consent.staff import Role
+from webhook.routes import COURSE_CODE
 from webhook.staff_pages import actor, bp, deps, error_page, require
 from webhook.staff_pages.results import row_errors
 from webhook.staff_pages.texts import text
 
 
-@bp.post("/courses/<code>/enrolments")
+@bp.post(f"/courses/<{COURSE_CODE}:code>/enrolments")
 def enrol(code: str) -> ResponseReturnValue:
     """Check an enrolment file; enrol everyone in it, or nobody and say why row by row."""
     require(Role.STAFF)

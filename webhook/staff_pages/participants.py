@@ -11,10 +11,11 @@ from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from consent import grading
+from consent.adapters.vismasign import is_web_page
 from consent.errors import InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
 from consent.staff import Role
-from webhook.routes import ROW_ID
+from webhook.routes import COURSE_CODE, ROW_ID
 from webhook.staff_pages import actor, bp, deps, error_page, our_page, require
 from webhook.staff_pages.texts import text
 
@@ -22,13 +23,13 @@ log = logging.getLogger("vst.staff_pages")
 _MOVING = {"pending", "in_flight"}
 
 
-@bp.get("/courses/<code>")
+@bp.get(f"/courses/<{COURSE_CODE}:code>")
 def course(code: str) -> ResponseReturnValue:
     """One row per participant, hetus masked; refreshes itself while transfers are under way."""
     return _page(code, None)
 
 
-@bp.post("/courses/<code>/person")
+@bp.post(f"/courses/<{COURSE_CODE}:code>/person")
 def find_person(code: str) -> ResponseReturnValue:
     """One person's row, unmasked; the hetu comes in the form body, never in an address."""
     raw = request.form.get("hetu", "").strip()[:16]
@@ -62,6 +63,13 @@ def _page(
         reasons=grading.INVALIDATION_REASONS,
         signing=None if pages.enrolments is None else pages.enrolments.course_enrolments(code),
     ), status
+
+
+@bp.app_template_test("web_link")
+def web_link(url: str) -> bool:
+    """Whether the page may make ``url`` (a signing address from Visma Sign) a link: an https
+    address, or in local mode the sandbox's http one; anything else is shown as text."""
+    return is_web_page(url, allow_http=deps().plain_http_links)
 
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:

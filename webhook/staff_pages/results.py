@@ -12,6 +12,7 @@ from consent import grading
 from consent.import_files import ImportRejected, read_rows
 from consent.results import check_rows, result_columns
 from consent.staff import Role
+from webhook.routes import COURSE_CODE, UPLOAD_ID
 from webhook.staff_pages import actor, bp, deps, error_page, require
 from webhook.staff_pages.texts import field_label, reason, text
 
@@ -19,7 +20,7 @@ log = logging.getLogger("vst.staff_pages")
 SHOWN_ERRORS = 200
 
 
-@bp.post("/courses/<code>/results")
+@bp.post(f"/courses/<{COURSE_CODE}:code>/results")
 def upload_results(code: str) -> ResponseReturnValue:
     """Check an uploaded file against the course and show what importing it would do."""
     require(Role.STAFF)
@@ -42,7 +43,7 @@ def upload_results(code: str) -> ResponseReturnValue:
     return render_template("preview.html", course=course, counts=counts, upload_id=upload_id)
 
 
-@bp.post("/courses/<code>/results/<upload_id>")
+@bp.post(f"/courses/<{COURSE_CODE}:code>/results/<{UPLOAD_ID}:upload_id>")
 def confirm_results(code: str, upload_id: str) -> ResponseReturnValue:
     """Import the file checked a moment ago: all or nothing, as the CLI and the API do."""
     require(Role.STAFF)
