@@ -413,7 +413,9 @@ def test_an_enrolment_file_without_its_header_shows_no_hetu(pages: FlaskClient) 
 # --- the CLI ---------------------------------------------------------------------------------
 
 
-def test_the_cli_names_no_hetu_from_a_results_file_without_its_header(tmp_path: Path) -> None:
+def test_the_cli_names_no_hetu_from_a_results_or_enrolment_file_without_its_header(
+    tmp_path: Path,
+) -> None:
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
     env = {**clean, "VST_DATA_DIR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:6379/4"}
 
@@ -432,3 +434,8 @@ def test_the_cli_names_no_hetu_from_a_results_file_without_its_header(tmp_path: 
     assert result.returncode == 1
     assert "column 1: is not a known column" in result.stderr
     assert no_hetu_in(result.stdout + result.stderr), result.stderr
+    (tmp_path / "osallistujat.csv").write_text(f"{HETUS[0]},Aino,Virtanen\n")
+    enrolled = run("signing", "enrol", COURSE, str(tmp_path / "osallistujat.csv"))
+    assert enrolled.returncode == 1
+    assert "hetu is missing from the header" in enrolled.stderr
+    assert no_hetu_in(enrolled.stdout + enrolled.stderr), enrolled.stderr

@@ -1,0 +1,85 @@
+"""Checking rows whatever parser produced them: nothing that would fail later (hashing,
+sealing, storing) gets past the check, and no error names a value from the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from consent.import_files import ImportRejected, RowError
+from consent.results import check_rows
+from consent.signing import check_enrolment_rows
+from tests.courses import course
+from tests.hetus import make_hetu
+
+TODAY = dt.date(2026, 12, 1)
+HETU = make_hetu(dt.date(1990, 5, 5))
+OTHER = make_hetu(dt.date(1985, 3, 3))
+ROW = {"hetu": HETU, "grade": "hyväksytty", "graded_on": "2026-11-01"}
+
+
+def errors_of(row: dict[str, Any]) -> list[RowError]:
+    with pytest.raises(ImportRejected) as refused:
+        check_rows([row], course(), TODAY)
+    return refused.value.errors
+
+
+@pytest.mark.parametrize(
+    ("extra", "error"),
+    [
+        ({OTHER: "x"}, RowError(1, "key 4", "is not a known field")),
+        (
+            {"parts": {"KP-1": "hyväksytty", OTHER: "x"}},
+            RowError(1, "parts key 2", "is not a part of this course"),
+        ),
+    ],
+    ids=["a hetu as a key", "a hetu as a part code"],
+)
+def test_an_unknown_key_is_named_by_its_position(extra: dict[str, Any], error: RowError) -> None:
+    assert errors_of(ROW | extra) == [error]
+
+
+@pytest.mark.parametrize("name", ["A\ud800", "\udfffB", "A\x00", "A\tB"])
+def test_a_name_no_utf_8_text_or_database_can_hold_is_a_row_error(name: str) -> None:
+    assert errors_of(ROW | {"first_names": name}) == [
+        RowError(1, "first_names", "must be text of at most 200 characters")
+    ]
+
+
+def test_odd_but_valid_unicode_in_a_name_is_accepted_and_hashes() -> None:
+    [result] = check_rows([ROW | {"last_name": "\u202eAhonen\ufeff\uffff 🦊"}], course(), TODAY)
+    assert len(result.content_hash) == 64
+
+
+@pytest.mark.parametrize(
+    ("graded_on", "accepted"),
+    [("0001-01-01", False), ("1999-12-31", False), ("2000-01-01", True), ("9999-12-31", False)],
+)
+def test_a_grading_date_must_lie_between_2000_and_today(graded_on: str, accepted: bool) -> None:
+    row = ROW | {"graded_on": graded_on}
+    if accepted:
+        assert check_rows([row], course(), TODAY)[0].graded_on == dt.date(2000, 1, 1)
+    else:
+        assert [e.field for e in errors_of(row)] == ["graded_on"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"first_names": "A\ud800"},
+        {"last_name": "B\x00"},
+        {"first_names": 12},
+        {"email": "a\x00@b.fi"},
+    ],
+    ids=["a lone surrogate", "a NUL", "a number as a name", "a NUL in an e-mail address"],
+)
+def test_an_enrolment_row_with_a_name_or_address_no_one_could_store_is_refused(
+    change: dict[str, Any],
+) -> None:
+    row = {"hetu": HETU, "first_names": "Aino", "last_name": "Virtanen"} | change
+    with pytest.raises(ImportRejected) as refused:
+        check_enrolment_rows([row], TODAY)
+    [error] = refused.value.errors
+    assert error.field in {"first_names", "last_name", "email"}
