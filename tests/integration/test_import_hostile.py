@@ -381,6 +381,23 @@ def test_the_preview_refuses_hostile_json_rather_than_calling_it_fine(
     assert no_hetu_in(answer)
 
 
+@pytest.mark.parametrize(
+    ("content", "shown"),
+    [
+        (b"[" * 100_000, "JSON on sisäkkäin liian monella tasolla"),
+        (b"[" + b"{}," * 10_000 + b"{}]", "sisältää yli 10000 riviä"),
+        (b'[{"hetu": 1, "hetu": 2}]', "sisältää saman avaimen kahdesti"),
+    ],
+    ids=["deep nesting", "too many rows", "a duplicate key"],
+)
+def test_the_preview_says_in_finnish_why_a_file_cannot_be_read(
+    pages: FlaskClient, content: bytes, shown: str
+) -> None:
+    answer = preview(pages, content, "tulokset.json")
+    assert answer.startswith("400 ")
+    assert f"<td>(tiedosto)</td><td>{shown}</td>" in answer
+
+
 def test_whatever_the_preview_accepts_confirming_stores_without_error(
     pages: FlaskClient, engine: Engine
 ) -> None:

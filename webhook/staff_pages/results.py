@@ -83,4 +83,4 @@ def row_errors(rejected: ImportRejected) -> list[dict[str, object]]:
 
 
 def _no_file() -> dict[str, object]:
-    return {"row": 0, "field": "(file)", "reason": text("no_file")}
+    return {"row": 0, "field": field_label("(file)"), "reason": text("no_file")}

@@ -206,6 +206,16 @@ REASONS_FI: Final = {
     "is beyond the header": "on otsikkorivin sarakkeiden ulkopuolella",
     "is missing from the header": "puuttuu otsikkoriviltä",
     "has no rows": "ei sisällä yhtään riviä",
+    "body is not UTF-8": "ei ole UTF-8-muodossa",
+    "duplicate object key": "sisältää saman avaimen kahdesti",
+    "JSON nested too deeply": "JSON on sisäkkäin liian monella tasolla",
+    "a string holds a NUL or a lone surrogate": (
+        "tekstissä on NUL-merkki tai pariton UTF-16-puolisko"
+    ),
+    "a number is too large": "sisältää liian suuren luvun",
+    'must be a list of results or {"results": [...]}': (
+        'pitää olla luettelo tuloksista tai {"results": [...]}'
+    ),
     "is before 2000": "on ennen vuotta 2000",
     "must be text of at most 200 characters": "saa olla enintään 200 merkkiä",
     "must be completed or interrupted": "pitää olla completed tai interrupted",
@@ -245,10 +255,17 @@ _PATTERNS_FI: Final = (
     (re.compile(r"part code (.+) appears twice"), "osan tunnus {0} on kahdesti"),
     (re.compile(r"same person as row (\d+)"), "sama henkilö kuin rivillä {0}"),
     (re.compile(r"has more than (\d+) rows"), "sisältää yli {0} riviä"),
+    (
+        re.compile(r"malformed JSON at line (\d+) column (\d+)"),
+        "JSON on rikki rivillä {0}, sarakkeessa {1}",
+    ),
+    (re.compile(r"an integer has more than (\d+) digits"), "sisältää yli {0}-numeroisen luvun"),
+    (re.compile(r"JSON nested deeper than (\d+) levels"), "JSON on sisäkkäin yli {0} tasoa"),
 )
 
 
 _FIELDS_FI: Final = (
+    (re.compile(r"\(file\)"), "(tiedosto)"),
     (re.compile(r"column (\d+)"), "sarake {0}"),
     (re.compile(r"key (\d+)"), "avain {0}"),
     (re.compile(r"parts key (\d+)"), "osien avain {0}"),
