@@ -26,6 +26,7 @@ from consent.hetu import Hetu
 from consent.import_files import ImportRejected, read_rows
 from consent.results import result_columns
 from consent.staff import Role
+from consent.strict_json import StrictJsonError, loads_strict
 from schemas import schema_problems
 
 ACTOR = "cli"
@@ -94,7 +95,7 @@ def _grading(settings: Settings) -> SqlGrading:
 
 def _import_course(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    document = _json_file(args.file)
+    document = _course_json(args.file)
     problems = [f"{p['field']}: {p['reason']}" for p in schema_problems("course", document)]
     if problems:
         print("course not saved:\n  " + "\n  ".join(problems), file=sys.stderr)
@@ -222,8 +223,15 @@ def _token_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
-def _json_file(path: Path) -> Any:
+def _course_json(path: Path) -> Any:
+    """The file's strict JSON (as the API parses a course), or exit saying why, quoting none
+    of it: no lone surrogate, NUL, huge integer or deep nesting gets as far as the database."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        content = path.read_bytes()
+    except OSError as error:
         raise SystemExit(f"cannot read {path}: {type(error).__name__}") from None
+    try:
+        return loads_strict(content)
+    except StrictJsonError as error:
+        print(f"course not saved: {error}", file=sys.stderr)
+        raise SystemExit(1) from None

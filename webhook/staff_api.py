@@ -19,16 +19,17 @@ from flask.typing import ResponseReturnValue
 from consent import grading
 from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.grading import SqlGrading
-from consent.courses import parse_course
+from consent.courses import Course, parse_course
 from consent.errors import InvalidCourse, InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
 from consent.import_files import ImportRejected, read_rows
 from consent.results import result_columns
 from consent.signing import ENROLMENT_COLUMNS, check_enrolment_rows
 from consent.staff import Role, StaffMember
+from consent.strict_json import StrictJsonError, loads_strict
 from schemas import schema_problems
 from webhook.problems import problem
-from webhook.routes import COURSE_CODE, ROW_ID
+from webhook.routes import ROW_ID
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api")
 MAX_IMPORT = 10 * 1024 * 1024  # a results file of some tens of thousands of rows
@@ -76,22 +77,24 @@ def _require(role: Role) -> ResponseReturnValue | None:
     return problem(403, f"This needs the {role.value} role.")
 
 
-@bp.put(f"/courses/<{COURSE_CODE}:code>")
+@bp.put("/courses/<code>")
 def put_course(code: str) -> ResponseReturnValue:
     """Create or update a course."""
     if (refused := _require(Role.STAFF)) is not None:
         return refused
-    document: Any = request.get_json(silent=True)
-    errors = schema_problems("course", document)
-    if not errors and document["code"] != code:
-        errors = [{"field": "code", "reason": "differs from the code in the address"}]
-    if errors:
+    try:
+        document: Any = loads_strict(request.get_data())
+    except StrictJsonError as error:
+        return problem(
+            400, "The course is not valid.", errors=[{"field": "(body)", "reason": str(error)}]
+        )
+    if errors := schema_problems("course", document):
         return problem(400, "The course is not valid.", errors=errors)
     try:
-        course = parse_course(document)
+        course = _course_at(code, document)
     except InvalidCourse as error:
         return problem(
-            400, "The course is not valid.", errors=[{"field": error.field, "reason": error.reason}]
+            422, "The course is not valid.", errors=[{"field": error.field, "reason": error.reason}]
         )
     _api().store.save_course(course, f"staff:{g.staff.name}")
     return jsonify(
@@ -99,7 +102,16 @@ def put_course(code: str) -> ResponseReturnValue:
     )
 
 
-@bp.post(f"/courses/<{COURSE_CODE}:code>/results")
+def _course_at(code: str, document: Any) -> Course:
+    """The schema-valid ``document`` as the course at ``code``; :class:`InvalidCourse` (a 422:
+    well-formed, but against a rule no schema states) when the two codes differ or the parts
+    do not add up."""
+    if document["code"] != code:
+        raise InvalidCourse("code", "differs from the code in the address")
+    return parse_course(document)
+
+
+@bp.post("/courses/<code>/results")
 def import_results(code: str) -> ResponseReturnValue:
     """Import a course's results: JSON, or CSV with ``Content-Type: text/csv``."""
     if (refused := _require(Role.STAFF)) is not None:
@@ -121,12 +133,21 @@ def import_results(code: str) -> ResponseReturnValue:
             allow_temporary=api.allow_temporary_hetu,
         )
     except ImportRejected as rejected:
-        errors = [{"row": e.row, "field": e.field, "reason": e.reason} for e in rejected.errors]
-        return problem(400, "Nothing was imported.", errors=errors[:200])
+        return _refused(rejected, "Nothing was imported.")
     return jsonify(changed=summary.changed, unchanged=summary.unchanged)
 
 
-@bp.post(f"/courses/<{COURSE_CODE}:code>/enrolments")
+def _refused(rejected: ImportRejected, detail: str) -> ResponseReturnValue:
+    """400 when the file as a whole is wrong (``(file)``: not UTF-8, not JSON, no rows, too
+    many); 422 when it reads as rows but its header or rows break rules (a hetu's check
+    character, a grade off the course's scale, a part the course lacks), as the OpenAPI
+    document says: a schema can state the first, not the second."""
+    errors = [{"row": e.row, "field": e.field, "reason": e.reason} for e in rejected.errors]
+    status = 400 if any(e.field == "(file)" for e in rejected.errors) else 422
+    return problem(status, detail, errors=errors[:200])
+
+
+@bp.post("/courses/<code>/enrolments")
 def enrol(code: str) -> ResponseReturnValue:
     """Invite a course's participants (or a minor's guardian) to sign: JSON, or ``text/csv``."""
     if (refused := _require(Role.STAFF)) is not None:
@@ -139,8 +160,7 @@ def enrol(code: str) -> ResponseReturnValue:
         raw = read_rows(request.get_data(), kind, ENROLMENT_COLUMNS)
         rows = check_enrolment_rows(raw, api.clock().date())
     except ImportRejected as rejected:
-        errors = [{"row": e.row, "field": e.field, "reason": e.reason} for e in rejected.errors]
-        return problem(400, "Nobody was enrolled.", errors=errors[:200])
+        return _refused(rejected, "Nobody was enrolled.")
     expires = api.clock() + dt.timedelta(days=api.signing_expiry_days)
     new, known = api.enrolments.enrol(code[:64], rows, expires, f"staff:{g.staff.name}")
     for enrolment_id in new:
@@ -148,7 +168,7 @@ def enrol(code: str) -> ResponseReturnValue:
     return jsonify(enrolled=len(new), enrolled_before=known)
 
 
-@bp.get(f"/courses/<{COURSE_CODE}:code>/enrolments")
+@bp.get("/courses/<code>/enrolments")
 def enrolments(code: str) -> ResponseReturnValue:
     """Where each participant's signing stands (masked), with the signing link."""
     api = _api()
@@ -157,26 +177,32 @@ def enrolments(code: str) -> ResponseReturnValue:
     return jsonify(course=code, enrolments=api.enrolments.course_enrolments(code))
 
 
-@bp.get(f"/courses/<{COURSE_CODE}:code>/status")
+@bp.get("/courses/<code>/status")
 def status(code: str) -> ResponseReturnValue:
     """Per participant, masked: consent, result, binding, KOSKI state and errors."""
     return _status(code, None)
 
 
-@bp.post(f"/courses/<{COURSE_CODE}:code>/status/person")
+@bp.post("/courses/<code>/status/person")
 def person_status(code: str) -> ResponseReturnValue:
     """One person, unmasked; the hetu goes in the body so it never reaches an access log."""
-    body = request.get_json(silent=True)
-    raw = body.get("hetu") if isinstance(body, dict) else None
     try:
-        hetu = Hetu.parse(
-            raw if isinstance(raw, str) else "", today=_api().clock().date(), allow_temporary=True
-        )
-    except InvalidHetu as error:
+        body = loads_strict(request.get_data())
+    except StrictJsonError as error:
+        return problem(400, "The body is not valid.", errors=[_field("(body)", str(error))])
+    if not isinstance(body, dict) or body.keys() != {"hetu"} or not isinstance(body["hetu"], str):
         return problem(
-            400, "The hetu is not valid.", errors=[{"field": "hetu", "reason": error.reason}]
+            400, "The body is not valid.", errors=[_field("(body)", 'must be {"hetu": "…"}')]
         )
+    try:
+        hetu = Hetu.parse(body["hetu"], today=_api().clock().date(), allow_temporary=True)
+    except InvalidHetu as error:  # a string, but not a hetu: well-formed, so 422
+        return problem(422, "The hetu is not valid.", errors=[_field("hetu", error.reason)])
     return _status(code, hetu)
+
+
+def _field(name: str, reason: str) -> dict[str, str]:
+    return {"field": name, "reason": reason}
 
 
 def _status(code: str, hetu: Hetu | None) -> ResponseReturnValue:
