@@ -3,13 +3,19 @@ sealing, storing) gets past the check, and no error names a value from the file.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from consent.import_files import ImportRejected, RowError
-from consent.results import check_rows
+from consent.hetu import HETU_PATTERN
+from consent.import_files import ImportRejected, RowError, read_rows
+from consent.results import check_rows, result_columns
 from consent.signing import check_enrolment_rows
 from tests.courses import course
 from tests.hetus import make_hetu
@@ -18,6 +24,8 @@ TODAY = dt.date(2026, 12, 1)
 HETU = make_hetu(dt.date(1990, 5, 5))
 OTHER = make_hetu(dt.date(1985, 3, 3))
 ROW = {"hetu": HETU, "grade": "hyväksytty", "graded_on": "2026-11-01"}
+_KEYS = ["hetu", "grade", "graded_on", "status", "first_names", "last_name"]
+_VALUES = [HETU, OTHER, "hyväksytty", "hylätty", "2026-11-01", "0001-01-01", "interrupted"]
 
 
 def errors_of(row: dict[str, Any]) -> list[RowError]:
@@ -83,3 +91,60 @@ def test_an_enrolment_row_with_a_name_or_address_no_one_could_store_is_refused(
         check_enrolment_rows([row], TODAY)
     [error] = refused.value.errors
     assert error.field in {"first_names", "last_name", "email"}
+
+
+_JSON_VALUES = st.recursive(
+    st.sampled_from(_VALUES) | st.none() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from([*_KEYS, "parts", "KP-1"]) | st.text(max_size=8), children
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@given(
+    st.lists(
+        st.dictionaries(st.sampled_from(_KEYS) | st.text(max_size=8), _JSON_VALUES, max_size=8),
+        max_size=5,
+    )
+)
+def test_any_json_rows_are_checked_or_refused_and_what_passes_can_be_hashed(
+    rows: list[dict[str, Any]],
+) -> None:
+    body = json.dumps(rows, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    _checked_or_refused(body, "json")
+
+
+@given(
+    st.lists(st.sampled_from([*_KEYS, "part:KP-1", "part:X"]) | st.text(max_size=8), max_size=8),
+    st.lists(st.lists(st.text(max_size=12) | st.sampled_from(_VALUES), max_size=8), max_size=5),
+)
+def test_any_csv_is_checked_or_refused_and_what_passes_can_be_hashed(
+    header: list[str], rows: list[list[str]]
+) -> None:
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *rows])
+    _checked_or_refused(out.getvalue().encode("utf-8", "surrogatepass"), "csv")
+
+
+@given(st.binary(max_size=300))
+def test_any_bytes_are_checked_or_refused(content: bytes) -> None:
+    _checked_or_refused(content, "json")
+    _checked_or_refused(content, "csv")
+
+
+def _checked_or_refused(content: bytes, kind: str) -> None:
+    """Only :class:`ImportRejected` may come out, quoting no hetu; a result that passes
+    hashes (as storing does) and encodes as UTF-8 (as sealing does)."""
+    try:
+        results = check_rows(read_rows(content, kind, result_columns(course())), course(), TODAY)
+    except ImportRejected as refused:
+        for error in refused.errors:
+            assert not HETU_PATTERN.search(f"{error.field} {error.reason}")
+        return
+    for result in results:
+        assert len(result.content_hash) == 64
+        f"{result.first_names}{result.last_name}".encode()
