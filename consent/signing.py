@@ -255,10 +255,10 @@ def _person(row: Mapping[str, Any], prefix: str, today: dt.date) -> Person:
         raise _Problem(f"{prefix}hetu", error.reason) from None
     names = []
     for name in ("first_names", "last_name"):
-        value = row.get(f"{prefix}{name}")
-        if not is_plain_text(value) or not value.strip():
+        value = str(row.get(f"{prefix}{name}") or "").strip()  # every value is read as text
+        if not value or not is_plain_text(value):
             raise _Problem(f"{prefix}{name}", "is required (at most 200 characters)")
-        names.append(value.strip())
+        names.append(value)
     return Person(hetu, names[0], names[1])
 
 
