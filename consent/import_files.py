@@ -101,15 +101,15 @@ def _refuse_oversized_json(content: bytes) -> None:
     """Refuse a document with over :data:`MAX_ROWS` rows, or nested deeper than rows of
     objects with one level of objects inside (``parts``), stopping at the first excess.
 
-    The scan is exact for valid JSON; for invalid JSON it may refuse a little early, which
-    is as good: the parse would refuse it anyway.
+    The count is exact for a list of rows and for ``{"results": [...]}`` alone; anything
+    else it may overcount, and the parse would refuse that shape anyway.
     """
     depth, rows_depth, separators = 0, 0, 0
     for token in _JSON_TOKENS.finditer(content):
         byte = content[token.start()]
         if byte in _OPEN:
             depth += 1
-            rows_depth = rows_depth or (1 if byte == ord("[") else 2)  # a list, or {"results":
+            rows_depth = rows_depth or (1 if byte == ord("[") else 2)  # [rows] or {"results"
             if depth > rows_depth + 2:
                 raise ImportRejected([RowError(0, "(file)", NESTED_TOO_DEEPLY)])
         elif byte in _CLOSE:
