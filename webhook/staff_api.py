@@ -29,7 +29,7 @@ from consent.staff import Role, StaffMember
 from consent.strict_json import StrictJsonError, loads_strict
 from schemas import schema_problems
 from webhook.problems import problem
-from webhook.routes import ROW_ID
+from webhook.routes import COURSE_CODE, ROW_ID
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api")
 MAX_IMPORT = 10 * 1024 * 1024  # a results file of some tens of thousands of rows
@@ -77,7 +77,7 @@ def _require(role: Role) -> ResponseReturnValue | None:
     return problem(403, f"This needs the {role.value} role.")
 
 
-@bp.put("/courses/<code>")
+@bp.put(f"/courses/<{COURSE_CODE}:code>")
 def put_course(code: str) -> ResponseReturnValue:
     """Create or update a course."""
     if (refused := _require(Role.STAFF)) is not None:
@@ -111,7 +111,7 @@ def _course_at(code: str, document: Any) -> Course:
     return parse_course(document)
 
 
-@bp.post("/courses/<code>/results")
+@bp.post(f"/courses/<{COURSE_CODE}:code>/results")
 def import_results(code: str) -> ResponseReturnValue:
     """Import a course's results: JSON, or CSV with ``Content-Type: text/csv``."""
     if (refused := _require(Role.STAFF)) is not None:
@@ -147,7 +147,7 @@ def _refused(rejected: ImportRejected, detail: str) -> ResponseReturnValue:
     return problem(status, detail, errors=errors[:200])
 
 
-@bp.post("/courses/<code>/enrolments")
+@bp.post(f"/courses/<{COURSE_CODE}:code>/enrolments")
 def enrol(code: str) -> ResponseReturnValue:
     """Invite a course's participants (or a minor's guardian) to sign: JSON, or ``text/csv``."""
     if (refused := _require(Role.STAFF)) is not None:
@@ -168,7 +168,7 @@ def enrol(code: str) -> ResponseReturnValue:
     return jsonify(enrolled=len(new), enrolled_before=known)
 
 
-@bp.get("/courses/<code>/enrolments")
+@bp.get(f"/courses/<{COURSE_CODE}:code>/enrolments")
 def enrolments(code: str) -> ResponseReturnValue:
     """Where each participant's signing stands (masked), with the signing link."""
     api = _api()
@@ -177,13 +177,13 @@ def enrolments(code: str) -> ResponseReturnValue:
     return jsonify(course=code, enrolments=api.enrolments.course_enrolments(code))
 
 
-@bp.get("/courses/<code>/status")
+@bp.get(f"/courses/<{COURSE_CODE}:code>/status")
 def status(code: str) -> ResponseReturnValue:
     """Per participant, masked: consent, result, binding, KOSKI state and errors."""
     return _status(code, None)
 
 
-@bp.post("/courses/<code>/status/person")
+@bp.post(f"/courses/<{COURSE_CODE}:code>/status/person")
 def person_status(code: str) -> ResponseReturnValue:
     """One person, unmasked; the hetu goes in the body so it never reaches an access log."""
     try:
