@@ -20,7 +20,8 @@ from flask import Flask, Response, request
 from rq import Worker
 from rq.serializers import JSONSerializer
 
-from consent.adapters.broker import broker_url
+from consent.adapters.broker import broker_url, connect
+from consent.adapters.login_throttle import Attempt, LoginThrottle
 from consent.adapters.logs import configure_logging
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.ledger import utc_now
@@ -28,6 +29,7 @@ from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.staff import Role, StaffMember
+from webhook.proxies import behind_proxies
 from webhook.security_headers import DASHBOARD_POLICY, security_headers
 
 PREFIX: Final = "/rq"
@@ -37,18 +39,17 @@ _READS: Final = ("GET", "HEAD")
 class DashboardGuard:
     """Decides, before rq-dashboard sees a request, whether it may go on."""
 
-    def __init__(self, authenticate: Callable[[str, str], StaffMember | None]) -> None:
+    def __init__(
+        self, authenticate: Callable[[str, str], StaffMember | None], throttle: LoginThrottle
+    ) -> None:
         self._authenticate = authenticate  # (name, password or token); name "" for Bearer
+        self._throttle = throttle
 
     def check(self) -> Response | None:
         """None to let the request through, else the refusal."""
         member = self._member()
-        if member is None:
-            return _refuse(
-                401,
-                "A staff login or token is needed.",
-                {"WWW-Authenticate": 'Basic realm="vst-consent jobs"'},
-            )
+        if isinstance(member, Response):
+            return member
         if request.path.startswith(f"{PREFIX}/requeue/") and request.method in _READS:
             return _refuse(405, "Requeue with POST.", {"Allow": "POST"})
         if request.method in _READS:
@@ -59,18 +60,46 @@ class DashboardGuard:
             return _refuse(403, "Changes are accepted only from the dashboard's own pages.")
         return None
 
-    def _member(self) -> StaffMember | None:
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            return self._authenticate("", header[7:])
-        if header.startswith("Basic "):
-            try:
-                decoded = base64.b64decode(header[6:], validate=True).decode()
-            except (binascii.Error, UnicodeDecodeError):
-                return None
-            name, _, secret = decoded.partition(":")
-            return self._authenticate(name[:64], secret[:1024])
-        return None
+    def _member(self) -> StaffMember | Response:
+        """Who the credentials belong to, else the refusal: a 429 after too many failures
+        for their name or from this address (before any password is checked), or a 401."""
+        credentials = _credentials()
+        if credentials is None:
+            return _login_needed()
+        attempt = Attempt("dashboard", credentials[0], request.remote_addr or "")
+        wait = self._throttle.retry_after(attempt)
+        if wait is not None:
+            return _refuse(
+                429, "Too many failed logins: try again later.", {"Retry-After": str(wait)}
+            )
+        member = self._authenticate(*credentials)
+        if member is None:
+            self._throttle.failed(attempt)
+            return _login_needed()
+        return member
+
+
+def _login_needed() -> Response:
+    return _refuse(
+        401,
+        "A staff login or token is needed.",
+        {"WWW-Authenticate": 'Basic realm="vst-consent jobs"'},
+    )
+
+
+def _credentials() -> tuple[str, str] | None:
+    """(name, password or token) from the Authorization header; name "" for Bearer."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return "", header[7:]
+    if header.startswith("Basic "):
+        try:
+            decoded = base64.b64decode(header[6:], validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        name, _, secret = decoded.partition(":")
+        return name[:64], secret[:1024]
+    return None
 
 
 def staff_login(
@@ -117,6 +146,7 @@ def app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     configure_logging()
     dashboard = Flask(__name__)
+    behind_proxies(dashboard, settings.trusted_proxies)
     dashboard.config.from_object(rq_dashboard.default_settings)
     dashboard.config["RQ_DASHBOARD_REDIS_URL"] = broker_url(settings)
     rq_dashboard.web.config.serializer = JSONSerializer  # our jobs are JSON, not pickles
@@ -124,7 +154,8 @@ def app(settings: Settings | None = None) -> Flask:
     rq_dashboard.web.setup_rq_connection(dashboard)
     engine = make_engine(settings.database_url)
     guard = DashboardGuard(
-        staff_login(SqlStaffTokens(engine, utc_now), SqlStaffAccounts(engine, utc_now))
+        staff_login(SqlStaffTokens(engine, utc_now), SqlStaffAccounts(engine, utc_now)),
+        LoginThrottle(connect(broker_url(settings)), settings.web_secret_key),
     )
     dashboard.before_request(guard.check)
     dashboard.after_request(security_headers(DASHBOARD_POLICY))

@@ -18,6 +18,7 @@ from consent.adapters.broker import broker_url, connect
 from consent.adapters.counters import RedisCounters
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.koski import HttpKoski
+from consent.adapters.login_throttle import LoginThrottle
 from consent.adapters.logs import configure_logging
 from consent.adapters.queues import RqJobQueue
 from consent.adapters.sql.engine import make_engine
@@ -41,6 +42,7 @@ from webhook import (
     staff_api,
     staff_pages,
 )
+from webhook.proxies import behind_proxies
 from webhook.security_headers import PAGES_POLICY, security_headers
 
 
@@ -65,6 +67,7 @@ def create_app(
     ledger = SqlLedger(engine, cipher, clock)
     jobs = RqJobQueue(broker)
     app = Flask(__name__)
+    behind_proxies(app, settings.trusted_proxies)
     app.url_map.converters.update(routes.CONVERTERS)  # <course_code:code>, before any rule
     app.config.update(MAX_CONTENT_LENGTH=signing.MAX_BODY, **(test_config or {}))
     app.extensions["vst.readiness"] = {
@@ -109,6 +112,7 @@ def create_app(
             clock=clock,
             allow_temporary_hetu=settings.allow_temporary_hetu,
             dashboard_url=settings.dashboard_url,
+            throttle=LoginThrottle(broker, settings.web_secret_key),
             enrolments=enrolments if settings.signing.connector_key else None,
             invite=jobs.enqueue_invitation,
             signing_expiry_days=settings.signing.expiry_days,

@@ -1,8 +1,10 @@
 """The staff web pages: server-rendered Flask + Jinja, Finnish by default.
 
-Staff log in with an account made by ``vst-consent staff account-create``; the session lives in
-Flask's signed cookie (HttpOnly, SameSite=Lax, Secure in production), and every POST carries a
-CSRF token (Flask-WTF). The pages call the same use cases as the CLI and the JSON API.
+Staff log in with an account made by ``vst-consent staff account-create``; Flask's signed
+cookie (HttpOnly, SameSite=Lax, Secure in production) carries a random session id whose row in
+``staff_sessions`` says who it is, so logout and a password change end a session for good.
+Failed logins are throttled per account and per address. Every POST carries a CSRF token
+(Flask-WTF). The pages call the same use cases as the CLI and the JSON API.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from consent import grading
+from consent.adapters.login_throttle import LoginThrottle
 from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.pending_imports import SqlPendingImports
@@ -34,6 +37,7 @@ bp = Blueprint(
 )
 MAX_UPLOAD: Final = 10 * 1024 * 1024  # as the staff API's results import
 SESSION_HOURS: Final = 8  # a working day; then log in again
+SESSION_KEY: Final = "sid"  # the cookie's one entry: the session id (staff_sessions)
 _OPEN: Final = {"pages.login", "pages.static"}
 
 
@@ -49,6 +53,7 @@ class StaffPages:
     clock: Callable[[], dt.datetime]
     allow_temporary_hetu: bool
     dashboard_url: str
+    throttle: LoginThrottle
     enrolments: SqlEnrolments | None = None  # None: the signing connector is off
     invite: Callable[[int], None] | None = None
     signing_expiry_days: int = 30
@@ -106,10 +111,10 @@ def guard() -> ResponseReturnValue | None:
             validate_csrf(request.form.get("csrf_token"))
         except ValidationError:
             raise CSRFError() from None
-    username = session.get("staff")
-    member = deps().accounts.member(username) if isinstance(username, str) else None
+    session_id = session.get(SESSION_KEY)
+    member = deps().accounts.session_member(session_id) if isinstance(session_id, str) else None
     if member is None and request.endpoint not in _OPEN:
-        session.pop("staff", None)  # a disabled account's session ends here
+        session.pop(SESSION_KEY, None)  # an ended session's cookie is cleared here
         return redirect(login_address(request.path))
     g.staff = member
     return None

@@ -2,35 +2,55 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from flask import redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 
-from webhook.staff_pages import bp, deps, our_page
+from consent.adapters.login_throttle import Attempt
+from webhook.staff_pages import SESSION_HOURS, SESSION_KEY, bp, deps, our_page
+from webhook.staff_pages.texts import text
 
 log = logging.getLogger("vst.staff_pages")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
-    """The login form; a right username and password start a new session."""
+    """The login form; a right username and password start a new session. After too many
+    failures for the name or from the address, a 429 before the password is even checked."""
     target = our_page(request.values.get("next", ""))
     if request.method == "GET":
         return render_template("login.html", next=target, failed=False)
     username = request.form.get("username", "").strip()[:64]
+    attempt = Attempt("pages", username, request.remote_addr or "")
+    wait = deps().throttle.retry_after(attempt)
+    if wait is not None:
+        return _throttled(wait)
     member = deps().accounts.verify(username, request.form.get("password", "")[:1024])
     if member is None:
+        deps().throttle.failed(attempt)
         log.warning("staff.login_failed")  # the typed name could be anything: not logged
         return render_template("login.html", next=target, failed=True, username=username), 401
     session.clear()  # nothing from before the login survives it
     session.permanent = True
-    session["staff"] = member.name
+    lifetime = dt.timedelta(hours=SESSION_HOURS)
+    session[SESSION_KEY] = deps().accounts.open_session(member.name, lifetime)
     return redirect(target)
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """End the session."""
+    """End the session: its id is deleted, so the old cookie logs no one in, even replayed."""
+    session_id = session.get(SESSION_KEY)
+    if isinstance(session_id, str):
+        deps().accounts.end_session(session_id)
     session.clear()
     return redirect("/staff/login")
+
+
+def _throttled(wait: int) -> ResponseReturnValue:
+    """The same page whether the name exists or not: it says only when to try again."""
+    log.warning("staff.login_throttled")
+    page = render_template("error.html", message=text("login_throttled"), status=429)
+    return page, 429, {"Retry-After": str(wait)}

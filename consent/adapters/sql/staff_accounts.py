@@ -88,14 +88,6 @@ class SqlStaffAccounts:
                 row.password_hash = _HASHER.hash(password)
             return StaffMember(row.username, Role(row.role))
 
-    def member(self, username: str) -> StaffMember | None:
-        """Who ``username`` is, while the account is active."""
-        with self._sessions() as session:
-            row = self._row(session, username)
-            if row is None or row.disabled_at is not None:
-                return None
-            return StaffMember(row.username, Role(row.role))
-
     def open_session(self, username: str, lifetime: dt.timedelta) -> str:
         """A new session of an account for ``lifetime``: its id, for the cookie only. The
         account's expired sessions are deleted on the way."""
