@@ -10,6 +10,7 @@ import datetime as dt
 import enum
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -40,6 +41,7 @@ _PASS_FAIL: Final = {
     "hylätty": FAILED,
     "hylatty": FAILED,
 }
+_DIGITS: Final = re.compile(r"[0-9]{1,3}")
 _FIELDS: Final = {"hetu", "grade", "graded_on", "status", "first_names", "last_name", "parts"}
 
 
@@ -174,7 +176,9 @@ def _grade(value: str | None, scale: GradingScale, where: str) -> str | None:
         scale is GradingScale.HYVAKSYTTY_HYLATTY or _PASS_FAIL[folded] == FAILED
     ):
         return _PASS_FAIL[folded]
-    if scale is GradingScale.NUMERIC and folded.isdigit() and 1 <= int(folded) <= 10:
+    # ASCII digits only: str.isdigit() also takes "²" (which int() refuses) and "٣" (which
+    # int() reads as 3), neither a grade a trainer typed.
+    if scale is GradingScale.NUMERIC and _DIGITS.fullmatch(folded) and 1 <= int(folded) <= 10:
         return str(int(folded))
     allowed = (
         "hyväksytty or hylätty" if scale is GradingScale.HYVAKSYTTY_HYLATTY else "1-10 or hylätty"

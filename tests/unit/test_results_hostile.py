@@ -147,3 +147,16 @@ def _checked_or_refused(content: bytes, kind: str) -> None:
     for result in results:
         assert len(result.content_hash) == 64
         f"{result.first_names}{result.last_name}".encode()
+
+
+@pytest.mark.parametrize("grade", ["²", "٣", "１０", "¹⁰", "0", "11", "07x"])
+def test_a_numeric_grade_is_only_a_plain_number_from_1_to_10(grade: str) -> None:
+    numeric = course(grading_scale="1-10")
+    with pytest.raises(ImportRejected) as refused:
+        check_rows([ROW | {"grade": grade}], numeric, TODAY)
+    assert refused.value.errors == [RowError(1, "grade", "must be 1-10 or hylätty")]
+
+
+def test_a_numeric_grade_with_a_leading_zero_is_the_same_grade() -> None:
+    [result] = check_rows([ROW | {"grade": " 07 "}], course(grading_scale="1-10"), TODAY)
+    assert result.grade == "7"
