@@ -68,6 +68,9 @@ def create_app(
     jobs = RqJobQueue(broker)
     app = Flask(__name__)
     behind_proxies(app, settings.trusted_proxies)
+    # A path with "//" is a 404, not a 308 to its merged form: the webhook contract never
+    # answers 3xx, and no page of ours links to such a path. Set before any rule is added.
+    app.url_map.merge_slashes = False
     app.url_map.converters.update(routes.CONVERTERS)  # <course_code:code>, before any rule
     app.config.update(MAX_CONTENT_LENGTH=signing.MAX_BODY, **(test_config or {}))
     app.extensions["vst.readiness"] = {
