@@ -22,6 +22,9 @@ from webhook.signature import SignatureRejected
 log = logging.getLogger("vst.webhook")
 
 RETRY_AFTER_SECONDS = "30"
+_WEBHOOK_PATH = "/webhooks/signing"
+# What a client did to be cut off: each is logged with its reason, and counted on the webhook.
+_CLIENT_REFUSALS = {408: "read_timeout", 413: "too_large"}
 _PAGE_TEXTS = {400: "csrf", 403: "forbidden", 404: "not_found", 413: "too_large"}
 
 
@@ -45,6 +48,21 @@ def _count(status: int, reason: str) -> None:
     sources = current_app.extensions.get("vst.metrics")
     if sources is not None:
         sources.counters.count("webhook", outcome="rejected", status=str(status), reason=reason)
+
+
+def _log_refused(status: int) -> None:
+    """Log a 408 (cut off by the web worker's read deadline) or a 413 with its reason.
+
+    On the webhook it is a rejected delivery, counted as such. Elsewhere only the status and
+    the reason are logged: nothing from the request, whose query string is the client's."""
+    reason = _CLIENT_REFUSALS.get(status)
+    if reason is None:
+        return
+    if request.path == _WEBHOOK_PATH:
+        log.warning("webhook.rejected status=%d reason=%s", status, reason)
+        _count(status, reason)
+    else:
+        log.warning("request.rejected status=%d reason=%s", status, reason)
 
 
 def register(app: Flask) -> None:
@@ -95,11 +113,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
+        _log_refused(status)
         if request.path == "/staff" or request.path.startswith("/staff/"):  # people read these
             return staff_pages.error_page(status, _PAGE_TEXTS.get(status, "error"))
-        if status == 413:
-            log.warning("webhook.rejected status=413 reason=too_large")
-            _count(413, "too_large")
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
         return problem(status, error.description or "", headers=headers)
 
