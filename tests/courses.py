@@ -7,6 +7,19 @@ from typing import Any
 from consent.courses import Course, parse_course
 
 OPPILAITOS = "1.2.246.562.10.31915273374"
+COURSE_FORM = {
+    "code": "eratauko-2026",
+    "name.fi": "Erätauko ohjaajakoulutus",
+    "opintokokonaisuus": "1138",
+    "laajuus_op": "1,5",
+    "end_date": "2026-11-20",
+    "oppilaitos_oid": OPPILAITOS,
+    "language": "FI",
+    "grading_scale": "hyvaksytty-hylatty",
+    "confirmer.name": "Reija Rehtori",
+    "confirmer.title": "rehtori",
+}
+"""A course as the staff pages' course form sends it: 1.5 op, pass/fail, no parts."""
 
 
 def course_doc(**changes: Any) -> dict[str, Any]:

@@ -36,6 +36,15 @@ def sign_v1(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(mac).decode()
 
 
+def signed_headers(secret: str, webhook_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """The Standard Webhooks headers of a delivery signed ``v1`` with ``secret``."""
+    return {
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign_v1(secret, webhook_id, timestamp, body),
+    }
+
+
 def sign_v1a(private: Ed25519PrivateKey, webhook_id: str, timestamp: int, body: bytes) -> str:
     """A ``v1a`` entry, computed from the specification."""
     signature = private.sign(f"{webhook_id}.{timestamp}.".encode() + body)

@@ -9,25 +9,16 @@ killed them; these tests open many more than two, and more than the web process 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 import redis
 import requests
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from tests.e2e.stack import SECRET, configure
-from tests.net import free_port
-from tests.signing import body_of, event, person, sign_v1
+from tests.e2e.stack import SECRET, inbox_rows
+from tests.signing import body_of, event, person, signed_headers
 
-ROOT = Path(__file__).resolve().parents[2]
 SLOW_BODIES = 100  # each declares 60,000 bytes of body and sends one
 SLOW_HEADERS = 20  # each sends part of its request line and stops
 SILENT = 20  # each connects and sends nothing
@@ -37,64 +28,6 @@ HEALTHZ_LIMIT = 20.0
 # Generous too: a slow client is cut off 10 s after it was accepted.
 CUT_OFF_LIMIT = 45.0
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
-
-
-def procfile_command(name: str) -> str:
-    """The command the Procfile gives process ``name``, as honcho runs it (through a shell)."""
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        process, _, command = line.partition(":")
-        if process.strip() == name:
-            return command.strip()
-    raise AssertionError(f"the Procfile has no {name} process")
-
-
-@pytest.fixture
-def web(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redis_client: redis.Redis
-) -> Iterator[tuple[str, Engine]]:
-    """The Procfile's ``web`` on a free port, with a migrated SQLite ledger; its base URL."""
-    engine = configure(monkeypatch, tmp_path)
-    port = free_port()
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    env = {**os.environ, "PORT": str(port), "PATH": path, "HOME": str(tmp_path)}
-    env.pop("XDG_RUNTIME_DIR", None)  # a control socket, if any, lands under this test's HOME
-    log = (tmp_path / "web.log").open("wb")
-    process = subprocess.Popen(
-        ["sh", "-c", procfile_command("web")],  # honcho runs Procfile lines through a shell
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for_healthz(base, process)
-        yield base, engine
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
-        engine.dispose()
-
-
-def _wait_for_healthz(base: str, process: subprocess.Popen[bytes]) -> None:
-    """Until the web process answers; it returns as soon as it does (cold imports are slow
-    on a busy day of the shared machine, hence the bound of two minutes)."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the web process exited while starting"
-        try:
-            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("the web process did not start")
 
 
 def _open(port: int, data: bytes) -> socket.socket:
@@ -129,12 +62,6 @@ def _healthz_status(base: str) -> int:
     return status
 
 
-def _inbox_rows(engine: Engine) -> int:
-    with engine.connect() as connection:
-        count: int = connection.execute(text("SELECT COUNT(*) FROM webhook_inbox")).scalar_one()
-        return count
-
-
 def test_healthz_answers_while_many_slow_clients_hang_and_they_are_cut_off_storing_nothing(
     web: tuple[str, Engine],
 ) -> None:
@@ -150,7 +77,7 @@ def test_healthz_answers_while_many_slow_clients_hang_and_they_are_cut_off_stori
         assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
     for client in headers + silent:
         assert _everything_until_closed(client) == b""
-    assert _inbox_rows(engine) == 0
+    assert inbox_rows(engine) == 0
 
 
 def _trickle_until_answered(client: socket.socket) -> bytes:
@@ -181,7 +108,7 @@ def test_a_client_trickling_its_body_is_cut_off_with_408_within_its_read_deadlin
     client.close()
     assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
     assert b"\r\nConnection: close\r\n" in answer
-    assert _inbox_rows(engine) == 0
+    assert inbox_rows(engine) == 0
 
 
 def test_a_signed_event_sent_in_one_go_is_still_accepted_once_stored_and_queued(
@@ -191,12 +118,10 @@ def test_a_signed_event_sent_in_one_go_is_still_accepted_once_stored_and_queued(
     body = body_of(event(ADULT, ADULT))
     timestamp = int(time.time())
     headers = {
-        "webhook-id": "msg_fast",
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign_v1(SECRET, "msg_fast", timestamp, body),
+        **signed_headers(SECRET, "msg_fast", timestamp, body),
         "Content-Type": "application/json",
     }
     answer = requests.post(f"{base}/webhooks/signing", data=body, headers=headers, timeout=30)
     assert answer.status_code == 202
-    assert _inbox_rows(engine) == 1
+    assert inbox_rows(engine) == 1
     assert redis_client.llen("rq:queue:consent") == 1

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.staff import Role
 from tests.courses import OPPILAITOS, course_doc
-from tests.koski_server import PASSWORD, USER, running_sandbox
 from tests.unit.test_config import PRODUCTION
 from webhook.app import create_app
 
@@ -61,12 +59,9 @@ newline, which Python's ``$`` lets through): refused, naming the field."""
 
 
 @pytest.fixture
-def api(engine: Engine, redis_client: redis.Redis, tmp_path: Path) -> Iterator[FlaskClient]:
-    with running_sandbox(tmp_path / "koski.db") as koski:
-        settings = Settings.from_env(
-            {"KOSKI_URL": koski.url, "KOSKI_USERNAME": USER, "KOSKI_PASSWORD": PASSWORD}
-        )
-        yield create_app(settings, engine=engine, broker=redis_client).test_client()
+def api(engine: Engine, redis_client: redis.Redis, koski_settings: Settings) -> FlaskClient:
+    """The staff API on the real ledger and Redis, sending to a KOSKI sandbox."""
+    return create_app(koski_settings, engine=engine, broker=redis_client).test_client()
 
 
 @pytest.fixture

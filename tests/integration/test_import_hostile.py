@@ -73,6 +73,21 @@ def no_hetu_in(text: str) -> bool:
     return not ANY_HETU.search(text) and not any(h.lower() in text.lower() for h in HETUS)
 
 
+def odd_names_json() -> str:
+    """A results JSON file: a pass for each of the test's hetus, named by :data:`ODD_NAMES`."""
+    rows = [
+        {
+            "hetu": h,
+            "grade": "hyväksytty",
+            "graded_on": "2026-11-01",
+            "first_names": first,
+            "last_name": last,
+        }
+        for h, (first, last) in zip(HETUS, ODD_NAMES, strict=True)
+    ]
+    return json.dumps(rows, ensure_ascii=False)
+
+
 def headerless() -> str:
     """A results CSV whose header line was forgotten: a hetu where the first column's name is."""
     return "".join(f"{h},{GOOD}\n" for h in HETUS)
@@ -220,17 +235,7 @@ def test_a_row_with_values_beyond_the_header_is_refused(api: FlaskClient, engine
 def test_odd_but_valid_unicode_names_import_and_import_again_unchanged(
     api: FlaskClient, engine: Engine
 ) -> None:
-    rows = [
-        {
-            "hetu": h,
-            "grade": "hyväksytty",
-            "graded_on": "2026-11-01",
-            "first_names": f,
-            "last_name": last,
-        }
-        for h, (f, last) in zip(HETUS, ODD_NAMES, strict=True)
-    ]
-    body = json.dumps(rows, ensure_ascii=False)
+    body = odd_names_json()
     assert post_results(api, engine, body, "json") == (200, '{"changed":2,"unchanged":0}\n')
     assert post_results(api, engine, body, "json") == (200, '{"changed":0,"unchanged":2}\n')
     assert stored(engine) == 2
@@ -401,17 +406,7 @@ def test_the_preview_says_in_finnish_why_a_file_cannot_be_read(
 def test_whatever_the_preview_accepts_confirming_stores_without_error(
     pages: FlaskClient, engine: Engine
 ) -> None:
-    rows = [
-        {
-            "hetu": h,
-            "grade": "hyväksytty",
-            "graded_on": "2026-11-01",
-            "first_names": f,
-            "last_name": last,
-        }
-        for h, (f, last) in zip(HETUS, ODD_NAMES, strict=True)
-    ]
-    answer = preview(pages, json.dumps(rows, ensure_ascii=False).encode(), "tulokset.json")
+    answer = preview(pages, odd_names_json().encode(), "tulokset.json")
     assert answer.startswith("200 "), answer[:300]
     found = re.search(rf'action="(/staff/courses/{COURSE}/results/[^"]+)"', answer)
     assert found is not None

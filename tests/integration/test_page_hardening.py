@@ -23,24 +23,13 @@ from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.staff import Role
-from tests.signing import body_of, event, hmac_secret, person, sign_v1
+from tests.courses import COURSE_FORM
+from tests.signing import body_of, event, hmac_secret, person, signed_headers
 from webhook.app import create_app
 
 SECRET = hmac_secret()
 PASSWORD = "pitkä-ja-hyvä-salasana"
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
-COURSE = {
-    "code": "eratauko-2026",
-    "name.fi": "Erätauko ohjaajakoulutus",
-    "opintokokonaisuus": "1138",
-    "laajuus_op": "1,5",
-    "end_date": "2026-11-20",
-    "oppilaitos_oid": "1.2.246.562.10.31915273374",
-    "language": "FI",
-    "grading_scale": "hyvaksytty-hylatty",
-    "confirmer.name": "Reija Rehtori",
-    "confirmer.title": "rehtori",
-}
 PAGE = "/staff/courses/eratauko-2026"
 # Not course codes: a NUL byte (PostgreSQL refuses it in text), a newline, a carriage return,
 # a leading dot, a space, a code longer than 64 characters.
@@ -87,7 +76,7 @@ def log_in(client: FlaskClient) -> None:
 
 
 def create_course(client: FlaskClient) -> None:
-    data = {"csrf_token": csrf(client, "/staff/courses/new"), **COURSE}
+    data = {"csrf_token": csrf(client, "/staff/courses/new"), **COURSE_FORM}
     assert client.post("/staff/courses/new", data=data).status_code == 302
 
 
@@ -95,11 +84,7 @@ def consent_id(client: FlaskClient, engine: Engine, settings: Settings) -> int:
     """The signing service posts ADULT's consent and a worker binds it; the consent's id."""
     body = body_of(event(ADULT, ADULT, course="eratauko-2026"))
     now = int(dt.datetime.now(dt.UTC).timestamp())
-    headers = {
-        "webhook-id": "msg_hardening_1",
-        "webhook-timestamp": str(now),
-        "webhook-signature": sign_v1(SECRET, "msg_hardening_1", now, body),
-    }
+    headers = signed_headers(SECRET, "msg_hardening_1", now, body)
     answer = client.post(
         "/webhooks/signing", data=body, headers=headers, content_type="application/json"
     )

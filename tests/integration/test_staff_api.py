@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
@@ -18,7 +16,6 @@ from consent.config import Settings
 from consent.staff import Role
 from tests.courses import course_doc
 from tests.hetus import make_hetu
-from tests.koski_server import PASSWORD, USER, running_sandbox
 from tests.signing import person
 from webhook.app import create_app
 
@@ -32,12 +29,9 @@ def tokens(engine: Engine) -> dict[Role, str]:
 
 
 @pytest.fixture
-def api(engine: Engine, redis_client: redis.Redis, tmp_path: Path) -> Iterator[FlaskClient]:
-    with running_sandbox(tmp_path / "koski.db") as koski:
-        settings = Settings.from_env(
-            {"KOSKI_URL": koski.url, "KOSKI_USERNAME": USER, "KOSKI_PASSWORD": PASSWORD}
-        )
-        yield create_app(settings, engine=engine, broker=redis_client).test_client()
+def api(engine: Engine, redis_client: redis.Redis, koski_settings: Settings) -> FlaskClient:
+    """The staff API on the real ledger and Redis, sending to a KOSKI sandbox."""
+    return create_app(koski_settings, engine=engine, broker=redis_client).test_client()
 
 
 def auth(token: str) -> dict[str, str]:

@@ -26,26 +26,15 @@ from consent.adapters.sql.tables import AuditRow, RevocationRow
 from consent.config import Settings
 from consent.hetu import HETU_PATTERN
 from consent.staff import Role
+from tests.courses import COURSE_FORM
 from tests.koski_server import PASSWORD, USER, running_sandbox
-from tests.signing import body_of, event, hmac_secret, person, sign_v1
+from tests.signing import body_of, event, hmac_secret, person, signed_headers
 from webhook.app import create_app
 
 SECRET = hmac_secret()
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
 STRANGER = person(dt.date(1985, 3, 3), "Eero", "Esimerkki")
 GOOD_PASSWORD = "pitkä-ja-hyvä-salasana"
-COURSE = {
-    "code": "eratauko-2026",
-    "name.fi": "Erätauko ohjaajakoulutus",
-    "opintokokonaisuus": "1138",
-    "laajuus_op": "1,5",
-    "end_date": "2026-11-20",
-    "oppilaitos_oid": "1.2.246.562.10.31915273374",
-    "language": "FI",
-    "grading_scale": "hyvaksytty-hylatty",
-    "confirmer.name": "Reija Rehtori",
-    "confirmer.title": "rehtori",
-}
 
 
 @pytest.fixture
@@ -85,7 +74,7 @@ def post(client: FlaskClient, path: str, data: Mapping[str, object], page: str) 
 
 
 def create_course(client: FlaskClient) -> None:
-    answer = post(client, "/staff/courses/new", COURSE, "/staff/courses/new")
+    answer = post(client, "/staff/courses/new", COURSE_FORM, "/staff/courses/new")
     assert answer.startswith("302 /staff/courses/eratauko-2026")
 
 
@@ -93,11 +82,7 @@ def consent(client: FlaskClient, engine: Engine, member: dict[str, str], webhook
     """The signing service posts a consent and a worker binds it."""
     body = body_of(event(member, member, course="eratauko-2026"))
     now = int(dt.datetime.now(dt.UTC).timestamp())
-    headers = {
-        "webhook-id": webhook_id,
-        "webhook-timestamp": str(now),
-        "webhook-signature": sign_v1(SECRET, webhook_id, now, body),
-    }
+    headers = signed_headers(SECRET, webhook_id, now, body)
     response = client.post(
         "/webhooks/signing", data=body, headers=headers, content_type="application/json"
     )
@@ -149,7 +134,7 @@ def test_a_form_without_its_csrf_token_changes_nothing(
     app_client: FlaskClient, engine: Engine
 ) -> None:
     login(app_client)
-    response = app_client.post("/staff/courses/new", data=COURSE)
+    response = app_client.post("/staff/courses/new", data=COURSE_FORM)
     assert response.status_code == 400
     assert response.mimetype == "text/html"
     assert "Lomake vanheni" in response.text
@@ -160,7 +145,11 @@ def test_a_course_form_names_every_problem_next_to_its_field_and_saves_nothing(
     app_client: FlaskClient, engine: Engine
 ) -> None:
     login(app_client)
-    bad = COURSE | {"opintokokonaisuus": "12", "laajuus_op": "puolitoista", "confirmer.name": ""}
+    bad = COURSE_FORM | {
+        "opintokokonaisuus": "12",
+        "laajuus_op": "puolitoista",
+        "confirmer.name": "",
+    }
     bad |= {"parts.0.code": "A", "parts.0.name": "Osa A"}  # no extent
     answer = post(app_client, "/staff/courses/new", bad, "/staff/courses/new")
     assert answer.startswith("400 ")
@@ -179,7 +168,7 @@ def test_a_course_form_names_every_problem_next_to_its_field_and_saves_nothing(
 def test_parts_that_do_not_add_up_to_the_course_are_refused(app_client: FlaskClient) -> None:
     login(app_client)
     parts = {"parts.0.code": "A", "parts.0.name": "Osa A", "parts.0.laajuus_op": "1"}
-    answer = post(app_client, "/staff/courses/new", COURSE | parts, "/staff/courses/new")
+    answer = post(app_client, "/staff/courses/new", COURSE_FORM | parts, "/staff/courses/new")
     assert answer.startswith("400 ")
     assert "osien laajuudet (1 op) eivät vastaa kurssin laajuutta (1,5 op)" in answer
 
@@ -196,7 +185,7 @@ def test_staff_define_and_edit_a_course(app_client: FlaskClient, engine: Engine)
     assert "1,5 op" in listing
     edit = "/staff/courses/eratauko-2026/edit"
     assert 'value="1,5"' in app_client.get(edit).text
-    answer = post(app_client, edit, COURSE | {"name.sv": "Andningspaus"}, edit)
+    answer = post(app_client, edit, COURSE_FORM | {"name.sv": "Andningspaus"}, edit)
     assert answer.startswith("302 ")
     changed = store_of(engine).find_course("eratauko-2026")
     assert changed is not None
@@ -345,7 +334,7 @@ def test_a_viewer_sees_status_but_cannot_change_anything(app_client: FlaskClient
     page = app_client.get("/staff/courses/eratauko-2026").text
     assert "Tuo arvosanat" not in page
     assert app_client.get("/staff/courses/new").status_code == 403
-    answer = post(app_client, "/staff/courses/new", COURSE, "/staff/courses")
+    answer = post(app_client, "/staff/courses/new", COURSE_FORM, "/staff/courses")
     assert answer.startswith("403 ")
 
 
@@ -367,7 +356,7 @@ def test_hostile_form_fields_get_a_clear_answer_never_a_500(app_client: FlaskCli
         {"end_date": "2026-02-30"},
         {"code": "../../etc"},
     ):
-        answer = post(app_client, "/staff/courses/new", COURSE | extra, "/staff/courses/new")
+        answer = post(app_client, "/staff/courses/new", COURSE_FORM | extra, "/staff/courses/new")
         assert answer[:3] in ("302", "400"), (extra, answer[:300])
 
 

@@ -31,7 +31,16 @@ from consent.hetu import HETU_PATTERN
 from tests.conftest import POSTGRES_URL
 from tests.fakes import RecordingQueue
 from tests.hetus import make_hetu
-from tests.signing import body_of, ed25519_pair, event, hmac_secret, person, sign_v1, sign_v1a
+from tests.signing import (
+    body_of,
+    ed25519_pair,
+    event,
+    hmac_secret,
+    person,
+    sign_v1,
+    sign_v1a,
+    signed_headers,
+)
 from webhook.app import create_app
 from webhook.signature import verify
 
@@ -443,9 +452,7 @@ def _chunked(
     WSGI server hands on a chunked body (gunicorn sets ``wsgi.input_terminated``)."""
     ts = int(NOW.timestamp())
     headers = {
-        "webhook-id": webhook_id,
-        "webhook-timestamp": str(ts),
-        "webhook-signature": sign_v1(SECRET, webhook_id, ts, signed or body),
+        **signed_headers(SECRET, webhook_id, ts, signed or body),
         "Transfer-Encoding": "chunked",
     }
     return client.post(
@@ -493,11 +500,7 @@ def test_no_variant_of_the_webhook_path_answers_a_redirect(
 ) -> None:
     body = body_of(event(ADULT, ADULT))
     ts = int(NOW.timestamp())
-    headers = {
-        "webhook-id": "msg_path",
-        "webhook-timestamp": str(ts),
-        "webhook-signature": sign_v1(SECRET, "msg_path", ts, body),
-    }
+    headers = signed_headers(SECRET, "msg_path", ts, body)
     response = client.open(
         path, method=method, data=body, headers=headers, content_type="application/json"
     )
