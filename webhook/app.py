@@ -42,6 +42,7 @@ from webhook import (
     staff_api,
     staff_pages,
 )
+from webhook.declared_length import DeclaredLength
 from webhook.proxies import behind_proxies
 from webhook.security_headers import PAGES_POLICY, security_headers
 
@@ -67,6 +68,7 @@ def create_app(
     ledger = SqlLedger(engine, cipher, clock)
     jobs = RqJobQueue(broker)
     app = Flask(__name__)
+    app.wsgi_app = DeclaredLength(app.wsgi_app)  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
     behind_proxies(app, settings.trusted_proxies)
     # A path with "//" is a 404, not a 308 to its merged form: the webhook contract never
     # answers 3xx, and no page of ours links to such a path. Set before any rule is added.

@@ -7,10 +7,11 @@ the request, and a 401 says nothing about why.
 from __future__ import annotations
 
 import logging
+from typing import Final
 
 from flask import Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from consent.errors import InvalidEvent
 from consent.hetu import redact_hetus
@@ -25,6 +26,7 @@ RETRY_AFTER_SECONDS = "30"
 _WEBHOOK_PATH = "/webhooks/signing"
 # What a client did to be cut off: each is logged with its reason, and counted on the webhook.
 _CLIENT_REFUSALS = {408: "read_timeout", 413: "too_large"}
+_INCOMPLETE: Final = "incomplete_body"  # fewer bytes than Content-Length (declared_length)
 _PAGE_TEXTS = {400: "csrf", 403: "forbidden", 404: "not_found", 413: "too_large"}
 
 
@@ -50,12 +52,14 @@ def _count(status: int, reason: str) -> None:
         sources.counters.count("webhook", outcome="rejected", status=str(status), reason=reason)
 
 
-def _log_refused(status: int) -> None:
-    """Log a 408 (cut off by the web worker's read deadline) or a 413 with its reason.
+def _log_refused(error: HTTPException, status: int) -> None:
+    """Log a 408 (cut off by the web worker's read deadline), a 413 or a body that ended
+    before its Content-Length (400) with its reason.
 
     On the webhook it is a rejected delivery, counted as such. Elsewhere only the status and
     the reason are logged: nothing from the request, whose query string is the client's."""
-    reason = _CLIENT_REFUSALS.get(status)
+    incomplete = isinstance(error, ClientDisconnected)
+    reason = _INCOMPLETE if incomplete else _CLIENT_REFUSALS.get(status)
     if reason is None:
         return
     if request.path == _WEBHOOK_PATH:
@@ -113,9 +117,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
-        _log_refused(status)
+        _log_refused(error, status)
         if request.path == "/staff" or request.path.startswith("/staff/"):  # people read these
-            return staff_pages.error_page(status, _PAGE_TEXTS.get(status, "error"))
+            incomplete = isinstance(error, ClientDisconnected)
+            key = "incomplete" if incomplete else _PAGE_TEXTS.get(status, "error")
+            return staff_pages.error_page(status, key)
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
         return problem(status, error.description or "", headers=headers)
 

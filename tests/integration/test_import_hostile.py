@@ -241,6 +241,26 @@ def test_odd_but_valid_unicode_names_import_and_import_again_unchanged(
     assert stored(engine) == 2
 
 
+def test_a_results_file_cut_off_before_its_declared_length_imports_nothing(
+    api: FlaskClient, engine: Engine
+) -> None:
+    # Two whole rows arrived of the three declared: read as the whole file, they would be a
+    # valid import of two results, the third silently missing.
+    rows = [f"{hetu},hyväksytty,2026-11-01\n" for hetu in HETUS]
+    body = ("hetu,grade,graded_on\n" + "".join(rows)).encode()
+    response = api.post(
+        f"/api/courses/{COURSE}/results",
+        input_stream=BytesIO(body),
+        content_type="text/csv",
+        headers=staff_of(engine),
+        # gunicorn marks every body terminated; only the declared length shows bytes missing
+        environ_overrides={"CONTENT_LENGTH": str(len(body) + 40), "wsgi.input_terminated": True},
+    )
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert stored(engine) == 0
+
+
 @pytest.mark.parametrize(
     ("body", "kind"),
     [

@@ -474,6 +474,26 @@ def test_a_chunked_body_over_64_kib_is_refused_with_413_and_stores_nothing(
     assert inbox_rows(engine) == 0
 
 
+def test_a_body_shorter_than_its_declared_length_is_a_bad_request_and_stores_nothing(
+    client: FlaskClient, engine: Engine
+) -> None:
+    # The client declared more than it sent (its connection ended early): what arrived is
+    # not the body it meant, even where a trusted key signed exactly those bytes.
+    body = body_of(event(ADULT, ADULT))
+    headers = signed_headers(SECRET, "msg_short", int(NOW.timestamp()), body)
+    answer = client.post(
+        "/webhooks/signing",
+        input_stream=io.BytesIO(body),
+        headers=headers,
+        content_type="application/json",
+        # gunicorn marks every body terminated, so Werkzeug reads to its end rather than
+        # to the declared length, and only the length tells that bytes are missing.
+        environ_overrides={"CONTENT_LENGTH": str(len(body) + 100), "wsgi.input_terminated": True},
+    )
+    assert_problem(answer, 400)
+    assert inbox_rows(engine) == 0
+
+
 def test_a_chunked_body_of_exactly_64_kib_is_accepted(client: FlaskClient, engine: Engine) -> None:
     head = body_of(event(ADULT, ADULT))
     assert _chunked(client, head + b" " * (64 * 1024 - len(head))).status_code == 202

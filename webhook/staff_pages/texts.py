@@ -179,6 +179,7 @@ FI: Final = {
     "csrf": "Lomake vanheni. Lataa sivu uudelleen ja yritä sitten uudelleen.",
     "error": "Virhe",
     "too_large": "Tiedosto on liian suuri (enintään 10 MiB).",
+    "incomplete": "Lähetys katkesi kesken, eikä mitään tallennettu. Lähetä se uudelleen.",
     "back": "Takaisin",
 }
 
