@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
+import secrets
+import string
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from typing import Any
+from typing import Any, Final
 
 import redis
 import structlog
@@ -30,6 +31,7 @@ from consent.adapters.sql.pending_imports import SqlPendingImports
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
+from consent.hetu import HETU_SHAPE
 from consent.ports import JobQueue
 from webhook import (
     errors,
@@ -152,15 +154,25 @@ def create_app(
 
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_REQUEST_ID_LETTERS: Final = string.ascii_lowercase
+_REQUEST_ID_LENGTH: Final = 32  # 32 letters of 26: 150 bits
 
 
 def _bind_request_id() -> None:
-    """Tag every log line of this request with an id: the proxy's ``X-Request-Id`` if sane."""
+    """Tag every log line of this request with an id: the proxy's ``X-Request-Id`` if sane.
+
+    An offered id shaped like a hetu anywhere in it (``id010190-521Fz``) is not sane: it
+    would be echoed in the answer's header and logged, so a fresh id replaces it."""
     offered = request.headers.get("X-Request-Id", "")
+    sane = _REQUEST_ID.match(offered) and not HETU_SHAPE.search(offered)
     structlog.contextvars.clear_contextvars()
-    structlog.contextvars.bind_contextvars(
-        request_id=offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
-    )
+    structlog.contextvars.bind_contextvars(request_id=offered if sane else _fresh_request_id())
+
+
+def _fresh_request_id() -> str:
+    """A random id of lower-case letters only: no digit, so never shaped like a hetu (a hex
+    UUID is, now and then, and log redaction would then cut it)."""
+    return "".join(secrets.choice(_REQUEST_ID_LETTERS) for _ in range(_REQUEST_ID_LENGTH))
 
 
 def _return_request_id(response: Response) -> Response:
