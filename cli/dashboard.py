@@ -20,8 +20,9 @@ from flask import Flask, Response, request
 from rq import Worker
 from rq.serializers import JSONSerializer
 
+from cli import dashboard_errors
 from consent.adapters.broker import broker_url, connect
-from consent.adapters.login_throttle import Attempt, LoginThrottle
+from consent.adapters.login_throttle import Attempt, LoginThrottle, Throttled
 from consent.adapters.logs import configure_logging
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.ledger import utc_now
@@ -62,19 +63,17 @@ class DashboardGuard:
 
     def _member(self) -> StaffMember | Response:
         """Who the credentials belong to, else the refusal: a 429 after too many failures
-        for their name or from this address (before any password is checked), or a 401."""
+        for their name or from this address (before any password is checked; one password
+        per name at a time, so requests sent at once are counted too), or a 401."""
         credentials = _credentials()
         if credentials is None:
             return _login_needed()
         attempt = Attempt("dashboard", credentials[0], request.remote_addr or "")
-        wait = self._throttle.retry_after(attempt)
-        if wait is not None:
-            return _refuse(
-                429, "Too many failed logins: try again later.", {"Retry-After": str(wait)}
-            )
-        member = self._authenticate(*credentials)
+        member = self._throttle.login(attempt, lambda: self._authenticate(*credentials))
+        if isinstance(member, Throttled):
+            wait = {"Retry-After": str(member.retry_after)}
+            return _refuse(429, "Too many failed logins: try again later.", wait)
         if member is None:
-            self._throttle.failed(attempt)
             return _login_needed()
         return member
 
@@ -158,6 +157,7 @@ def app(settings: Settings | None = None) -> Flask:
         LoginThrottle(connect(broker_url(settings)), settings.web_secret_key),
     )
     dashboard.before_request(guard.check)
+    dashboard_errors.register(dashboard)  # after the guard: no address checks before a login
     dashboard.after_request(security_headers(DASHBOARD_POLICY))
     dashboard.register_blueprint(rq_dashboard.blueprint, url_prefix=PREFIX)
     return dashboard
