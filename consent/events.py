@@ -2,7 +2,7 @@
 
 ``parse_event`` takes a document that already passed ``schemas/consent_event`` and checks
 what a schema cannot: that every hetu is a real one as of today, and that every instant
-lies within years a consent can be signed in.
+lies within years a consent can be signed in and is not later than the delivery.
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ from consent.model import Person
 EARLIEST: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 LATEST: Final = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
 OUT_OF_RANGE: Final = "is out of range"
+IN_THE_FUTURE: Final = "is in the future"
+# How far a sender's clock may run ahead of ours: the webhook's own tolerance for its
+# signed timestamp (webhook.signature.TOLERANCE_SECONDS), five minutes.
+CLOCK_SKEW: Final = dt.timedelta(minutes=5)
 
 
 class EventKind(enum.StrEnum):
@@ -42,9 +46,15 @@ class ConsentEvent:
     signed_at: dt.datetime | None
 
 
-def parse_event(doc: Mapping[str, Any], *, today: dt.date, allow_temporary: bool) -> ConsentEvent:
-    """Build the typed event, or raise :class:`InvalidEvent` naming the field."""
+def parse_event(doc: Mapping[str, Any], *, now: dt.datetime, allow_temporary: bool) -> ConsentEvent:
+    """Build the typed event as delivered at ``now``, or raise :class:`InvalidEvent` naming
+    the field.
+
+    An instant after ``now`` (beyond :data:`CLOCK_SKEW`) is refused: a consent "signed in
+    2099" by a minor alone would be judged on a day the minor is an adult.
+    """
     data = doc["data"]
+    today = now.date()
     signer = data.get("signer")
     signed_at = data.get("signed_at")
     if doc["type"] == EventKind.SIGNED and signer is None:
@@ -53,12 +63,12 @@ def parse_event(doc: Mapping[str, Any], *, today: dt.date, allow_temporary: bool
         raise InvalidEvent("data.signed_at", "is required")
     return ConsentEvent(
         kind=EventKind(doc["type"]),
-        occurred_at=_instant(doc["timestamp"], "timestamp"),
+        occurred_at=_instant(doc["timestamp"], "timestamp", now),
         document_id=data["document_id"],
         course_code=data["course_code"],
         participant=_person(data["participant"], "data.participant", today, allow_temporary),
         signer=None if signer is None else _person(signer, "data.signer", today, allow_temporary),
-        signed_at=None if signed_at is None else _instant(signed_at, "data.signed_at"),
+        signed_at=None if signed_at is None else _instant(signed_at, "data.signed_at", now),
     )
 
 
@@ -70,8 +80,9 @@ def _person(raw: Mapping[str, str], where: str, today: dt.date, allow_temporary:
     return Person(hetu, raw["first_names"], raw["last_name"])
 
 
-def _instant(text: str, where: str) -> dt.datetime:
-    """The instant in UTC, if it lies in :data:`EARLIEST` … :data:`LATEST`.
+def _instant(text: str, where: str, now: dt.datetime) -> dt.datetime:
+    """The instant in UTC, if it lies in :data:`EARLIEST` … :data:`LATEST` and not after
+    ``now`` plus :data:`CLOCK_SKEW`.
 
     Year 1 or 9999 with an offset cannot even be moved to UTC (``OverflowError``), and an
     instant near either end breaks later arithmetic (the Finnish signing day, ordering);
@@ -83,4 +94,6 @@ def _instant(text: str, where: str) -> dt.datetime:
         raise InvalidEvent(where, OUT_OF_RANGE) from None
     if not EARLIEST <= instant < LATEST:
         raise InvalidEvent(where, OUT_OF_RANGE)
+    if instant > now + CLOCK_SKEW:
+        raise InvalidEvent(where, IN_THE_FUTURE)
     return instant

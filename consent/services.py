@@ -39,9 +39,7 @@ def bind_consent(
         if body is None:
             return ConsentBound("already bound")
         try:
-            event = parse_event(
-                loads_strict(body), today=clock().date(), allow_temporary=allow_temporary
-            )
+            event = parse_event(loads_strict(body), now=clock(), allow_temporary=allow_temporary)
         except (StrictJsonError, InvalidEvent, KeyError, TypeError, ValueError) as error:
             outcome = f"unreadable event ({type(error).__name__})"
             _finish(tx, inbox_id, InboxState.FAILED, outcome, None)

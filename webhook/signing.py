@@ -61,7 +61,7 @@ def receive() -> ResponseReturnValue:
         return _known_replay(intake, rejected)
     document = loads_strict(body)
     _check_schema(document)
-    parse_event(document, today=now.date(), allow_temporary=intake.allow_temporary_hetu)
+    parse_event(document, now=now, allow_temporary=intake.allow_temporary_hetu)
     delivery = InboxDelivery(
         SOURCE,
         verified.webhook_id,

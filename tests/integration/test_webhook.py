@@ -647,3 +647,36 @@ def test_a_stored_deliverys_signature_re_verifies_from_its_row(
     }
     verified = verify(lambda name: [columns[name]], body, settings.webhook_keys, float(timestamp))
     assert verified.webhook_id == "msg_row"
+
+
+def test_a_minor_s_own_consent_signed_in_2099_is_refused_and_nothing_is_stored(
+    client: FlaskClient, engine: Engine, redis_client: redis.Redis
+) -> None:
+    # Signed by the minor alone "in 2099", when the minor would be an adult: never valid.
+    document = event(MINOR, MINOR)
+    document["data"]["signed_at"] = "2099-01-01T00:00:00Z"
+    body = assert_problem(post(client, document), 400)
+    assert body["errors"] == [{"field": "data.signed_at", "reason": "is in the future"}]
+    assert inbox_rows(engine) == 0
+    assert queued_jobs(redis_client) == []
+
+
+def test_a_signature_a_few_minutes_ahead_of_the_delivery_is_within_clock_skew(
+    client: FlaskClient, engine: Engine
+) -> None:
+    document = event(ADULT, ADULT)
+    document["data"]["signed_at"] = (NOW + dt.timedelta(minutes=4)).isoformat()
+    assert post(client, document).status_code == 202
+    document["data"]["signed_at"] = (NOW + dt.timedelta(minutes=6)).isoformat()
+    assert post(client, document, webhook_id="msg_2").status_code == 400
+    assert inbox_rows(engine) == 1
+
+
+def test_an_event_timestamped_in_2099_is_refused_so_it_cannot_outrank_later_events(
+    client: FlaskClient, engine: Engine
+) -> None:
+    # Stored, it would make every real event after it "older than the consent's state".
+    document = event(ADULT, None, kind="consent.cancelled", at="2099-01-01T00:00:00Z")
+    body = assert_problem(post(client, document), 400)
+    assert body["errors"] == [{"field": "timestamp", "reason": "is in the future"}]
+    assert inbox_rows(engine) == 0

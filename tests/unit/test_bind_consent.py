@@ -156,3 +156,13 @@ def test_the_sweeper_queues_only_deliveries_left_waiting_past_the_grace_period()
     queue = RecordingQueue()
     assert services.sweep_deliveries(ledger, queue, clock) == {"enqueued": 1}
     assert queue.ensured == [1]
+
+
+def test_a_stored_delivery_signed_in_the_future_never_becomes_a_valid_consent() -> None:
+    # A delivery stored before the webhook refused such events: binding refuses it as well.
+    ledger = InMemoryLedger()
+    document = event(MINOR, MINOR)
+    document["data"]["signed_at"] = "2099-01-01T00:00:00Z"
+    assert deliver(ledger, 1, document) == "unreadable event (InvalidEvent)"
+    assert ledger.state.consents == {}
+    assert ledger.state.deliveries[1].state is InboxState.FAILED
