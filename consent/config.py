@@ -3,7 +3,7 @@
 ``Settings.from_env()`` is the only place in the project that reads ``os.environ``.
 Local mode (the default) runs with no configuration at all on embedded defaults;
 production mode (``VST_ENV=production``) refuses to start while a secret is missing,
-published (``consent.published_secrets``) or obviously weak, and names the variable to fix.
+published (``consent.published_secrets``) or guessable, and names the variable to fix.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from consent.errors import ConfigurationError
 from consent.published_secrets import (
@@ -40,6 +42,7 @@ Mode = Literal["local", "production"]
 _KEY_ID: Final = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _HMAC_MIN, _HMAC_MAX = 24, 64
 _ED25519_PUBLIC_LEN: Final = 32
+_ED25519_SEED_LEN: Final = 32
 _PII_MIN: Final = 32
 _WEB_SECRET_MIN: Final = 32
 
@@ -163,8 +166,8 @@ class SigningSettings:
             raise ConfigurationError("SIGNING_EXPIRY_DAYS must be 1-365")
         local = env.get("VST_ENV", "local") == "local"  # development secrets only there
         key = env.get("SIGNING_CONNECTOR_KEY", DEV_CONNECTOR_KEY if local else "")
-        if key and not key.startswith("whsk_"):
-            raise ConfigurationError("SIGNING_CONNECTOR_KEY must be a whsk_ Ed25519 key")
+        if key:
+            _connector_seed(key)  # a key of any other shape stops the start, in every mode
         return cls(
             vismasign_url=env.get("VISMASIGN_URL", "http://127.0.0.1:7022").rstrip("/"),
             vismasign_client_id=env.get("VISMASIGN_CLIENT_ID", DEV_VISMASIGN_CLIENT),
@@ -193,7 +196,8 @@ _PRODUCTION_REQUIRED: Final = (
     "WEB_SECRET_KEY",
 )
 _PUBLISHED: Final = (
-    "holds a published key or password (a development default or an example); set a real secret"
+    "holds a published key or password, or part of one (a development default or an example);"
+    " set a real secret"
 )
 
 
@@ -206,8 +210,7 @@ def _require_production_values(env: _Env, settings: Settings) -> None:
     _refuse_keys("PII_KEY", [k.material for k in settings.pii_keys])
     signing = settings.signing
     if signing.connector_key:
-        seed = _b64(signing.connector_key.removeprefix("whsk_"), "SIGNING_CONNECTOR_KEY")
-        _refuse_keys("SIGNING_CONNECTOR_KEY", [seed])
+        _refuse_keys("SIGNING_CONNECTOR_KEY", [_connector_seed(signing.connector_key)])
     if signing.vismasign_secret:
         _refuse_keys("VISMASIGN_SECRET", [_b64(signing.vismasign_secret, "VISMASIGN_SECRET")])
     _refuse_weak_texts(settings)
@@ -223,20 +226,27 @@ def _refuse_keys(name: str, materials: list[bytes]) -> None:
 
 
 def _refuse_weak_texts(settings: Settings) -> None:
-    """Refuse a published or weak session key or KOSKI password (the rules: README)."""
+    """Refuse a published or guessable session key or KOSKI password (the rules: README)."""
     for name, value in (
         ("WEB_SECRET_KEY", settings.web_secret_key),
         ("KOSKI_PASSWORD", settings.koski_password),
     ):
         if is_published_text(value):
             raise ConfigurationError(f"{name} {_PUBLISHED}")
-    if is_weak_session_key(settings.web_secret_key):
+    words = _deployment_words(settings)
+    if is_weak_session_key(settings.web_secret_key, words):
         raise ConfigurationError("WEB_SECRET_KEY is too weak: use 32 or more random characters")
-    if is_weak_password(settings.koski_password, settings.koski_username):
+    if is_weak_password(settings.koski_password, words):
         raise ConfigurationError(
-            "KOSKI_PASSWORD is too weak: at least 8 characters, 5 of them different,"
-            " not a common word and not the username"
+            "KOSKI_PASSWORD is too guessable (zxcvbn scores it below 3 of 4, knowing the"
+            " username and the organiser): use a longer, random one"
         )
+
+
+def _deployment_words(settings: Settings) -> list[str]:
+    """What an attacker knows of this deployment, for zxcvbn to try first."""
+    organiser = re.findall(r"\w+", settings.signing.organiser)
+    return [settings.koski_username, settings.koski_source_system, *organiser]
 
 
 class _Env:
@@ -312,6 +322,38 @@ def _pii_keys(text: str) -> tuple[PiiKey, ...]:
     if not keys:
         raise ConfigurationError("PII_KEY must name at least one key")
     return tuple(keys)
+
+
+def ed25519_seed(material: bytes) -> bytes:
+    """The seed in a ``whsk_`` key's bytes: 32 bytes of seed, or 64 of seed and public key (as
+    libsodium writes a secret key) whose public half is that seed's own.
+
+    Anything else is a :class:`ValueError`: a key is never cut to size silently. The signer
+    (``consent.adapters.webhook_sender``) reads keys with this too, so both agree.
+    """
+    seed, public = material[:_ED25519_SEED_LEN], material[_ED25519_SEED_LEN:]
+    if len(material) not in (_ED25519_SEED_LEN, 2 * _ED25519_SEED_LEN) or (
+        public and public != _public_key(seed)
+    ):
+        raise ValueError("a whsk_ key is a 32-byte Ed25519 seed, or that seed and its public key")
+    return seed
+
+
+def _public_key(seed: bytes) -> bytes:
+    return Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw()
+
+
+def _connector_seed(key: str) -> bytes:
+    """The Ed25519 seed of ``SIGNING_CONNECTOR_KEY``; a key of another shape names the variable."""
+    if not key.startswith("whsk_"):
+        raise ConfigurationError("SIGNING_CONNECTOR_KEY must be a whsk_ Ed25519 key")
+    try:
+        return ed25519_seed(_b64(key.removeprefix("whsk_"), "SIGNING_CONNECTOR_KEY"))
+    except ValueError:
+        raise ConfigurationError(
+            "SIGNING_CONNECTOR_KEY must be a 32-byte Ed25519 seed, or 64 bytes: the seed and its"
+            " own public key"
+        ) from None
 
 
 def _web_secret(text: str) -> str:

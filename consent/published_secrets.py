@@ -1,30 +1,47 @@
-"""Secrets that must never guard production data: the published ones and the obviously weak.
+"""Secrets that must never guard production data: the published ones and the guessable.
 
 The development defaults below let the local stack run with no configuration at all. They,
 and every other key or password that this repository or the standards it follows print, are
-public, so production refuses them (``consent.config``). Keys are compared by their decoded
-bytes, so another base64 spelling, another key id or another variable does not hide one;
-texts are compared after trimming whitespace and ignoring case.
+public, so production refuses them (``consent.config``), and refuses anything that holds one
+of them whole or in part:
 
-What counts as weak (documented in the README):
+- keys are compared by their decoded bytes, so another base64 spelling, another key id or
+  another variable does not hide one. HMAC (RFC 2104) pads a key shorter than the hash's
+  block with zero bytes, so ``key`` and ``key + NUL…`` sign alike: trailing NUL bytes are
+  stripped before comparing. A key that holds a published one with bytes added before or
+  after is only as secret as the bytes added, and one with a byte changed as that byte: a key
+  sharing any 12 consecutive bytes with a published key is refused (one changed byte in a
+  published key of 24 bytes or more leaves 12 in a row);
+- texts are compared without whitespace or format characters (U+200B and the like), in NFKC
+  and casefolded, and a text that holds any 12 consecutive characters of a published text or
+  key (or all of a shorter one, as ``sandbox``) is refused.
+
+Guessable (documented in the README; zxcvbn judges the texts, given this deployment's own words,
+the KOSKI username, the organiser, ``sandbox``, ``koski``…, as known to the attacker):
 
 - a key (HMAC secret, PII key, Ed25519 seed or public key, Visma Sign secret) with fewer
   distinct byte values than half its length: random bytes of 24 or more have that many with
   near certainty; 32 times the same byte or ``abab…`` does not;
-- a session key (``WEB_SECRET_KEY``) with fewer than 8 distinct characters, that repeats a
-  shorter string, or whose estimated entropy (its length times the Shannon entropy of its
-  character frequencies) is below 80 bits (32 random hex digits hold 128 bits and are
-  estimated at about 115);
-- a password (``KOSKI_PASSWORD``) shorter than 8 characters, with fewer than 5 distinct
-  characters, equal to its username, or a common word.
+- a session key (``WEB_SECRET_KEY``) below zxcvbn's score 4, with fewer than 8 distinct
+  characters, that repeats a shorter string, or whose estimated entropy (its length times the
+  Shannon entropy of its character frequencies) is below 80 bits: zxcvbn's 4 only means
+  10^10 guesses, too few for a key a stolen cookie lets anyone test offline, and it scores
+  40 random letters of ``abc`` (63 bits) a 4;
+- a password (``KOSKI_PASSWORD``) below zxcvbn's score 3 (10^8 guesses; the password is
+  guessed only online, against KOSKI itself), which also refuses anything shorter than 8
+  characters, common words and the username with a digit added.
 """
 
 from __future__ import annotations
 
 import base64
 import math
+import unicodedata
 from collections import Counter
-from typing import Final
+from collections.abc import Iterable
+from typing import AnyStr, Final
+
+from zxcvbn import zxcvbn
 
 # Published development secrets. They let the local stack run unconfigured and are
 # refused in production. Never use them for real data.
@@ -58,25 +75,67 @@ PUBLISHED_KEYS: Final = frozenset(
         bytes(range(48)),  # the Visma Sign secret of tests/unit/test_onnistuu.py
     }
 )
-PUBLISHED_TEXTS: Final = frozenset(
-    {
-        DEV_KOSKI_PASSWORD,
-        DEV_WEB_SECRET_KEY.casefold(),
-        "a-real-password",  # once the tests' example of a production KOSKI password
-        "salasana",  # the KOSKI client test's password
-    }
+# Passwords the tests print (as examples of strong ones, or as the accounts they log in with).
+_PRINTED_PASSWORDS: Final = (
+    "a-real-password",
+    "salasana",  # the KOSKI client test's
+    "Kes\u00e4kuu-2026/palvelu#7",
+    "pitk\u00e4-ja-hyv\u00e4-salasana",
+    "operaattorin-salasana",
+    "Er\u00e4tauko-2026-salasana",
+    "not-the-password",
 )
-COMMON_PASSWORDS: Final = frozenset({"password", "salasana", "changeme", "12345678", "qwerty123"})
+# Words an attacker of this service tries first (zxcvbn's user_inputs, with the deployment's own).
+SERVICE_WORDS: Final = ("sandbox", "vst-consent", "consent", "koski", "salasana", "palvelukayttaja")
 
+_PIECE: Final = 12  # consecutive characters or bytes of a published secret that may not appear
+_ZXCVBN_MAX: Final = 72  # zxcvbn refuses longer inputs (its matching grows with the square)
+_SESSION_KEY_SCORE: Final = 4
 _SESSION_KEY_MIN_DISTINCT: Final = 8
 _SESSION_KEY_MIN_BITS: Final = 80
-_PASSWORD_MIN_LENGTH: Final = 8
-_PASSWORD_MIN_DISTINCT: Final = 5
+_PASSWORD_SCORE: Final = 3
+
+
+def _normal(text: str) -> str:
+    """``text`` as compared: NFKC, without whitespace or format characters, casefolded."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(
+        c for c in text if not c.isspace() and unicodedata.category(c) != "Cf"
+    ).casefold()
+
+
+def _as_texts(key: bytes) -> list[str]:
+    """A published key as it is printed: its base64 and, if its bytes are plain text, those."""
+    texts = [base64.b64encode(key).decode()]
+    if key.isascii() and key.decode().isprintable():
+        texts.append(key.decode())
+    return texts
+
+
+PUBLISHED_TEXTS: Final = frozenset(
+    _normal(text)
+    for text in (
+        DEV_KOSKI_PASSWORD,
+        DEV_WEB_SECRET_KEY,
+        *_PRINTED_PASSWORDS,
+        *(text for key in PUBLISHED_KEYS for text in _as_texts(key)),
+    )
+)
+
+
+def _holds_a_piece(value: AnyStr, published: AnyStr) -> bool:
+    """True if ``value`` holds ``published`` whole or any ``_PIECE`` consecutive items of it."""
+    if len(published) <= _PIECE:
+        return published in value
+    pieces = (published[i : i + _PIECE] for i in range(len(published) - _PIECE + 1))
+    return any(piece in value for piece in pieces)
 
 
 def is_published_key(material: bytes) -> bool:
-    """True if ``material`` is a key this repository or a standard it follows prints."""
-    return material in PUBLISHED_KEYS
+    """True if ``material``, with HMAC's zero padding stripped, holds a published key or
+    12 consecutive bytes of one."""
+    material = material.rstrip(b"\0")
+    return any(_holds_a_piece(material, key.rstrip(b"\0")) for key in PUBLISHED_KEYS)
 
 
 def is_weak_key(material: bytes) -> bool:
@@ -85,32 +144,38 @@ def is_weak_key(material: bytes) -> bool:
 
 
 def is_published_text(text: str) -> bool:
-    """True if ``text``, trimmed and in any case, is a published secret."""
-    return _normal(text) in PUBLISHED_TEXTS
+    """True if ``text`` (whitespace, format characters and case aside) holds a published text
+    or key, or 12 consecutive characters of one."""
+    normal = _normal(text)
+    return any(_holds_a_piece(normal, published) for published in PUBLISHED_TEXTS)
 
 
-def is_weak_session_key(text: str) -> bool:
-    """True if ``text`` has too few distinct characters, repeats itself or has too little
-    estimated entropy."""
+def is_weak_session_key(text: str, known_words: Iterable[str]) -> bool:
+    """True if zxcvbn scores ``text`` below 4, or it has too few distinct characters, repeats
+    itself or has too little estimated entropy (what zxcvbn's score does not catch)."""
     text = text.strip()
     counts = Counter(text)
     length = len(text)
     if len(counts) < _SESSION_KEY_MIN_DISTINCT or text in (text + text)[1:-1]:
         return True  # the second test: ``text`` is a shorter string repeated
     per_character = -sum(n / length * math.log2(n / length) for n in counts.values())
-    return length * per_character < _SESSION_KEY_MIN_BITS
-
-
-def is_weak_password(text: str, username: str) -> bool:
-    """True if ``text`` is short, of few characters, a common word or the username itself."""
-    normal = _normal(text)
     return (
-        len(normal) < _PASSWORD_MIN_LENGTH
-        or len(set(normal)) < _PASSWORD_MIN_DISTINCT
-        or normal in COMMON_PASSWORDS
-        or normal == _normal(username)
+        length * per_character < _SESSION_KEY_MIN_BITS
+        or _score(text, known_words) < _SESSION_KEY_SCORE
     )
 
 
-def _normal(text: str) -> str:
-    return text.strip().casefold()
+def is_weak_password(text: str, known_words: Iterable[str]) -> bool:
+    """True if zxcvbn scores ``text`` below 3 (common words, the username and the deployment's
+    own words known to the attacker)."""
+    return _score(text, known_words) < _PASSWORD_SCORE
+
+
+def _score(text: str, known_words: Iterable[str]) -> int:
+    """zxcvbn's score (0-4) of ``text``, judged in pieces of zxcvbn's 72-character limit:
+    guessing the whole takes at least as long as guessing its hardest piece."""
+    if not text:
+        return 0  # zxcvbn fails on an empty string
+    words = [*SERVICE_WORDS, *known_words]
+    pieces = (text[i : i + _ZXCVBN_MAX] for i in range(0, len(text), _ZXCVBN_MAX))
+    return max(int(zxcvbn(piece, user_inputs=words)["score"]) for piece in pieces)

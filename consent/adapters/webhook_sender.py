@@ -18,6 +18,8 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from consent.config import ed25519_seed
+
 
 @dataclass(frozen=True)
 class Signer:
@@ -28,11 +30,12 @@ class Signer:
 
     @classmethod
     def parse(cls, key: str) -> Signer:
-        """Read a ``whsec_<base64>`` secret or a ``whsk_<base64 32-byte seed>`` private key."""
+        """Read a ``whsec_<base64>`` secret or a ``whsk_`` private key: a 32-byte seed, or the
+        seed and its own public key, exactly as the settings accept (``ed25519_seed``)."""
         if key.startswith("whsec_"):
             return cls("v1", base64.b64decode(key[6:], validate=True))
         if key.startswith("whsk_"):
-            return cls("v1a", base64.b64decode(key[5:], validate=True)[:32])
+            return cls("v1a", ed25519_seed(base64.b64decode(key[5:], validate=True)))
         raise ValueError("a signing key starts with whsec_ or whsk_")
 
     def sign(self, webhook_id: str, timestamp: int, body: bytes) -> str:

@@ -23,7 +23,11 @@ FORBIDDEN = {
     "migrations": {"webhook", "workers", "cli", "sandbox"},
 }
 # The domain core imports the standard library, itself, and these small pure helpers only.
-CORE_THIRD_PARTY = {"stdnum"}
+CORE_THIRD_PARTY = {
+    "stdnum",
+    "zxcvbn",  # consent.published_secrets: how guessable a production password is
+    "cryptography",  # consent.config: a whsk_ key's public half must be its seed's own
+}
 # Modules allowed to touch os.environ, and why.
 ENVIRON_READERS = {
     "consent.config": "the one typed reader of the environment",

@@ -11,7 +11,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from consent.config import Settings
+from consent.adapters.webhook_sender import Signer
+from consent.config import Settings, WebhookKey
 from consent.errors import ConfigurationError
 from consent.published_secrets import (
     DEV_CONNECTOR_KEY,
@@ -23,6 +24,7 @@ from consent.published_secrets import (
     STANDARD_WEBHOOKS_EXAMPLE,
 )
 from webhook.app import create_app
+from webhook.signature import verify
 
 REAL_PII_KEY = "k2026:" + base64.b64encode(os.urandom(32)).decode()
 REAL_WEBHOOK_SECRET = "whsec_" + base64.b64encode(os.urandom(32)).decode()
@@ -212,7 +214,8 @@ def _refused(name: str, value: str) -> ConfigurationError:
     with pytest.raises(ConfigurationError, match=name) as caught:
         Settings.from_env({**PRODUCTION, name: value})
     message = str(caught.value)
-    for part in value.split():
+    assert value.strip() not in message
+    for part in (p for p in value.split() if len(p) > 3):  # a word as short as "key" may occur
         assert part.partition(":")[2] not in message if ":" in part else part not in message
     return caught.value
 
@@ -302,7 +305,7 @@ def test_a_realistic_strong_production_configuration_is_accepted() -> None:
     raw_public = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
     environ = {
         **PRODUCTION,
-        "KOSKI_PASSWORD": "Kes\u00e4kuu-2026/palvelu#7",
+        "KOSKI_PASSWORD": secrets.token_urlsafe(12),
         "SIGNING_WEBHOOK_KEYS": " ".join(
             [
                 "whsec_" + base64.b64encode(os.urandom(24)).decode(),
@@ -326,3 +329,165 @@ def test_the_web_app_refuses_to_start_on_a_published_key(monkeypatch: pytest.Mon
         monkeypatch.setenv(name, value)
     with pytest.raises(ConfigurationError, match="PII_KEY"):
         create_app()
+
+
+# --- secrets only a little different from published ones (issue 18, second round) -------------
+
+DEV_WEBHOOK_MATERIAL = base64.b64decode(DEV_WEBHOOK_KEY.removeprefix("whsec_"))
+DEV_PII_MATERIAL = base64.b64decode(DEV_PII_KEY.removeprefix("dev:"))
+DEV_SEED = base64.b64decode(DEV_CONNECTOR_KEY.removeprefix("whsk_"))
+DEV_PUBLIC = base64.b64decode(DEV_CONNECTOR_PUBLIC.removeprefix("whpk_"))
+EXAMPLE_MATERIAL = base64.b64decode(STANDARD_WEBHOOKS_EXAMPLE.removeprefix("whsec_"))
+
+
+def _b64(material: bytes) -> str:
+    return base64.b64encode(material).decode()
+
+
+def test_hmac_pads_a_short_key_with_zero_bytes_so_a_padded_key_verifies_the_published_ones() -> (
+    None
+):
+    """RFC 2104 fills a key shorter than the hash's 64-byte block with zero bytes before use, so
+    the development key followed by NUL bytes is the same HMAC key: whoever holds the published
+    key signs events that a server trusting the padded one accepts. Hence the refusals below."""
+    padded = WebhookKey.parse("whsec_" + _b64(DEV_WEBHOOK_MATERIAL + b"\0" * 5))
+    body, now = b'{"type":"consent.signed"}', 1_790_000_000
+    signature = Signer.parse(DEV_WEBHOOK_KEY).sign("msg_1", now, body)
+    sent = {"webhook-id": "msg_1", "webhook-timestamp": str(now), "webhook-signature": signature}
+    verified = verify(lambda name: [sent[name]] if name in sent else [], body, [padded], now)
+    assert verified.key_id == padded.key_id
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SIGNING_WEBHOOK_KEYS", "whsec_" + _b64(DEV_WEBHOOK_MATERIAL + b"\0")),
+        ("SIGNING_WEBHOOK_KEYS", "whsec_" + _b64(DEV_WEBHOOK_MATERIAL + b"\0" * 5)),
+        ("SIGNING_WEBHOOK_KEYS", "whsec_" + _b64(EXAMPLE_MATERIAL + b"\0" * 22)),
+        ("VISMASIGN_SECRET", _b64(base64.b64decode(DEV_VISMASIGN_SECRET) + b"\0")),
+        ("PII_KEY", "p:" + _b64(DEV_PII_MATERIAL + b"!")),
+        ("PII_KEY", "p:" + _b64(DEV_PII_MATERIAL + b"\0")),
+        ("PII_KEY", "p:" + _b64(b"!" + DEV_PII_MATERIAL)),
+        (
+            "SIGNING_WEBHOOK_KEYS",
+            "whsec_" + _b64(EXAMPLE_MATERIAL[:12] + b"?" + EXAMPLE_MATERIAL[13:]),
+        ),
+        ("SIGNING_CONNECTOR_KEY", "whsk_" + _b64(DEV_SEED + DEV_PUBLIC)),
+    ],
+    ids=[
+        "dev webhook key + NUL",
+        "dev webhook key + 5 NUL",
+        "standard webhooks example + 22 NUL",
+        "visma sign dev secret + NUL",
+        "dev pii key + !",
+        "dev pii key + NUL",
+        "! + dev pii key",
+        "standard webhooks example with its middle byte changed",
+        "dev seed and its public key",
+    ],
+)
+def test_production_refuses_a_published_key_padded_extended_or_barely_changed(
+    name: str, value: str
+) -> None:
+    _refused(name, value)
+
+
+def test_a_connector_key_of_a_seed_and_its_own_public_key_signs_with_that_seed() -> None:
+    private = Ed25519PrivateKey.generate()
+    seed = private.private_bytes_raw()
+    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key = "whsk_" + _b64(seed + public)
+    assert Settings.from_env({**PRODUCTION, "SIGNING_CONNECTOR_KEY": key}).signing.connector_key
+    assert Signer.parse(key) == Signer.parse("whsk_" + _b64(seed))
+
+
+@pytest.mark.parametrize(
+    "material",
+    [os.urandom(31), os.urandom(33), os.urandom(48), os.urandom(64), os.urandom(96)],
+    ids=["31 bytes", "33 bytes", "48 bytes", "a seed and a foreign public key", "96 bytes"],
+)
+def test_a_connector_key_that_is_no_seed_nor_a_seed_and_its_public_key_is_refused(
+    material: bytes,
+) -> None:
+    key = "whsk_" + _b64(material)
+    for environ in ({"SIGNING_CONNECTOR_KEY": key}, {**PRODUCTION, "SIGNING_CONNECTOR_KEY": key}):
+        with pytest.raises(ConfigurationError, match="SIGNING_CONNECTOR_KEY") as caught:
+            Settings.from_env(environ)
+        assert key[5:] not in str(caught.value)
+    with pytest.raises(ValueError, match="seed"):
+        Signer.parse(key)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        DEV_WEB_SECRET_KEY + ".",
+        DEV_WEB_SECRET_KEY + "x",
+        DEV_WEB_SECRET_KEY.replace("local", "lo\u200bcal"),
+        DEV_WEB_SECRET_KEY.replace(" ", "  ", 1),
+        DEV_WEB_SECRET_KEY.replace("never", "nevex"),
+        secrets.token_hex(8) + DEV_WEB_SECRET_KEY,
+        DEV_WEBHOOK_KEY,
+        DEV_PII_KEY,
+        STANDARD_WEBHOOKS_EXAMPLE,
+        "vst-consent local webhook key 32b",
+        "0123456789abcdefghijklmnopqrstuvwxyz",
+    ],
+    ids=[
+        "dev + .",
+        "dev + x",
+        "dev with a zero-width space",
+        "dev with a doubled space",
+        "dev with a letter changed",
+        "random + dev",
+        "the dev webhook key's text",
+        "the dev pii key's text",
+        "the standard webhooks example's text",
+        "the dev webhook key's material as text",
+        "a sequence",
+    ],
+)
+def test_production_refuses_a_session_key_near_a_published_one_or_guessable(value: str) -> None:
+    _refused("WEB_SECRET_KEY", value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Sandbox1",
+        "sandboxsandbox",
+        "Password1",
+        "salasana1",
+        "changeme!",
+        "123456789",
+        "abcdefgh",
+        "Kes\u00e4kuu-2026/palvelu#7",
+        "Kes\u00e4kuu-2026/palvelu#7!",
+        "pitk\u00e4-ja-hyv\u00e4-salasana",
+        "palvelukayttaja1",
+    ],
+)
+def test_production_refuses_a_guessable_or_printed_koski_password(value: str) -> None:
+    _refused("KOSKI_PASSWORD", value)
+
+
+def test_a_koski_password_made_of_the_username_or_the_organiser_s_name_is_refused() -> None:
+    environ = {**PRODUCTION, "KOSKI_USERNAME": "palvelu-vst", "KOSKI_PASSWORD": "palvelu-vst1"}
+    with pytest.raises(ConfigurationError, match="KOSKI_PASSWORD"):
+        Settings.from_env(environ)
+    environ = {
+        **PRODUCTION,
+        "SIGNING_ORGANISER": "Kansalaisopisto",
+        "KOSKI_PASSWORD": "Kansalaisopisto2026",
+    }
+    with pytest.raises(ConfigurationError, match="KOSKI_PASSWORD"):
+        Settings.from_env(environ)
+
+
+def test_long_random_secrets_are_judged_whole_and_accepted() -> None:
+    environ = {
+        **PRODUCTION,
+        "WEB_SECRET_KEY": secrets.token_urlsafe(96),
+        "KOSKI_PASSWORD": secrets.token_urlsafe(80),
+    }
+    assert Settings.from_env(environ).web_secret_key == environ["WEB_SECRET_KEY"]
