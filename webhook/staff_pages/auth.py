@@ -8,7 +8,7 @@ import logging
 from flask import redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 
-from consent.adapters.login_throttle import Attempt
+from consent.adapters.login_throttle import Attempt, Throttled
 from webhook.staff_pages import SESSION_HOURS, SESSION_KEY, bp, deps, our_page
 from webhook.staff_pages.texts import text
 
@@ -18,18 +18,18 @@ log = logging.getLogger("vst.staff_pages")
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     """The login form; a right username and password start a new session. After too many
-    failures for the name or from the address, a 429 before the password is even checked."""
+    failures for the name or from the address, a 429 before the password is even checked
+    (one password per name is checked at a time, so guesses sent at once are counted too)."""
     target = our_page(request.values.get("next", ""))
     if request.method == "GET":
         return render_template("login.html", next=target, failed=False)
     username = request.form.get("username", "").strip()[:64]
     attempt = Attempt("pages", username, request.remote_addr or "")
-    wait = deps().throttle.retry_after(attempt)
-    if wait is not None:
-        return _throttled(wait)
-    member = deps().accounts.verify(username, request.form.get("password", "")[:1024])
+    password = request.form.get("password", "")[:1024]
+    member = deps().throttle.login(attempt, lambda: deps().accounts.verify(username, password))
+    if isinstance(member, Throttled):
+        return _throttled(member.retry_after)
     if member is None:
-        deps().throttle.failed(attempt)
         log.warning("staff.login_failed")  # the typed name could be anything: not logged
         return render_template("login.html", next=target, failed=True, username=username), 401
     session.clear()  # nothing from before the login survives it
