@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
 from io import BytesIO
 
 import pytest
@@ -24,6 +25,7 @@ from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.staff import Role
 from tests.courses import COURSE_FORM
+from tests.hetus import make_hetu
 from tests.signing import body_of, event, hmac_secret, person, signed_headers
 from webhook.app import create_app
 
@@ -285,3 +287,67 @@ def test_every_staff_page_api_answer_and_webhook_answer_carries_the_security_hea
     assert_security_headers(client.post("/webhooks/signing", data=b"{}"))
     assert_security_headers(client.get("/signing/return?document=x"))
     assert_security_headers(client.get("/healthz"))
+
+
+@pytest.mark.parametrize("code", ["abc\x00", "\x00", "a\x00b"])
+def test_a_new_course_code_with_a_nul_byte_is_a_form_error_that_stores_nothing(
+    client: FlaskClient, engine: Engine, code: str
+) -> None:
+    log_in(client)
+    data = {"csrf_token": csrf(client, "/staff/courses/new"), **COURSE_FORM, "code": code}
+    response = client.post("/staff/courses/new", data=data)
+    assert response.status_code == 400, response.text[:300]
+    assert 'id="f-code-error"' in response.text
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM courses")).scalar_one() == 0
+
+
+@pytest.mark.parametrize("field", sorted(COURSE_FORM))
+def test_a_nul_byte_in_any_course_field_is_a_form_error_not_a_500(
+    client: FlaskClient, field: str
+) -> None:
+    log_in(client)
+    data = {"csrf_token": csrf(client, "/staff/courses/new"), **COURSE_FORM}
+    data[field] += "\x00"
+    response = client.post("/staff/courses/new", data=data)
+    assert response.status_code == 400, response.text[:300]
+
+
+CHOICES = ("language", "grading_scale")  # a select: what was sent is never written back
+FORM_FIELDS = (
+    *sorted(set(COURSE_FORM) - set(CHOICES)),
+    "name.sv",
+    "name.en",
+    "toimipiste_oid",
+    "parts.0.code",
+    "parts.0.name",
+    "parts.0.description",
+    "parts.0.laajuus_op",
+)
+
+
+@pytest.mark.parametrize("case", [str.upper, str.lower])
+def test_a_hetu_typed_into_any_course_field_is_masked_when_the_form_comes_back(
+    client: FlaskClient, case: Callable[[str], str]
+) -> None:
+    hetus = {f: case(make_hetu(dt.date(1990, 1, 1), 500 + i)) for i, f in enumerate(FORM_FIELDS)}
+    log_in(client)
+    data = {"csrf_token": csrf(client, "/staff/courses/new"), **COURSE_FORM}
+    data |= {f: f"x{h}y" if f.startswith("name") else h for f, h in hetus.items()}
+    data |= dict.fromkeys(CHOICES, hetus["code"])
+    response = client.post("/staff/courses/new", data=data)
+    assert response.status_code == 400, response.text[:300]
+    assert 'aria-invalid="true"' in response.text
+    assert "010190" not in response.text
+    assert response.text.count("[hetu]") >= len(hetus)
+
+
+def test_a_hetu_as_a_part_code_is_masked_in_the_problem_that_names_it(client: FlaskClient) -> None:
+    hetu = make_hetu(dt.date(1990, 1, 1), 521)
+    log_in(client)
+    part = {"code": hetu, "name": "Osa", "laajuus_op": "0,75"}
+    rows = {f"parts.{i}.{k}": v for i in (0, 1) for k, v in part.items()}
+    data = {"csrf_token": csrf(client, "/staff/courses/new"), **COURSE_FORM, **rows}
+    response = client.post("/staff/courses/new", data=data)
+    assert response.status_code == 400, response.text[:300]
+    assert "010190" not in response.text

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from consent.courses import Course, parse_course
 from consent.errors import InvalidCourse
+from consent.hetu import redact_hetus
 from schemas import schema_problems
 from webhook.staff_pages.texts import reason
 
@@ -97,6 +98,13 @@ def compact(form: Mapping[str, str]) -> dict[str, str]:
     for new, old in enumerate(filled):
         values |= {f"parts.{new}.{f}": form.get(f"parts.{old}.{f}", "") for f in PART_FIELDS}
     return values
+
+
+def masked(texts: Mapping[str, str]) -> dict[str, str]:
+    """``texts`` (what a refused form re-fills, or its problems) with anything shaped like a
+    hetu, in any case, replaced: a hetu typed into the wrong field, or a part code that is
+    one, never comes back on the page."""
+    return {redact_hetus(name): redact_hetus(value) for name, value in texts.items()}
 
 
 def document_from(form: Mapping[str, str]) -> dict[str, Any]:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from consent.staff import Role
-from webhook.routes import COURSE_CODE
+from webhook.routes import COURSE_CODE, CourseCodeConverter
 from webhook.staff_pages import actor, bp, deps, error_page, require
-from webhook.staff_pages.course_form import check, compact, document_from, part_rows, values_of
+from webhook.staff_pages.course_form import (
+    check,
+    compact,
+    document_from,
+    masked,
+    part_rows,
+    values_of,
+)
 from webhook.staff_pages.texts import text
 
 
@@ -46,14 +55,24 @@ def _course_form(code: str | None, stored: dict[str, str] | None = None) -> Resp
         values = stored or {"language": "FI", "grading_scale": "hyvaksytty-hylatty"}
         return _render(code, values, {})
     values = compact({k: v[:300] for k, v in request.form.items() if k != "csrf_token"})
-    if code is None and deps().store.find_course(values.get("code", "").strip()) is not None:
-        return _render(code, values, {"code": text("code_taken")}), 400
+    if code is None and _taken(values.get("code", "").strip()):
+        return _render(code, masked(values), {"code": text("code_taken")}), 400
     course, problems = check(document_from(values), code)
     if course is None:
-        return _render(code, values, problems), 400
+        return _render(code, masked(values), masked(problems)), 400
     deps().store.save_course(course, actor())
     flash("saved")
     return redirect(f"/staff/courses/{course.code}")
+
+
+def _taken(typed: str) -> bool:
+    """Whether a course has the code typed for a new one. Only a code in the course schema's
+    form is looked up: anything else (a NUL byte, which PostgreSQL refuses in text) is left
+    to :func:`check`, which names the field."""
+    return (
+        re.fullmatch(CourseCodeConverter.regex, typed) is not None
+        and deps().store.find_course(typed) is not None
+    )
 
 
 def _render(code: str | None, values: dict[str, str], problems: dict[str, str]) -> str:
