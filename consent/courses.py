@@ -10,6 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from consent.errors import InvalidCourse
+from consent.hetu import HETU_SHAPE
+
+# Why a code shaped like a hetu is refused: codes are shown on pages, quoted in addresses
+# and logs, and sent to KOSKI, none of which may carry a personal identity code.
+LOOKS_LIKE_A_HETU = "must not look like a henkilötunnus"
 
 
 class GradingScale(enum.StrEnum):
@@ -58,7 +63,7 @@ def parse_course(doc: Mapping[str, Any]) -> Course:
     """Build a course from a schema-valid document, or raise :class:`InvalidCourse`."""
     parts = tuple(
         CoursePart(
-            p["code"],
+            _code(p["code"], f"parts.{i}.code"),
             p["name"],
             p.get("description"),
             _extent(p["laajuus_op"], f"parts.{i}.laajuus_op"),
@@ -66,7 +71,7 @@ def parse_course(doc: Mapping[str, Any]) -> Course:
         for i, p in enumerate(doc.get("parts", []))
     )
     course = Course(
-        code=doc["code"],
+        code=_code(doc["code"], "code"),
         name=dict(doc["name"]),
         opintokokonaisuus=doc["opintokokonaisuus"],
         laajuus_op=_extent(doc["laajuus_op"], "laajuus_op"),
@@ -81,6 +86,18 @@ def parse_course(doc: Mapping[str, Any]) -> Course:
     )
     _check_parts(course)
     return course
+
+
+def is_hetu_shaped(code: str) -> bool:
+    """True if ``code`` holds a hetu's shape anywhere, in any case (``k-010190-521f``)."""
+    return HETU_SHAPE.search(code) is not None
+
+
+def _code(code: str, field: str) -> str:
+    """A course or part code, refused (never quoted) if it holds a hetu's shape."""
+    if is_hetu_shaped(code):
+        raise InvalidCourse(field, LOOKS_LIKE_A_HETU)
+    return code
 
 
 def _extent(value: float, field: str) -> Decimal:

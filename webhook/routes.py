@@ -8,6 +8,8 @@ from typing import Final
 
 from werkzeug.routing import BaseConverter
 
+from consent.hetu import HETU_SHAPE
+
 # A row id in an address: a BIGINT at most, so a longer number is a 404, not a database error.
 ROW_ID: Final = "int(max=9223372036854775807)"
 # A course code in an address, as the course schema defines it: anything else (a NUL byte,
@@ -24,9 +26,15 @@ def _code_pattern() -> str:
 
 
 class CourseCodeConverter(BaseConverter):
-    """Matches a course code only (``<course_code:code>``)."""
+    """Matches a course code only (``<course_code:code>``): one holding a hetu's shape, which
+    no course may have, does not match either, so such an address is a 404 (never a page or
+    an answer quoting it).
 
-    regex = _code_pattern()
+    The hetu check is a lookahead in the pattern, not a ``to_python`` refusal: a rule refused
+    there still lets a sibling rule of another method make the address a 405.
+    """
+
+    regex = f"(?!(?ai:[^/]*{HETU_SHAPE.pattern})){_code_pattern()}"
     part_isolating = True
 
 

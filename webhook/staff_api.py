@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -33,6 +33,8 @@ from webhook.routes import COURSE_CODE, ROW_ID
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api")
 MAX_IMPORT = 10 * 1024 * 1024  # a results file of some tens of thousands of rows
+# An unknown course's 404 quotes no code: the address is the caller's and may hold anything.
+NO_SUCH_COURSE: Final = "No such course."
 log = logging.getLogger("vst.staff_api")
 
 
@@ -119,7 +121,7 @@ def import_results(code: str) -> ResponseReturnValue:
     api = _api()
     course = api.store.find_course(code)
     if course is None:
-        return problem(404, f"No course {code!r}.")
+        return problem(404, NO_SUCH_COURSE)
     kind = "csv" if request.mimetype == "text/csv" else "json"
     try:
         rows = read_rows(request.get_data(), kind, result_columns(course))
@@ -155,6 +157,8 @@ def enrol(code: str) -> ResponseReturnValue:
     api = _api()
     if api.enrolments is None or api.invite is None:
         return problem(404, "The signing connector is not configured.")
+    if api.store.find_course(code) is None:
+        return problem(404, NO_SUCH_COURSE)
     kind = "csv" if request.mimetype == "text/csv" else "json"
     try:
         raw = read_rows(request.get_data(), kind, ENROLMENT_COLUMNS)
@@ -174,6 +178,8 @@ def enrolments(code: str) -> ResponseReturnValue:
     api = _api()
     if api.enrolments is None:
         return problem(404, "The signing connector is not configured.")
+    if api.store.find_course(code) is None:  # not an empty list: there is no such course
+        return problem(404, NO_SUCH_COURSE)
     return jsonify(course=code, enrolments=api.enrolments.course_enrolments(code))
 
 
@@ -209,7 +215,7 @@ def _status(code: str, hetu: Hetu | None) -> ResponseReturnValue:
     try:
         rows: list[dict[str, Any]] = _api().store.course_status(code, hetu)
     except UnknownCourse:
-        return problem(404, f"No course {code!r}.")
+        return problem(404, NO_SUCH_COURSE)
     return jsonify(course=code, participants=rows)
 
 

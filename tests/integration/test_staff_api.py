@@ -219,6 +219,11 @@ def test_staff_enrol_participants_for_signing_and_see_them_masked(
     viewer = api.post(path, data=body, content_type="text/csv", headers=auth(tokens[Role.VIEWER]))
     assert viewer.status_code == 403
     staff = auth(tokens[Role.STAFF])
+    assert api.post(path, data=body, content_type="text/csv", headers=staff).status_code == 404
+    assert (
+        api.put("/api/courses/knoppi-2026-syksy", json=course_doc(), headers=staff).status_code
+        == 200
+    )
     response = api.post(path, data=body, content_type="text/csv", headers=staff)
     assert (response.status_code, response.json) == (200, {"enrolled": 2, "enrolled_before": 0})
     again = api.post(path, data=body, content_type="text/csv", headers=staff)
@@ -236,7 +241,12 @@ def test_an_enrolment_file_with_a_bad_row_enrols_nobody(
 ) -> None:
     body = f"hetu,first_names,last_name\n{ADULT['hetu']},Aino,\n"
     path = "/api/courses/knoppi-2026-syksy/enrolments"
-    response = api.post(path, data=body, content_type="text/csv", headers=auth(tokens[Role.STAFF]))
+    staff = auth(tokens[Role.STAFF])
+    assert (
+        api.put("/api/courses/knoppi-2026-syksy", json=course_doc(), headers=staff).status_code
+        == 200
+    )
+    response = api.post(path, data=body, content_type="text/csv", headers=staff)
     assert response.status_code == 422  # a well-formed file whose row breaks the rules
     assert response.json is not None
     assert response.json["errors"] == [
