@@ -118,7 +118,7 @@ def _cannot_change(_error: InvalidJobOperation) -> Response:
 def _refused_by_broker(error: redis.ResponseError) -> Response:
     """A command the broker refused, such as compacting a queue that is empty (no key)."""
     log.warning("dashboard.refused_by_broker error=%s", type(error).__name__)
-    return plain(409, "The job broker refused that change; reload the page to see the jobs.")
+    return plain(409, "The job broker refused that; reload the page to see the jobs as they are.")
 
 
 def _broker_unavailable(error: redis.RedisError) -> Response:

@@ -1,5 +1,7 @@
 """rq-dashboard with a real worker: its worker list answers while a worker runs one of our JSON
-jobs, and every dashboard answer carries the security headers."""
+jobs, and every dashboard answer carries the security headers. An address of nothing, a change
+RQ will not make, a broker outage and a job record RQ cannot read are plain 4xx or 5xx answers
+that log neither the address nor a traceback."""
 
 from __future__ import annotations
 
@@ -147,39 +149,42 @@ def test_the_pages_and_data_of_real_registries_still_answer(
 
 
 def test_a_broker_outage_is_a_503_that_logs_only_its_kind(
-    viewer: tuple[FlaskClient, dict[str, str]],
-    caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    client, headers = viewer
-
-    def down(*_args: object, **_kwargs: object) -> None:
-        raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setattr(redis.Redis, "execute_command", down)
+    engine = configure(monkeypatch, tmp_path, REDIS_URL="redis://127.0.0.1:1/0")  # nobody there
+    token = SqlStaffTokens(engine, utc_now).create("viewer-person", Role.VIEWER)
+    client = app(Settings.from_env()).test_client()
     with caplog.at_level("DEBUG"):
-        response = client.get("/rq/0/data/queues.json", headers=headers)
+        response = client.get(
+            "/rq/0/data/queues.json", headers={"Authorization": f"Bearer {token}"}
+        )
     assert (response.status_code, response.mimetype) == (503, "text/plain"), response.text
     assert "Retry-After" in response.headers
     _assert_nothing_of_the_request_logged(caplog)
 
 
-def test_an_unexpected_error_is_a_plain_500_logging_only_its_type(
+def test_a_job_record_rq_cannot_read_is_a_plain_500_logging_only_the_error_type(
     viewer: tuple[FlaskClient, dict[str, str]],
+    redis_client: redis.Redis,
     caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     client, headers = viewer
-
-    def broken(*_args: object, **_kwargs: object) -> None:
-        raise RuntimeError("something about /rq/0/view/job/job010190-521Fx")
-
-    monkeypatch.setattr("rq_dashboard.web.Job.fetch", broken)
+    garbled = {"created_at": "010190-521F", "data": "x", "status": "queued"}  # RQ raises on it
+    redis_client.hset("rq:job:garbled-1", mapping=garbled)
     with caplog.at_level("DEBUG"):
-        response = client.get("/rq/0/view/job/job010190-521Fx", headers=headers)
-    assert (response.status_code, response.mimetype) == (500, "text/plain")
-    assert "RuntimeError" in caplog.text
+        for address in ("/rq/0/view/job/garbled-1", "/rq/0/data/job/garbled-1.json"):
+            response = client.get(address, headers=headers)
+            assert (response.status_code, response.mimetype) == (500, "text/plain")
+    assert "error=ValueError" in caplog.text
     _assert_nothing_of_the_request_logged(caplog)
+
+
+def test_a_request_without_a_login_is_a_401_whatever_its_address(
+    viewer: tuple[FlaskClient, dict[str, str]],
+) -> None:
+    client, _ = viewer
+    for address in ("/rq/5/view", "/rq/0/view/job/%00", "/rq/0/data/jobs/x/bogus/0/up/0.json"):
+        assert client.get(address).status_code == 401, address
 
 
 def _assert_nothing_of_the_request_logged(caplog: pytest.LogCaptureFixture) -> None:
