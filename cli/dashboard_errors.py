@@ -35,7 +35,9 @@ _JOB_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,200}")
 _REGISTRIES: Final = frozenset(
     ("queued", "failed", "deferred", "started", "finished", "scheduled", "canceled")
 )
-_QUEUES: Final = frozenset(QUEUES_BY_PRIORITY)  # no other queue exists, nor is shown by name
+# Ours, and RQ's default queue, which the Jobs tab opens (empty: we never use it). No other
+# exists, and a queue's name is shown on its page.
+_QUEUES: Final = frozenset((*QUEUES_BY_PRIORITY, "default"))
 _ORDERS: Final = frozenset(("asc", "dsc"))
 _MAX_PER_PAGE: Final = 200  # the jobs page's own limit for its "jobs per page" field
 _MAX_PAGE: Final = 10**9  # keeps (page - 1) × per_page well within a Redis index

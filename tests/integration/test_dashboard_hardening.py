@@ -143,6 +143,9 @@ def test_the_pages_and_data_of_real_registries_still_answer(
     assert (
         client.get("/rq/0/view/jobs/consent/canceled/8/dsc/3", headers=headers).status_code == 200
     )
+    assert client.get("/rq/0/view/jobs", headers=headers).status_code == 200  # the Jobs tab
+    default = client.get("/rq/0/data/jobs/default/queued/8/asc/1.json", headers=headers)
+    assert (default.status_code, default.get_json()["jobs"]) == (200, [])  # what it then reads
     assert client.get(f"/rq/0/view/job/{job.id}", headers=headers).status_code == 200
     shown = client.get(f"/rq/0/data/job/{job.id}.json", headers=headers)
     assert (shown.status_code, shown.get_json()["id"]) == (200, job.id)
