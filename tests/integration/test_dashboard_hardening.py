@@ -172,8 +172,9 @@ def test_a_job_record_rq_cannot_read_is_a_plain_500_logging_only_the_error_type(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     client, headers = viewer
-    garbled = {"created_at": "010190-521F", "data": "x", "status": "queued"}  # RQ raises on it
-    redis_client.hset("rq:job:garbled-1", mapping=garbled)
+    redis_client.hset(  # RQ cannot read its creation time, which is a hetu's shape
+        "rq:job:garbled-1", mapping={"created_at": "010190-521F", "data": "x", "status": "queued"}
+    )
     with caplog.at_level("DEBUG"):
         for address in ("/rq/0/view/job/garbled-1", "/rq/0/data/job/garbled-1.json"):
             response = client.get(address, headers=headers)
