@@ -25,6 +25,7 @@ from webhook.app import create_app
 
 HETU = make_hetu(dt.date(1990, 1, 1))
 HETU_SHAPED_CODES = [HETU, HETU.lower(), f"kurssi{HETU}", f"k-{HETU.lower()}-2026"]
+SHAPES = ["a hetu", "lower-case", "glued", "inside"]
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def echoes_nothing(text: str, *quoted: str) -> bool:
     )
 
 
-@pytest.mark.parametrize("code", HETU_SHAPED_CODES)
+@pytest.mark.parametrize("code", HETU_SHAPED_CODES, ids=SHAPES)
 def test_a_course_code_shaped_like_a_hetu_is_refused_at_parse_time_naming_the_field(
     code: str,
 ) -> None:
@@ -55,7 +56,7 @@ def test_a_course_code_shaped_like_a_hetu_is_refused_at_parse_time_naming_the_fi
     assert echoes_nothing(str(refused.value))
 
 
-@pytest.mark.parametrize("code", HETU_SHAPED_CODES)
+@pytest.mark.parametrize("code", HETU_SHAPED_CODES, ids=SHAPES)
 def test_a_part_code_shaped_like_a_hetu_is_refused_at_parse_time_naming_the_field(
     code: str,
 ) -> None:
@@ -67,7 +68,7 @@ def test_a_part_code_shaped_like_a_hetu_is_refused_at_parse_time_naming_the_fiel
     assert echoes_nothing(str(refused.value))
 
 
-@pytest.mark.parametrize("code", HETU_SHAPED_CODES)
+@pytest.mark.parametrize("code", HETU_SHAPED_CODES, ids=SHAPES)
 @pytest.mark.parametrize(
     ("method", "suffix"),
     [("put", ""), ("get", "/status"), ("get", "/enrolments"), ("post", "/results")],

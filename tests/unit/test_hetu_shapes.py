@@ -22,6 +22,7 @@ YOUNG = make_hetu(dt.date(2010, 6, 15), sign="C")
         (f"/rq/0/view/job/job{YOUNG}Fx", "/rq/0/view/job/job[hetu]Fx"),
         (f"a={HETU} b", "a=[hetu] b"),
     ],
+    ids=["letters", "lower-case letters", "digits", "a dashboard path", "standing alone"],
 )
 def test_a_hetu_glued_to_letters_or_digits_is_redacted_in_any_case(
     text: str, redacted: str

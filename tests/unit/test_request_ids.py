@@ -29,6 +29,14 @@ def _bound_id(offered: str | None) -> str:
 @pytest.mark.parametrize(
     "offered",
     [HETU, HETU.lower(), f"id{HETU}z", f"job{HETU.lower()}x", f"7{HETU}7", f"req-{HETU}-1"],
+    ids=[
+        "alone",
+        "lower-case",
+        "glued to letters",
+        "lower-case glued",
+        "glued to digits",
+        "inside",
+    ],
 )
 def test_an_offered_request_id_shaped_like_a_hetu_anywhere_is_replaced(offered: str) -> None:
     bound = _bound_id(offered)
