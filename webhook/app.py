@@ -14,6 +14,7 @@ import redis
 import structlog
 from flask import Flask, Response, request
 from sqlalchemy import Engine, text
+from werkzeug.exceptions import NotFound
 
 from consent.adapters.broker import broker_url, connect
 from consent.adapters.counters import RedisCounters
@@ -141,6 +142,7 @@ def create_app(
         counters=RedisCounters(broker), broker=broker, ledger_counts=ledger.state_counts
     )
     app.before_request(_bind_request_id)
+    app.before_request(_refuse_leading_slashes)
     app.after_request(_return_request_id)
     app.after_request(security_headers(PAGES_POLICY))
     app.register_blueprint(health.bp)
@@ -173,6 +175,15 @@ def _fresh_request_id() -> str:
     """A random id of lower-case letters only: no digit, so never shaped like a hetu (a hex
     UUID is, now and then, and log redaction would then cut it)."""
     return "".join(secrets.choice(_REQUEST_ID_LETTERS) for _ in range(_REQUEST_ID_LENGTH))
+
+
+def _refuse_leading_slashes() -> None:
+    """A path that starts with ``//`` is a 404, as any other ``//`` is (``merge_slashes`` in
+    :func:`create_app`). Werkzeug's routing strips leading slashes whatever that setting
+    says, so under gunicorn, which passes ``//webhooks/signing`` on as it came, it would be
+    the webhook."""
+    if request.environ.get("PATH_INFO", "").startswith("//"):
+        raise NotFound
 
 
 def _return_request_id(response: Response) -> Response:

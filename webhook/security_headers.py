@@ -26,14 +26,20 @@ DASHBOARD_POLICY: Final = (
 )
 
 
-def security_headers(policy: str) -> Callable[[Response], Response]:
-    """An ``after_request`` hook that sets the headers, with ``policy`` as the CSP."""
-    headers = {
+def header_fields(policy: str) -> dict[str, str]:
+    """The headers, with ``policy`` as the CSP (also for gunicorn's own error pages, which
+    no Flask hook sees: webhook/serving.py)."""
+    return {
         "Content-Security-Policy": policy,
         "X-Frame-Options": "DENY",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
     }
+
+
+def security_headers(policy: str) -> Callable[[Response], Response]:
+    """An ``after_request`` hook that sets the headers, with ``policy`` as the CSP."""
+    headers = header_fields(policy)
 
     def add(response: Response) -> Response:
         response.headers.update(headers)

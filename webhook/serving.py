@@ -1,4 +1,5 @@
-"""The web process's gunicorn worker: gthread, with a deadline for reading each request.
+"""The web process's gunicorn worker: gthread, with deadlines for reading each request and
+writing each answer.
 
 A sync worker gives its whole process to one socket, so two clients that declare a body and
 send one byte hold two sync workers until gunicorn kills them. gunicorn 27's gthread worker
@@ -14,6 +15,18 @@ passed while it waited for a thread is closed as soon as one takes it up, so how
 slow clients arrive at once, a request queued behind them waits about :data:`READ_SECONDS`
 at most.
 
+The other way round, gthread writes an answer with a blocking ``sendall``, so a client that
+asks (say, pipelining requests for an 18 KB document) and never reads holds the thread until
+it closes. So each answer must also be taken within :data:`WRITE_SECONDS` of its first byte
+being written, or the connection is closed (logged with ``reason=write_timeout``); a client
+that reads, however slowly, only needs to take that answer in that time, and the next answer
+on a kept-alive connection has a deadline of its own. Such a client too holds a thread for
+:data:`WRITE_SECONDS` at most, but requests queued behind many of them wait a round of that
+for each ``threads`` of them ahead.
+
+gunicorn's own answers to requests it cannot parse (400 for bad framing, 414, 431, ...) are
+written by the worker, not the app; they get the same security headers as the app's pages.
+
 Used by the Procfile: ``gunicorn --worker-class webhook.serving.BoundedReadWorker``. Plain
 HTTP only (TLS ends at the proxy in front). How long a request may then take to answer (an
 invalidation waiting for KOSKI) is bounded by the KOSKI client's own timeouts, not here.
@@ -23,15 +36,31 @@ from __future__ import annotations
 
 import socket
 import time
-from typing import Any, Final
+from collections.abc import Callable
+from typing import IO, Any, Final, TypeVar
 
 from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]  # no types
 from werkzeug.exceptions import RequestTimeout
+
+from webhook.security_headers import PAGES_POLICY, header_fields
 
 # A webhook body is at most 64 KiB and a staff upload at most 10 MiB; behind the production
 # proxy, which buffers requests, each arrives at network speed. A client that takes longer
 # than this holds a thread for nothing.
 READ_SECONDS: Final = 10.0
+# The largest answers (a staff page, the OpenAPI document, a results preview) are tens of
+# kilobytes; the proxy in front buffers them at loopback speed, and a client without one
+# takes 18 KB in 10 s at 2 KB/s. A client that has not taken an answer by then holds a thread
+# for nothing.
+WRITE_SECONDS: Final = 10.0
+# sendfile is written as sendall of blocks of this size, so the write deadline bounds it all.
+_FILE_BLOCK: Final = 64 * 1024
+# gunicorn's own error pages start with a status line; these headers follow it.
+_ERROR_PAGE_HEADERS: Final = "".join(
+    f"{name}: {value}\r\n" for name, value in header_fields(PAGES_POLICY).items()
+).encode("latin-1")
+
+_Sent = TypeVar("_Sent")
 
 
 class RequestReadTimeout(RequestTimeout):
@@ -40,20 +69,36 @@ class RequestReadTimeout(RequestTimeout):
     description = f"The request did not arrive within {READ_SECONDS:.0f} s; nothing was stored."
 
 
-class DeadlineSocket:
-    """A connection's socket whose reads for one request share one deadline.
+class ResponseWriteTimeout(TimeoutError):
+    """The client did not take an answer within :data:`WRITE_SECONDS`: close the connection.
 
-    Everything but ``recv`` is the socket's own. The deadline bounds waiting, not reading:
-    bytes that arrived in time are read even if no thread got to them before it (a request
-    queued behind slow clients is served). Once a read finds nothing by the deadline, the
-    connection is done: every later ``recv`` ends at once (so gunicorn's closing does not
-    linger on the client either).
+    An ``OSError``, as gunicorn expects of a failed write, so its request handling passes it
+    on to :meth:`BoundedReadWorker.handle_request` untouched."""
+
+
+class DeadlineSocket:
+    """A connection's socket whose reads for one request share one deadline, and whose
+    writes of one answer share another.
+
+    Everything but ``recv``, ``send``, ``sendall`` and ``sendfile`` is the socket's own. A
+    deadline bounds waiting, not reading or writing: bytes that arrived in time are read
+    even if no thread got to them before it (a request queued behind slow clients is
+    served), and what fits in the buffers is written even after it. Once a read finds
+    nothing by its deadline, or a write cannot finish by its own, the connection is done:
+    every later ``recv`` ends at once (so gunicorn's closing does not linger on the client).
     """
 
-    def __init__(self, sock: socket.socket, seconds: float = READ_SECONDS) -> None:
+    def __init__(
+        self,
+        sock: socket.socket,
+        seconds: float = READ_SECONDS,
+        write_seconds: float = WRITE_SECONDS,
+    ) -> None:
         self._sock = sock
         self._seconds = seconds
+        self._write_seconds = write_seconds
         self._deadline = 0.0
+        self._write_deadline: float | None = None  # from an answer's first byte
         self.reading = False  # from queueing a request to the app's answer to it
         self.body_of: Any = None  # the request whose headers have arrived (gunicorn's)
         self.expired = False
@@ -92,6 +137,61 @@ class DeadlineSocket:
         self.expired = True
         return self._expired()
 
+    def sendall(self, data: bytes, flags: int = 0) -> None:
+        """``socket.sendall``, within what is left of the answer's write deadline (which the
+        answer's first ``sendall`` or ``sendfile`` starts)."""
+        self._bounded(lambda: self._sock.sendall(data, flags), self._answer_deadline())
+
+    def send(self, data: bytes, flags: int = 0) -> int:
+        """``socket.send``, waiting :data:`WRITE_SECONDS` at most. gunicorn sends only its
+        ``100 Continue`` with it, before the app runs, so it starts no answer's deadline."""
+        return self._bounded(
+            lambda: self._sock.send(data, flags), time.monotonic() + self._write_seconds
+        )
+
+    def sendfile(self, file: IO[bytes], offset: int = 0, count: int | None = None) -> int:
+        """``socket.sendfile``, as ``sendall`` of the file's blocks (the socket's own bounds
+        each wait for room, not the whole file); the bytes sent."""
+        file.seek(offset)
+        sent = 0
+        while count is None or sent < count:
+            block = file.read(_FILE_BLOCK if count is None else min(_FILE_BLOCK, count - sent))
+            if not block:
+                break
+            self.sendall(block)
+            sent += len(block)
+        return sent
+
+    def answered(self) -> None:
+        """The answer is written (or abandoned): the next one gets a write deadline of its own."""
+        self._write_deadline = None
+
+    def _answer_deadline(self) -> float:
+        if self._write_deadline is None:
+            self._write_deadline = time.monotonic() + self._write_seconds
+        return self._write_deadline
+
+    def _bounded(self, write: Callable[[], _Sent], deadline: float) -> _Sent:
+        """``write()`` with the socket's timeout cut to ``deadline``; past it, what fits in the
+        buffers at once is still written. A non-blocking write (gunicorn's error pages) and
+        the caller's own shorter timeout are the caller's."""
+        before = self._sock.gettimeout()
+        if before == 0.0:
+            return write()
+        remaining = max(0.0, deadline - time.monotonic())
+        self._sock.settimeout(remaining if not before else min(before, remaining))
+        try:
+            return write()
+        except (TimeoutError, BlockingIOError):
+            if before and before < remaining:
+                raise
+            self.expired = True
+            raise ResponseWriteTimeout(
+                f"the client did not take its answer within {self._write_seconds:.0f} s"
+            ) from None
+        finally:
+            self._sock.settimeout(before)
+
     def _expired(self) -> bytes:
         """A body still missing is the app's 408, answered with ``Connection: close``;
         headers still missing close quietly (to gunicorn, an end of data before a request)."""
@@ -101,8 +201,26 @@ class DeadlineSocket:
         return b""
 
 
+class ErrorPageSocket:
+    """A socket whose one write, gunicorn's own error page, gets the security headers after
+    its status line (``gunicorn.util.write_error`` writes the whole page with one
+    ``sendall``; everything else is the socket's own)."""
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = sock
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+    def sendall(self, data: bytes, flags: int = 0) -> None:
+        """Write ``data`` with the security headers after its first line."""
+        status, crlf, rest = data.partition(b"\r\n")
+        self._sock.sendall(status + crlf + _ERROR_PAGE_HEADERS + rest, flags)
+
+
 class BoundedReadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn's classes are untyped
-    """gunicorn's gthread worker, each request's headers and body read within a deadline."""
+    """gunicorn's gthread worker, each request's headers and body read within a deadline and
+    each answer written within another."""
 
     def enqueue_req(self, conn: Any) -> None:
         """Queue ``conn`` for a thread (on the worker's main thread); its deadline starts."""
@@ -122,11 +240,25 @@ class BoundedReadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn's class
         return super().handle(conn)
 
     def handle_request(self, req: Any, conn: Any) -> bool:
-        """Run the app for ``req``; a request cut off mid-body closes its connection."""
+        """Run the app for ``req``; a request cut off mid-body, or an answer the client did
+        not take in time, closes its connection."""
         sock: DeadlineSocket = conn.sock
         sock.body_of = req
         try:
             keepalive: bool = super().handle_request(req, conn)
+        except ResponseWriteTimeout:
+            self.log.warning(
+                "Closing a connection whose client did not take its answer within %.0f s "
+                "(reason=write_timeout)",
+                WRITE_SECONDS,
+            )
+            return False
         finally:
             sock.body_of, sock.reading = None, False
+            sock.answered()
         return keepalive and not sock.expired
+
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        """gunicorn's own answer to a request it could not read (400 for bad framing, 414,
+        431, ...), with the security headers every answer of the app carries."""
+        super().handle_error(req, ErrorPageSocket(client), addr, exc)

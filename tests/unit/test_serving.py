@@ -1,13 +1,15 @@
-"""The web worker's read deadline, on a socket pair: what a request's reads get, and when."""
+"""The web worker's deadlines, on a socket pair: what a request's reads and its answer's
+writes get, and when."""
 
 from __future__ import annotations
 
 import socket
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 
-from webhook.serving import DeadlineSocket, RequestReadTimeout
+from webhook.serving import DeadlineSocket, RequestReadTimeout, ResponseWriteTimeout
 
 
 class _Request:
@@ -73,3 +75,51 @@ def test_between_requests_reads_are_the_callers_own(
     client.sendall(b"next")
     assert deadline.recv(1024) == b"next"
     assert not deadline.expired
+
+
+MORE_THAN_BUFFERS_HOLD = 16 * 1024 * 1024
+
+
+def test_an_answer_the_client_does_not_take_by_the_write_deadline_ends_the_connection(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    client, server = pair
+    deadline = DeadlineSocket(server, write_seconds=0.0)
+    with pytest.raises(ResponseWriteTimeout):
+        deadline.sendall(b"x" * MORE_THAN_BUFFERS_HOLD)  # the client reads none of it
+    assert deadline.expired
+    client.sendall(b"GET / HTTP/1.1\r\n")  # a next request is not read
+    assert deadline.recv(1024) == b""
+
+
+def test_an_answer_that_fits_is_written_whole_even_past_the_write_deadline(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    client, server = pair
+    deadline = DeadlineSocket(server, write_seconds=0.0)
+    deadline.sendall(b"HTTP/1.1 200 OK\r\n")
+    assert client.recv(1024) == b"HTTP/1.1 200 OK\r\n"
+    assert not deadline.expired
+
+
+def test_a_file_the_client_does_not_take_by_the_write_deadline_ends_the_connection(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    _client, server = pair
+    deadline = DeadlineSocket(server, write_seconds=0.0)
+    with tempfile.TemporaryFile() as file:
+        file.write(b"x" * MORE_THAN_BUFFERS_HOLD)
+        with pytest.raises(ResponseWriteTimeout):
+            deadline.sendfile(file, offset=0, count=MORE_THAN_BUFFERS_HOLD)
+    assert deadline.expired
+
+
+def test_a_file_is_sent_from_its_offset_for_its_count(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    client, server = pair
+    deadline = DeadlineSocket(server)
+    with tempfile.TemporaryFile() as file:
+        file.write(b"0123456789")
+        assert deadline.sendfile(file, offset=2, count=5) == 5
+    assert client.recv(1024) == b"23456"
