@@ -48,10 +48,10 @@ from webhook.security_headers import PAGES_POLICY, header_fields
 # proxy, which buffers requests, each arrives at network speed. A client that takes longer
 # than this holds a thread for nothing.
 READ_SECONDS: Final = 10.0
-# The largest answers (a staff page, the OpenAPI document, a results preview) are tens of
-# kilobytes; the proxy in front buffers them at loopback speed, and a client without one
-# takes 18 KB in 10 s at 2 KB/s. A client that has not taken an answer by then holds a thread
-# for nothing.
+# Behind the production proxy, which buffers answers, each is taken at loopback speed. A
+# client without one must take an answer in this time from its first byte: the 18 KB OpenAPI
+# document at 2 KB/s, a 1 MB page or list at 100 KB/s. One that has not holds a thread for
+# nothing.
 WRITE_SECONDS: Final = 10.0
 # sendfile is written as sendall of blocks of this size, so the write deadline bounds it all.
 _FILE_BLOCK: Final = 64 * 1024

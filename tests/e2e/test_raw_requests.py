@@ -33,6 +33,7 @@ UNREADABLE = {
     "a NUL in a header": (_HEAD + "X-Nul: a\x00b\r\nContent-Length: 0\r\n\r\n", 400),
     "a lower-case method": ("get /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400),
     "a request line over 4094 bytes": (f"GET /{'a' * 5000} HTTP/1.1\r\n\r\n", 414),
+    "over 100 header fields": (_HEAD + "".join(f"X-{i}: a\r\n" for i in range(101)) + "\r\n", 431),
 }
 
 
