@@ -31,6 +31,7 @@ from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.staff import Role, StaffMember
 from webhook.proxies import behind_proxies
+from webhook.redirects import relative_location
 from webhook.security_headers import DASHBOARD_POLICY, security_headers
 
 PREFIX: Final = "/rq"
@@ -159,5 +160,6 @@ def app(settings: Settings | None = None) -> Flask:
     dashboard.before_request(guard.check)
     dashboard_errors.register(dashboard)  # after the guard: no address checks before a login
     dashboard.after_request(security_headers(DASHBOARD_POLICY))
+    dashboard.after_request(relative_location)
     dashboard.register_blueprint(rq_dashboard.blueprint, url_prefix=PREFIX)
     return dashboard

@@ -47,6 +47,7 @@ from webhook import (
 )
 from webhook.declared_length import DeclaredLength
 from webhook.proxies import behind_proxies
+from webhook.redirects import relative_location
 from webhook.security_headers import PAGES_POLICY, security_headers
 
 
@@ -145,6 +146,7 @@ def create_app(
     app.before_request(_refuse_leading_slashes)
     app.after_request(_return_request_id)
     app.after_request(security_headers(PAGES_POLICY))
+    app.after_request(relative_location)
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(signing.bp)

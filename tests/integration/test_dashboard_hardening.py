@@ -219,3 +219,12 @@ def test_changes_the_broker_or_rq_cannot_make_are_a_plain_409_or_404(
     assert (unknown.status_code, unknown.mimetype) == (404, "text/plain")
     assert (emptied.status_code, emptied.mimetype) == (404, "text/plain")
     _assert_nothing_of_the_request_logged(caplog)
+
+
+def test_a_slash_redirect_of_the_dashboard_names_a_path_never_the_host_the_request_gave(
+    viewer: tuple[FlaskClient, dict[str, str]],
+) -> None:
+    client, headers = viewer
+    response = client.get("/rq/0", headers={**headers, "Host": "evil.example"})
+    assert response.status_code == 308
+    assert response.headers["Location"] == "/rq/0/"

@@ -357,3 +357,14 @@ def test_a_hetu_as_a_part_code_is_masked_in_the_problem_that_names_it(client: Fl
     response = client.post("/staff/courses/new", data=data)
     assert response.status_code == 400, response.text[:300]
     assert "010190" not in response.text
+
+
+@pytest.mark.parametrize("path", ["/staff", "/staff?next=/staff/courses"])
+def test_a_slash_redirect_names_a_path_never_the_host_the_request_gave(
+    client: FlaskClient, path: str
+) -> None:
+    # Werkzeug builds this redirect from the Host header: "evil.example" must not come back.
+    response = client.get(path, headers={"Host": "evil.example"})
+    assert response.status_code == 308
+    assert response.headers["Location"].startswith("/staff/")
+    assert "evil.example" not in response.headers["Location"]
