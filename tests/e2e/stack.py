@@ -104,13 +104,33 @@ def procfile_web(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tu
             engine.dispose()
 
 
-def _start_web(port: int, home: Path, log: IO[bytes]) -> subprocess.Popen[bytes]:
-    """Run the Procfile's ``web`` line as honcho does, in a process group of its own."""
+@contextmanager
+def procfile_dashboard(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[int]:
+    """The Procfile's ``dashboard`` on a free port (its bind rewritten) with a migrated
+    SQLite ledger, until the block ends; its port. Output goes to ``dashboard.log``."""
+    engine = configure(monkeypatch, tmp_path)
+    port = free_port()
+    command = procfile_command("dashboard").replace("127.0.0.1:9181", f"127.0.0.1:{port}")
+    with (tmp_path / "dashboard.log").open("wb") as log:
+        process = _start_web(port, tmp_path, log, command)
+        try:
+            _wait_until_healthy(f"http://127.0.0.1:{port}", process, "/rq/", 401)
+            yield port
+        finally:
+            _stop(process)
+            engine.dispose()
+
+
+def _start_web(
+    port: int, home: Path, log: IO[bytes], command: str | None = None
+) -> subprocess.Popen[bytes]:
+    """Run the Procfile's ``web`` line (or ``command``) as honcho does, in a process group
+    of its own."""
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     env = {**os.environ, "PORT": str(port), "PATH": path, "HOME": str(home)}
     env.pop("XDG_RUNTIME_DIR", None)  # a control socket, if any, lands under this test's HOME
     return subprocess.Popen(
-        ["sh", "-c", procfile_command("web")],
+        ["sh", "-c", command or procfile_command("web")],
         cwd=ROOT,
         env=env,
         start_new_session=True,
@@ -119,14 +139,16 @@ def _start_web(port: int, home: Path, log: IO[bytes]) -> subprocess.Popen[bytes]
     )
 
 
-def _wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
-    """Returns as soon as ``/healthz`` answers (two minutes at most: cold imports on a busy
-    day of the shared machine are slow)."""
+def _wait_until_healthy(
+    base: str, process: subprocess.Popen[bytes], path: str = "/healthz", status: int = 200
+) -> None:
+    """Returns as soon as ``path`` answers ``status`` (two minutes at most: cold imports on a
+    busy day of the shared machine are slow)."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        assert process.poll() is None, "the web process exited while starting"
+        assert process.poll() is None, "the process exited while starting"
         try:
-            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+            if requests.get(f"{base}{path}", timeout=2).status_code == status:
                 return
         except requests.RequestException:
             pass

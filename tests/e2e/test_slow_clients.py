@@ -13,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import time
+from pathlib import Path
 
+import pytest
 import redis
 import requests
 from sqlalchemy import Engine
 
-from tests.e2e.stack import SECRET, inbox_rows
+from tests.e2e.stack import SECRET, inbox_rows, procfile_dashboard
 from tests.signing import body_of, event, person, signed_headers
 
 SLOW_BODIES = 100  # each declares 60,000 bytes of body and sends one
@@ -203,3 +205,18 @@ def test_a_client_reading_its_answers_slowly_gets_them_all_on_one_kept_alive_con
     assert received.count(b"\r\nConnection: keep-alive\r\n") == 10
     assert received.count(b"\r\n\r\n" + document) == 10
     assert received.rstrip().endswith(b'{"status":"ok"}')
+
+
+def test_the_dashboard_answers_while_more_slow_clients_than_its_threads_hang(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The dashboard is anonymous up to its login check: it must outlive slow clients too.
+    with procfile_dashboard(monkeypatch, tmp_path) as port:
+        hanging = [_open(port, b"GET /rq/ HTTP/1.1\r\nHost: x\r\n") for _ in range(12)]
+        try:
+            answer = requests.get(f"http://127.0.0.1:{port}/rq/", timeout=HEALTHZ_LIMIT)
+            assert answer.status_code == 401
+            assert all(_everything_until_closed(client) == b"" for client in hanging)
+        finally:
+            for client in hanging:
+                client.close()
