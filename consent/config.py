@@ -30,6 +30,7 @@ from consent.published_secrets import (
     DEV_VISMASIGN_SECRET,
     DEV_WEB_SECRET_KEY,
     DEV_WEBHOOK_KEY,
+    is_low_variety_key,
     is_published_key,
     is_published_text,
     is_weak_key,
@@ -212,17 +213,25 @@ def _require_production_values(env: _Env, settings: Settings) -> None:
     if signing.connector_key:
         _refuse_keys("SIGNING_CONNECTOR_KEY", [_connector_seed(signing.connector_key)])
     if signing.vismasign_secret:
-        _refuse_keys("VISMASIGN_SECRET", [_b64(signing.vismasign_secret, "VISMASIGN_SECRET")])
+        secret = _b64(signing.vismasign_secret, "VISMASIGN_SECRET")
+        _refuse_keys("VISMASIGN_SECRET", [secret], ours=False)
     _refuse_weak_texts(settings)
 
 
-def _refuse_keys(name: str, materials: list[bytes]) -> None:
-    """Refuse key material that is published anywhere, or made of too few distinct bytes."""
+def _refuse_keys(name: str, materials: list[bytes], *, ours: bool = True) -> None:
+    """Refuse key material that is published anywhere or weak. A key of ours must be random
+    bytes (not typed text, a pattern or low variety); one another party issues (``ours=False``,
+    the Visma Sign secret) is refused only for too few distinct bytes."""
     for material in materials:
         if is_published_key(material):
             raise ConfigurationError(f"{name} {_PUBLISHED}")
-        if is_weak_key(material):
+        if not ours and is_low_variety_key(material):
             raise ConfigurationError(f"{name}: a key is made of too few distinct bytes")
+        if ours and is_weak_key(material):
+            raise ConfigurationError(
+                f"{name}: a key is typed text, a byte pattern or too few distinct bytes;"
+                " use random bytes (openssl rand -base64 32)"
+            )
 
 
 def _refuse_weak_texts(settings: Settings) -> None:

@@ -19,9 +19,12 @@ of them whole or in part:
 Guessable (documented in the README; zxcvbn judges the texts, given this deployment's own words,
 the KOSKI username, the organiser, ``sandbox``, ``koski``…, as known to the attacker):
 
-- a key (HMAC secret, PII key, Ed25519 seed or public key, Visma Sign secret) with fewer
-  distinct byte values than half its length: random bytes of 24 or more have that many with
-  near certainty; 32 times the same byte or ``abab…`` does not;
+- a key of our own (HMAC secret, PII key, Ed25519 seed or public key) that is all printable
+  ASCII (typed text), mostly an arithmetic run or a repeated block, or has no more distinct
+  byte values than half its length (``is_weak_key``); a Visma Sign secret, which Visma Sign
+  issues in a form we do not know, only if it has fewer distinct byte values than half its
+  length (``is_low_variety_key``). Random bytes of 24 or more pass with near certainty;
+  32 times the same byte, ``abab…`` or a phrase do not;
 - a session key (``WEB_SECRET_KEY``) below zxcvbn's score 4, with fewer than 8 distinct
   characters, that repeats a shorter string, or whose estimated entropy (its length times the
   Shannon entropy of its character frequencies) is below 80 bits: zxcvbn's 4 only means
@@ -139,8 +142,64 @@ def is_published_key(material: bytes) -> bool:
 
 
 def is_weak_key(material: bytes) -> bool:
-    """True if ``material`` has fewer distinct byte values than half its length."""
+    """True if key material we generate ourselves (an HMAC secret, an Ed25519 public key or
+    seed, a PII key) is not random bytes: typed text, a byte pattern, or low variety.
+
+    - every byte printable ASCII (0x20-0x7E): a typed phrase; 24 random bytes are all printable
+      with probability (95/256)^24, about 5e-11;
+    - more than a quarter of its positions predictable from the bytes before (``_predictable``):
+      an arithmetic run such as ``range(100, 132)`` or a short block repeated; random bytes of
+      24 do that with probability about 4e-9, longer ones less (each position has a 1/256 chance);
+    - no more distinct byte values than half its length: 24 random bytes have about 23,
+      32 about 30 and 64 about 57.
+    """
+    return (
+        _is_printable(material)
+        or _predictable(material) * 4 > len(material)
+        or is_low_variety_key(material)
+    )
+
+
+def is_low_variety_key(material: bytes) -> bool:
+    """True if ``material`` has fewer distinct byte values than half its length: the only rule
+    for a key another party issues (``VISMASIGN_SECRET``), whose form we do not know."""
     return len(set(material)) * 2 < len(material)
+
+
+_PRINTABLE: Final = bytes(range(0x20, 0x7F))
+
+
+def _is_printable(material: bytes) -> bool:
+    """True if every byte of ``material`` is printable ASCII (0x20-0x7E)."""
+    return not material.translate(None, _PRINTABLE)
+
+
+def _predictable(material: bytes) -> int:
+    """The most positions of ``material`` that, for one lag ``p`` (1 to half its length),
+    continue the previous byte difference (modulo 256) or repeat the byte ``p`` positions
+    back: an arithmetic run continues its difference, a block of ``p`` bytes repeated repeats
+    at lag ``p``."""
+    continuing = {
+        i
+        for i in range(2, len(material))
+        if (material[i] - material[i - 1] - material[i - 1] + material[i - 2]) % 256 == 0
+    }
+    repeating: dict[int, set[int]] = {}
+    for positions in _positions_by_byte(material):
+        for n, earlier in enumerate(positions):
+            for later in positions[n + 1 :]:
+                if later - earlier <= len(material) // 2:
+                    repeating.setdefault(later - earlier, set()).add(later)
+    return max((len(continuing | at_lag) for at_lag in repeating.values()), default=len(continuing))
+
+
+def _positions_by_byte(material: bytes) -> list[list[int]]:
+    """The positions of each byte value that occurs more than once in ``material`` (random
+    bytes have few such pairs, so comparing only these keeps the check fast)."""
+    positions: dict[int, list[int]] = {}
+    for i, byte in enumerate(material):
+        positions.setdefault(byte, []).append(i)
+    return [found for found in positions.values() if len(found) > 1]
 
 
 def is_published_text(text: str) -> bool:

@@ -22,6 +22,7 @@ from consent.published_secrets import (
     DEV_WEB_SECRET_KEY,
     DEV_WEBHOOK_KEY,
     STANDARD_WEBHOOKS_EXAMPLE,
+    is_weak_key,
 )
 from webhook.app import create_app
 from webhook.signature import verify
@@ -491,3 +492,48 @@ def test_long_random_secrets_are_judged_whole_and_accepted() -> None:
         "KOSKI_PASSWORD": secrets.token_urlsafe(80),
     }
     assert Settings.from_env(environ).web_secret_key == environ["WEB_SECRET_KEY"]
+
+
+# --- typed and patterned key material (issue 18, second round) ---------------------------------
+
+
+def _whsec(material: bytes) -> str:
+    return "whsec_" + base64.b64encode(material).decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SIGNING_WEBHOOK_KEYS", _whsec(b"webhook-secret-prod-2026")),
+        ("SIGNING_WEBHOOK_KEYS", _whsec(b"0123456789abcdef" * 2)),
+        ("SIGNING_WEBHOOK_KEYS", _whsec(bytes(range(100, 124)) * 2)),
+        ("PII_KEY", "k1:" + base64.b64encode(bytes(range(100, 132))).decode()),
+        ("PII_KEY", "k1:" + base64.b64encode(b"our production pii key for 2026!").decode()),
+        (
+            "SIGNING_CONNECTOR_KEY",
+            "whsk_" + base64.b64encode(b"connector signing key 2026 prod!").decode(),
+        ),
+    ],
+    ids=[
+        "a typed webhook secret",
+        "16 distinct bytes of 32",
+        "an arithmetic run repeated",
+        "an arithmetic run as pii key",
+        "a typed pii key",
+        "a typed connector seed",
+    ],
+)
+def test_production_refuses_a_key_of_typed_text_or_a_byte_pattern(name: str, value: str) -> None:
+    _refused(name, value)
+
+
+def test_production_accepts_a_visma_sign_secret_that_is_text_as_visma_sign_may_issue_it() -> None:
+    secret = base64.b64encode(b"Issued by Visma: 7fQ2-kL9x/Rb3Zp8Wm4Tn6Yc1Hd5Jg0uVe").decode()
+    environ = {**PRODUCTION, "VISMASIGN_SECRET": secret}
+    assert Settings.from_env(environ).signing.vismasign_secret == secret
+
+
+@pytest.mark.parametrize("length", [24, 32, 64])
+def test_random_keys_are_never_judged_weak(length: int) -> None:
+    weak = [key for key in (os.urandom(length) for _ in range(10_000)) if is_weak_key(key)]
+    assert weak == []
