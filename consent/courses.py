@@ -15,6 +15,10 @@ from consent.hetu import HETU_SHAPE
 # Why a code shaped like a hetu is refused: codes are shown on pages, quoted in addresses
 # and logs, and sent to KOSKI, none of which may carry a personal identity code.
 LOOKS_LIKE_A_HETU = "must not look like a henkilötunnus"
+# Why free text (a name, the confirmer, a part's description) holding a hetu is refused: a
+# course is shown to every staff member and sent to KOSKI; a participant's number has no
+# place in it.
+HOLDS_A_HETU = "must not hold a henkilötunnus"
 
 
 class GradingScale(enum.StrEnum):
@@ -64,15 +68,15 @@ def parse_course(doc: Mapping[str, Any]) -> Course:
     parts = tuple(
         CoursePart(
             _code(p["code"], f"parts.{i}.code"),
-            p["name"],
-            p.get("description"),
+            _text(p["name"], f"parts.{i}.name"),
+            _optional_text(p.get("description"), f"parts.{i}.description"),
             _extent(p["laajuus_op"], f"parts.{i}.laajuus_op"),
         )
         for i, p in enumerate(doc.get("parts", []))
     )
     course = Course(
         code=_code(doc["code"], "code"),
-        name=dict(doc["name"]),
+        name={lang: _text(name, f"name.{lang}") for lang, name in doc["name"].items()},
         opintokokonaisuus=doc["opintokokonaisuus"],
         laajuus_op=_extent(doc["laajuus_op"], "laajuus_op"),
         end_date=dt.date.fromisoformat(doc["end_date"]),
@@ -80,8 +84,8 @@ def parse_course(doc: Mapping[str, Any]) -> Course:
         toimipiste_oid=doc.get("toimipiste_oid"),
         language=doc["language"],
         grading_scale=GradingScale(doc["grading_scale"]),
-        confirmer_name=doc["confirmer"]["name"],
-        confirmer_title=doc["confirmer"]["title"],
+        confirmer_name=_text(doc["confirmer"]["name"], "confirmer.name"),
+        confirmer_title=_text(doc["confirmer"]["title"], "confirmer.title"),
         parts=parts,
     )
     _check_parts(course)
@@ -98,6 +102,18 @@ def _code(code: str, field: str) -> str:
     if is_hetu_shaped(code):
         raise InvalidCourse(field, LOOKS_LIKE_A_HETU)
     return code
+
+
+def _text(text: str, field: str) -> str:
+    """A free-text value, refused (never quoted) if it holds a hetu's shape anywhere."""
+    if is_hetu_shaped(text):
+        raise InvalidCourse(field, HOLDS_A_HETU)
+    return text
+
+
+def _optional_text(text: str | None, field: str) -> str | None:
+    """An optional free-text value (a part's description): None stays None."""
+    return None if text is None else _text(text, field)
 
 
 def _extent(value: float, field: str) -> Decimal:

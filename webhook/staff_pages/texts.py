@@ -240,6 +240,8 @@ REASONS_FI: Final = {
         "pitää olla kansainvälisessä muodossa, esim. +358401234567"
     ),
     "is required (at most 200 characters)": "on pakollinen (enintään 200 merkkiä)",
+    "must not look like a henkilötunnus": "ei saa näyttää henkilötunnukselta",
+    "must not hold a henkilötunnus": "ei saa sisältää henkilötunnusta",
 }
 
 
