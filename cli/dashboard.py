@@ -53,13 +53,15 @@ class DashboardGuard:
         if isinstance(member, Response):
             return member
         if request.path.startswith(f"{PREFIX}/requeue/") and request.method in _READS:
-            return _refuse(405, "Requeue with POST.", {"Allow": "POST"})
+            return dashboard_errors.plain(405, "Requeue with POST.", {"Allow": "POST"})
         if request.method in _READS:
             return None
         if not member.role.allows(Role.OPERATOR):
-            return _refuse(403, "Changing jobs needs the operator role.")
+            return dashboard_errors.plain(403, "Changing jobs needs the operator role.")
         if not _same_origin():
-            return _refuse(403, "Changes are accepted only from the dashboard's own pages.")
+            return dashboard_errors.plain(
+                403, "Changes are accepted only from the dashboard's own pages."
+            )
         return None
 
     def _member(self) -> StaffMember | Response:
@@ -73,14 +75,14 @@ class DashboardGuard:
         member = self._throttle.login(attempt, lambda: self._authenticate(*credentials))
         if isinstance(member, Throttled):
             wait = {"Retry-After": str(member.retry_after)}
-            return _refuse(429, "Too many failed logins: try again later.", wait)
+            return dashboard_errors.plain(429, "Too many failed logins: try again later.", wait)
         if member is None:
             return _login_needed()
         return member
 
 
 def _login_needed() -> Response:
-    return _refuse(
+    return dashboard_errors.plain(
         401,
         "A staff login or token is needed.",
         {"WWW-Authenticate": 'Basic realm="vst-consent jobs"'},
@@ -123,12 +125,6 @@ def _same_origin() -> bool:
     return bool(parts.netloc) and parts.netloc == request.host
 
 
-def _refuse(status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
-    response = Response(detail + "\n", status=status, mimetype="text/plain")
-    response.headers.update(headers or {})
-    return response
-
-
 class JsonWorker(Worker):
     """RQ's worker, reading its jobs as JSON unless told otherwise.
 
@@ -148,14 +144,15 @@ def app(settings: Settings | None = None) -> Flask:
     dashboard = Flask(__name__)
     behind_proxies(dashboard, settings.trusted_proxies)
     dashboard.config.from_object(rq_dashboard.default_settings)
-    dashboard.config["RQ_DASHBOARD_REDIS_URL"] = broker_url(settings)
+    redis_url = broker_url(settings)
+    dashboard.config["RQ_DASHBOARD_REDIS_URL"] = redis_url
     rq_dashboard.web.config.serializer = JSONSerializer  # our jobs are JSON, not pickles
     rq_dashboard.web.Worker = JsonWorker  # the one lookup that config does not reach
     rq_dashboard.web.setup_rq_connection(dashboard)
     engine = make_engine(settings.database_url)
     guard = DashboardGuard(
         staff_login(SqlStaffTokens(engine, utc_now), SqlStaffAccounts(engine, utc_now)),
-        LoginThrottle(connect(broker_url(settings)), settings.web_secret_key),
+        LoginThrottle(connect(redis_url), settings.web_secret_key),
     )
     dashboard.before_request(guard.check)
     dashboard_errors.register(dashboard)  # after the guard: no address checks before a login
