@@ -92,23 +92,21 @@ def parse_course(doc: Mapping[str, Any]) -> Course:
     return course
 
 
-def is_hetu_shaped(code: str) -> bool:
-    """True if ``code`` holds a hetu's shape anywhere, in any case (``k-010190-521f``)."""
-    return HETU_SHAPE.search(code) is not None
-
-
 def _code(code: str, field: str) -> str:
     """A course or part code, refused (never quoted) if it holds a hetu's shape."""
-    if is_hetu_shaped(code):
-        raise InvalidCourse(field, LOOKS_LIKE_A_HETU)
-    return code
+    return _no_hetu(code, field, LOOKS_LIKE_A_HETU)
 
 
 def _text(text: str, field: str) -> str:
     """A free-text value, refused (never quoted) if it holds a hetu's shape anywhere."""
-    if is_hetu_shaped(text):
-        raise InvalidCourse(field, HOLDS_A_HETU)
-    return text
+    return _no_hetu(text, field, HOLDS_A_HETU)
+
+
+def _no_hetu(value: str, field: str, reason: str) -> str:
+    """``value`` unless it holds a hetu's shape anywhere, in any case (``k-010190-521f``)."""
+    if HETU_SHAPE.search(value) is not None:
+        raise InvalidCourse(field, reason)
+    return value
 
 
 def _optional_text(text: str | None, field: str) -> str | None:
