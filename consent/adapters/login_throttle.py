@@ -140,9 +140,7 @@ class LoginThrottle:
             try:
                 stats = self._limiter.get_window_stats(self._limits[scope], scope, key)
             except StorageError as error:
-                log.warning(
-                    "login_throttle.unavailable error=%s", type(error.storage_error).__name__
-                )
+                _unavailable(error)
                 return None
             if stats.remaining <= 0:
                 self._counters.count("logins_throttled", surface=attempt.surface, scope=scope)
@@ -155,9 +153,7 @@ class LoginThrottle:
             try:
                 self._limiter.hit(self._limits[scope], scope, key)
             except StorageError as error:
-                log.warning(
-                    "login_throttle.unavailable error=%s", type(error.storage_error).__name__
-                )
+                _unavailable(error)
 
     def unlock(self, account: str) -> bool:
         """Forget an account name's failures, so it may log in again at once; False if the
@@ -212,3 +208,8 @@ def _release(lock: Lock) -> None:
         lock.release()
     except (LockError, RedisError) as error:
         log.warning("login_throttle.release_failed error=%s", type(error).__name__)
+
+
+def _unavailable(error: StorageError) -> None:
+    """Log that the broker could not count or check a login (it goes through unthrottled)."""
+    log.warning("login_throttle.unavailable error=%s", type(error.storage_error).__name__)
