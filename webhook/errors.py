@@ -52,13 +52,12 @@ def _count(status: int, reason: str) -> None:
         sources.counters.count("webhook", outcome="rejected", status=str(status), reason=reason)
 
 
-def _log_refused(error: HTTPException, status: int) -> None:
+def _log_refused(status: int, incomplete: bool) -> None:
     """Log a 408 (cut off by the web worker's read deadline), a 413 or a body that ended
     before its Content-Length (400) with its reason.
 
     On the webhook it is a rejected delivery, counted as such. Elsewhere only the status and
     the reason are logged: nothing from the request, whose query string is the client's."""
-    incomplete = isinstance(error, ClientDisconnected)
     reason = _INCOMPLETE if incomplete else _CLIENT_REFUSALS.get(status)
     if reason is None:
         return
@@ -117,9 +116,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
-        _log_refused(error, status)
+        incomplete = isinstance(error, ClientDisconnected)
+        _log_refused(status, incomplete)
         if request.path == "/staff" or request.path.startswith("/staff/"):  # people read these
-            incomplete = isinstance(error, ClientDisconnected)
             key = "incomplete" if incomplete else _PAGE_TEXTS.get(status, "error")
             return staff_pages.error_page(status, key)
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
