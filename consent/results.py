@@ -18,18 +18,7 @@ from typing import Any, Final
 from consent.courses import Course, GradingScale
 from consent.errors import InvalidHetu
 from consent.hetu import Hetu
-from consent.import_files import MAX_ROWS, Columns, ImportRejected, RowError, is_plain_text
-
-__all__ = [  # the file reading moved to consent.import_files; its errors are still named here
-    "MAX_ROWS",
-    "ImportRejected",
-    "ImportedResult",
-    "ResultStatus",
-    "RowError",
-    "check_rows",
-    "is_passed",
-    "result_columns",
-]
+from consent.import_files import Columns, ImportRejected, RowError, is_plain_text
 
 # A grading date before this is a typing error (year 1, 0026): no course sent is that old.
 EARLIEST_GRADED_ON: Final = dt.date(2000, 1, 1)

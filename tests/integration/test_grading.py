@@ -18,9 +18,9 @@ from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger
 from consent.errors import BindingFailed, SendingFailed
 from consent.grading import Decide
+from consent.import_files import ImportRejected
 from consent.koski_answers import KoskiAnswer
 from consent.model import ConsentState, InboxDelivery, SubmissionState
-from consent.results import ImportRejected
 from tests.courses import course
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.signing import body_of, event, person

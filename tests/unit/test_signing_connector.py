@@ -12,8 +12,8 @@ import pytest
 from consent import signing
 from consent.adapters.vismasign import DocumentState
 from consent.hetu import Hetu
+from consent.import_files import ImportRejected
 from consent.model import Person
-from consent.results import ImportRejected
 from consent.signing import Enrolment, EnrolmentState, check_enrolment_rows
 from tests.hetus import make_hetu
 
