@@ -77,7 +77,7 @@ def main() -> None:
         engine = make_engine(database_url)
         token = SqlStaffTokens(engine, utc_now).create("fuzz", Role.STAFF)
         engine.dispose()
-        server, base = serve("webhook.app:create_app()", env)
+        server, base = serve("web.app:create_app()", env)
         ndjson = tmp / "events.ndjson"
         command = [
             *(sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG)),

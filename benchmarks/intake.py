@@ -110,7 +110,7 @@ def main() -> None:
     # A fresh database numbers its deliveries from 1 again: jobs of an earlier run still
     # waiting under the same ids would turn every enqueue into a duplicate to look into.
     redis.Redis.from_url(REDIS).flushdb()
-    apps = {BARE: "benchmarks.bare_app:app", INTAKE: "webhook.app:create_app()"}
+    apps = {BARE: "benchmarks.bare_app:app", INTAKE: "web.app:create_app()"}
     with scratch_stack(args.database, REDIS, SIGNING_WEBHOOK_KEYS=secret) as (_, env):
         servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
         rounds: dict[str, list[dict[str, Any]]] = {}

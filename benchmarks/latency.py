@@ -89,7 +89,7 @@ def main() -> None:
     keys = "whsec_" + base64.b64encode(secret).decode()
     with scratch_stack(args.database, REDIS, SIGNING_WEBHOOK_KEYS=keys) as (_, env):
         redis.Redis.from_url(REDIS).flushdb()
-        web, base = serve("webhook.app:create_app()", env, PROCFILE_WEB)
+        web, base = serve("web.app:create_app()", env, PROCFILE_WEB)
         worker = subprocess.Popen(
             [sys.executable, "-m", "cli.main", "worker"],
             cwd=ROOT,

@@ -35,7 +35,7 @@ import requests
 from benchmarks import cpu
 from benchmarks.pgbouncer import pgbouncer
 from benchmarks.servers import RssSampler, scratch_stack
-from consent import grading, services
+from consent import binding, grading
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import (
     BIND_BATCH,
@@ -181,7 +181,7 @@ def _consents(settings: Settings, participants: int) -> list[dict[str, str]]:
         inbox_id = ledger.store_delivery(
             InboxDelivery("signing", f"m{n}", 1, "v1,x", "k", "consent.signed", body, now)
         ).inbox_id
-        services.bind_consent(inbox_id, ledger, utc_now)
+        binding.bind_consent(inbox_id, ledger, utc_now)
         rows.append({"hetu": member["hetu"], "grade": "hyväksytty", "graded_on": "2026-11-19"})
     return rows
 

@@ -54,7 +54,7 @@ def _one(case: str, traced: bool) -> dict[str, float | int | str]:
     from consent.config import Settings  # noqa: PLC0415
     from consent.staff import Role  # noqa: PLC0415
     from tests.courses import course_doc  # noqa: PLC0415
-    from webhook.app import create_app  # noqa: PLC0415
+    from web.app import create_app  # noqa: PLC0415
 
     engine = make_engine(f"sqlite:///{tempfile.mkdtemp()}/ledger.db")
     upgrade(engine)

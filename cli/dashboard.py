@@ -30,9 +30,9 @@ from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.staff import Role, StaffMember
-from webhook.proxies import behind_proxies
-from webhook.redirects import relative_location
-from webhook.security_headers import DASHBOARD_POLICY, security_headers
+from web.proxies import behind_proxies
+from web.redirects import relative_location
+from web.security_headers import DASHBOARD_POLICY, security_headers
 
 PREFIX: Final = "/rq"
 _READS: Final = ("GET", "HEAD")

@@ -22,7 +22,7 @@ LATEST: Final = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
 OUT_OF_RANGE: Final = "is out of range"
 IN_THE_FUTURE: Final = "is in the future"
 # How far a sender's clock may run ahead of ours: the webhook's own tolerance for its
-# signed timestamp (webhook.signature.TOLERANCE_SECONDS), five minutes.
+# signed timestamp (web.intake.signature.TOLERANCE_SECONDS), five minutes.
 CLOCK_SKEW: Final = dt.timedelta(minutes=5)
 
 

@@ -31,9 +31,9 @@ from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.vismasign import HttpVismaSign
 from consent.adapters.webhook_sender import Signer
 from consent.config import Settings
+from consent.connector import Enrolment
 from consent.errors import ConfigurationError
 from consent.koski_answers import KoskiAnswer
-from consent.signing import Enrolment
 from workers.measured_worker import MeasuredWorker, count_abandoned
 from workers.sweeper import sweep_if_due
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 from rq import get_current_job
 
-from consent import grading, services, signing
+from consent import binding, connector, grading
 from consent.adapters.koski import CONNECT_TIMEOUT
 from consent.adapters.queues import submission_range_job
 from consent.errors import BindingFailed, SendingFailed
@@ -29,7 +29,7 @@ log = logging.getLogger("vst.worker")
 def bind_consent(inbox_id: int) -> str:
     """Bind stored delivery ``inbox_id``, then bind that participant's results again."""
     deps = dependencies()
-    bound = services.bind_consent(
+    bound = binding.bind_consent(
         inbox_id, deps.ledger, deps.clock, deps.settings.allow_temporary_hetu
     )
     log.info("consent.bound inbox_id=%s outcome=%s", inbox_id, bound.outcome)
@@ -122,7 +122,9 @@ def invite_signer(enrolment_id: int) -> str:
     """Create enrolment ``enrolment_id``'s signing document and invite its signer."""
     deps = dependencies()
     c, return_url = deps.connector, deps.settings.signing.return_url
-    state = signing.invite(enrolment_id, c.enrolments, c.service, c.render, deps.clock, return_url)
+    state = connector.invite(
+        enrolment_id, c.enrolments, c.service, c.render, deps.clock, return_url
+    )
     log.info("enrolment.%s enrolment_id=%s", state.value, enrolment_id)
     return state.value
 
@@ -131,6 +133,6 @@ def check_signing(enrolment_id: int) -> str:
     """Learn whether enrolment ``enrolment_id`` was signed; post the outcome once."""
     deps = dependencies()
     c = deps.connector
-    state = signing.check(enrolment_id, c.enrolments, c.service, c.post, deps.clock)
+    state = connector.check(enrolment_id, c.enrolments, c.service, c.post, deps.clock)
     log.info("enrolment.checked enrolment_id=%s state=%s", enrolment_id, state.value)
     return state.value

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Final
 
 import redis
 
-from consent import services
+from consent import binding
 
 if TYPE_CHECKING:
     from workers.bootstrap import Dependencies
@@ -31,7 +31,7 @@ def sweep(deps: Dependencies) -> dict[str, int]:
 
     Returns how many of each were queued (a kind with none is left out).
     """
-    counts = services.sweep_deliveries(deps.ledger, deps.queue, deps.clock)
+    counts = binding.sweep_deliveries(deps.ledger, deps.queue, deps.clock)
     grading_store, queue = deps.grading, deps.queue
     due: list[tuple[str, list[int], Callable[[list[int]], None]]] = [
         (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from consent.signing import Enrolment
+from consent.connector import Enrolment
 
 
 class ConsentForm:

@@ -19,7 +19,7 @@ from consent.adapters.webhook_sender import generate_keypair
 from tests.e2e.stack import SECRET, configure
 from tests.signing import person
 from tests.vismasign_server import CLIENT_ID, RunningVismaSign, running_vismasign
-from webhook.app import create_app
+from web.app import create_app
 from workers.bootstrap import dependencies
 
 COURSE = "eratauko-2026"

@@ -18,7 +18,7 @@ from consent.config import Settings
 from tests.e2e.stack import configure, post_signed
 from tests.fakes import RecordingQueue
 from tests.signing import event, person
-from webhook.app import create_app
+from web.app import create_app
 from workers import jobs, sweeper
 from workers.bootstrap import build_worker, dependencies
 from workers.sweeper import SWEEP_CLAIM, sweep_if_due

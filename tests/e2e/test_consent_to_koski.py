@@ -28,7 +28,7 @@ from tests.courses import course
 from tests.e2e.stack import configure, post_signed
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.signing import event, person
-from webhook.app import create_app
+from web.app import create_app
 from workers import jobs as workers_jobs
 from workers import sweeper
 from workers.bootstrap import build_worker, dependencies

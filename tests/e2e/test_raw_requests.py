@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from tests.e2e.stack import SECRET, inbox_rows
 from tests.signing import body_of, event, person, signed_headers
-from webhook.security_headers import PAGES_POLICY
+from web.security_headers import PAGES_POLICY
 
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
 SECURITY_HEADERS = (

@@ -27,7 +27,7 @@ SLOW_BODIES = 100  # each declares 60,000 bytes of body and sends one
 SLOW_HEADERS = 20  # each sends part of its request line and stops
 SILENT = 20  # each connects and sends nothing
 # Generous: it returns as soon as /healthz answers. A request waits behind slow clients for
-# about 10 s at most (webhook/serving.py); the old Procfile needed ~60 s.
+# about 10 s at most (web/serving.py); the old Procfile needed ~60 s.
 HEALTHZ_LIMIT = 20.0
 # Generous too: a slow client is cut off 10 s after it was accepted.
 CUT_OFF_LIMIT = 45.0

@@ -29,7 +29,7 @@ from tests.e2e.stack import configure, post_signed
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.processes import children_of, horses_of, start_worker, stop
 from tests.signing import event, person
-from webhook.app import create_app
+from web.app import create_app
 from workers.bootstrap import dependencies
 
 EARLIER = person(dt.date(1985, 3, 3), "Eero", "Lahtinen")  # sent first: the worker is then warm

@@ -16,7 +16,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 
-from consent import services
+from consent import binding
 from consent.adapters.broker import connect
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import RqJobQueue
@@ -28,7 +28,7 @@ from tests.conftest import REDIS_URL
 from tests.e2e.stack import SECRET, post_signed, send_signed
 from tests.faults.servers import ThrowawayPostgres, ThrowawayRedis
 from tests.signing import event, person
-from webhook.app import create_app
+from web.app import create_app
 from workers.bootstrap import build_worker, dependencies
 
 pytestmark = pytest.mark.fault
@@ -52,7 +52,7 @@ def work(settings: Settings) -> None:
     ledger = SqlLedger(engine, AesGcmCipher(settings.pii_keys), utc_now)
     jobs = RqJobQueue(connect(settings.redis_url or ""))
     later = lambda: utc_now() + dt.timedelta(minutes=2)  # noqa: E731 - past the sweep's grace
-    services.sweep_deliveries(ledger, jobs, later)
+    binding.sweep_deliveries(ledger, jobs, later)
     build_worker(settings).work(burst=True)
 
 

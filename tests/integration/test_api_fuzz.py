@@ -30,7 +30,7 @@ from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.staff import Role
 from tests.koski_server import PASSWORD, USER, running_sandbox
-from webhook.app import create_app
+from web.app import create_app
 
 Operation = APIOperation[Any, Any, Any, Any]
 EXAMPLES = 25  # per operation and mode; benchmarks/fuzz.py runs ten thousand and more

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from consent import rules, services
+from consent import binding, rules
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.sql.ledger import SqlLedger
 from consent.hetu import Hetu
@@ -34,7 +34,7 @@ def rows(engine: Engine, sql: str) -> list[tuple[Any, ...]]:
 
 
 def bind(ledger: SqlLedger, inbox_id: int) -> str:
-    return services.bind_consent(inbox_id, ledger, lambda: NOW).outcome
+    return binding.bind_consent(inbox_id, ledger, lambda: NOW).outcome
 
 
 def test_an_adult_consent_is_bound_with_the_signer_sealed(

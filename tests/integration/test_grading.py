@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from consent import grading, services
+from consent import binding, grading
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.koski import HttpKoski
 from consent.adapters.sql.grading import SqlGrading
@@ -66,7 +66,7 @@ class World:
             "signing", webhook_id, 1, "v1,x", "k", document["type"], body_of(document), NOW
         )
         inbox_id = self.ledger.store_delivery(delivery).inbox_id
-        bound = services.bind_consent(inbox_id, self.ledger, lambda: NOW)
+        bound = binding.bind_consent(inbox_id, self.ledger, lambda: NOW)
         assert bound.course_code is not None
         assert bound.participant_id is not None
         self.jobs.results.extend(self.store.results_of(bound.course_code, bound.participant_id))

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 
 from consent.adapters.sql.migrate import upgrade
 from consent.config import Settings
-from webhook.app import create_app
+from web.app import create_app
 
 
 def test_healthz_answers_while_the_process_lives(engine: Engine, redis_client: redis.Redis) -> None:

@@ -26,7 +26,7 @@ from consent.hetu import HETU_SHAPE
 from consent.staff import Role
 from tests.courses import COURSE_FORM, course_doc
 from tests.hetus import make_hetu
-from webhook.app import create_app
+from web.app import create_app
 
 HETU = make_hetu(dt.date(1990, 1, 1))
 HETU_SHAPED_CODES = [HETU, HETU.lower(), f"kurssi{HETU}", f"k-{HETU.lower()}-2026"]

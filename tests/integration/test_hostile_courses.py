@@ -20,7 +20,7 @@ from consent.config import Settings
 from consent.staff import Role
 from tests.courses import OPPILAITOS, course_doc
 from tests.unit.test_config import PRODUCTION
-from webhook.app import create_app
+from web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = "knoppi-2026-syksy"

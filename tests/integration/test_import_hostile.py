@@ -30,7 +30,7 @@ from consent.staff import Role
 from tests.courses import course_doc
 from tests.hetus import make_hetu
 from tests.unit.test_config import PRODUCTION
-from webhook.app import create_app
+from web.app import create_app
 
 COURSE = "knoppi-2026-syksy"
 PASSWORD = "pitkä-ja-hyvä-salasana"

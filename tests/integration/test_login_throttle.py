@@ -28,7 +28,7 @@ from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.config import Settings
 from consent.staff import Role
 from tests.conftest import REDIS_URL
-from webhook.app import create_app
+from web.app import create_app
 
 ATTEMPT = Attempt("pages", "aino.staff", "192.0.2.10")
 PASSWORD = "pitkä-ja-hyvä-salasana"

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from sqlalchemy import Engine
 
-from consent import grading, services
+from consent import binding, grading
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger, utc_now
@@ -24,8 +24,8 @@ from consent.staff import Role
 from tests.courses import course
 from tests.koski_server import PASSWORD, USER, running_sandbox
 from tests.signing import body_of, event, person
-from webhook.app import create_app
-from webhook.openapi import document
+from web.app import create_app
+from web.staff_api.openapi import document
 
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
@@ -85,7 +85,7 @@ def _consent_with_a_submission(settings: Settings, engine: Engine) -> int:
     delivery = InboxDelivery(
         "signing", "m1", 1, "v1,x", "k", "consent.signed", body_of(event(ADULT, ADULT)), NOW
     )
-    services.bind_consent(ledger.store_delivery(delivery).inbox_id, ledger, lambda: NOW)
+    binding.bind_consent(ledger.store_delivery(delivery).inbox_id, ledger, lambda: NOW)
     jobs = QueuedJobs()
     rows = [{"hetu": ADULT["hetu"], "grade": "hyväksytty", "graded_on": "2026-11-10"}]
     grading.import_results(the_course, rows, store, jobs, today=NOW.date(), actor="test")

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 from werkzeug.test import TestResponse
 
-from consent import services
+from consent import binding
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
@@ -27,7 +27,7 @@ from consent.staff import Role
 from tests.courses import COURSE_FORM
 from tests.hetus import make_hetu
 from tests.signing import body_of, event, hmac_secret, person, signed_headers
-from webhook.app import create_app
+from web.app import create_app
 
 SECRET = hmac_secret()
 PASSWORD = "pitkä-ja-hyvä-salasana"
@@ -92,7 +92,7 @@ def consent_id(client: FlaskClient, engine: Engine, settings: Settings) -> int:
     )
     assert answer.status_code == 202
     ledger = SqlLedger(engine, AesGcmCipher(settings.pii_keys), utc_now)
-    services.bind_consent(answer.json["inbox_id"], ledger, utc_now)  # type: ignore[index]  # JSON
+    binding.bind_consent(answer.json["inbox_id"], ledger, utc_now)  # type: ignore[index]  # JSON
     with engine.connect() as connection:
         return int(connection.execute(text("SELECT id FROM consents")).scalar_one())
 
@@ -155,7 +155,7 @@ def test_a_malformed_course_code_is_a_404_on_every_staff_api_path(
 
 
 def test_the_login_address_quotes_the_path_it_returns_to() -> None:
-    from webhook.staff_pages import login_address  # noqa: PLC0415 - the function under test
+    from web.staff_pages import login_address  # noqa: PLC0415 - the function under test
 
     newline = login_address("/staff/courses/a\nb/edit")
     assert newline == "/staff/login?next=/staff/courses/a%0Ab/edit"

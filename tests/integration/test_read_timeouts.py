@@ -1,4 +1,4 @@
-"""A request the web worker cut off at its read deadline (a 408, ``webhook/serving.py``) is
+"""A request the web worker cut off at its read deadline (a 408, ``web/serving.py``) is
 logged with its reason, and on the webhook counted as a rejected delivery, as a 413 is.
 
 The worker raises :class:`RequestReadTimeout` from the body's stream, inside the app; here a
@@ -17,8 +17,8 @@ from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.staff import Role
-from webhook.app import create_app
-from webhook.serving import RequestReadTimeout
+from web.app import create_app
+from web.serving import RequestReadTimeout
 
 # Ours, in a path, and the client's, in a query string: neither may reach a log line.
 PRIVATE = "Virtanen"

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from consent.config import Settings
 from consent.hetu import HETU_PATTERN
 from tests.signing import body_of, event, hmac_secret, person, sign_v1
-from webhook.app import create_app
+from web.app import create_app
 
 SECRET = hmac_secret()
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")

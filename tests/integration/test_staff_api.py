@@ -17,7 +17,7 @@ from consent.staff import Role
 from tests.courses import course_doc
 from tests.hetus import make_hetu
 from tests.signing import person
-from webhook.app import create_app
+from web.app import create_app
 
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
 

@@ -22,7 +22,7 @@ from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.config import Settings
 from consent.staff import Role
 from tests.conftest import REDIS_URL
-from webhook.app import create_app
+from web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "aino.staff"

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from consent import services
+from consent import binding
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import submission_range, submission_range_job
 from consent.adapters.sql.grading import SqlGrading
@@ -29,7 +29,7 @@ from consent.staff import Role
 from tests.courses import COURSE_FORM
 from tests.koski_server import PASSWORD, USER, running_sandbox
 from tests.signing import body_of, event, hmac_secret, person, signed_headers
-from webhook.app import create_app
+from web.app import create_app
 
 SECRET = hmac_secret()
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
@@ -88,7 +88,7 @@ def consent(client: FlaskClient, engine: Engine, member: dict[str, str], webhook
     )
     assert response.status_code == 202
     ledger = SqlLedger(engine, AesGcmCipher(Settings.from_env({}).pii_keys), utc_now)
-    services.bind_consent(response.json["inbox_id"], ledger, utc_now)  # type: ignore[index]  # JSON
+    binding.bind_consent(response.json["inbox_id"], ledger, utc_now)  # type: ignore[index]  # JSON
 
 
 def upload(client: FlaskClient, csv_text: str) -> str:

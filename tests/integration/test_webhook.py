@@ -41,8 +41,8 @@ from tests.signing import (
     sign_v1a,
     signed_headers,
 )
-from webhook.app import create_app
-from webhook.signature import verify
+from web.app import create_app
+from web.intake.signature import verify
 
 NOW = dt.datetime(2026, 9, 1, 8, 15, 30, tzinfo=dt.UTC)
 SECRET, OLD_SECRET = hmac_secret(), hmac_secret()

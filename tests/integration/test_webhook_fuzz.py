@@ -35,7 +35,7 @@ from consent.hetu import HETU_PATTERN
 from tests.fakes import RecordingQueue
 from tests.hetus import make_hetu
 from tests.signing import body_of, ed25519_pair, event, hmac_secret, person, sign_v1, sign_v1a
-from webhook.app import create_app
+from web.app import create_app
 
 REQUESTS = 10_000  # per database
 SEED = int(os.environ.get("WEBHOOK_FUZZ_SEED", "20261201"))

@@ -9,18 +9,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("consent", "webhook", "workers", "schemas", "sandbox", "migrations", "cli")
+PACKAGES = ("consent", "web", "workers", "schemas", "sandbox", "migrations", "cli")
 OURS = set(PACKAGES)
 
 # What each layer must never import (by top-level package or dotted prefix).
 FORBIDDEN = {
-    "consent": {"webhook", "workers", "cli", "sandbox", "consent.adapters", "migrations"},
-    "consent.adapters": {"webhook", "workers", "cli", "sandbox"},
-    "webhook": {"workers", "cli", "sandbox"},
-    "workers": {"webhook", "cli", "sandbox"},
-    "schemas": {"consent", "webhook", "workers", "cli", "sandbox"},
-    "sandbox": {"consent", "webhook", "workers", "cli", "schemas"},
-    "migrations": {"webhook", "workers", "cli", "sandbox"},
+    "consent": {"web", "workers", "cli", "sandbox", "consent.adapters", "migrations"},
+    "consent.adapters": {"web", "workers", "cli", "sandbox"},
+    "web": {"workers", "cli", "sandbox"},
+    "workers": {"web", "cli", "sandbox"},
+    "schemas": {"consent", "web", "workers", "cli", "sandbox"},
+    "sandbox": {"consent", "web", "workers", "cli", "schemas"},
+    "migrations": {"web", "workers", "cli", "sandbox"},
 }
 # The domain core imports the standard library, itself, and these small pure helpers only.
 CORE_THIRD_PARTY = {
@@ -71,7 +71,7 @@ MODULES = _modules()
 
 def test_the_walk_sees_the_whole_code_base() -> None:
     seen = {m for m, _ in MODULES}
-    assert {"consent.config", "consent.hetu", "webhook.app", "workers.bootstrap"} <= seen
+    assert {"consent.config", "consent.hetu", "web.app", "workers.bootstrap"} <= seen
 
 
 @pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])

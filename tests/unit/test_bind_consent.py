@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from consent import rules, services
+from consent import binding, rules
 from consent.hetu import Hetu
 from consent.model import ConsentState, InboxState
 from tests.fakes import InMemoryLedger, RecordingQueue
@@ -30,7 +30,7 @@ def hetu(member: dict[str, str]) -> Hetu:
 def deliver(ledger: InMemoryLedger, inbox_id: int, document: dict[str, Any] | bytes) -> str:
     body = document if isinstance(document, bytes) else body_of(document)
     ledger.add_delivery(inbox_id, body, NOW)
-    return services.bind_consent(inbox_id, ledger, clock).outcome
+    return binding.bind_consent(inbox_id, ledger, clock).outcome
 
 
 def state(ledger: InMemoryLedger, member: dict[str, str]) -> ConsentState | None:
@@ -73,7 +73,7 @@ def test_binding_twice_changes_nothing_the_second_time() -> None:
     ledger = InMemoryLedger()
     deliver(ledger, 1, event(ADULT, ADULT))
     audit_before = list(ledger.state.audit)
-    assert services.bind_consent(1, ledger, clock).outcome == "already bound"
+    assert binding.bind_consent(1, ledger, clock).outcome == "already bound"
     assert ledger.state.audit == audit_before
 
 
@@ -82,12 +82,12 @@ def test_a_crash_half_way_leaves_nothing_and_a_rerun_binds() -> None:
     ledger.add_delivery(1, body_of(event(ADULT, ADULT)), NOW)
     ledger.crash_before_saving_consent = True
     with pytest.raises(ConnectionError):
-        services.bind_consent(1, ledger, clock)
+        binding.bind_consent(1, ledger, clock)
     assert ledger.state.participants == {}  # the participant saved earlier was rolled back
     assert ledger.state.consents == {}
     assert ledger.state.deliveries[1].state is InboxState.RECEIVED
     ledger.crash_before_saving_consent = False
-    services.bind_consent(1, ledger, clock)
+    binding.bind_consent(1, ledger, clock)
     assert state(ledger, ADULT) is ConsentState.VALID
 
 
@@ -154,7 +154,7 @@ def test_the_sweeper_queues_only_deliveries_left_waiting_past_the_grace_period()
     ledger.add_delivery(3, b"{}", NOW - dt.timedelta(minutes=5))
     ledger.state.deliveries[3].state = InboxState.PROCESSED
     queue = RecordingQueue()
-    assert services.sweep_deliveries(ledger, queue, clock) == {"enqueued": 1}
+    assert binding.sweep_deliveries(ledger, queue, clock) == {"enqueued": 1}
     assert queue.ensured == [1]
 
 

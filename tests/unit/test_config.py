@@ -24,8 +24,8 @@ from consent.published_secrets import (
     STANDARD_WEBHOOKS_EXAMPLE,
     is_weak_key,
 )
-from webhook.app import create_app
-from webhook.signature import verify
+from web.app import create_app
+from web.intake.signature import verify
 
 REAL_PII_KEY = "k2026:" + base64.b64encode(os.urandom(32)).decode()
 REAL_WEBHOOK_SECRET = "whsec_" + base64.b64encode(os.urandom(32)).decode()

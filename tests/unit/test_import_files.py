@@ -8,9 +8,9 @@ import json
 
 import pytest
 
+from consent.connector import ENROLMENT_COLUMNS
 from consent.import_files import MAX_ROWS, ImportRejected, RowError, read_rows
 from consent.results import result_columns
-from consent.signing import ENROLMENT_COLUMNS
 from tests.courses import course
 from tests.hetus import make_hetu
 

@@ -12,7 +12,7 @@ from flask import Flask
 
 from consent.hetu import HETU_SHAPE
 from tests.hetus import make_hetu
-from webhook.app import _bind_request_id
+from web.app import _bind_request_id
 
 HETU = make_hetu(dt.date(1990, 1, 1))
 

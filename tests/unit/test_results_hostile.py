@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from consent.connector import check_enrolment_rows
 from consent.hetu import HETU_PATTERN
 from consent.import_files import ImportRejected, RowError, read_rows
 from consent.results import check_rows, result_columns
-from consent.signing import check_enrolment_rows
 from tests.courses import course
 from tests.hetus import make_hetu
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from webhook.serving import DeadlineSocket, RequestReadTimeout, ResponseWriteTimeout
+from web.serving import DeadlineSocket, RequestReadTimeout, ResponseWriteTimeout
 
 
 class _Request:

@@ -17,7 +17,7 @@ from standardwebhooks import Webhook
 from consent.adapters.webhook_sender import Signer, generate_keypair
 from consent.config import WebhookKey
 from tests.signing import ed25519_pair, hmac_secret, keys, sign_v1, sign_v1a
-from webhook.signature import SignatureRejected, verify
+from web.intake.signature import SignatureRejected, verify
 
 NOW = 1_788_250_500
 BODY = b'{"type":"consent.signed"}'

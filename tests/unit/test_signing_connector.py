@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from consent import signing
+from consent import connector
 from consent.adapters.vismasign import DocumentState
+from consent.connector import Enrolment, EnrolmentState, check_enrolment_rows
 from consent.hetu import Hetu
 from consent.import_files import ImportRejected
 from consent.model import Person
-from consent.signing import Enrolment, EnrolmentState, check_enrolment_rows
 from tests.hetus import make_hetu
 
 NOW = dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.UTC)
@@ -131,7 +131,7 @@ def posted(store: FakeEnrolments) -> bool:
 
 
 def invite(store: FakeEnrolments, visma: FakeVisma) -> EnrolmentState:
-    return signing.invite(1, store, visma, lambda _e: b"%PDF-form", lambda: NOW, "https://r")
+    return connector.invite(1, store, visma, lambda _e: b"%PDF-form", lambda: NOW, "https://r")
 
 
 @pytest.mark.parametrize("crash_on", ["document_uuid", "file_added", "invitation_uuid", "state"])
@@ -157,13 +157,13 @@ def test_a_signed_document_posts_its_event_once_even_after_a_crash_mid_way() -> 
     visma.documents["doc-1"] = "signed"
     poster = FakePoster([202])
     with pytest.raises(Crash):  # posted, then died before noting it
-        signing.check(1, store, visma, poster, lambda: NOW)
+        connector.check(1, store, visma, poster, lambda: NOW)
     poster.answers = [200]  # the intake has it already
-    assert signing.check(1, store, visma, poster, lambda: NOW) is EnrolmentState.SIGNED
+    assert connector.check(1, store, visma, poster, lambda: NOW) is EnrolmentState.SIGNED
     assert [webhook_id for webhook_id, _ in poster.posted] == ["vs_doc-1_signed"] * 2
     assert store.enrolment.event_posted
     assert store.pdfs == [b"%PDF-signed"]
-    signing.check(1, store, visma, poster, lambda: NOW)
+    connector.check(1, store, visma, poster, lambda: NOW)
     assert len(poster.posted) == 2  # nothing more once the intake confirmed it
     event = poster.posted[0][1]
     assert event["type"] == "consent.signed"
@@ -177,11 +177,11 @@ def test_an_intake_that_is_down_is_tried_again_later() -> None:
     invite(store, visma)
     visma.documents["doc-1"] = "cancelled"
     poster = FakePoster([503, None])
-    assert signing.check(1, store, visma, poster, lambda: NOW) is EnrolmentState.CANCELLED
+    assert connector.check(1, store, visma, poster, lambda: NOW) is EnrolmentState.CANCELLED
     assert not posted(store)
-    assert store.values["next_check_at"] == NOW + signing.POST_RETRY
-    signing.check(1, store, visma, poster, lambda: NOW)
-    signing.check(1, store, visma, poster, lambda: NOW)
+    assert store.values["next_check_at"] == NOW + connector.POST_RETRY
+    connector.check(1, store, visma, poster, lambda: NOW)
+    connector.check(1, store, visma, poster, lambda: NOW)
     assert posted(store)
     assert [w for w, _ in poster.posted] == ["vs_doc-1_cancelled"] * 3
 
@@ -192,11 +192,11 @@ def test_checks_back_off_and_an_unsigned_invitation_expires_as_a_cancellation() 
     poster = FakePoster([])
     waits = []
     for _ in range(4):
-        signing.check(1, store, visma, poster, lambda: NOW)
+        connector.check(1, store, visma, poster, lambda: NOW)
         waits.append(store.values["next_check_at"] - NOW)
     assert waits == [dt.timedelta(minutes=m) for m in (2, 5, 10, 30)]
     later = NOW + dt.timedelta(hours=2)
-    assert signing.check(1, store, visma, poster, lambda: later) is EnrolmentState.CANCELLED
+    assert connector.check(1, store, visma, poster, lambda: later) is EnrolmentState.CANCELLED
     assert visma.cancelled == ["doc-1"]
     assert store.values["outcome_reason"] == "expired"
     assert poster.posted[0][1]["type"] == "consent.cancelled"

@@ -15,17 +15,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from consent.adapters.sql import participants, purposes
 from consent.adapters.sql.audit import audit_row
 from consent.adapters.sql.tables import EnrolmentRow
+from consent.connector import Enrolment, EnrolmentState
+from consent.connector import EnrolmentRow as CheckedRow
 from consent.errors import NotFound
 from consent.model import AuditEntry
 from consent.ports import PiiCipher, Sealed
-from consent.signing import Enrolment, EnrolmentState
-from consent.signing import EnrolmentRow as CheckedRow
 
 _OUTCOMES = (EnrolmentState.SIGNED.value, EnrolmentState.CANCELLED.value)
 
 
 class SqlEnrolments:
-    """The connector's store (``consent.signing.Enrolments``) and its staff views."""
+    """The connector's store (``consent.connector.Enrolments``) and its staff views."""
 
     def __init__(self, engine: Engine, cipher: PiiCipher, clock: Callable[[], dt.datetime]) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)

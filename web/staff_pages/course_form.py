@@ -16,7 +16,7 @@ from consent.courses import Course, parse_course
 from consent.errors import InvalidCourse
 from consent.hetu import redact_hetus
 from schemas import schema_problems
-from webhook.staff_pages.texts import reason
+from web.staff_pages.texts import reason
 
 SPARE_PART_ROWS: Final = 3
 MAX_PARTS: Final = 100  # the course schema's limit

@@ -8,13 +8,13 @@ import datetime as dt
 from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
+from consent.connector import ENROLMENT_COLUMNS, check_enrolment_rows
 from consent.import_files import ImportRejected, read_rows
-from consent.signing import ENROLMENT_COLUMNS, check_enrolment_rows
 from consent.staff import Role
-from webhook.routes import COURSE_CODE
-from webhook.staff_pages import actor, bp, deps, error_page, require
-from webhook.staff_pages.results import row_errors
-from webhook.staff_pages.texts import text
+from web.routes import COURSE_CODE
+from web.staff_pages import actor, bp, deps, error_page, require
+from web.staff_pages.results import row_errors
+from web.staff_pages.texts import text
 
 
 @bp.post(f"/courses/<{COURSE_CODE}:code>/enrolments")

@@ -12,9 +12,9 @@ from consent import grading
 from consent.import_files import ImportRejected, read_rows
 from consent.results import check_rows, result_columns
 from consent.staff import Role
-from webhook.routes import COURSE_CODE, UPLOAD_ID
-from webhook.staff_pages import actor, bp, deps, error_page, require
-from webhook.staff_pages.texts import field_label, reason, text
+from web.routes import COURSE_CODE, UPLOAD_ID
+from web.staff_pages import actor, bp, deps, error_page, require
+from web.staff_pages.texts import field_label, reason, text
 
 log = logging.getLogger("vst.staff_pages")
 SHOWN_ERRORS = 200

@@ -29,8 +29,8 @@ from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.pending_imports import SqlPendingImports
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.staff import Role, StaffMember
-from webhook.staff_pages.course_form import finnish_number
-from webhook.staff_pages.texts import text
+from web.staff_pages.course_form import finnish_number
+from web.staff_pages.texts import text
 
 bp = Blueprint(
     "pages", __name__, url_prefix="/staff", template_folder="templates", static_folder="static"
@@ -91,7 +91,7 @@ def init_app(app: Flask, pages: StaffPages, secret_key: str, secure_cookies: boo
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
         WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600,
     )
-    from webhook.staff_pages import (  # noqa: F401, PLC0415 - the views register on bp
+    from web.staff_pages import (  # noqa: F401, PLC0415 - the views register on bp
         auth,
         courses,
         enrolment,

@@ -8,9 +8,9 @@ from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from consent.staff import Role
-from webhook.routes import COURSE_CODE, CourseCodeConverter
-from webhook.staff_pages import actor, bp, deps, error_page, require
-from webhook.staff_pages.course_form import (
+from web.routes import COURSE_CODE, CourseCodeConverter
+from web.staff_pages import actor, bp, deps, error_page, require
+from web.staff_pages.course_form import (
     check,
     compact,
     document_from,
@@ -18,7 +18,7 @@ from webhook.staff_pages.course_form import (
     part_rows,
     values_of,
 )
-from webhook.staff_pages.texts import text
+from web.staff_pages.texts import text
 
 
 @bp.get("/")

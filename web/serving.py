@@ -27,7 +27,7 @@ for each ``threads`` of them ahead.
 gunicorn's own answers to requests it cannot parse (400 for bad framing, 414, 431, ...) are
 written by the worker, not the app; they get the same security headers as the app's pages.
 
-Used by the Procfile: ``gunicorn --worker-class webhook.serving.BoundedReadWorker``. Plain
+Used by the Procfile: ``gunicorn --worker-class web.serving.BoundedReadWorker``. Plain
 HTTP only (TLS ends at the proxy in front). How long a request may then take to answer (an
 invalidation waiting for KOSKI) is bounded by the KOSKI client's own timeouts, not here.
 """
@@ -42,7 +42,7 @@ from typing import IO, Any, Final, TypeVar
 from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]  # no types
 from werkzeug.exceptions import RequestTimeout
 
-from webhook.security_headers import PAGES_POLICY, header_fields
+from web.security_headers import PAGES_POLICY, header_fields
 
 # A webhook body is at most 64 KiB and a staff upload at most 10 MiB; behind the production
 # proxy, which buffers requests, each arrives at network speed. A client that takes longer

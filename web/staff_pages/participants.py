@@ -15,9 +15,9 @@ from consent.adapters.vismasign import is_web_page
 from consent.errors import InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
 from consent.staff import Role
-from webhook.routes import COURSE_CODE, ROW_ID
-from webhook.staff_pages import actor, bp, deps, error_page, our_page, require
-from webhook.staff_pages.texts import text
+from web.routes import COURSE_CODE, ROW_ID
+from web.staff_pages import actor, bp, deps, error_page, our_page, require
+from web.staff_pages.texts import text
 
 log = logging.getLogger("vst.staff_pages")
 _MOVING = {"pending", "in_flight"}

@@ -28,7 +28,7 @@ DASHBOARD_POLICY: Final = (
 
 def header_fields(policy: str) -> dict[str, str]:
     """The headers, with ``policy`` as the CSP (also for gunicorn's own error pages, which
-    no Flask hook sees: webhook/serving.py)."""
+    no Flask hook sees: web/serving.py)."""
     return {
         "Content-Security-Policy": policy,
         "X-Frame-Options": "DENY",

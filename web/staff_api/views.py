@@ -19,17 +19,17 @@ from flask.typing import ResponseReturnValue
 from consent import grading
 from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.grading import SqlGrading
+from consent.connector import ENROLMENT_COLUMNS, check_enrolment_rows
 from consent.courses import Course, parse_course
 from consent.errors import InvalidCourse, InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
 from consent.import_files import ImportRejected, read_rows
 from consent.results import result_columns
-from consent.signing import ENROLMENT_COLUMNS, check_enrolment_rows
 from consent.staff import Role, StaffMember
 from consent.strict_json import StrictJsonError, loads_strict
 from schemas import schema_problems
-from webhook.problems import problem
-from webhook.routes import COURSE_CODE, ROW_ID
+from web.problems import problem
+from web.routes import COURSE_CODE, ROW_ID
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api")
 MAX_IMPORT = 10 * 1024 * 1024  # a results file of some tens of thousands of rows

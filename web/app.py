@@ -34,21 +34,15 @@ from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.hetu import HETU_SHAPE
 from consent.ports import JobQueue
-from webhook import (
-    errors,
-    health,
-    metrics,
-    openapi,
-    routes,
-    signing,
-    signing_return,
-    staff_api,
-    staff_pages,
-)
-from webhook.declared_length import DeclaredLength
-from webhook.proxies import behind_proxies
-from webhook.redirects import relative_location
-from webhook.security_headers import PAGES_POLICY, security_headers
+from web import connector_return, errors, routes, staff_pages
+from web.declared_length import DeclaredLength
+from web.intake import receive
+from web.operations import health, metrics
+from web.proxies import behind_proxies
+from web.redirects import relative_location
+from web.security_headers import PAGES_POLICY, security_headers
+from web.staff_api import openapi
+from web.staff_api import views as staff_api
 
 
 def create_app(
@@ -78,12 +72,12 @@ def create_app(
     # answers 3xx, and no page of ours links to such a path. Set before any rule is added.
     app.url_map.merge_slashes = False
     app.url_map.converters.update(routes.CONVERTERS)  # <course_code:code>, before any rule
-    app.config.update(MAX_CONTENT_LENGTH=signing.MAX_BODY, **(test_config or {}))
+    app.config.update(MAX_CONTENT_LENGTH=receive.MAX_BODY, **(test_config or {}))
     app.extensions["vst.readiness"] = {
         "database": lambda: _database_problem(engine),
         "broker": lambda: _broker_problem(broker),
     }
-    app.extensions["vst.intake"] = signing.Intake(
+    app.extensions["vst.intake"] = receive.Intake(
         keys=settings.webhook_keys,
         store=SqlLedger(intake_engine, cipher, clock).store_delivery,
         find=ledger.find_delivery,
@@ -136,7 +130,7 @@ def create_app(
         with suppress(redis.RedisError):  # the sweeper queues it within a minute otherwise
             jobs.enqueue_signing_check(enrolment_id)
 
-    app.extensions["vst.signing_return"] = signing_return.SigningReturn(
+    app.extensions["vst.signing_return"] = connector_return.SigningReturn(
         find=enrolments.by_document, check_soon=check_soon
     )
     app.extensions["vst.metrics"] = metrics.MetricsSources(
@@ -149,10 +143,10 @@ def create_app(
     app.after_request(relative_location)
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
-    app.register_blueprint(signing.bp)
+    app.register_blueprint(receive.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(staff_api.bp)
-    app.register_blueprint(signing_return.bp)
+    app.register_blueprint(connector_return.bp)
     errors.register(app)
     return app
 

@@ -25,8 +25,8 @@ from consent.model import InboxDelivery, InboxReceipt
 from consent.ports import Counting, JobQueue
 from consent.strict_json import loads_strict
 from schemas import schema_problems
-from webhook.errors import LedgerUnavailable, SchemaViolation, UnsupportedMediaType
-from webhook.signature import SignatureRejected, verify
+from web.errors import LedgerUnavailable, SchemaViolation, UnsupportedMediaType
+from web.intake.signature import SignatureRejected, verify
 
 MAX_BODY: Final = 64 * 1024
 SOURCE: Final = "signing"

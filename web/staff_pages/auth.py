@@ -9,8 +9,8 @@ from flask import redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 
 from consent.adapters.login_throttle import Attempt, Throttled
-from webhook.staff_pages import SESSION_HOURS, SESSION_KEY, bp, deps, our_page
-from webhook.staff_pages.texts import text
+from web.staff_pages import SESSION_HOURS, SESSION_KEY, bp, deps, our_page
+from web.staff_pages.texts import text
 
 log = logging.getLogger("vst.staff_pages")
 

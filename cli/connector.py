@@ -15,9 +15,9 @@ from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.ledger import utc_now
 from consent.config import Settings
+from consent.connector import ENROLMENT_COLUMNS, check_enrolment_rows
 from consent.errors import NotFound
 from consent.import_files import ImportRejected, read_rows
-from consent.signing import ENROLMENT_COLUMNS, check_enrolment_rows
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

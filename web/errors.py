@@ -16,9 +16,9 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException
 from consent.errors import InvalidEvent
 from consent.hetu import redact_hetus
 from consent.strict_json import StrictJsonError
-from webhook import staff_pages
-from webhook.problems import problem
-from webhook.signature import SignatureRejected
+from web import staff_pages
+from web.intake.signature import SignatureRejected
+from web.problems import problem
 
 log = logging.getLogger("vst.webhook")
 
