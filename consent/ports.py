@@ -7,11 +7,15 @@ in-memory fakes instead.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from consent.model import AuditEntry, ConsentRecord, InboxState, Person
+
+Clock = Callable[[], dt.datetime]
+"""What tells the time: ``utc_now`` in production, a fixed or moving time in tests."""
 
 
 @dataclass(frozen=True)

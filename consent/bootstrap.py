@@ -1,0 +1,182 @@
+"""The one composition root: every adapter of the service, built from the settings.
+
+The web app (:func:`web.app.create_app`), the worker (:func:`workers.worker.build_worker`),
+the dashboard and every ``vst-consent`` command get their adapters here and nowhere else.
+Building connects nothing (engines, Redis clients and HTTP sessions open connections on
+first use), so a worker may build its services before it forks. Tests pass fakes as the
+keyword arguments of :func:`bootstrap`, or swap one field with :func:`dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import redis
+import requests
+from sqlalchemy import Engine
+
+from consent.adapters import webhook_sender
+from consent.adapters.broker import broker_url, connect
+from consent.adapters.consent_form import ConsentForm
+from consent.adapters.counters import RedisCounters
+from consent.adapters.crypto import AesGcmCipher
+from consent.adapters.koski import CONNECT_TIMEOUT, HttpKoski
+from consent.adapters.login_throttle import LoginThrottle
+from consent.adapters.onnistuu import OnnistuuKey
+from consent.adapters.queues import RqJobQueue
+from consent.adapters.sql.engine import make_engine
+from consent.adapters.sql.enrolments import SqlEnrolments
+from consent.adapters.sql.grading import SqlGrading
+from consent.adapters.sql.ledger import SqlLedger, utc_now
+from consent.adapters.sql.pending_imports import SqlPendingImports
+from consent.adapters.sql.staff_accounts import SqlStaffAccounts
+from consent.adapters.sql.staff_tokens import SqlStaffTokens
+from consent.adapters.vismasign import HttpVismaSign
+from consent.adapters.webhook_sender import Signer
+from consent.config import Settings
+from consent.connector import Enrolment
+from consent.errors import ConfigurationError
+from consent.koski_answers import KoskiAnswer
+from consent.ports import Clock
+
+log = logging.getLogger("vst.worker")
+
+
+@dataclass(frozen=True)
+class Services:
+    """Every adapter a process may need, over one database engine and one broker client."""
+
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    broker: redis.Redis
+    cipher: AesGcmCipher
+    ledger: SqlLedger
+    grading: SqlGrading
+    enrolments: SqlEnrolments
+    pending_imports: SqlPendingImports
+    accounts: SqlStaffAccounts
+    tokens: SqlStaffTokens
+    queue: RqJobQueue
+    counters: RedisCounters
+    koski: HttpKoski
+
+    @cached_property
+    def throttle(self) -> LoginThrottle:
+        """Failed staff logins, counted in the broker (the pages and the dashboard)."""
+        return LoginThrottle(self.broker, self.settings.web_secret_key)
+
+    @cached_property
+    def connector(self) -> Connector:
+        """The signing connector's adapters (built on first use: only its jobs need them)."""
+        return _connector(self)
+
+    @property
+    def connector_enabled(self) -> bool:
+        """Whether the signing connector is configured (``SIGNING_CONNECTOR_KEY``)."""
+        return bool(self.settings.signing.connector_key)
+
+    def release_connections(self) -> None:
+        """Close every database and HTTP connection held: a process about to fork must not
+        hand one socket to several children."""
+        self.engine.dispose()
+        self.koski.close()
+        if "connector" in self.__dict__:  # built, so it may hold a connection
+            self.connector.service.close()
+
+
+@dataclass(frozen=True)
+class Connector:
+    """The signing connector: Visma Sign, the consent form, and the signed webhook it posts."""
+
+    service: HttpVismaSign
+    render: Callable[[Enrolment], bytes]
+    post: Callable[[dict[str, object], str], int | None]
+
+
+def bootstrap(  # noqa: PLR0913 - each argument is one adapter a test may replace
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    broker: redis.Redis | None = None,
+    queue: RqJobQueue | None = None,
+    koski: HttpKoski | None = None,
+    clock: Clock = utc_now,
+    pre_ping: bool = True,
+) -> Services:
+    """Build every adapter from ``settings`` (the environment's by default).
+
+    ``pre_ping`` checks a pooled connection before each use: right for long-lived web
+    processes, a wasted round trip in a worker, whose pool never outlives a job.
+    """
+    settings = settings or Settings.from_env()
+    engine = engine or make_engine(settings.database_url, pool_pre_ping=pre_ping)
+    broker = broker or connect(broker_url(settings))
+    cipher = AesGcmCipher(settings.pii_keys)
+    counters = RedisCounters(broker)
+    return Services(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        broker=broker,
+        cipher=cipher,
+        ledger=SqlLedger(engine, cipher, clock),
+        grading=SqlGrading(engine, cipher, clock),
+        enrolments=SqlEnrolments(engine, cipher, clock),
+        pending_imports=SqlPendingImports(engine, cipher, clock),
+        accounts=SqlStaffAccounts(engine, clock),
+        tokens=SqlStaffTokens(engine, clock),
+        queue=queue or RqJobQueue(broker),
+        counters=counters,
+        koski=koski or _koski(settings, counters),
+    )
+
+
+def _koski(settings: Settings, counters: RedisCounters) -> HttpKoski:
+    return HttpKoski(
+        settings.koski_url,
+        settings.koski_username,
+        settings.koski_password,
+        settings.koski_caller_id,
+        on_answer=lambda answer: _count_answer(counters, answer),
+        timeout=(CONNECT_TIMEOUT, settings.koski_timeout),
+    )
+
+
+def _count_answer(counters: RedisCounters, answer: KoskiAnswer) -> None:
+    """KOSKI answers by status and first error key, for ``/metrics``."""
+    body = answer.body if isinstance(answer.body, list) else []
+    keys = [str(e.get("key")) for e in body if isinstance(e, dict)]
+    status = "none" if answer.status is None else str(answer.status)
+    counters.count("koski", status=status, key=keys[0] if keys else "")
+
+
+def _connector(services: Services) -> Connector:
+    signing = services.settings.signing
+    form = ConsentForm(signing.organiser, signing.consent_template)
+
+    def render(enrolment: Enrolment) -> bytes:
+        course = services.grading.find_course(enrolment.course_code)
+        return form(enrolment, course.name["fi"] if course else enrolment.course_code)
+
+    def post(event: dict[str, object], webhook_id: str) -> int | None:
+        if not signing.connector_key:
+            raise ConfigurationError("SIGNING_CONNECTOR_KEY is not set: the connector is off")
+        signer = Signer.parse(signing.connector_key)
+        try:
+            return webhook_sender.post(
+                signing.webhook_url, event, [signer], timeout=30, webhook_id=webhook_id
+            ).status_code
+        except requests.RequestException as error:
+            log.warning("connector.post_failed error=%s", type(error).__name__)
+            return None
+
+    key = OnnistuuKey.parse(signing.vismasign_client_id, signing.vismasign_secret)
+    return Connector(
+        service=HttpVismaSign(signing.vismasign_url, key, services.clock),
+        render=render,
+        post=post,
+    )
