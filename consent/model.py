@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from consent.hetu import Hetu
 
@@ -34,6 +34,10 @@ class SubmissionState(enum.StrEnum):
     INVALIDATED = "invalidated"
     REVOKED = "revoked"
     DELETED = "deleted"  # gone from KOSKI without our doing
+
+
+# What staff may send again by hand, with a fresh count of attempts.
+RETRYABLE: Final = frozenset({SubmissionState.PARKED, SubmissionState.FAILED})
 
 
 class InboxState(enum.StrEnum):

@@ -12,7 +12,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from consent.hetu import Hetu
 from consent.model import AuditEntry, ConsentRecord, InboxState, Person
+from consent.views import ParticipantStatus
 
 Clock = Callable[[], dt.datetime]
 """What tells the time: ``utc_now`` in production, a fixed or moving time in tests."""
@@ -128,4 +130,14 @@ class JobQueue(Protocol):
 
     def ensure_binding(self, inbox_id: int) -> str:
         """Make sure a binding job will run: enqueue, requeue a failed one, or leave one waiting."""
+        ...
+
+
+class StatusReader(Protocol):
+    """The read side staff see: a course's status, one typed row per participant."""
+
+    def course_status(self, code: str, hetu: Hetu | None = None) -> list[ParticipantStatus]:
+        """Every participant with a result on the course, oldest result first, masked; with
+        ``hetu``, that one person in full (none if they have no result there).
+        :class:`consent.errors.UnknownCourse` if there is no such course."""
         ...

@@ -1,0 +1,145 @@
+"""What staff read about a course: a typed row per participant, built for reading.
+
+The read side of the ledger (cosmicpython's ``views.py``): an adapter fills these from one
+query set; the API, the pages and the CLI show them. A participant is masked unless staff
+asked for that one person by hetu, so a list never carries a full hetu or name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from consent.model import RETRYABLE, ConsentState, Person, SubmissionState
+from consent.results import ResultStatus
+
+MASK: Final = "******"  # in place of the hetu's date of birth
+MOVING: Final = frozenset({SubmissionState.PENDING, SubmissionState.IN_FLIGHT})
+# Once a record is sent (or stopped), its last error is history; before, it says what is wrong.
+ERROR_STANDS: Final = frozenset(
+    {SubmissionState.FAILED, SubmissionState.PARKED, SubmissionState.PENDING}
+)
+PENDING_BINDING: Final = "pending"  # a result imported and not yet judged against its consent
+
+
+@dataclass(frozen=True)
+class ShownParticipant:
+    """A participant as staff see them in a status row: masked, or in full when asked for."""
+
+    hetu: str = field(repr=False)
+    name: str = field(repr=False)
+
+
+def shown(person: Person, *, asked_for: bool = False) -> ShownParticipant:
+    """The person masked (the hetu's last characters and initials), or in full only when
+    staff asked for this one person by hetu."""
+    if asked_for:
+        name = f"{person.first_names} {person.last_name}".strip()
+        return ShownParticipant(person.hetu.reveal(), name)
+    initials = " ".join(f"{n[0]}." for n in (person.first_names, person.last_name) if n)
+    return ShownParticipant(MASK + person.hetu.reveal()[6:], initials)
+
+
+@dataclass(frozen=True)
+class ConsentSummary:
+    """The participant's consent for the course: where it stands and who signed it."""
+
+    id: int
+    state: ConsentState
+    reason: str | None
+    signer_relation: str | None
+
+    @property
+    def valid(self) -> bool:
+        """Whether the consent stands (and so may be revoked)."""
+        return self.state is ConsentState.VALID
+
+
+@dataclass(frozen=True)
+class ResultSummary:
+    """The participant's result as it was imported."""
+
+    grade: str | None
+    graded_on: dt.date
+    status: ResultStatus
+
+
+@dataclass(frozen=True)
+class SubmissionSummary:
+    """The transfer of the result to KOSKI: its state, KOSKI's ids and its last answer."""
+
+    id: int
+    state: SubmissionState
+    oid: str | None
+    versionumero: int | None
+    attempts: int
+    last_status: int | None
+    last_error_keys: tuple[str, ...] | None
+    last_error_message: str | None
+
+    @property
+    def retryable(self) -> bool:
+        """Whether staff may send it again (it was parked or refused)."""
+        return self.state in RETRYABLE
+
+    @property
+    def error_stands(self) -> bool:
+        """Whether its last error still describes it: it failed, was parked, or waits."""
+        return self.state in ERROR_STANDS
+
+
+@dataclass(frozen=True)
+class ParticipantStatus:
+    """One participant's row of a course's status: consent, result, binding, submission."""
+
+    result_id: int
+    participant: ShownParticipant
+    consent: ConsentSummary | None
+    result: ResultSummary
+    binding: str
+    submission: SubmissionSummary | None
+
+    @property
+    def moving(self) -> bool:
+        """Whether work for this row is under way (binding or sending), so a page refreshes."""
+        sending = self.submission is not None and self.submission.state in MOVING
+        return sending or self.binding == PENDING_BINDING
+
+
+def status_json(row: ParticipantStatus) -> dict[str, Any]:
+    """The row as the API and ``status --json`` show it, keys in this order."""
+    consent, result, sub = row.consent, row.result, row.submission
+    return {
+        "result_id": row.result_id,
+        "participant": {"hetu": row.participant.hetu, "name": row.participant.name},
+        "consent": None
+        if consent is None
+        else {
+            "id": consent.id,
+            "state": consent.state.value,
+            "reason": consent.reason,
+            "signer_relation": consent.signer_relation,
+        },
+        "result": {
+            "grade": result.grade,
+            "graded_on": result.graded_on.isoformat(),
+            "status": result.status.value,
+        },
+        "binding": row.binding,
+        "submission": None if sub is None else _submission_json(sub),
+    }
+
+
+def _submission_json(sub: SubmissionSummary) -> dict[str, Any]:
+    keys = None if sub.last_error_keys is None else list(sub.last_error_keys)
+    return {
+        "id": sub.id,
+        "state": sub.state.value,
+        "oid": sub.oid,
+        "versionumero": sub.versionumero,
+        "attempts": sub.attempts,
+        "last_status": sub.last_status,
+        "last_error_keys": keys,
+        "last_error_message": sub.last_error_message,
+    }

@@ -1,0 +1,125 @@
+"""The status read model: who is masked, and the JSON staff get from a row."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+from consent.hetu import Hetu
+from consent.model import ConsentState, Person, SubmissionState
+from consent.results import ResultStatus
+from consent.views import (
+    ConsentSummary,
+    ParticipantStatus,
+    ResultSummary,
+    SubmissionSummary,
+    shown,
+    status_json,
+)
+from tests.hetus import make_hetu
+
+HETU = make_hetu(dt.date(1990, 5, 5))
+AINO = Person(Hetu(HETU), "Aino Maria", "Virtanen")
+
+
+def _row(
+    consent: ConsentSummary | None = None,
+    submission: SubmissionSummary | None = None,
+    binding: str = "eligible",
+) -> ParticipantStatus:
+    return ParticipantStatus(
+        result_id=7,
+        participant=shown(AINO),
+        consent=consent,
+        result=ResultSummary("hyväksytty", dt.date(2026, 11, 10), ResultStatus.COMPLETED),
+        binding=binding,
+        submission=submission,
+    )
+
+
+def _submission(state: SubmissionState, keys: tuple[str, ...] | None = None) -> SubmissionSummary:
+    return SubmissionSummary(3, state, "1.2.246.562.15.1", 2, 1, 200, keys, None)
+
+
+def test_a_participant_is_masked_to_the_last_characters_of_the_hetu_and_initials() -> None:
+    masked = shown(AINO)
+    assert (masked.hetu, masked.name) == ("******" + HETU[6:], "A. V.")
+    assert HETU not in masked.hetu
+
+
+def test_a_participant_asked_for_by_hetu_is_shown_in_full() -> None:
+    full = shown(AINO, asked_for=True)
+    assert (full.hetu, full.name) == (HETU, "Aino Maria Virtanen")
+
+
+def test_a_participant_without_names_is_shown_with_no_initials() -> None:
+    nameless = Person(Hetu(HETU), "", "")
+    assert shown(nameless).name == ""
+    assert shown(nameless, asked_for=True).name == ""
+
+
+def test_printing_a_row_shows_no_hetu_or_name() -> None:
+    printed = repr(dataclasses.replace(_row(), participant=shown(AINO, asked_for=True)))
+    assert HETU not in printed
+    assert "Virtanen" not in printed
+
+
+def test_a_row_becomes_the_json_the_api_has_always_given_in_its_key_order() -> None:
+    consent = ConsentSummary(5, ConsentState.VALID, None, "self")
+    row = _row(consent, _submission(SubmissionState.FAILED, ("badRequest.validation",)))
+    assert json.dumps(status_json(row)) == json.dumps(
+        {
+            "result_id": 7,
+            "participant": {"hetu": "******" + HETU[6:], "name": "A. V."},
+            "consent": {"id": 5, "state": "valid", "reason": None, "signer_relation": "self"},
+            "result": {"grade": "hyväksytty", "graded_on": "2026-11-10", "status": "completed"},
+            "binding": "eligible",
+            "submission": {
+                "id": 3,
+                "state": "failed",
+                "oid": "1.2.246.562.15.1",
+                "versionumero": 2,
+                "attempts": 1,
+                "last_status": 200,
+                "last_error_keys": ["badRequest.validation"],
+                "last_error_message": None,
+            },
+        }
+    )
+
+
+def test_a_row_without_consent_or_submission_has_nulls_and_keys_never_set_stay_null() -> None:
+    assert status_json(_row(binding="no_consent")) | {"participant": None} == {
+        "result_id": 7,
+        "participant": None,
+        "consent": None,
+        "result": {"grade": "hyväksytty", "graded_on": "2026-11-10", "status": "completed"},
+        "binding": "no_consent",
+        "submission": None,
+    }
+    sub = status_json(_row(submission=_submission(SubmissionState.SENT)))["submission"]
+    assert sub["last_error_keys"] is None
+
+
+def test_a_row_is_moving_while_its_result_waits_to_be_bound_or_its_record_to_be_sent() -> None:
+    assert _row(binding="pending").moving
+    assert _row(submission=_submission(SubmissionState.IN_FLIGHT)).moving
+    assert _row(binding="pending", submission=_submission(SubmissionState.SENT)).moving
+    assert not _row(binding="no_consent").moving
+    assert not _row(submission=_submission(SubmissionState.SENT)).moving
+
+
+def test_only_a_parked_or_refused_record_may_be_retried() -> None:
+    retryable = {s for s in SubmissionState if _submission(s).retryable}
+    assert retryable == {SubmissionState.PARKED, SubmissionState.FAILED}
+
+
+def test_a_last_error_stands_until_the_record_is_sent_or_stopped() -> None:
+    standing = {s for s in SubmissionState if _submission(s).error_stands}
+    assert standing == {SubmissionState.FAILED, SubmissionState.PARKED, SubmissionState.PENDING}
+
+
+def test_only_a_valid_consent_may_be_revoked() -> None:
+    valid = {s for s in ConsentState if ConsentSummary(1, s, None, None).valid}
+    assert valid == {ConsentState.VALID}
