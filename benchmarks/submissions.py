@@ -109,7 +109,7 @@ def _sandbox(workdir: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes
 # work horses it forked and reaped (one a job): where a forking worker's time goes.
 WORKER = """
 import json, resource
-from workers.bootstrap import build_worker
+from workers.worker import build_worker
 build_worker().work(burst=True, logging_level="WARNING")
 usage = {
     who: [u.ru_utime, u.ru_stime, u.ru_minflt]

@@ -7,12 +7,8 @@ import argparse
 import getpass
 import sys
 
-from consent.adapters.broker import broker_url, connect
-from consent.adapters.login_throttle import LoginThrottle
-from consent.adapters.sql.engine import make_engine
-from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
-from consent.config import Settings
+from consent.bootstrap import bootstrap
 from consent.staff import Role
 
 
@@ -46,7 +42,7 @@ def _password_option(command: argparse.ArgumentParser) -> None:
 
 
 def _accounts() -> SqlStaffAccounts:
-    return SqlStaffAccounts(make_engine(Settings.from_env().database_url), utc_now)
+    return bootstrap().accounts
 
 
 def _read_password(from_stdin: bool) -> str | None:
@@ -99,8 +95,7 @@ def _disable(args: argparse.Namespace) -> int:
 
 def _unlock(args: argparse.Namespace) -> int:
     """The same answer whether the name exists: failures are counted for any name typed."""
-    settings = Settings.from_env()
-    throttle = LoginThrottle(connect(broker_url(settings)), settings.web_secret_key)
+    throttle = bootstrap().throttle
     if not throttle.unlock(args.username):
         print("the broker (REDIS_URL) could not be reached: nothing changed", file=sys.stderr)
         return 1

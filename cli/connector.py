@@ -8,13 +8,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from consent.adapters.broker import broker_url, connect
-from consent.adapters.crypto import AesGcmCipher
-from consent.adapters.queues import RqJobQueue
-from consent.adapters.sql.engine import make_engine
-from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.ledger import utc_now
-from consent.config import Settings
+from consent.bootstrap import bootstrap
 from consent.connector import ENROLMENT_COLUMNS, check_enrolment_rows
 from consent.errors import NotFound
 from consent.import_files import ImportRejected, read_rows
@@ -41,13 +36,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     command.set_defaults(run=_pdf)
 
 
-def _enrolments(settings: Settings) -> SqlEnrolments:
-    engine = make_engine(settings.database_url)
-    return SqlEnrolments(engine, AesGcmCipher(settings.pii_keys), utc_now)
-
-
 def _enrol(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
+    services = bootstrap()
+    settings = services.settings
     try:
         raw = read_rows(args.file.read_bytes(), args.file.name, ENROLMENT_COLUMNS)
         rows = check_enrolment_rows(raw, utc_now().date())
@@ -59,16 +50,15 @@ def _enrol(args: argparse.Namespace) -> int:
         print(f"cannot read {args.file}: {type(error).__name__}", file=sys.stderr)
         return 1
     expires = utc_now() + dt.timedelta(days=settings.signing.expiry_days)
-    new, known = _enrolments(settings).enrol(args.course[:64], rows, expires, "cli")
-    jobs = RqJobQueue(connect(broker_url(settings)))
+    new, known = services.enrolments.enrol(args.course[:64], rows, expires, "cli")
     for enrolment_id in new:
-        jobs.enqueue_invitation(enrolment_id)
+        services.queue.enqueue_invitation(enrolment_id)
     print(f"{len(new)} enrolled and being invited, {known} enrolled before")
     return 0
 
 
 def _status(args: argparse.Namespace) -> int:
-    rows = _enrolments(Settings.from_env()).course_enrolments(args.course)
+    rows = bootstrap().enrolments.course_enrolments(args.course)
     if not rows:
         print(f"nobody enrolled on {args.course!r}")
         return 0
@@ -85,7 +75,7 @@ def _status(args: argparse.Namespace) -> int:
 
 def _pdf(args: argparse.Namespace) -> int:
     try:
-        pdf = _enrolments(Settings.from_env()).signed_pdf(args.enrolment)
+        pdf = bootstrap().enrolments.signed_pdf(args.enrolment)
     except NotFound:
         pdf = None
     if pdf is None:

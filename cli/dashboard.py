@@ -21,13 +21,12 @@ from rq import Worker
 from rq.serializers import JSONSerializer
 
 from cli import dashboard_errors
-from consent.adapters.broker import broker_url, connect
+from consent.adapters.broker import broker_url
 from consent.adapters.login_throttle import Attempt, LoginThrottle, Throttled
 from consent.adapters.logs import configure_logging
-from consent.adapters.sql.engine import make_engine
-from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
+from consent.bootstrap import bootstrap
 from consent.config import Settings
 from consent.staff import Role, StaffMember
 from web.proxies import behind_proxies
@@ -149,11 +148,8 @@ def app(settings: Settings | None = None) -> Flask:
     rq_dashboard.web.config.serializer = JSONSerializer  # our jobs are JSON, not pickles
     rq_dashboard.web.Worker = JsonWorker  # the one lookup that config does not reach
     rq_dashboard.web.setup_rq_connection(dashboard)
-    engine = make_engine(settings.database_url)
-    guard = DashboardGuard(
-        staff_login(SqlStaffTokens(engine, utc_now), SqlStaffAccounts(engine, utc_now)),
-        LoginThrottle(connect(redis_url), settings.web_secret_key),
-    )
+    services = bootstrap(settings)
+    guard = DashboardGuard(staff_login(services.tokens, services.accounts), services.throttle)
     dashboard.before_request(guard.check)
     dashboard_errors.register(dashboard)  # after the guard: no address checks before a login
     dashboard.after_request(security_headers(DASHBOARD_POLICY))

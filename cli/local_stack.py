@@ -13,9 +13,9 @@ from types import FrameType
 
 import redis
 
-from consent.adapters.broker import EmbeddedBroker, broker_url, connect
-from consent.adapters.sql.engine import make_engine
+from consent.adapters.broker import EmbeddedBroker, broker_url
 from consent.adapters.sql.migrate import upgrade
+from consent.bootstrap import bootstrap
 from consent.config import Settings
 
 BROKER_START_TIMEOUT = 30.0
@@ -24,7 +24,7 @@ BROKER_START_TIMEOUT = 30.0
 def run(settings: Settings, procfile: str, port: int) -> int:
     """Start everything, wait for Ctrl-C or SIGTERM, then stop everything in reverse order."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(make_engine(settings.database_url))
+    upgrade(bootstrap(settings).engine)
     print("vst-consent: database migrated", flush=True)
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -46,7 +46,7 @@ def _start_broker_process(settings: Settings, env: dict[str, str]) -> subprocess
     """Run the embedded broker in its own session, so Ctrl-C reaches it only through us."""
     command = [sys.executable, "-m", "cli.main", "broker"]
     process = subprocess.Popen(command, env=env, start_new_session=True)  # noqa: S603 - fixed argv
-    client = connect(broker_url(settings))
+    client = bootstrap(settings).broker
     deadline = time.monotonic() + BROKER_START_TIMEOUT
     while time.monotonic() < deadline and process.poll() is None:
         try:

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cli import connector, local_stack, simulate, staff
-from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.migrate import current_revision, upgrade
+from consent.bootstrap import bootstrap
 from consent.config import Settings
 from consent.errors import ConfigurationError
 from consent.published_secrets import DEV_WEBHOOK_KEY
-from workers.bootstrap import run_worker
+from workers.worker import run_worker
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -149,7 +149,7 @@ def _keygen(_args: argparse.Namespace) -> int:
 
 def _migrate(_args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    engine = make_engine(settings.database_url)
+    engine = bootstrap(settings).engine
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(engine)
     print(f"database at revision {current_revision(engine)}")

@@ -11,14 +11,9 @@ from typing import Any
 
 from cli import accounts
 from consent import grading
-from consent.adapters.broker import broker_url, connect
-from consent.adapters.crypto import AesGcmCipher
-from consent.adapters.koski import HttpKoski
-from consent.adapters.queues import RqJobQueue
-from consent.adapters.sql.engine import make_engine
-from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
+from consent.bootstrap import bootstrap
 from consent.config import Settings
 from consent.courses import parse_course
 from consent.errors import InvalidCourse, InvalidHetu, NotFound, UnknownCourse
@@ -89,10 +84,6 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     command.set_defaults(run=_revoke)
 
 
-def _grading(settings: Settings) -> SqlGrading:
-    return SqlGrading(make_engine(settings.database_url), AesGcmCipher(settings.pii_keys), utc_now)
-
-
 def _import_course(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     document = _course_json(args.file)
@@ -105,7 +96,7 @@ def _import_course(args: argparse.Namespace) -> int:
     except InvalidCourse as error:
         print(f"course not saved: {error}", file=sys.stderr)
         return 1
-    _grading(settings).save_course(course, ACTOR)
+    bootstrap(settings).grading.save_course(course, ACTOR)
     print(
         f"course {course.code} saved: {len(course.effective_parts)} part(s), {course.laajuus_op} op"
     )
@@ -113,8 +104,8 @@ def _import_course(args: argparse.Namespace) -> int:
 
 
 def _import_results(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    store = _grading(settings)
+    services = bootstrap()
+    settings, store = services.settings, services.grading
     course = store.find_course(args.course)
     if course is None:
         print(f"no course {args.course!r}; import the course first", file=sys.stderr)
@@ -125,7 +116,7 @@ def _import_results(args: argparse.Namespace) -> int:
             course,
             rows,
             store,
-            RqJobQueue(connect(broker_url(settings))),
+            services.queue,
             today=dt.date.today(),
             actor=ACTOR,
             allow_temporary=settings.allow_temporary_hetu,
@@ -147,7 +138,7 @@ def _status(args: argparse.Namespace) -> int:
             if args.hetu is None
             else Hetu.parse(args.hetu, today=dt.date.today(), allow_temporary=True)
         )
-        rows = _grading(settings).course_status(args.course, hetu)
+        rows = bootstrap(settings).grading.course_status(args.course, hetu)
     except (UnknownCourse, InvalidHetu) as error:
         print(error, file=sys.stderr)
         return 1
@@ -175,15 +166,9 @@ def _status_line(row: dict[str, Any]) -> str:
 
 
 def _invalidate(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    koski = HttpKoski(
-        settings.koski_url,
-        settings.koski_username,
-        settings.koski_password,
-        settings.koski_caller_id,
-    )
+    services = bootstrap()
     try:
-        state = grading.invalidate(args.submission, _grading(settings), koski, utc_now)
+        state = grading.invalidate(args.submission, services.grading, services.koski, utc_now)
     except (NotFound, ValueError) as error:
         print(error, file=sys.stderr)
         return 1
@@ -193,7 +178,7 @@ def _invalidate(args: argparse.Namespace) -> int:
 
 def _revoke(args: argparse.Namespace) -> int:
     try:
-        stopped = _grading(Settings.from_env()).revoke(args.consent, f"staff:{args.by}", "staff")
+        stopped = bootstrap().grading.revoke(args.consent, f"staff:{args.by}", "staff")
     except NotFound as error:
         print(error, file=sys.stderr)
         return 1
@@ -202,7 +187,7 @@ def _revoke(args: argparse.Namespace) -> int:
 
 
 def _tokens() -> SqlStaffTokens:
-    return SqlStaffTokens(make_engine(Settings.from_env().database_url), utc_now)
+    return bootstrap().tokens
 
 
 def _token_create(args: argparse.Namespace) -> int:

@@ -52,6 +52,7 @@ class Services:
     settings: Settings
     clock: Clock
     engine: Engine
+    intake_engine: Engine  # the webhook intake's own pool, without the pre-ping
     broker: redis.Redis
     cipher: AesGcmCipher
     ledger: SqlLedger
@@ -63,6 +64,11 @@ class Services:
     queue: RqJobQueue
     counters: RedisCounters
     koski: HttpKoski
+
+    @cached_property
+    def intake_ledger(self) -> SqlLedger:
+        """The ledger over the intake's own pool, where the webhook stores deliveries."""
+        return SqlLedger(self.intake_engine, self.cipher, self.clock)
 
     @cached_property
     def throttle(self) -> LoginThrottle:
@@ -83,6 +89,7 @@ class Services:
         """Close every database and HTTP connection held: a process about to fork must not
         hand one socket to several children."""
         self.engine.dispose()
+        self.intake_engine.dispose()
         self.koski.close()
         if "connector" in self.__dict__:  # built, so it may hold a connection
             self.connector.service.close()
@@ -97,7 +104,7 @@ class Connector:
     post: Callable[[dict[str, object], str], int | None]
 
 
-def bootstrap(  # noqa: PLR0913 - each argument is one adapter a test may replace
+def bootstrap(
     settings: Settings | None = None,
     *,
     engine: Engine | None = None,
@@ -113,7 +120,12 @@ def bootstrap(  # noqa: PLR0913 - each argument is one adapter a test may replac
     processes, a wasted round trip in a worker, whose pool never outlives a job.
     """
     settings = settings or Settings.from_env()
-    engine = engine or make_engine(settings.database_url, pool_pre_ping=pre_ping)
+    # The intake's one statement is retried once on a connection that has died instead of
+    # paying a pre-ping's round trip on every request: it gets a pool of its own.
+    intake_engine = engine or make_engine(settings.database_url, pool_pre_ping=False)
+    engine = engine or (
+        make_engine(settings.database_url, pool_pre_ping=True) if pre_ping else intake_engine
+    )
     broker = broker or connect(broker_url(settings))
     cipher = AesGcmCipher(settings.pii_keys)
     counters = RedisCounters(broker)
@@ -121,6 +133,7 @@ def bootstrap(  # noqa: PLR0913 - each argument is one adapter a test may replac
         settings=settings,
         clock=clock,
         engine=engine,
+        intake_engine=intake_engine,
         broker=broker,
         cipher=cipher,
         ledger=SqlLedger(engine, cipher, clock),
@@ -133,6 +146,13 @@ def bootstrap(  # noqa: PLR0913 - each argument is one adapter a test may replac
         counters=counters,
         koski=koski or _koski(settings, counters),
     )
+
+
+def worker_services(settings: Settings | None = None) -> Services:
+    """The services of a worker: no pool in a worker outlives a job (work horses start
+    without connections, and the worker disposes its pool after each job it runs itself
+    and after each sweep), so a pre-ping would only add a round trip to every transaction."""
+    return bootstrap(settings, pre_ping=False)
 
 
 def _koski(settings: Settings, counters: RedisCounters) -> HttpKoski:

@@ -1,12 +1,12 @@
-"""The web process's composition root: ``create_app()`` builds every adapter from settings."""
+"""The web process: ``create_app()`` puts the intake, the staff API, the staff pages and the
+operations endpoints on the services of :mod:`consent.bootstrap`."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import secrets
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any, Final
 
@@ -16,24 +16,13 @@ from flask import Flask, Response, request
 from sqlalchemy import Engine, text
 from werkzeug.exceptions import NotFound
 
-from consent.adapters.broker import broker_url, connect
-from consent.adapters.counters import RedisCounters
-from consent.adapters.crypto import AesGcmCipher
-from consent.adapters.koski import HttpKoski
-from consent.adapters.login_throttle import LoginThrottle
 from consent.adapters.logs import configure_logging
-from consent.adapters.queues import RqJobQueue
-from consent.adapters.sql.engine import make_engine
-from consent.adapters.sql.enrolments import SqlEnrolments
-from consent.adapters.sql.grading import SqlGrading
-from consent.adapters.sql.ledger import SqlLedger, utc_now
+from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.migrate import is_current
-from consent.adapters.sql.pending_imports import SqlPendingImports
-from consent.adapters.sql.staff_accounts import SqlStaffAccounts
-from consent.adapters.sql.staff_tokens import SqlStaffTokens
+from consent.bootstrap import Services, bootstrap
 from consent.config import Settings
 from consent.hetu import HETU_SHAPE
-from consent.ports import JobQueue
+from consent.ports import Clock, JobQueue
 from web import connector_return, errors, routes, staff_pages
 from web.declared_length import DeclaredLength
 from web.intake import receive
@@ -48,23 +37,20 @@ from web.staff_api import views as staff_api
 def create_app(
     settings: Settings | None = None,
     *,
+    services: Services | None = None,
     engine: Engine | None = None,
     broker: redis.Redis | None = None,
     queue: JobQueue | None = None,
-    clock: Callable[[], dt.datetime] = utc_now,
+    clock: Clock = utc_now,
     test_config: Mapping[str, Any] | None = None,
 ) -> Flask:
-    """Build the Flask app; nothing connects until the first request."""
-    settings = settings or Settings.from_env()
+    """Build the Flask app on ``services`` (by default built from ``settings`` by
+    :func:`consent.bootstrap.bootstrap`); nothing connects until the first request.
+
+    ``queue`` replaces only the intake's queue (a broker that is down, in tests)."""
     configure_logging()
-    # The webhook intake has a pool of its own without the pre-ping (a round trip on every
-    # request); its one statement is retried once on a connection that has died instead.
-    intake_engine = engine or make_engine(settings.database_url, pool_pre_ping=False)
-    engine = engine or make_engine(settings.database_url)
-    broker = broker or connect(broker_url(settings))
-    cipher = AesGcmCipher(settings.pii_keys)
-    ledger = SqlLedger(engine, cipher, clock)
-    jobs = RqJobQueue(broker)
+    services = services or bootstrap(settings, engine=engine, broker=broker, clock=clock)
+    settings = services.settings
     app = Flask(__name__)
     app.wsgi_app = DeclaredLength(app.wsgi_app)  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
     behind_proxies(app, settings.trusted_proxies)
@@ -74,49 +60,43 @@ def create_app(
     app.url_map.converters.update(routes.CONVERTERS)  # <course_code:code>, before any rule
     app.config.update(MAX_CONTENT_LENGTH=receive.MAX_BODY, **(test_config or {}))
     app.extensions["vst.readiness"] = {
-        "database": lambda: _database_problem(engine),
-        "broker": lambda: _broker_problem(broker),
+        "database": lambda: _database_problem(services.engine),
+        "broker": lambda: _broker_problem(services.broker),
     }
     app.extensions["vst.intake"] = receive.Intake(
         keys=settings.webhook_keys,
-        store=SqlLedger(intake_engine, cipher, clock).store_delivery,
-        find=ledger.find_delivery,
-        queue=queue or jobs,
-        clock=clock,
+        store=services.intake_ledger.store_delivery,
+        find=services.ledger.find_delivery,
+        queue=queue or services.queue,
+        clock=services.clock,
         allow_temporary_hetu=settings.allow_temporary_hetu,
     )
-    store = SqlGrading(engine, cipher, clock)
-    enrolments = SqlEnrolments(engine, cipher, clock)
-    koski = HttpKoski(
-        settings.koski_url,
-        settings.koski_username,
-        settings.koski_password,
-        settings.koski_caller_id,
-    )
+    enrolments = services.enrolments if services.connector_enabled else None
+    jobs = services.queue
     app.extensions["vst.staff_api"] = staff_api.StaffApi(
-        authenticate=SqlStaffTokens(engine, clock).member,
-        store=store,
+        authenticate=services.tokens.member,
+        store=services.grading,
         jobs=jobs,
-        koski=koski,
-        clock=clock,
+        koski=services.koski,
+        clock=services.clock,
         allow_temporary_hetu=settings.allow_temporary_hetu,
-        enrolments=enrolments if settings.signing.connector_key else None,
+        enrolments=enrolments,
         invite=jobs.enqueue_invitation,
         signing_expiry_days=settings.signing.expiry_days,
     )
     staff_pages.init_app(
         app,
         staff_pages.StaffPages(
-            accounts=SqlStaffAccounts(engine, clock),
-            store=store,
-            pending=SqlPendingImports(engine, cipher, clock),
+            accounts=services.accounts,
+            store=services.grading,
+            pending=services.pending_imports,
             jobs=jobs,
-            koski=koski,
-            clock=clock,
+            koski=services.koski,
+            clock=services.clock,
             allow_temporary_hetu=settings.allow_temporary_hetu,
             dashboard_url=settings.dashboard_url,
-            throttle=LoginThrottle(broker, settings.web_secret_key),
-            enrolments=enrolments if settings.signing.connector_key else None,
+            throttle=services.throttle,
+            enrolments=enrolments,
             invite=jobs.enqueue_invitation,
             signing_expiry_days=settings.signing.expiry_days,
             plain_http_links=settings.mode == "local",  # the Visma Sign sandbox's links
@@ -126,15 +106,17 @@ def create_app(
     )
 
     def check_soon(enrolment_id: int) -> None:
-        enrolments.check_now(enrolment_id)
+        services.enrolments.check_now(enrolment_id)
         with suppress(redis.RedisError):  # the sweeper queues it within a minute otherwise
             jobs.enqueue_signing_check(enrolment_id)
 
     app.extensions["vst.signing_return"] = connector_return.SigningReturn(
-        find=enrolments.by_document, check_soon=check_soon
+        find=services.enrolments.by_document, check_soon=check_soon
     )
     app.extensions["vst.metrics"] = metrics.MetricsSources(
-        counters=RedisCounters(broker), broker=broker, ledger_counts=ledger.state_counts
+        counters=services.counters,
+        broker=services.broker,
+        ledger_counts=services.ledger.state_counts,
     )
     app.before_request(_bind_request_id)
     app.before_request(_refuse_leading_slashes)

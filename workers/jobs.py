@@ -1,9 +1,10 @@
 """RQ jobs: thin, importable functions whose only arguments are row ids.
 
-Each builds its dependencies in the work horse (nothing connects before the fork) and
-calls one use case. Failures are not swallowed here (a batch job logs the rows it did
-first): they reach RQ's retry and failed registry, while the ledger row records what
-happened. Results are bound in batches
+Each takes the services it works with as its last argument; RQ passes none, and the job
+then uses those of the worker that runs it (built before the fork, connecting in the work
+horse on first use; :func:`use_services`). Each calls one use case. Failures are not
+swallowed here (a batch job logs the rows it did first): they reach RQ's retry and failed
+registry, while the ledger row records what happened. Results are bound in batches
 (:data:`consent.adapters.queues.BIND_BATCH` to a job) and first sent a range of ids to a
 job (:data:`consent.adapters.queues.SUBMIT_BATCH`); the rest are one row a job.
 """
@@ -20,15 +21,29 @@ from rq import get_current_job
 from consent import binding, connector, grading
 from consent.adapters.koski import CONNECT_TIMEOUT
 from consent.adapters.queues import submission_range_job
+from consent.bootstrap import Services, worker_services
 from consent.errors import BindingFailed, SendingFailed
-from workers.bootstrap import dependencies
 
 log = logging.getLogger("vst.worker")
+_WORKER: dict[str, Services] = {}
 
 
-def bind_consent(inbox_id: int) -> str:
+def use_services(services: Services) -> None:
+    """Make ``services`` those of the jobs this process runs when given none (the worker
+    calls this before it forks, so its work horses inherit them)."""
+    _WORKER["services"] = services
+
+
+def _worker_services() -> Services:
+    """The services set by :func:`use_services`; the environment's worker services if none."""
+    if "services" not in _WORKER:
+        use_services(worker_services())
+    return _WORKER["services"]
+
+
+def bind_consent(inbox_id: int, services: Services | None = None) -> str:
     """Bind stored delivery ``inbox_id``, then bind that participant's results again."""
-    deps = dependencies()
+    deps = services or _worker_services()
     bound = binding.bind_consent(
         inbox_id, deps.ledger, deps.clock, deps.settings.allow_temporary_hetu
     )
@@ -40,12 +55,12 @@ def bind_consent(inbox_id: int) -> str:
     return bound.outcome
 
 
-def bind_results(result_ids: list[int]) -> dict[str, int]:
+def bind_results(result_ids: list[int], services: Services | None = None) -> dict[str, int]:
     """Decide for each result whether it may go to KOSKI; queue the submissions of those that may.
 
     Returns how many results came to each binding (``eligible``, ``no_consent`` …).
     """
-    deps = dependencies()
+    deps = services or _worker_services()
     first_id = result_ids[0] if result_ids else None
     try:
         outcomes = grading.bind_results(
@@ -64,13 +79,13 @@ def _log_bound(first_id: int | None, outcomes: Mapping[str, int], failed: int = 
     log.info("results.bound first_id=%s %s%s", first_id, counts, failures)
 
 
-def submit_range(first_id: int, last_id: int) -> dict[str, int]:
+def submit_range(first_id: int, last_id: int, services: Services | None = None) -> dict[str, int]:
     """Send each submission with an id from ``first_id`` to ``last_id`` that waits for its
     first send; schedule a job of its own for any that must wait.
 
     Returns how many came to each state (``sent``, ``pending`` …).
     """
-    deps = dependencies()
+    deps = services or _worker_services()
     settings = deps.settings
     run = get_current_job()
     # Longer than a KOSKI call may take: by then one in flight is sent, or its job is dead.
@@ -100,9 +115,9 @@ def _log_submissions(states: Mapping[int, str]) -> None:
         log.info("submission.%s submission_id=%s", state, submission_id)
 
 
-def submit(submission_id: int) -> str:
+def submit(submission_id: int, services: Services | None = None) -> str:
     """Send submission ``submission_id`` to KOSKI; schedule the next attempt if it must wait."""
-    deps = dependencies()
+    deps = services or _worker_services()
     run = get_current_job()
     sent = grading.submit(
         submission_id,
@@ -118,21 +133,21 @@ def submit(submission_id: int) -> str:
     return sent.state.value
 
 
-def invite_signer(enrolment_id: int) -> str:
+def invite_signer(enrolment_id: int, services: Services | None = None) -> str:
     """Create enrolment ``enrolment_id``'s signing document and invite its signer."""
-    deps = dependencies()
+    deps = services or _worker_services()
     c, return_url = deps.connector, deps.settings.signing.return_url
     state = connector.invite(
-        enrolment_id, c.enrolments, c.service, c.render, deps.clock, return_url
+        enrolment_id, deps.enrolments, c.service, c.render, deps.clock, return_url
     )
     log.info("enrolment.%s enrolment_id=%s", state.value, enrolment_id)
     return state.value
 
 
-def check_signing(enrolment_id: int) -> str:
+def check_signing(enrolment_id: int, services: Services | None = None) -> str:
     """Learn whether enrolment ``enrolment_id`` was signed; post the outcome once."""
-    deps = dependencies()
+    deps = services or _worker_services()
     c = deps.connector
-    state = connector.check(enrolment_id, c.enrolments, c.service, c.post, deps.clock)
+    state = connector.check(enrolment_id, deps.enrolments, c.service, c.post, deps.clock)
     log.info("enrolment.checked enrolment_id=%s state=%s", enrolment_id, state.value)
     return state.value

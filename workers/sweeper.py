@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import redis
 
 from consent import binding
-
-if TYPE_CHECKING:
-    from workers.bootstrap import Dependencies
+from consent.bootstrap import Services
 
 log = logging.getLogger("vst.worker")
 
@@ -26,7 +24,7 @@ SWEEP_INTERVAL: Final = 60
 SWEEP_CLAIM: Final = "vst:sweep:claim"
 
 
-def sweep(deps: Dependencies) -> dict[str, int]:
+def sweep(deps: Services) -> dict[str, int]:
     """Queue again every delivery, result, submission and signing step the ledger says is due.
 
     Returns how many of each were queued (a kind with none is left out).
@@ -45,8 +43,8 @@ def sweep(deps: Dependencies) -> dict[str, int]:
         ("submissions", unsent, queue.enqueue_submissions),
         ("submissions_lost", lost, _each(queue.enqueue_submission)),
     ]
-    if deps.settings.signing.connector_key:
-        enrolments = deps.connector.enrolments
+    if deps.connector_enabled:
+        enrolments = deps.enrolments
         due.append(("invitations", enrolments.to_invite(), _each(queue.enqueue_invitation)))
         checks = enrolments.to_check(deps.clock())
         due.append(("signing_checks", checks, _each(queue.enqueue_signing_check)))
@@ -68,7 +66,7 @@ def _each(enqueue: Callable[[int], None]) -> Callable[[list[int]], None]:
     return enqueue_all
 
 
-def sweep_if_due(deps: Dependencies, connection: redis.Redis, worker_name: str) -> bool:
+def sweep_if_due(deps: Services, connection: redis.Redis, worker_name: str) -> bool:
     """Run :func:`sweep` if no worker has in the last minute; True if this one did.
 
     Called from the worker process between jobs. The claim is a Redis key that expires

@@ -20,7 +20,6 @@ from tests.e2e.stack import SECRET, configure
 from tests.signing import person
 from tests.vismasign_server import CLIENT_ID, RunningVismaSign, running_vismasign
 from web.app import create_app
-from workers.bootstrap import dependencies
 
 COURSE = "eratauko-2026"
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
@@ -77,4 +76,3 @@ def connector_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
         finally:
             web.shutdown()
             thread.join()
-            dependencies.cache_clear()

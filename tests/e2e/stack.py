@@ -24,7 +24,6 @@ from consent.adapters.sql.migrate import upgrade
 from tests.conftest import REDIS_URL
 from tests.net import free_port
 from tests.signing import body_of, hmac_secret, signed_headers
-from workers.bootstrap import dependencies
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = hmac_secret()
@@ -47,7 +46,6 @@ def configure(
         monkeypatch.setenv(name, value)
     engine = make_engine(database_url)
     upgrade(engine)
-    dependencies.cache_clear()
     return engine
 
 

@@ -14,14 +14,15 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from consent.adapters.queues import BIND_CONSENT
+from consent.bootstrap import worker_services
 from consent.config import Settings
 from tests.e2e.stack import configure, post_signed
 from tests.fakes import RecordingQueue
 from tests.signing import event, person
 from web.app import create_app
 from workers import jobs, sweeper
-from workers.bootstrap import build_worker, dependencies
 from workers.sweeper import SWEEP_CLAIM, sweep_if_due
+from workers.worker import build_worker
 
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
 GUARDIAN = person(dt.date(1980, 2, 2), "Maija", "Korhonen")
@@ -35,7 +36,6 @@ def stack(
     """Web and worker configured alike through the environment."""
     engine = configure(monkeypatch, tmp_path)
     yield engine
-    dependencies.cache_clear()
     engine.dispose()
 
 
@@ -81,8 +81,8 @@ def test_a_delivery_whose_job_was_lost_is_bound_after_the_sweep(
 def test_one_worker_sweeps_a_minute_and_a_failed_sweep_leaves_the_worker_running(
     stack: Engine, redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert sweep_if_due(dependencies(), redis_client, "worker-a")
-    assert not sweep_if_due(dependencies(), redis_client, "worker-b")  # within the minute
+    assert sweep_if_due(worker_services(), redis_client, "worker-a")
+    assert not sweep_if_due(worker_services(), redis_client, "worker-b")  # within the minute
     assert redis_client.ttl(SWEEP_CLAIM) > 50
 
     def database_down(_deps: object) -> dict[str, int]:
@@ -90,4 +90,4 @@ def test_one_worker_sweeps_a_minute_and_a_failed_sweep_leaves_the_worker_running
 
     redis_client.delete(SWEEP_CLAIM)
     monkeypatch.setattr(sweeper, "sweep", database_down)
-    assert not sweep_if_due(dependencies(), redis_client, "worker-a")  # logged, not raised
+    assert not sweep_if_due(worker_services(), redis_client, "worker-a")  # logged, not raised

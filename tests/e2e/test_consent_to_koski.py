@@ -22,6 +22,7 @@ from consent.adapters.queues import (
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import utc_now
+from consent.bootstrap import worker_services
 from consent.config import Settings
 from consent.errors import SendingFailed
 from tests.courses import course
@@ -31,7 +32,7 @@ from tests.signing import event, person
 from web.app import create_app
 from workers import jobs as workers_jobs
 from workers import sweeper
-from workers.bootstrap import build_worker, dependencies
+from workers.worker import build_worker
 
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
 MINOR = person(dt.date(2011, 4, 4), "Onni", "Korhonen")
@@ -49,7 +50,6 @@ def sandbox(
             monkeypatch, tmp_path, KOSKI_URL=koski.url, KOSKI_USERNAME=USER, KOSKI_PASSWORD=PASSWORD
         )
         yield koski
-        dependencies.cache_clear()
 
 
 def _signed_and_imported(
@@ -98,11 +98,11 @@ def test_submissions_whose_jobs_vanished_are_sent_after_a_sweep(
     sandbox: RunningSandbox, redis_client: redis.Redis
 ) -> None:
     _, store, _ = _signed_and_imported(redis_client, (ADULT, MINOR))
-    deps = dependencies()
+    deps = worker_services()
     for inbox_id in (1, 2):
-        workers_jobs.bind_consent(inbox_id)  # binds, and queues the results' binding
+        workers_jobs.bind_consent(inbox_id, deps)  # binds, and queues the results' binding
     result_ids = [r["result_id"] for r in store.course_status(COURSE)]
-    workers_jobs.bind_results(result_ids)  # and queues their first sends: one range job
+    workers_jobs.bind_results(result_ids, deps)  # and queues their first sends: one range job
     first, retried = sorted(r["submission"]["id"] for r in store.course_status(COURSE))
     long_ago = utc_now() - dt.timedelta(hours=1)
     store.update_submission(retried, next_attempt_at=long_ago)  # a retry whose job was due
@@ -114,7 +114,7 @@ def test_submissions_whose_jobs_vanished_are_sent_after_a_sweep(
         submission_range_job(submission_range(first)[0]),
         f"submit-{retried}",
     }
-    build_worker(deps.settings).work(burst=True)
+    build_worker(services=deps).work(burst=True)
     assert len(sandbox.stored()) == 2
 
 
@@ -125,10 +125,10 @@ def test_a_range_that_fails_for_one_submission_still_logs_the_others(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     _, store, _ = _signed_and_imported(redis_client, (ADULT, MINOR))
-    deps = dependencies()
+    deps = worker_services()
     for inbox_id in (1, 2):
-        workers_jobs.bind_consent(inbox_id)
-    workers_jobs.bind_results([r["result_id"] for r in store.course_status(COURSE)])
+        workers_jobs.bind_consent(inbox_id, deps)
+    workers_jobs.bind_results([r["result_id"] for r in store.course_status(COURSE)], deps)
     sent, broken = sorted(r["submission"]["id"] for r in store.course_status(COURSE))
     send_view = deps.grading.send_view
 
@@ -141,7 +141,7 @@ def test_a_range_that_fails_for_one_submission_still_logs_the_others(
     first, last = submission_range(sent)
     caplog.clear()
     with caplog.at_level("INFO", logger="vst.worker"), pytest.raises(SendingFailed):
-        workers_jobs.submit_range(first, last)
+        workers_jobs.submit_range(first, last, deps)
     assert [record.getMessage() for record in caplog.records if record.name == "vst.worker"] == [
         f"submission.sent submission_id={sent}"  # before RQ hears of the failure
     ]

@@ -19,13 +19,14 @@ from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import RqJobQueue
 from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.ledger import utc_now
+from consent.bootstrap import worker_services
 from consent.config import Settings
 from consent.hetu import HETU_PATTERN
 from tests.e2e.connector_stack import connector_stack
 from tests.signing import person
 from tests.vismasign_server import RunningVismaSign
-from workers.bootstrap import build_worker, dependencies
 from workers.sweeper import sweep
+from workers.worker import build_worker
 
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
 MINOR = person(dt.date(2011, 4, 4), "Onni", "Korhonen")
@@ -81,7 +82,7 @@ def test_enrolled_people_sign_through_visma_sign_and_their_consents_are_bound_on
     url, visma, engine = stack
     assert main(["signing", "enrol", COURSE, str(enrolment_file(tmp_path))]) == 0
     assert "3 enrolled" in capsys.readouterr().out
-    assert sweep(dependencies())["invitations"] == 3  # the sweeper would queue them too
+    assert sweep(worker_services())["invitations"] == 3  # the sweeper would queue them too
     work()  # documents, forms and invitations
     documents = visma.documents()
     assert [d["status"] for d in documents] == ["pending"] * 3

@@ -24,7 +24,7 @@ from tests.e2e.stack import configure, post_signed
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.signing import event, person
 from web.app import create_app
-from workers.bootstrap import build_worker, dependencies
+from workers.worker import build_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("VST_SCREENSHOTS", ROOT / "var" / "screenshots"))
@@ -74,7 +74,6 @@ def site(
         finally:
             server.shutdown()
             thread.join()
-            dependencies.cache_clear()
 
 
 @pytest.fixture

@@ -30,7 +30,6 @@ from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.processes import children_of, horses_of, start_worker, stop
 from tests.signing import event, person
 from web.app import create_app
-from workers.bootstrap import dependencies
 
 EARLIER = person(dt.date(1985, 3, 3), "Eero", "Lahtinen")  # sent first: the worker is then warm
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
@@ -48,7 +47,6 @@ def stack(
             monkeypatch, tmp_path, KOSKI_URL=koski.url, KOSKI_USERNAME=USER, KOSKI_PASSWORD=PASSWORD
         )
         yield koski, engine
-        dependencies.cache_clear()
 
 
 def _consents_and_results(

@@ -24,7 +24,6 @@ from tests.e2e.stack import configure, post_signed
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.signing import event, person
 from web.app import create_app
-from workers.bootstrap import dependencies
 
 
 @pytest.fixture
@@ -96,5 +95,4 @@ def koski_stack(
             KOSKI_PASSWORD=PASSWORD,
         )
         yield KoskiStack(koski, engine, redis_client)
-        dependencies.cache_clear()
         engine.dispose()

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +28,7 @@ from tests.e2e.stack import SECRET, post_signed, send_signed
 from tests.faults.servers import ThrowawayPostgres, ThrowawayRedis
 from tests.signing import event, person
 from web.app import create_app
-from workers.bootstrap import build_worker, dependencies
+from workers.worker import build_worker
 
 pytestmark = pytest.mark.fault
 STREAM = 60
@@ -70,10 +69,8 @@ def bound(engine: Engine) -> tuple[int, int, int]:
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SIGNING_WEBHOOK_KEYS", SECRET)
-    yield
-    dependencies.cache_clear()
 
 
 def test_redis_lost_with_its_data_under_a_stream_loses_no_acknowledged_delivery(
@@ -85,7 +82,6 @@ def test_redis_lost_with_its_data_under_a_stream_loses_no_acknowledged_delivery(
     monkeypatch.setenv("DATABASE_URL", database)
     monkeypatch.setenv("REDIS_URL", broker.url)
     upgrade(make_engine(database))
-    dependencies.cache_clear()
     settings = Settings.from_env()
     client = create_app(settings).test_client()
     statuses = []
@@ -130,7 +126,6 @@ def test_postgresql_stopped_under_a_stream_answers_503_and_the_retries_are_bound
         monkeypatch.setenv("REDIS_URL", REDIS_URL)
         engine = make_engine(pg.url)
         upgrade(engine)
-        dependencies.cache_clear()
         settings = Settings.from_env()
         client = create_app(settings, engine=engine).test_client()
         first = _stream(client, pg, engine)

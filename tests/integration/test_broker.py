@@ -12,10 +12,11 @@ from sqlalchemy.pool import QueuePool
 
 from consent.adapters.broker import EmbeddedBroker, broker_url, connect
 from consent.adapters.queues import CONSENT_QUEUE, KOSKI_QUEUE, QUEUES_BY_PRIORITY, queue
+from consent.bootstrap import worker_services
 from consent.config import Settings
 from tests.conftest import REDIS_URL
 from tests.net import free_port
-from workers.bootstrap import build_worker, dependencies
+from workers.worker import build_worker
 
 
 def test_without_redis_url_the_embedded_server_is_used() -> None:
@@ -67,12 +68,13 @@ def test_the_first_job_of_each_kind_runs_in_the_worker_and_the_rest_in_work_hors
     jobs = [
         queue(CONSENT_QUEUE, redis_client).enqueue("tests.jobs.process_id", n) for n in range(3)
     ]
-    worker = build_worker(Settings.from_env({"REDIS_URL": REDIS_URL}))
+    services = worker_services(Settings.from_env({"REDIS_URL": REDIS_URL}))
+    worker = build_worker(services=services)
     worker.work(burst=True)
     ran_in = [job.return_value(refresh=True) for job in jobs]
     assert ran_in[0] == os.getpid()  # warms the worker: horses forked later inherit its caches
     assert os.getpid() not in ran_in[1:]
     assert len(set(ran_in)) == 3  # a fresh horse each
-    pool = dependencies().ledger_engine.pool
+    pool = services.engine.pool
     assert isinstance(pool, QueuePool)
     assert pool.checkedin() == 0  # nothing left open for the horses to share

@@ -16,7 +16,7 @@ from consent.hetu import HETU_PATTERN
 from tests.conftest import REDIS_URL
 from tests.hetus import make_hetu
 from tests.redis_dump import everything
-from workers.bootstrap import build_worker
+from workers.worker import build_worker
 
 
 def fail_naming_a_person(row_id: int) -> None:

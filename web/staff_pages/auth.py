@@ -9,7 +9,7 @@ from flask import redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 
 from consent.adapters.login_throttle import Attempt, Throttled
-from web.staff_pages import SESSION_HOURS, SESSION_KEY, bp, deps, our_page
+from web.staff_pages.blueprint import SESSION_HOURS, SESSION_KEY, bp, deps, our_page
 from web.staff_pages.texts import text
 
 log = logging.getLogger("vst.staff_pages")

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from consent.staff import Role
 from web.routes import COURSE_CODE, CourseCodeConverter
-from web.staff_pages import actor, bp, deps, error_page, require
+from web.staff_pages.blueprint import actor, bp, deps, error_page, require
 from web.staff_pages.course_form import (
     check,
     compact,

@@ -12,7 +12,7 @@ from consent.connector import ENROLMENT_COLUMNS, check_enrolment_rows
 from consent.import_files import ImportRejected, read_rows
 from consent.staff import Role
 from web.routes import COURSE_CODE
-from web.staff_pages import actor, bp, deps, error_page, require
+from web.staff_pages.blueprint import actor, bp, deps, error_page, require
 from web.staff_pages.results import row_errors
 from web.staff_pages.texts import text
 

@@ -16,7 +16,7 @@ from consent.errors import InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
 from consent.staff import Role
 from web.routes import COURSE_CODE, ROW_ID
-from web.staff_pages import actor, bp, deps, error_page, our_page, require
+from web.staff_pages.blueprint import actor, bp, deps, error_page, our_page, require
 from web.staff_pages.texts import text
 
 log = logging.getLogger("vst.staff_pages")

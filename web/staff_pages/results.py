@@ -13,7 +13,7 @@ from consent.import_files import ImportRejected, read_rows
 from consent.results import check_rows, result_columns
 from consent.staff import Role
 from web.routes import COURSE_CODE, UPLOAD_ID
-from web.staff_pages import actor, bp, deps, error_page, require
+from web.staff_pages.blueprint import actor, bp, deps, error_page, require
 from web.staff_pages.texts import field_label, reason, text
 
 log = logging.getLogger("vst.staff_pages")

@@ -1,0 +1,142 @@
+"""The staff pages' blueprint, their dependencies and the helpers every view uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import quote
+
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.typing import ResponseReturnValue
+from flask.wrappers import Request
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
+
+from consent import grading
+from consent.adapters.login_throttle import LoginThrottle
+from consent.adapters.sql.enrolments import SqlEnrolments
+from consent.adapters.sql.grading import SqlGrading
+from consent.adapters.sql.pending_imports import SqlPendingImports
+from consent.adapters.sql.staff_accounts import SqlStaffAccounts
+from consent.staff import Role, StaffMember
+from web.staff_pages.course_form import finnish_number
+from web.staff_pages.texts import text
+
+bp = Blueprint(
+    "pages", __name__, url_prefix="/staff", template_folder="templates", static_folder="static"
+)
+MAX_UPLOAD: Final = 10 * 1024 * 1024  # as the staff API's results import
+SESSION_HOURS: Final = 8  # a working day; then log in again
+SESSION_KEY: Final = "sid"  # the cookie's one entry: the session id (staff_sessions)
+_OPEN: Final = {"pages.login", "pages.static"}
+
+
+@dataclass(frozen=True)
+class StaffPages:
+    """What the pages need."""
+
+    accounts: SqlStaffAccounts
+    store: SqlGrading
+    pending: SqlPendingImports
+    jobs: grading.Jobs
+    koski: grading.Koski
+    clock: Callable[[], dt.datetime]
+    allow_temporary_hetu: bool
+    dashboard_url: str
+    throttle: LoginThrottle
+    enrolments: SqlEnrolments | None = None  # None: the signing connector is off
+    invite: Callable[[int], None] | None = None
+    signing_expiry_days: int = 30
+    plain_http_links: bool = False  # local mode: the Visma Sign sandbox's links are http
+
+
+def deps() -> StaffPages:
+    """The pages' dependencies, as ``create_app`` built them."""
+    pages: StaffPages = current_app.extensions["vst.staff_pages"]
+    return pages
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without building a signer for a request that carries
+    no session cookie: every webhook delivery and API call (measured: ~3 % of a webhook
+    request's CPU)."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """An empty session without a cookie; otherwise as Flask does it."""
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
+@bp.before_request
+def guard() -> ResponseReturnValue | None:
+    """Who is logged in; a login page for anyone else; a valid CSRF token on every POST."""
+    request.max_content_length = MAX_UPLOAD  # the app-wide limit is the webhook's 64 KiB
+    if request.method == "POST":
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            raise CSRFError() from None
+    session_id = session.get(SESSION_KEY)
+    member = deps().accounts.session_member(session_id) if isinstance(session_id, str) else None
+    if member is None and request.endpoint not in _OPEN:
+        session.pop(SESSION_KEY, None)  # an ended session's cookie is cleared here
+        return redirect(login_address(request.path))
+    g.staff = member
+    return None
+
+
+@bp.app_context_processor
+def _page_helpers() -> dict[str, Any]:
+    return {
+        "t": text,
+        "op": finnish_number,
+        "csrf_token": generate_csrf,
+        "staff": g.get("staff"),
+        "dashboard_url": deps().dashboard_url,
+    }
+
+
+def require(role: Role) -> StaffMember:
+    """The logged-in member if their role allows ``role``; else a 403 page."""
+    member: StaffMember = g.staff
+    if not member.role.allows(role):
+        raise Forbidden()
+    return member
+
+
+class Forbidden(Exception):
+    """The logged-in member's role does not allow this."""
+
+
+def actor() -> str:
+    """How the audit trail names the logged-in member."""
+    member: StaffMember = g.staff
+    return f"staff:{member.name}"[:64]
+
+
+def our_page(target: str, prefix: str = "/staff/") -> str:
+    """``target`` if it is one of our pages under ``prefix``, else the course list: a link we
+    redirect to never leads to another site (``//host``, ``/\\host``), and a control
+    character (CR/LF would split the ``Location`` header) never reaches a header."""
+    ours = target.startswith(prefix) and "//" not in target and "\\" not in target
+    return target if ours and target.isprintable() else "/staff/courses"
+
+
+def login_address(path: str) -> str:
+    """The login page, to come back to ``path`` afterwards: the path URL-quoted, so whatever
+    it holds stays inside the ``next`` parameter."""
+    return f"/staff/login?next={quote(path, safe='/')}"
+
+
+def error_page(status: int, key: str) -> ResponseReturnValue:
+    """An HTML error page for the staff pages (the API and webhook answer problem JSON)."""
+    return render_template("error.html", message=text(key), status=status), status
+
+
+@bp.app_errorhandler(Forbidden)
+def _forbidden(_error: Forbidden) -> ResponseReturnValue:
+    return error_page(403, "forbidden")
