@@ -98,3 +98,10 @@ class SendingFailed(BatchFailed):
     """Some submissions of a range could not be sent or judged; the others were."""
 
     failed = "submission(s) not sent"
+
+
+class UnreadableAnswer(ConsentError):
+    """KOSKI answered 200 (stored) without naming the record's oid and versionumero.
+
+    The job fails and runs again: the same lähdejärjestelmänId updates that very record.
+    """

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Final, NamedTuple, Protocol
 
 from consent.courses import Course
-from consent.errors import BindingFailed, SendingFailed
+from consent.errors import BindingFailed, SendingFailed, UnreadableAnswer
 from consent.koski_answers import KoskiAnswer, Verdict, judge
 from consent.koski_payload import GradedResult, StudyRight, build_payload, payload_hash
 from consent.model import AuditEntry, ConsentState, Person, SubmissionState
@@ -315,12 +315,13 @@ def _record(  # noqa: PLR0917 - one call site, in submit()
     }
     sid = view.submission_id
     if judgement.verdict is Verdict.STORED:
-        saved = answer.body["opiskeluoikeudet"][0]
+        if judgement.oid is None or judgement.versionumero is None:
+            raise UnreadableAnswer(f"submission {sid}: KOSKI named no record")
         grading.update_submission(
             sid,
             state=SubmissionState.SENT.value,
-            oid=saved["oid"],
-            versionumero=saved["versionumero"],
+            oid=judgement.oid,
+            versionumero=judgement.versionumero,
             payload_hash=digest,
             sent_at=clock(),
             next_attempt_at=None,

@@ -33,11 +33,14 @@ RETRYABLE_CONFLICTS: Final = {"conflict.versionumero", "conflict.samanaikainenPÃ
 
 @dataclass(frozen=True)
 class Judgement:
-    """The verdict, KOSKI's error keys and a message safe to store and show."""
+    """The verdict, KOSKI's error keys and a message safe to store and show; for a stored
+    record, its ``oid`` and ``versionumero`` (None if the answer does not name them)."""
 
     verdict: Verdict
     keys: tuple[str, ...] = ()
     message: str | None = None
+    oid: str | None = None
+    versionumero: int | None = None
 
 
 def judge(answer: KoskiAnswer, known_oid: bool) -> Judgement:
@@ -45,7 +48,8 @@ def judge(answer: KoskiAnswer, known_oid: bool) -> Judgement:
     if answer.status is None:
         return Judgement(Verdict.RETRY, (), f"no answer from KOSKI ({answer.transport_error})")
     if answer.status == 200:
-        return Judgement(Verdict.STORED)
+        oid, versionumero = _stored(answer.body)
+        return Judgement(Verdict.STORED, oid=oid, versionumero=versionumero)
     keys, message = _errors(answer.body)
     if answer.status >= 500 or answer.status == 429 or set(keys) & RETRYABLE_CONFLICTS:
         return Judgement(Verdict.RETRY, keys, message or f"KOSKI answered {answer.status}")
@@ -56,11 +60,34 @@ def judge(answer: KoskiAnswer, known_oid: bool) -> Judgement:
     return Judgement(Verdict.REJECTED, keys, message or f"KOSKI answered {answer.status}")
 
 
-def _errors(body: Any) -> tuple[tuple[str, ...], str | None]:
-    """KOSKI's ``[{key, message}]``: the keys, and the messages with no value echoed."""
+def first_error_key(answer: KoskiAnswer) -> str:
+    """The first error key KOSKI named (``""`` if none): a label of the answers counter."""
+    return next((e["key"] for e in _entries(answer.body)), "")
+
+
+def _stored(body: Any) -> tuple[str | None, int | None]:
+    """The oid and versionumero of the record a 200 answer names (``opiskeluoikeudet[0]``)."""
+    records = body.get("opiskeluoikeudet") if isinstance(body, dict) else None
+    saved = records[0] if isinstance(records, list) and records else None
+    if not isinstance(saved, dict):
+        return None, None
+    oid, versionumero = saved.get("oid"), saved.get("versionumero")
+    return (
+        oid if isinstance(oid, str) else None,
+        versionumero if isinstance(versionumero, int) else None,
+    )
+
+
+def _entries(body: Any) -> list[dict[str, Any]]:
+    """KOSKI's ``[{key, message}]`` error entries, each with a key."""
     if not isinstance(body, list):
-        return (), None
-    entries = [e for e in body if isinstance(e, dict) and isinstance(e.get("key"), str)]
+        return []
+    return [e for e in body if isinstance(e, dict) and isinstance(e.get("key"), str)]
+
+
+def _errors(body: Any) -> tuple[tuple[str, ...], str | None]:
+    """The error entries' keys, and their messages with no value echoed."""
+    entries = _entries(body)
     keys = tuple(e["key"] for e in entries)
     messages = [_message(e.get("message")) for e in entries]
     return keys, redact_hetus("; ".join(m for m in messages if m))[:2000] or None

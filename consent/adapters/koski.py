@@ -53,10 +53,6 @@ class HttpKoski:
         headers = {"Content-Type": "application/json; charset=UTF-8"}
         return self._call("PUT", "/api/oppija", data=body, headers=headers)
 
-    def get_opiskeluoikeus(self, oid: str) -> KoskiAnswer:
-        """``GET /api/opiskeluoikeus/{oid}``."""
-        return self._call("GET", f"/api/opiskeluoikeus/{oid}")
-
     def _call(self, method: str, path: str, **kwargs: Any) -> KoskiAnswer:
         answer = self._request(method, path, **kwargs)
         if self._on_answer is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from consent.koski_answers import KoskiAnswer, Verdict, judge
+from consent.koski_answers import KoskiAnswer, Verdict, first_error_key, judge
 
 
 def error(status: int, key: str, message: object = "viesti") -> KoskiAnswer:
@@ -59,3 +59,35 @@ def test_a_hetu_in_a_message_is_redacted_before_it_is_stored() -> None:
         False,
     )
     assert judgement.message == "hetu [hetu] on virheellinen"
+
+
+def test_a_stored_record_is_judged_with_its_oid_and_version() -> None:
+    saved = {"oid": "1.2.246.562.15.00000000001", "versionumero": 3}
+    judgement = judge(KoskiAnswer(200, {"opiskeluoikeudet": [saved]}), known_oid=False)
+    assert (judgement.oid, judgement.versionumero) == ("1.2.246.562.15.00000000001", 3)
+
+
+@pytest.mark.parametrize(
+    "body", [None, [], {"opiskeluoikeudet": []}, {"opiskeluoikeudet": [{"oid": 5}]}]
+)
+def test_a_stored_answer_that_names_no_record_has_no_oid(body: object) -> None:
+    judgement = judge(KoskiAnswer(200, body), known_oid=False)
+    assert (judgement.verdict, judgement.oid, judgement.versionumero) == (
+        Verdict.STORED,
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [
+        (error(403, "forbidden.suostumusPeruttu"), "forbidden.suostumusPeruttu"),
+        (KoskiAnswer(400, [{"message": "x"}, {"key": "b"}, {"key": "c"}]), "b"),
+        (KoskiAnswer(200, {"opiskeluoikeudet": []}), ""),
+        (KoskiAnswer(None, None, "ReadTimeout"), ""),
+        (KoskiAnswer(502, "<html>bad gateway</html>"), ""),
+    ],
+)
+def test_the_first_error_key_labels_an_answer(answer: KoskiAnswer, key: str) -> None:
+    assert first_error_key(answer) == key
