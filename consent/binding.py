@@ -1,19 +1,17 @@
-"""Use cases. Dependencies come in as arguments (ports), so tests pass fakes."""
+"""Binding consent: a stored delivery's event becomes, replaces or withdraws a consent in the
+ledger, and the sweeper makes sure every delivery gets its binding job. Dependencies come in
+as arguments (ports), so tests pass fakes."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from consent.errors import InvalidEvent
-from consent.events import ConsentEvent, EventKind, parse_event
+from consent.events import READ_ERRORS, ConsentEvent, EventKind, read_event
 from consent.model import AuditEntry, ConsentRecord, ConsentState, InboxState
-from consent.ports import BindingTransaction, ConsentLedger, JobQueue, PendingDeliveries
+from consent.ports import BindingTransaction, Clock, ConsentLedger, JobQueue, PendingDeliveries
 from consent.rules import SignerDecision, decide_signer, next_state
-from consent.strict_json import StrictJsonError, loads_strict
 
-Clock = Callable[[], dt.datetime]
 WORKER = "worker"
 
 
@@ -39,8 +37,8 @@ def bind_consent(
         if body is None:
             return ConsentBound("already bound")
         try:
-            event = parse_event(loads_strict(body), now=clock(), allow_temporary=allow_temporary)
-        except (StrictJsonError, InvalidEvent, KeyError, TypeError, ValueError) as error:
+            event = read_event(body, now=clock(), allow_temporary=allow_temporary)
+        except READ_ERRORS as error:
             outcome = f"unreadable event ({type(error).__name__})"
             _finish(tx, inbox_id, InboxState.FAILED, outcome, None)
             return ConsentBound(outcome)
@@ -77,7 +75,7 @@ def _decision(event: ConsentEvent) -> SignerDecision | None:
     if event.kind is not EventKind.SIGNED:
         return None
     if event.signer is None or event.signed_at is None:
-        raise ValueError("a signed event names its signer and time")  # parse_event ensures it
+        raise ValueError("a signed event names its signer and time")  # read_event ensures it
     return decide_signer(event.participant.hetu, event.signer.hetu, event.signed_at)
 
 

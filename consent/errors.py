@@ -49,6 +49,18 @@ class InvalidEvent(ConsentError):
         self.reason = reason
 
 
+class EventSchemaViolation(ConsentError):
+    """A consent event is JSON but breaks ``schemas/consent_event``.
+
+    ``problems`` name each field and the rule it broke (``field`` and ``reason``); neither
+    quotes the event.
+    """
+
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        super().__init__(f"{len(problems)} schema problem(s)")
+        self.problems = problems
+
+
 class InvalidCourse(ConsentError):
     """A course definition breaks a rule (extents that do not add up, a repeated part code)."""
 

@@ -1,8 +1,10 @@
 """Consent events from the signing service, as typed values.
 
-``parse_event`` takes a document that already passed ``schemas/consent_event`` and checks
-what a schema cannot: that every hetu is a real one as of today, and that every instant
-lies within years a consent can be signed in and is not later than the delivery.
+:func:`read_event` is the one reading of a delivered body, for the intake (which refuses a
+bad one) and for binding (which fails its stored delivery): strict JSON, then
+``schemas/consent_event``, then what a schema cannot check: that every hetu is a real one as
+of today, and that every instant lies within years a consent can be signed in and is not
+later than the delivery.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from consent.errors import InvalidEvent, InvalidHetu
-from consent.hetu import Hetu
+from consent.errors import EventSchemaViolation, InvalidEvent, InvalidHetu
+from consent.hetu import Hetu, redact_hetus
 from consent.model import Person
+from consent.strict_json import StrictJsonError, loads_strict
+from schemas import schema_problems
 
 EARLIEST: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 LATEST: Final = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
@@ -24,6 +28,9 @@ IN_THE_FUTURE: Final = "is in the future"
 # How far a sender's clock may run ahead of ours: the webhook's own tolerance for its
 # signed timestamp (web.intake.signature.TOLERANCE_SECONDS), five minutes.
 CLOCK_SKEW: Final = dt.timedelta(minutes=5)
+READ_ERRORS: Final = (StrictJsonError, EventSchemaViolation, InvalidEvent)
+"""What :func:`read_event` raises: the body is not strict JSON, not a consent event, or names
+something that does not exist. None of them quotes the body."""
 
 
 class EventKind(enum.StrEnum):
@@ -46,9 +53,29 @@ class ConsentEvent:
     signed_at: dt.datetime | None
 
 
-def parse_event(doc: Mapping[str, Any], *, now: dt.datetime, allow_temporary: bool) -> ConsentEvent:
-    """Build the typed event as delivered at ``now``, or raise :class:`InvalidEvent` naming
-    the field.
+def read_event(body: bytes, *, now: dt.datetime, allow_temporary: bool) -> ConsentEvent:
+    """The consent event in ``body`` as delivered at ``now``, or one of :data:`READ_ERRORS`."""
+    document = loads_strict(body)
+    _check_schema(document)
+    return _typed_event(document, now=now, allow_temporary=allow_temporary)
+
+
+def _check_schema(document: Any) -> None:
+    """:class:`EventSchemaViolation` naming each field; nothing shaped like a hetu in it,
+    whatever put it there."""
+    problems = [
+        {key: redact_hetus(text) for key, text in problem.items()}
+        for problem in schema_problems("consent_event", document)
+    ]
+    if problems:
+        raise EventSchemaViolation(problems)
+
+
+def _typed_event(
+    doc: Mapping[str, Any], *, now: dt.datetime, allow_temporary: bool
+) -> ConsentEvent:
+    """Build the typed event from a document that passed the schema, or raise
+    :class:`InvalidEvent` naming the field.
 
     An instant after ``now`` (beyond :data:`CLOCK_SKEW`) is refused: a consent "signed in
     2099" by a minor alone would be judged on a day the minor is an adult.

@@ -13,7 +13,7 @@ from flask import Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import ClientDisconnected, HTTPException
 
-from consent.errors import InvalidEvent
+from consent.errors import EventSchemaViolation, InvalidEvent
 from consent.hetu import redact_hetus
 from consent.strict_json import StrictJsonError
 from web import staff_pages
@@ -32,14 +32,6 @@ _PAGE_TEXTS = {400: "csrf", 403: "forbidden", 404: "not_found", 413: "too_large"
 
 class UnsupportedMediaType(Exception):
     """The body is not declared as UTF-8 JSON."""
-
-
-class SchemaViolation(Exception):
-    """The body is JSON but not a valid event; ``errors`` name the fields."""
-
-    def __init__(self, errors: list[dict[str, str]]) -> None:
-        super().__init__("schema violation")
-        self.errors = errors
 
 
 class LedgerUnavailable(Exception):
@@ -89,13 +81,13 @@ def register(app: Flask) -> None:
         _count(400, "invalid_json")
         return problem(400, f"The body is not valid JSON: {error}.")
 
-    @app.errorhandler(SchemaViolation)
-    def _bad_schema(error: SchemaViolation) -> Response:
-        fields = ",".join(e["field"] for e in error.errors)
+    @app.errorhandler(EventSchemaViolation)
+    def _bad_schema(error: EventSchemaViolation) -> Response:
+        fields = ",".join(e["field"] for e in error.problems)
         log.warning("webhook.rejected status=400 reason=schema fields=%s", fields)
         _count(400, "schema")
         return problem(
-            400, "The event does not match the consent event schema.", errors=error.errors
+            400, "The event does not match the consent event schema.", errors=error.problems
         )
 
     @app.errorhandler(InvalidEvent)

@@ -1,7 +1,8 @@
 """``POST /webhooks/signing``: signed consent events from the signing service.
 
-The view is a checklist: size and type, verify the raw bytes, strict parse, schema, real
-hetus, store in the inbox, enqueue, 202. Only a committed inbox row is acknowledged.
+The view is a checklist: size and type, verify the raw bytes, read the event (strict JSON,
+schema, real hetus: :func:`consent.events.read_event`), store in the inbox, enqueue, 202.
+Only a committed inbox row is acknowledged.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import redis
 from flask import Blueprint, current_app, jsonify, request
@@ -19,14 +20,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from consent.config import WebhookKey
-from consent.events import parse_event
-from consent.hetu import redact_hetus
+from consent.events import ConsentEvent, read_event
 from consent.model import InboxDelivery, InboxReceipt
-from consent.ports import Counting, JobQueue
-from consent.strict_json import loads_strict
-from schemas import schema_problems
-from web.errors import LedgerUnavailable, SchemaViolation, UnsupportedMediaType
-from web.intake.signature import SignatureRejected, verify
+from consent.ports import Clock, Counting, JobQueue
+from web.errors import LedgerUnavailable, UnsupportedMediaType
+from web.intake.signature import SignatureRejected, Verified, verify
 
 MAX_BODY: Final = 64 * 1024
 SOURCE: Final = "signing"
@@ -44,7 +42,7 @@ class Intake:
     store: Callable[[InboxDelivery], InboxReceipt]
     find: Callable[[str, str], int | None]
     queue: JobQueue
-    clock: Callable[[], dt.datetime]
+    clock: Clock
     allow_temporary_hetu: bool
 
 
@@ -59,20 +57,8 @@ def receive() -> ResponseReturnValue:
         verified = verify(_header, body, intake.keys, now.timestamp())
     except SignatureRejected as rejected:
         return _known_replay(intake, rejected)
-    document = loads_strict(body)
-    _check_schema(document)
-    parse_event(document, now=now, allow_temporary=intake.allow_temporary_hetu)
-    delivery = InboxDelivery(
-        SOURCE,
-        verified.webhook_id,
-        verified.timestamp,
-        verified.signature,
-        verified.key_id,
-        document["type"],
-        body,
-        now,
-    )
-    receipt = _store(intake, delivery)
+    event = read_event(body, now=now, allow_temporary=intake.allow_temporary_hetu)
+    receipt = _store(intake, _delivery(verified, event, body, now))
     if receipt.duplicate:
         log.info(
             "webhook.duplicate inbox_id=%s webhook_id=%s", receipt.inbox_id, verified.webhook_id
@@ -87,6 +73,14 @@ def receive() -> ResponseReturnValue:
         verified.key_id,
     )
     return jsonify(status="accepted", inbox_id=receipt.inbox_id), 202
+
+
+def _delivery(
+    verified: Verified, event: ConsentEvent, body: bytes, now: dt.datetime
+) -> InboxDelivery:
+    """What the inbox keeps of a delivery: how it was signed, its event's type, its exact bytes."""
+    signed = (verified.webhook_id, verified.timestamp, verified.signature, verified.key_id)
+    return InboxDelivery(SOURCE, *signed, event.kind.value, body, now)
 
 
 def _header(name: str) -> list[str]:
@@ -137,16 +131,6 @@ def _whole_body() -> bytes:
     if len(body) > MAX_BODY:
         raise RequestEntityTooLarge()
     return body
-
-
-def _check_schema(document: Any) -> None:
-    """400 naming each field; nothing shaped like a hetu, whatever put it there."""
-    errors = [
-        {key: redact_hetus(text) for key, text in problem.items()}
-        for problem in schema_problems("consent_event", document)
-    ]
-    if errors:
-        raise SchemaViolation(errors)
 
 
 def _store(intake: Intake, delivery: InboxDelivery) -> InboxReceipt:
