@@ -34,6 +34,7 @@ from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.pending_imports import SqlPendingImports
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
+from consent.adapters.sql.status import SqlStatus
 from consent.adapters.vismasign import HttpVismaSign
 from consent.adapters.webhook_sender import Signer
 from consent.config import Settings
@@ -57,6 +58,7 @@ class Services:
     cipher: AesGcmCipher
     ledger: SqlLedger
     grading: SqlGrading
+    status: SqlStatus  # what staff read about a course
     enrolments: SqlEnrolments
     pending_imports: SqlPendingImports
     accounts: SqlStaffAccounts
@@ -138,6 +140,7 @@ def bootstrap(
         cipher=cipher,
         ledger=SqlLedger(engine, cipher, clock),
         grading=SqlGrading(engine, cipher, clock),
+        status=SqlStatus(engine, cipher),
         enrolments=SqlEnrolments(engine, cipher, clock),
         pending_imports=SqlPendingImports(engine, cipher, clock),
         accounts=SqlStaffAccounts(engine, clock),
