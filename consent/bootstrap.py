@@ -38,7 +38,7 @@ from consent.adapters.sql.status import SqlStatus
 from consent.adapters.vismasign import HttpVismaSign
 from consent.adapters.webhook_sender import Signer
 from consent.config import Settings
-from consent.connector import Enrolment
+from consent.enrolments import Enrolment
 from consent.errors import ConfigurationError
 from consent.koski_answers import KoskiAnswer
 from consent.ports import Clock

@@ -11,15 +11,28 @@ every webhook-id forever).
 from __future__ import annotations
 
 import datetime as dt
-import enum
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Final, Protocol
+from collections.abc import Mapping
+from typing import Any, Final
 
+from consent.enrolments import (
+    Cancelled,
+    Checked,
+    DocumentCreated,
+    Enrolment,
+    EnrolmentRow,
+    EnrolmentState,
+    EventPosted,
+    FormAttached,
+    InvitationMade,
+    Invited,
+    PostDeferred,
+    Signed,
+)
 from consent.errors import InvalidHetu
 from consent.hetu import Hetu
 from consent.import_files import Columns, ImportRejected, RowError, is_plain_text
 from consent.model import Person
+from consent.ports import Clock, Enrolments, EventPoster, RenderForm, SigningService
 
 # After an invitation: check after 1, 2, 5, 10, 30 minutes, 1 and 3 hours, then every 6 hours.
 CHECK_DELAYS: Final = (60, 120, 300, 600, 1800, 3600, 10800, 21600)
@@ -31,69 +44,6 @@ ENROLMENT_COLUMNS: Final = Columns(
     known=frozenset(),
     unknown_allowed=True,
 )
-
-
-class EnrolmentState(enum.StrEnum):
-    """How far one participant's signing has come."""
-
-    NEW = "new"  # enrolled; no invitation yet
-    INVITED = "invited"  # waiting for the signer
-    SIGNED = "signed"
-    CANCELLED = "cancelled"  # declined, cancelled or expired
-
-
-@dataclass(frozen=True)
-class Enrolment:
-    """Everything the connector knows about one participant's consent request."""
-
-    id: int
-    course_code: str
-    participant: Person
-    signer: Person
-    contact: Mapping[str, str] = field(repr=False)
-    state: EnrolmentState
-    document: str | None
-    file_added: bool
-    invitation: str | None
-    checks: int
-    expires_at: dt.datetime
-    outcome_at: dt.datetime | None
-    event_posted: bool
-
-
-class Enrolments(Protocol):
-    """Where enrolments are kept (``SqlEnrolments``)."""
-
-    def get(self, enrolment_id: int) -> Enrolment: ...
-    def record(self, enrolment_id: int, **values: Any) -> None: ...
-    def keep_signed_pdf(self, enrolment_id: int, pdf: bytes) -> None: ...
-
-
-class SigningService(Protocol):
-    """The signing service's API (``HttpVismaSign``)."""
-
-    def create_document(self, name: str) -> str: ...
-    def add_file(self, document: str, pdf: bytes) -> None: ...
-    def invite(self, document: str, signer_hetu: str, contact: dict[str, str]) -> str: ...
-    def signing_url(self, invitation: str, return_url: str) -> str: ...
-    def status(self, document: str) -> Any: ...  # .status and .invitations
-    def download(self, document: str, index: int = 0) -> bytes: ...
-    def cancel(self, document: str) -> None: ...
-
-
-EventPoster = Callable[[dict[str, object], str], int | None]
-"""Posts a signed consent event to the intake; the HTTP status, or None with no answer."""
-Clock = Callable[[], dt.datetime]
-RenderForm = Callable[[Enrolment], bytes]
-
-
-@dataclass(frozen=True)
-class EnrolmentRow:
-    """One checked row of an enrolment file."""
-
-    participant: Person
-    signer: Person
-    contact: dict[str, str]
 
 
 def check_enrolment_rows(rows: list[dict[str, Any]], today: dt.date) -> list[EnrolmentRow]:
@@ -126,26 +76,21 @@ def invite(  # noqa: PLR0917 - the use case and its four collaborators
     document, file_added = e.document, e.file_added
     if document is None:
         document = service.create_document(f"Suostumus KOSKI-tallennukseen: {e.course_code}")
-        enrolments.record(enrolment_id, document_uuid=document)
+        enrolments.record(enrolment_id, DocumentCreated(document))
     elif not file_added and service.status(document).files:
         file_added = True  # by a run that crashed before it could record so
-        enrolments.record(enrolment_id, file_added=True)
+        enrolments.record(enrolment_id, FormAttached())
     if not file_added:
         service.add_file(document, render(e))
-        enrolments.record(enrolment_id, file_added=True)
+        enrolments.record(enrolment_id, FormAttached())
     invitation = e.invitation or _invitation_made_before(service, document)
     if invitation is None:
         contact = dict(e.contact)
         invitation = service.invite(document, e.signer.hetu.reveal(), contact)
-        enrolments.record(enrolment_id, invitation_uuid=invitation)
+        enrolments.record(enrolment_id, InvitationMade(invitation))
     url = service.signing_url(invitation, f"{return_url}?document={document}")
-    enrolments.record(
-        enrolment_id,
-        invitation_uuid=invitation,
-        signing_url=url,
-        state=EnrolmentState.INVITED.value,
-        next_check_at=clock() + dt.timedelta(seconds=CHECK_DELAYS[0]),
-    )
+    first_check = clock() + dt.timedelta(seconds=CHECK_DELAYS[0])
+    enrolments.record(enrolment_id, Invited(invitation, url, first_check))
     return EnrolmentState.INVITED
 
 
@@ -173,20 +118,16 @@ def _learn(
     status = service.status(document).status
     if status == "signed":
         enrolments.keep_signed_pdf(e.id, service.download(document))
-        enrolments.record(e.id, state=EnrolmentState.SIGNED.value, outcome_at=now)
+        enrolments.record(e.id, Signed(now))
     elif status in ("cancelled", "deleted"):
-        enrolments.record(
-            e.id, state=EnrolmentState.CANCELLED.value, outcome_at=now, outcome_reason=status
-        )
+        enrolments.record(e.id, Cancelled(now, status))
     elif now >= e.expires_at:
         service.cancel(document)
-        enrolments.record(
-            e.id, state=EnrolmentState.CANCELLED.value, outcome_at=now, outcome_reason="expired"
-        )
+        enrolments.record(e.id, Cancelled(now, "expired"))
     else:
         delay = CHECK_DELAYS[min(e.checks + 1, len(CHECK_DELAYS) - 1)]
         next_check = min(now + dt.timedelta(seconds=delay), e.expires_at)
-        enrolments.record(e.id, checks=e.checks + 1, next_check_at=next_check)
+        enrolments.record(e.id, Checked(e.checks + 1, next_check))
     return enrolments.get(e.id)
 
 
@@ -205,9 +146,9 @@ def _post_outcome(e: Enrolment, enrolments: Enrolments, post: EventPoster, clock
     event: dict[str, object] = {"type": f"consent.{kind}", "timestamp": at, "data": data}
     status = post(event, f"vs_{e.document}_{kind}")
     if status in ACCEPTED:
-        enrolments.record(e.id, event_posted_at=clock(), next_check_at=None)
+        enrolments.record(e.id, EventPosted(clock()))
     else:  # the intake is down or refused: the sweeper comes back to it
-        enrolments.record(e.id, next_check_at=clock() + POST_RETRY)
+        enrolments.record(e.id, PostDeferred(clock() + POST_RETRY))
 
 
 def _invitation_made_before(service: SigningService, document: str) -> str | None:

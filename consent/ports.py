@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from consent.enrolments import Enrolment, EnrolmentChange
 from consent.hetu import Hetu
 from consent.model import AuditEntry, ConsentRecord, InboxState, Person
 from consent.views import ParticipantStatus
@@ -141,3 +142,67 @@ class StatusReader(Protocol):
         ``hetu``, that one person in full (none if they have no result there).
         :class:`consent.errors.UnknownCourse` if there is no such course."""
         ...
+
+
+class Enrolments(Protocol):
+    """Where the signing connector keeps each enrolment's progress (``SqlEnrolments``)."""
+
+    def get(self, enrolment_id: int) -> Enrolment:
+        """One enrolment, its people and contact opened."""
+        ...
+
+    def record(self, enrolment_id: int, change: EnrolmentChange) -> None:
+        """Keep one step of the enrolment's progress, as the connector decided it."""
+        ...
+
+    def keep_signed_pdf(self, enrolment_id: int, pdf: bytes) -> None:
+        """Keep the signed consent form permanently, sealed."""
+        ...
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """A signing document's status and its invitations' (``new|pending|signed|cancelled|
+    deleted``), and how many files it has."""
+
+    status: str
+    invitations: dict[str, str]  # invitation uuid → status
+    files: int = 0
+
+
+class SigningService(Protocol):
+    """The signing service's API, as the connector uses it (``HttpVismaSign``)."""
+
+    def create_document(self, name: str) -> str:
+        """A new document; its id."""
+        ...
+
+    def add_file(self, document: str, pdf: bytes) -> None:
+        """Attach the consent form."""
+        ...
+
+    def invite(self, document: str, signer_hetu: str, contact: dict[str, str]) -> str:
+        """Invite the one person whose hetu is given; the invitation's id."""
+        ...
+
+    def signing_url(self, invitation: str, return_url: str) -> str:
+        """Where the person signs; their browser comes back to ``return_url`` afterwards."""
+        ...
+
+    def status(self, document: str) -> DocumentState:
+        """The document's and its invitations' status."""
+        ...
+
+    def download(self, document: str, index: int = 0) -> bytes:
+        """A file of the document; once signed, it carries the signatures."""
+        ...
+
+    def cancel(self, document: str) -> None:
+        """End the document unsigned."""
+        ...
+
+
+EventPoster = Callable[[dict[str, object], str], int | None]
+"""Posts a signed consent event to the intake; the HTTP status, or None with no answer."""
+RenderForm = Callable[[Enrolment], bytes]
+"""The consent form of one enrolment, as a PDF."""

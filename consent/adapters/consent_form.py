@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from consent.connector import Enrolment
+from consent.enrolments import Enrolment
 
 
 class ConsentForm:

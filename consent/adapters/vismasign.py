@@ -9,11 +9,8 @@ methods, paths with ids, and statuses: no key, no hetu, no e-mail address.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -22,6 +19,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from consent.adapters.onnistuu import OnnistuuKey, signed_headers
+from consent.ports import Clock, DocumentState
 
 log = logging.getLogger("vst.vismasign")
 TIMEOUT: Final = (5.0, 30.0)  # connect, read
@@ -78,16 +76,6 @@ def is_web_page(url: str, allow_http: bool = False) -> bool:
     return parts.scheme in schemes and bool(parts.hostname) and printable
 
 
-@dataclass(frozen=True)
-class DocumentState:
-    """A document's status and its invitations' (``new|pending|signed|cancelled|deleted``),
-    and how many files it has."""
-
-    status: str
-    invitations: dict[str, str]  # invitation uuid → status
-    files: int = 0
-
-
 class HttpVismaSign:
     """The calls the connector makes: documents, files, invitations, status, download, cancel."""
 
@@ -95,7 +83,7 @@ class HttpVismaSign:
         self,
         base_url: str,
         key: OnnistuuKey,
-        clock: Callable[[], dt.datetime],
+        clock: Clock,
         timeout: tuple[float, float] = TIMEOUT,
     ) -> None:
         self._base = base_url.rstrip("/")

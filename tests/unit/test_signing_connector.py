@@ -10,11 +10,25 @@ from typing import Any
 import pytest
 
 from consent import connector
-from consent.adapters.vismasign import DocumentState
-from consent.connector import Enrolment, EnrolmentState, check_enrolment_rows
+from consent.connector import check_enrolment_rows
+from consent.enrolments import (
+    Cancelled,
+    Checked,
+    DocumentCreated,
+    Enrolment,
+    EnrolmentChange,
+    EnrolmentState,
+    EventPosted,
+    FormAttached,
+    InvitationMade,
+    Invited,
+    Signed,
+    state_after,
+)
 from consent.hetu import Hetu
 from consent.import_files import ImportRejected
 from consent.model import Person
+from consent.ports import DocumentState
 from tests.hetus import make_hetu
 
 NOW = dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.UTC)
@@ -27,7 +41,9 @@ class Crash(Exception):
 
 
 class FakeEnrolments:
-    def __init__(self, enrolment: Enrolment, crash_on: str | None = None) -> None:
+    """One enrolment in memory; ``values`` holds every field of every change recorded."""
+
+    def __init__(self, enrolment: Enrolment, crash_on: type[object] | None = None) -> None:
         self.enrolment = enrolment
         self.crash_on = crash_on
         self.pdfs: list[bytes] = []
@@ -36,28 +52,34 @@ class FakeEnrolments:
     def get(self, enrolment_id: int) -> Enrolment:
         return self.enrolment
 
-    def record(self, enrolment_id: int, **values: Any) -> None:
-        if self.crash_on is not None and self.crash_on in values:
+    def record(self, enrolment_id: int, change: EnrolmentChange) -> None:
+        if self.crash_on is not None and isinstance(change, self.crash_on):
             self.crash_on = None  # crashes once, before the write
-            raise Crash(values)
-        self.values |= values
-        names = {
-            "document_uuid": "document",
-            "invitation_uuid": "invitation",
-            "event_posted_at": "event_posted",
-        }
-        changes = {names.get(k, k): v for k, v in values.items() if k in _FIELDS or k in names}
-        if "event_posted" in changes:
-            changes["event_posted"] = changes["event_posted"] is not None
-        if "state" in changes:
-            changes["state"] = EnrolmentState(changes["state"])
-        self.enrolment = dataclasses.replace(self.enrolment, **changes)
+            raise Crash(change)
+        self.values |= {f.name: getattr(change, f.name) for f in dataclasses.fields(change)}
+        self.enrolment = _progressed(self.enrolment, change)
 
     def keep_signed_pdf(self, enrolment_id: int, pdf: bytes) -> None:
         self.pdfs.append(pdf)
 
 
-_FIELDS = {f.name for f in dataclasses.fields(Enrolment)}
+def _progressed(e: Enrolment, change: EnrolmentChange) -> Enrolment:
+    """The enrolment as the store would give it back after ``change``."""
+    fields: dict[str, Any] = {"state": state_after(change) or e.state}
+    match change:
+        case DocumentCreated(document=document):
+            fields["document"] = document
+        case FormAttached():
+            fields["file_added"] = True
+        case InvitationMade(invitation=invitation) | Invited(invitation=invitation):
+            fields["invitation"] = invitation
+        case Checked(checks=checks):
+            fields["checks"] = checks
+        case Signed(outcome_at=at) | Cancelled(outcome_at=at):
+            fields["outcome_at"] = at
+        case EventPosted():
+            fields["event_posted"] = True
+    return dataclasses.replace(e, **fields)
 
 
 class FakeVisma:
@@ -134,9 +156,9 @@ def invite(store: FakeEnrolments, visma: FakeVisma) -> EnrolmentState:
     return connector.invite(1, store, visma, lambda _e: b"%PDF-form", lambda: NOW, "https://r")
 
 
-@pytest.mark.parametrize("crash_on", ["document_uuid", "file_added", "invitation_uuid", "state"])
+@pytest.mark.parametrize("crash_on", [DocumentCreated, FormAttached, InvitationMade, Invited])
 def test_an_invitation_resumed_after_a_crash_makes_one_document_and_one_invitation(
-    crash_on: str,
+    crash_on: type[object],
 ) -> None:
     store, visma = FakeEnrolments(enrolment(), crash_on), FakeVisma()
     with pytest.raises(Crash):
@@ -152,7 +174,7 @@ def test_an_invitation_resumed_after_a_crash_makes_one_document_and_one_invitati
 
 def test_a_signed_document_posts_its_event_once_even_after_a_crash_mid_way() -> None:
     visma = FakeVisma()
-    store = FakeEnrolments(enrolment(), crash_on="event_posted_at")
+    store = FakeEnrolments(enrolment(), crash_on=EventPosted)
     invite(store, visma)
     visma.documents["doc-1"] = "signed"
     poster = FakePoster([202])

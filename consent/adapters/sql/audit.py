@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-
 from consent.adapters.sql.tables import AuditRow
 from consent.model import AuditEntry
+from consent.ports import Clock
 
 
-def audit_row(entry: AuditEntry, clock: Callable[[], dt.datetime]) -> AuditRow:
+def audit_row(entry: AuditEntry, clock: Clock) -> AuditRow:
     """The row for an audit entry, stamped now unless it carries its own time."""
     return AuditRow(**audit_values(entry, clock))
 
 
-def audit_values(entry: AuditEntry, clock: Callable[[], dt.datetime]) -> dict[str, object]:
+def audit_values(entry: AuditEntry, clock: Clock) -> dict[str, object]:
     """The column values of an audit entry's row (for a Core ``insert``)."""
     return {
         "occurred_at": entry.occurred_at or clock(),

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections.abc import Callable
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -21,7 +19,7 @@ from consent.model import (
     Person,
     SubmissionState,
 )
-from consent.ports import PiiCipher, Sealed
+from consent.ports import Clock, PiiCipher, Sealed
 
 _REACHED_KOSKI = (SubmissionState.SENT.value, SubmissionState.IN_FLIGHT.value)
 
@@ -29,9 +27,7 @@ _REACHED_KOSKI = (SubmissionState.SENT.value, SubmissionState.IN_FLIGHT.value)
 class SqlBindingTransaction:
     """:class:`consent.ports.BindingTransaction` over one SQLAlchemy session."""
 
-    def __init__(
-        self, session: Session, cipher: PiiCipher, clock: Callable[[], dt.datetime]
-    ) -> None:
+    def __init__(self, session: Session, cipher: PiiCipher, clock: Clock) -> None:
         self._session = session
         self._cipher = cipher
         self._clock = clock

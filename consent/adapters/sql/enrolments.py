@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, assert_never
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,19 +15,33 @@ from sqlalchemy.orm import Session, sessionmaker
 from consent.adapters.sql import participants, purposes
 from consent.adapters.sql.audit import audit_row
 from consent.adapters.sql.tables import EnrolmentRow
-from consent.connector import Enrolment, EnrolmentState
-from consent.connector import EnrolmentRow as CheckedRow
+from consent.enrolments import (
+    Cancelled,
+    Checked,
+    DocumentCreated,
+    Enrolment,
+    EnrolmentChange,
+    EnrolmentState,
+    EventPosted,
+    FormAttached,
+    InvitationMade,
+    Invited,
+    PostDeferred,
+    Signed,
+    state_after,
+)
+from consent.enrolments import EnrolmentRow as CheckedRow
 from consent.errors import NotFound
 from consent.model import AuditEntry
-from consent.ports import PiiCipher, Sealed
+from consent.ports import Clock, PiiCipher, Sealed
 
 _OUTCOMES = (EnrolmentState.SIGNED.value, EnrolmentState.CANCELLED.value)
 
 
 class SqlEnrolments:
-    """The connector's store (``consent.connector.Enrolments``) and its staff views."""
+    """The connector's store (:class:`consent.ports.Enrolments`) and its staff views."""
 
-    def __init__(self, engine: Engine, cipher: PiiCipher, clock: Callable[[], dt.datetime]) -> None:
+    def __init__(self, engine: Engine, cipher: PiiCipher, clock: Clock) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._cipher = cipher
         self._clock = clock
@@ -102,8 +116,12 @@ class SqlEnrolments:
                 event_posted=row.event_posted_at is not None,
             )
 
-    def record(self, enrolment_id: int, **values: Any) -> None:
-        """Save the connector's progress on one enrolment."""
+    def record(self, enrolment_id: int, change: EnrolmentChange) -> None:
+        """Keep one step of the connector's progress on one enrolment."""
+        self._write(enrolment_id, _columns(change))
+
+    def _write(self, enrolment_id: int, values: Mapping[str, object]) -> None:
+        """Set these columns of the enrolment's row; a new state goes to the audit trail."""
         with self._tx() as session:
             row = session.get_one(EnrolmentRow, enrolment_id)
             for name, value in values.items():
@@ -116,7 +134,7 @@ class SqlEnrolments:
     def keep_signed_pdf(self, enrolment_id: int, pdf: bytes) -> None:
         """Keep the signed consent form permanently, sealed."""
         sealed = self._cipher.seal_bytes(pdf, purposes.SIGNED_PDF)
-        self.record(enrolment_id, pdf_key_id=sealed.key_id, pdf_sealed=sealed.blob)
+        self._write(enrolment_id, {"pdf_key_id": sealed.key_id, "pdf_sealed": sealed.blob})
 
     def signed_pdf(self, enrolment_id: int) -> bytes | None:
         """The signed consent form, if one was kept."""
@@ -135,7 +153,7 @@ class SqlEnrolments:
 
     def check_now(self, enrolment_id: int) -> None:
         """Ask for a check at the next chance (the signer's browser came back)."""
-        self.record(enrolment_id, next_check_at=self._clock())
+        self._write(enrolment_id, {"next_check_at": self._clock()})
 
     def to_invite(self, limit: int = 500) -> list[int]:
         """Enrolments with no invitation yet."""
@@ -186,3 +204,32 @@ class SqlEnrolments:
                     }
                 )
             return rows
+
+
+def _columns(change: EnrolmentChange) -> dict[str, object]:
+    """The columns one step of progress sets, its new state's among them."""
+    state = state_after(change)
+    columns: dict[str, object] = {} if state is None else {"state": state.value}
+    match change:
+        case DocumentCreated(document):
+            columns["document_uuid"] = document
+        case FormAttached():
+            columns["file_added"] = True
+        case InvitationMade(invitation):
+            columns["invitation_uuid"] = invitation
+        case Invited(invitation, url, next_check):
+            columns |= {"invitation_uuid": invitation, "signing_url": url}
+            columns["next_check_at"] = next_check
+        case Checked(checks, next_check):
+            columns |= {"checks": checks, "next_check_at": next_check}
+        case Signed(at):
+            columns["outcome_at"] = at
+        case Cancelled(at, reason):
+            columns |= {"outcome_at": at, "outcome_reason": reason}
+        case EventPosted(at):
+            columns |= {"event_posted_at": at, "next_check_at": None}
+        case PostDeferred(next_check):
+            columns["next_check_at"] = next_check
+        case _:
+            assert_never(change)
+    return columns

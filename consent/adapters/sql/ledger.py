@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, func, select
@@ -18,9 +18,7 @@ from consent.adapters.sql.tables import AuditRow, ConsentRow, InboxRow, Submissi
 from consent.adapters.sql.upsert import insert_new
 from consent.hetu import Hetu
 from consent.model import AuditEntry, InboxDelivery, InboxReceipt, InboxState, Person
-from consent.ports import PiiCipher, Sealed
-
-Clock = Callable[[], dt.datetime]
+from consent.ports import Clock, PiiCipher, Sealed
 
 
 def utc_now() -> dt.datetime:

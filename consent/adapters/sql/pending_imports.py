@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
 from typing import Final
 
 from sqlalchemy import Engine, delete, select
@@ -18,7 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.sql import purposes
 from consent.adapters.sql.tables import PendingImportRow
-from consent.ports import Sealed
+from consent.ports import Clock, Sealed
 
 KEPT_FOR: Final = dt.timedelta(days=1)
 
@@ -26,9 +25,7 @@ KEPT_FOR: Final = dt.timedelta(days=1)
 class SqlPendingImports:
     """Holds, hands back once, and forgets uploaded results files."""
 
-    def __init__(
-        self, engine: Engine, cipher: AesGcmCipher, clock: Callable[[], dt.datetime]
-    ) -> None:
+    def __init__(self, engine: Engine, cipher: AesGcmCipher, clock: Clock) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._cipher = cipher
         self._clock = clock

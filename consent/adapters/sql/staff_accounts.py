@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable
 from typing import Final
 
 from argon2 import PasswordHasher
@@ -16,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from consent.adapters.sql.tables import StaffAccountRow, StaffSessionRow
+from consent.ports import Clock
 from consent.staff import Role, StaffMember
 
 MIN_PASSWORD: Final = 12
@@ -31,7 +31,7 @@ class WeakPassword(ValueError):
 class SqlStaffAccounts:
     """Creates staff accounts, checks their passwords, and finds who is logged in."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], dt.datetime]) -> None:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._clock = clock
 

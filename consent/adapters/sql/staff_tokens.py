@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from consent.adapters.sql.tables import StaffTokenRow
+from consent.ports import Clock
 from consent.staff import Role, StaffMember
 
 
@@ -23,7 +22,7 @@ def digest(token: str) -> str:
 class SqlStaffTokens:
     """Creates, checks and revokes staff tokens."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], dt.datetime]) -> None:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._clock = clock
 
