@@ -22,6 +22,7 @@ from consent.import_files import ImportRejected, read_rows
 from consent.results import result_columns
 from consent.staff import Role
 from consent.strict_json import StrictJsonError, loads_strict
+from consent.views import ParticipantStatus, status_json
 from schemas import schema_problems
 
 ACTOR = "cli"
@@ -138,12 +139,12 @@ def _status(args: argparse.Namespace) -> int:
             if args.hetu is None
             else Hetu.parse(args.hetu, today=dt.date.today(), allow_temporary=True)
         )
-        rows = bootstrap(settings).grading.course_status(args.course, hetu)
+        rows = bootstrap(settings).status.course_status(args.course, hetu)
     except (UnknownCourse, InvalidHetu) as error:
         print(error, file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(json.dumps([status_json(row) for row in rows], ensure_ascii=False, indent=2))
         return 0
     print(
         f"{'result':>6}  {'hetu':<11}  {'name':<14}  {'consent':<10}  {'binding':<17}  "
@@ -154,14 +155,15 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _status_line(row: dict[str, Any]) -> str:
-    consent = row["consent"]["state"] if row["consent"] else "-"
-    sub = row["submission"] or {}
-    detail = sub.get("oid") or ",".join(sub.get("last_error_keys") or []) or ""
-    name = row["participant"]["name"][:14]
+def _status_line(row: ParticipantStatus) -> str:
+    consent = row.consent.state.value if row.consent else "-"
+    sub = row.submission
+    state = sub.state.value if sub else "-"
+    detail = (sub.oid or ",".join(sub.last_error_keys or ())) if sub else ""
+    name = row.participant.name[:14]
     return (
-        f"{row['result_id']:>6}  {row['participant']['hetu']:<11}  {name:<14}  {consent:<10}  "
-        f"{row['binding']:<17}  {sub.get('state', '-'):<11}  {detail}"
+        f"{row.result_id:>6}  {row.participant.hetu:<11}  {name:<14}  {consent:<10}  "
+        f"{row.binding:<17}  {state:<11}  {detail}"
     )
 
 

@@ -76,6 +76,7 @@ def create_app(
     app.extensions["vst.staff_api"] = staff_api.StaffApi(
         authenticate=services.tokens.member,
         store=services.grading,
+        status=services.status,
         jobs=jobs,
         koski=services.koski,
         clock=services.clock,
@@ -89,6 +90,7 @@ def create_app(
         staff_pages.StaffPages(
             accounts=services.accounts,
             store=services.grading,
+            status=services.status,
             pending=services.pending_imports,
             jobs=jobs,
             koski=services.koski,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -22,6 +23,7 @@ from consent.adapters.queues import (
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import utc_now
+from consent.adapters.sql.status import SqlStatus
 from consent.bootstrap import worker_services
 from consent.config import Settings
 from consent.errors import SendingFailed
@@ -29,6 +31,7 @@ from tests.courses import course
 from tests.e2e.stack import configure, post_signed
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.signing import event, person
+from tests.status import status_rows
 from web.app import create_app
 from workers import jobs as workers_jobs
 from workers import sweeper
@@ -74,10 +77,20 @@ def _signed_and_imported(
     return client, store, imported
 
 
+def _course_status() -> list[dict[str, Any]]:
+    """The course's status as staff get it (JSON)."""
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    try:
+        return status_rows(SqlStatus(engine, AesGcmCipher(settings.pii_keys)), COURSE)
+    finally:
+        engine.dispose()
+
+
 def test_signed_consents_and_passed_results_become_one_koski_record_each(
     sandbox: RunningSandbox, redis_client: redis.Redis
 ) -> None:
-    client, store, imported = _signed_and_imported(redis_client, (ADULT, MINOR, GUARDIAN))
+    client, _, imported = _signed_and_imported(redis_client, (ADULT, MINOR, GUARDIAN))
     settings = Settings.from_env()
     build_worker(settings).work(burst=True)  # binds consents and results, sends to KOSKI
     stored = sandbox.stored()
@@ -85,9 +98,7 @@ def test_signed_consents_and_passed_results_become_one_koski_record_each(
     metrics = client.get("/metrics").get_data(as_text=True)
     assert 'vst_koski_answers_total{key="",status="200"} 2.0' in metrics
     assert 'vst_submissions{state="sent"} 2.0' in metrics
-    states = sorted(
-        r["submission"]["state"] for r in store.course_status(COURSE) if r["submission"]
-    )
+    states = sorted(r["submission"]["state"] for r in _course_status() if r["submission"])
     assert states == ["sent", "sent"]
     imported()
     build_worker(settings).work(burst=True)
@@ -101,9 +112,9 @@ def test_submissions_whose_jobs_vanished_are_sent_after_a_sweep(
     deps = worker_services()
     for inbox_id in (1, 2):
         workers_jobs.bind_consent(inbox_id, deps)  # binds, and queues the results' binding
-    result_ids = [r["result_id"] for r in store.course_status(COURSE)]
+    result_ids = [r["result_id"] for r in _course_status()]
     workers_jobs.bind_results(result_ids, deps)  # and queues their first sends: one range job
-    first, retried = sorted(r["submission"]["id"] for r in store.course_status(COURSE))
+    first, retried = sorted(r["submission"]["id"] for r in _course_status())
     long_ago = utc_now() - dt.timedelta(hours=1)
     store.update_submission(retried, next_attempt_at=long_ago)  # a retry whose job was due
     redis_client.flushdb()  # Redis lost every job
@@ -124,12 +135,12 @@ def test_a_range_that_fails_for_one_submission_still_logs_the_others(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    _, store, _ = _signed_and_imported(redis_client, (ADULT, MINOR))
+    _signed_and_imported(redis_client, (ADULT, MINOR))
     deps = worker_services()
     for inbox_id in (1, 2):
         workers_jobs.bind_consent(inbox_id, deps)
-    workers_jobs.bind_results([r["result_id"] for r in store.course_status(COURSE)], deps)
-    sent, broken = sorted(r["submission"]["id"] for r in store.course_status(COURSE))
+    workers_jobs.bind_results([r["result_id"] for r in _course_status()], deps)
+    sent, broken = sorted(r["submission"]["id"] for r in _course_status())
     send_view = deps.grading.send_view
 
     def database_gone_for_one(submission_id: int) -> grading.SendView:

@@ -16,6 +16,7 @@ from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.koski import HttpKoski
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger
+from consent.adapters.sql.status import SqlStatus
 from consent.errors import BindingFailed, SendingFailed
 from consent.grading import Decide
 from consent.import_files import ImportRejected
@@ -24,6 +25,7 @@ from consent.model import ConsentState, InboxDelivery, SubmissionState
 from tests.courses import course
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.signing import body_of, event, person
+from tests.status import status_rows
 
 NOW = dt.datetime(2026, 12, 20, 9, 0, tzinfo=dt.UTC)
 RUN = "submit-range-0"  # the job id a range job sends in the name of
@@ -59,6 +61,7 @@ class World:
     jobs: InlineJobs
     koski: HttpKoski
     sandbox: RunningSandbox
+    status: SqlStatus
 
     def consent(self, participant: dict[str, str], signer: dict[str, str], webhook_id: str) -> None:
         document = event(participant, signer, at="2026-09-01T08:15:00Z")
@@ -70,6 +73,9 @@ class World:
         assert bound.course_code is not None
         assert bound.participant_id is not None
         self.jobs.results.extend(self.store.results_of(bound.course_code, bound.participant_id))
+
+    def course_status(self, code: str) -> list[dict[str, Any]]:
+        return status_rows(self.status, code)
 
     def import_rows(self, rows: list[dict[str, Any]]) -> grading.ImportSummary:
         return grading.import_results(
@@ -100,7 +106,9 @@ def world(engine: Engine, cipher: AesGcmCipher, tmp_path: Path) -> Iterator[Worl
         koski = HttpKoski(
             sandbox.url, USER, PASSWORD, "1.2.246.562.10.00000000001.test", timeout=(2, 2)
         )
-        yield World(SqlLedger(engine, cipher, lambda: NOW), store, InlineJobs(), koski, sandbox)
+        ledger = SqlLedger(engine, cipher, lambda: NOW)
+        status = SqlStatus(engine, cipher)
+        yield World(ledger, store, InlineJobs(), koski, sandbox, status)
 
 
 def row(member: dict[str, str], grade: str = "hyväksytty", **extra: Any) -> dict[str, Any]:
@@ -114,9 +122,7 @@ def test_consented_passed_results_arrive_once_each_and_nothing_else_is_sent(worl
     assert world.work() == [SubmissionState.SENT, SubmissionState.SENT]
     stored = world.sandbox.stored()
     assert len(stored) == 2
-    status = {
-        r["participant"]["hetu"][-4:]: r for r in world.store.course_status("knoppi-2026-syksy")
-    }
+    status = {r["participant"]["hetu"][-4:]: r for r in world.course_status("knoppi-2026-syksy")}
     assert status[STRANGER["hetu"][-4:]]["binding"] == "no_consent"
     assert status[GUARDIAN["hetu"][-4:]]["binding"] == "no_consent"
     assert status[ADULT["hetu"][-4:]]["submission"]["oid"] in {s["oid"] for s in stored}
@@ -158,7 +164,7 @@ def test_a_failed_grade_with_consent_is_never_sent(world: World) -> None:
     world.import_rows([row(ADULT, "hylätty")])
     assert world.work() == []
     assert world.sandbox.stored() == []
-    [status] = world.store.course_status("knoppi-2026-syksy")
+    [status] = world.course_status("knoppi-2026-syksy")
     assert status["binding"] == "not_passed"
 
 
@@ -194,7 +200,7 @@ def test_binding_a_sent_result_again_sends_nothing_again(world: World) -> None:
     world.jobs.results.append(result_id)  # and a retried batch binds it once more
     assert set(world.work()) == {SubmissionState.SENT}
     assert puts == []  # the payload is what KOSKI already holds
-    [status] = world.store.course_status("knoppi-2026-syksy")
+    [status] = world.course_status("knoppi-2026-syksy")
     assert status["submission"]["state"] == "sent"
 
 
@@ -218,7 +224,7 @@ def test_a_file_with_one_bad_row_stores_nothing_and_names_the_row(world: World) 
         (3, "grade", "must be hyväksytty or hylätty"),
     ]
     assert all(ADULT["hetu"] not in e.reason for e in rejected.value.errors)
-    assert world.store.course_status("knoppi-2026-syksy") == []
+    assert world.course_status("knoppi-2026-syksy") == []
 
 
 def test_an_interrupted_result_is_sent_as_keskeytynyt(world: World) -> None:
@@ -243,7 +249,7 @@ def test_koski_outages_and_lost_answers_end_in_exactly_one_record(world: World) 
     world.import_rows([row(ADULT)])
     world.sandbox.fail_next("unavailable", "lost")
     assert world.work() == [SubmissionState.PENDING]  # 503: retry later
-    [status] = world.store.course_status("knoppi-2026-syksy")
+    [status] = world.course_status("knoppi-2026-syksy")
     submission_id = status["submission"]["id"]
     assert (
         grading.submit(submission_id, world.store, world.koski, lambda: NOW).state
@@ -261,14 +267,14 @@ def test_retries_are_bounded_then_parked_for_staff(world: World) -> None:
     world.import_rows([row(ADULT)])
     world.sandbox.fail_next(*["unavailable"] * (len(grading.RETRY_DELAYS) + 1))
     states = world.work()
-    [status] = world.store.course_status("knoppi-2026-syksy")
+    [status] = world.course_status("knoppi-2026-syksy")
     for _ in grading.RETRY_DELAYS:
         states.append(
             grading.submit(status["submission"]["id"], world.store, world.koski, lambda: NOW).state
         )
     assert states[-1] is SubmissionState.PARKED
     assert states[:-1] == [SubmissionState.PENDING] * len(grading.RETRY_DELAYS)
-    [status] = world.store.course_status("knoppi-2026-syksy")
+    [status] = world.course_status("knoppi-2026-syksy")
     assert status["submission"]["last_status"] == 503
 
 
@@ -276,11 +282,11 @@ def test_a_citizen_revocation_is_learned_from_koski_and_nothing_is_sent_again(wo
     world.consent(ADULT, ADULT, "m1")
     world.import_rows([row(ADULT)])
     world.work()
-    [status] = world.store.course_status("knoppi-2026-syksy")
+    [status] = world.course_status("knoppi-2026-syksy")
     world.sandbox.revoke(status["submission"]["oid"])
     world.import_rows([row(ADULT, graded_on="2026-12-11")])  # a correction would resend...
     assert world.work() == [SubmissionState.REVOKED]  # ...but KOSKI says the consent is gone
-    [status] = world.store.course_status("knoppi-2026-syksy")
+    [status] = world.course_status("knoppi-2026-syksy")
     assert status["consent"]["state"] == ConsentState.REVOKED.value
     assert status["submission"]["last_error_keys"] == ["forbidden.suostumusPeruttu"]
     world.import_rows([row(ADULT, graded_on="2026-12-12")])
@@ -290,11 +296,11 @@ def test_a_citizen_revocation_is_learned_from_koski_and_nothing_is_sent_again(wo
 def test_staff_revocation_before_sending_stops_the_result(world: World) -> None:
     world.consent(ADULT, ADULT, "m1")
     world.import_rows([row(ADULT)])
-    [status] = world.store.course_status("knoppi-2026-syksy")
+    [status] = world.course_status("knoppi-2026-syksy")
     world.store.revoke(status["consent"]["id"], "staff:maija", "staff")
     assert world.work() == []
     assert world.sandbox.stored() == []
-    [status] = world.store.course_status("knoppi-2026-syksy")
+    [status] = world.course_status("knoppi-2026-syksy")
     assert (status["consent"]["state"], status["binding"]) == ("revoked", "consent_revoked")
 
 
@@ -304,13 +310,13 @@ def test_staff_revocation_after_sending_stops_every_resend_and_deletes_nothing(
     world.consent(ADULT, ADULT, "m1")
     world.import_rows([row(ADULT)])
     world.work()
-    [status] = world.store.course_status("knoppi-2026-syksy")
+    [status] = world.course_status("knoppi-2026-syksy")
     assert world.store.revoke(status["consent"]["id"], "staff:maija", "staff") == [
         status["submission"]["id"]
     ]
     world.import_rows([row(ADULT, graded_on="2026-12-11")])
     assert world.work() == []
-    [status] = world.store.course_status("knoppi-2026-syksy")
+    [status] = world.course_status("knoppi-2026-syksy")
     assert status["submission"]["state"] == "revoked"
     assert status["submission"]["oid"] is not None  # kept locally
     assert [s["versionumero"] for s in world.sandbox.stored()] == [1]
@@ -320,7 +326,7 @@ def test_invalidation_then_resend_leaves_one_live_record(world: World) -> None:
     world.consent(ADULT, ADULT, "m1")
     world.import_rows([row(ADULT)])
     world.work()
-    [status] = world.store.course_status("knoppi-2026-syksy")
+    [status] = world.course_status("knoppi-2026-syksy")
     first_oid = status["submission"]["oid"]
     assert (
         grading.invalidate(status["submission"]["id"], world.store, world.koski, lambda: NOW)
@@ -397,9 +403,7 @@ MINUTE = dt.timedelta(minutes=1)
 
 def _attempts(world: World) -> list[int]:
     """Each submission's count of attempts, smallest first."""
-    return sorted(
-        s["submission"]["attempts"] for s in world.store.course_status("knoppi-2026-syksy")
-    )
+    return sorted(s["submission"]["attempts"] for s in world.course_status("knoppi-2026-syksy"))
 
 
 def test_a_range_job_resends_what_its_killed_run_left_after_the_rest(world: World) -> None:
@@ -506,7 +510,7 @@ def test_a_failed_submission_bound_again_is_a_first_send_again(world: World) -> 
     world.consent(ADULT, ADULT, "m1")
     world.import_rows([row(ADULT)])
     world.work()
-    [status] = world.store.course_status("knoppi-2026-syksy")
+    [status] = world.course_status("knoppi-2026-syksy")
     submission_id = status["submission"]["id"]
     world.store.update_submission(  # a retry that then failed on KOSKI's validation
         submission_id, state="failed", next_attempt_at=NOW - MINUTE, payload_hash=None

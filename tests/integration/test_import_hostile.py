@@ -20,10 +20,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
 from consent.adapters.crypto import AesGcmCipher
-from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
+from consent.adapters.sql.status import SqlStatus
 from consent.config import Settings
 from consent.hetu import HETU_PATTERN
 from consent.staff import Role
@@ -111,8 +111,8 @@ def staff_of(engine: Engine) -> dict[str, str]:
 
 
 def stored(engine: Engine) -> int:
-    store = SqlGrading(engine, AesGcmCipher(Settings.from_env({}).pii_keys), utc_now)
-    return len(store.course_status(COURSE))
+    status = SqlStatus(engine, AesGcmCipher(Settings.from_env({}).pii_keys))
+    return len(status.course_status(COURSE))
 
 
 def post_results(api: FlaskClient, engine: Engine, body: str | bytes, kind: str) -> tuple[int, str]:

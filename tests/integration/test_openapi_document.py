@@ -18,12 +18,14 @@ from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
+from consent.adapters.sql.status import SqlStatus
 from consent.config import Settings
 from consent.model import InboxDelivery
 from consent.staff import Role
 from tests.courses import course
 from tests.koski_server import PASSWORD, USER, running_sandbox
 from tests.signing import body_of, event, person
+from tests.status import status_rows
 from web.app import create_app
 from web.staff_api.openapi import document
 
@@ -90,7 +92,7 @@ def _consent_with_a_submission(settings: Settings, engine: Engine) -> int:
     rows = [{"hetu": ADULT["hetu"], "grade": "hyväksytty", "graded_on": "2026-11-10"}]
     grading.import_results(the_course, rows, store, jobs, today=NOW.date(), actor="test")
     grading.bind_results(jobs.results, store, jobs, "winnova")
-    [status] = store.course_status(the_course.code)
+    [status] = status_rows(SqlStatus(engine, cipher), the_course.code)
     assert status["submission"] is not None
     consent_id: int = status["consent"]["id"]
     return consent_id

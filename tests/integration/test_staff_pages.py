@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -22,6 +23,7 @@ from consent.adapters.queues import submission_range, submission_range_job
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
+from consent.adapters.sql.status import SqlStatus
 from consent.adapters.sql.tables import AuditRow, RevocationRow
 from consent.config import Settings
 from consent.hetu import HETU_PATTERN
@@ -29,6 +31,7 @@ from consent.staff import Role
 from tests.courses import COURSE_FORM
 from tests.koski_server import PASSWORD, USER, running_sandbox
 from tests.signing import body_of, event, hmac_secret, person, signed_headers
+from tests.status import status_rows
 from web.app import create_app
 
 SECRET = hmac_secret()
@@ -99,6 +102,12 @@ def upload(client: FlaskClient, csv_text: str) -> str:
 
 def store_of(engine: Engine) -> SqlGrading:
     return SqlGrading(engine, AesGcmCipher(Settings.from_env({}).pii_keys), utc_now)
+
+
+def status_of(engine: Engine) -> list[dict[str, Any]]:
+    return status_rows(
+        SqlStatus(engine, AesGcmCipher(Settings.from_env({}).pii_keys)), "eratauko-2026"
+    )
 
 
 def test_every_page_asks_a_stranger_to_log_in(app_client: FlaskClient) -> None:
@@ -210,7 +219,7 @@ def test_a_results_file_with_errors_is_shown_row_by_row_and_imports_nothing(
     assert "tarkistusmerkki on väärä" in answer
     assert "pitää olla hyväksytty tai hylätty" in answer
     assert not HETU_PATTERN.search(answer)  # never echoes a hetu, even a broken one
-    assert store_of(engine).course_status("eratauko-2026") == []
+    assert status_of(engine) == []
 
 
 def test_a_checked_file_shows_what_it_would_change_and_imports_only_when_confirmed(
@@ -226,12 +235,12 @@ def test_a_checked_file_shows_what_it_would_change_and_imports_only_when_confirm
     answer = upload(app_client, csv_text)
     assert answer.startswith("200 ")
     assert "<strong>2</strong> uusia" in answer
-    assert store_of(engine).course_status("eratauko-2026") == []  # nothing yet
+    assert status_of(engine) == []  # nothing yet
     found = re.search(r'action="(/staff/courses/eratauko-2026/results/[^"]+)"', answer)
     assert found is not None
     confirmed = post(app_client, found.group(1), {}, "/staff/courses/eratauko-2026")
     assert confirmed.startswith("302 /staff/courses/eratauko-2026")
-    assert len(store_of(engine).course_status("eratauko-2026")) == 2
+    assert len(status_of(engine)) == 2
     page = app_client.get("/staff/courses/eratauko-2026").text
     assert "Tuotu: 2 uutta tai muuttunutta, 0 ennallaan." in page
     again = post(app_client, found.group(1), {}, "/staff/courses/eratauko-2026")
@@ -310,7 +319,7 @@ def test_a_parked_submission_can_be_retried_once_and_the_retry_is_audited(
     consent(app_client, engine, ADULT, "msg_adult")
     upload_and_confirm(app_client, [ADULT])
     store = store_of(engine)
-    [result_id] = [r["result_id"] for r in store.course_status("eratauko-2026")]
+    [result_id] = [r["result_id"] for r in status_of(engine)]
     _, submission_id = store.bind(result_id, "winnova", lambda _c, _r: "eligible")
     assert submission_id is not None
     store.update_submission(submission_id, state="parked", attempts=8)
@@ -318,7 +327,7 @@ def test_a_parked_submission_can_be_retried_once_and_the_retry_is_audited(
     assert "Yritä uudelleen" in app_client.get(page).text
     answer = post(app_client, f"/staff/submissions/{submission_id}/retry", {"back": page}, page)
     assert answer.startswith(f"302 {page}")
-    [row] = store.course_status("eratauko-2026")
+    [row] = status_of(engine)
     assert (row["submission"]["state"], row["submission"]["attempts"]) == ("pending", 0)
     first, _ = submission_range(submission_id)
     assert redis_client.exists(f"rq:job:{submission_range_job(first)}")

@@ -24,9 +24,11 @@ from consent.courses import Course, parse_course
 from consent.errors import InvalidCourse, InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
 from consent.import_files import ImportRejected, read_rows
+from consent.ports import StatusReader
 from consent.results import result_columns
 from consent.staff import Role, StaffMember
 from consent.strict_json import StrictJsonError, loads_strict
+from consent.views import status_json
 from schemas import schema_problems
 from web.problems import problem
 from web.routes import COURSE_CODE, ROW_ID
@@ -44,6 +46,7 @@ class StaffApi:
 
     authenticate: Callable[[str], StaffMember | None]
     store: SqlGrading
+    status: StatusReader
     jobs: grading.Jobs
     koski: grading.Koski
     clock: Callable[[], dt.datetime]
@@ -213,10 +216,10 @@ def _field(name: str, reason: str) -> dict[str, str]:
 
 def _status(code: str, hetu: Hetu | None) -> ResponseReturnValue:
     try:
-        rows: list[dict[str, Any]] = _api().store.course_status(code, hetu)
+        rows = _api().status.course_status(code, hetu)
     except UnknownCourse:
         return problem(404, NO_SUCH_COURSE)
-    return jsonify(course=code, participants=rows)
+    return jsonify(course=code, participants=[status_json(row) for row in rows])
 
 
 @bp.post(f"/submissions/<{ROW_ID}:submission_id>/invalidate")

@@ -21,6 +21,7 @@ from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.pending_imports import SqlPendingImports
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
+from consent.ports import StatusReader
 from consent.staff import Role, StaffMember
 from web.staff_pages.course_form import finnish_number
 from web.staff_pages.texts import text
@@ -40,6 +41,7 @@ class StaffPages:
 
     accounts: SqlStaffAccounts
     store: SqlGrading
+    status: StatusReader
     pending: SqlPendingImports
     jobs: grading.Jobs
     koski: grading.Koski

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
@@ -15,12 +15,22 @@ from consent.adapters.vismasign import is_web_page
 from consent.errors import InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
 from consent.staff import Role
+from consent.views import PENDING_BINDING, ParticipantStatus
 from web.routes import COURSE_CODE, ROW_ID
 from web.staff_pages.blueprint import actor, bp, deps, error_page, our_page, require
 from web.staff_pages.texts import text
 
 log = logging.getLogger("vst.staff_pages")
-_MOVING = {"pending", "in_flight"}
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    """A status row with its labels worked out for the page."""
+
+    status: ParticipantStatus
+    consent_label: str
+    koski: str  # where the record stands with KOSKI, or why it is not sent
+    koski_state: str  # the submission's state, else "pending" or "not_eligible"
 
 
 @bp.get(f"/courses/<{COURSE_CODE}:code>")
@@ -48,11 +58,10 @@ def _page(
     if the_course is None:
         return error_page(404, "not_found")
     try:
-        rows = pages.store.course_status(code, hetu)
+        rows = pages.status.course_status(code, hetu)
     except UnknownCourse:
         return error_page(404, "not_found")
-    moving = any((r["submission"] or {}).get("state") in _MOVING for r in rows)
-    moving = moving or any(r["binding"] == "pending" for r in rows)
+    moving = any(row.moving for row in rows)
     return render_template(
         "course.html",
         course=the_course,
@@ -72,27 +81,23 @@ def web_link(url: str) -> bool:
     return is_web_page(url, allow_http=deps().plain_http_links)
 
 
-def _shown(row: dict[str, Any]) -> dict[str, Any]:
+def _shown(row: ParticipantStatus) -> ShownRow:
     """A status row with its labels worked out for the page."""
-    consent = row["consent"]
+    consent = row.consent
     if consent is None:
         consent_label = text("consent.none")
-    elif consent["state"] == "valid":
-        consent_label = text(f"consent.valid.{consent['signer_relation'] or 'self'}")
+    elif consent.valid:
+        consent_label = text(f"consent.valid.{consent.signer_relation or 'self'}")
     else:
-        consent_label = text(f"consent.{consent['state']}")
-    submission = row["submission"]
-    if submission is None:
-        koski = (
-            text(f"why.{row['binding']}")
-            if row["binding"] != "pending"
-            else text("binding.pending")
-        )
-        koski_state = "not_eligible" if row["binding"] != "pending" else "pending"
-    else:
-        koski_state = submission["state"]
+        consent_label = text(f"consent.{consent.state.value}")
+    if row.submission is not None:
+        koski_state = row.submission.state.value
         koski = text(f"state.{koski_state}")
-    return row | {"consent_label": consent_label, "koski": koski, "koski_state": koski_state}
+    elif row.binding == PENDING_BINDING:
+        koski_state, koski = "pending", text("binding.pending")
+    else:
+        koski_state, koski = "not_eligible", text(f"why.{row.binding}")
+    return ShownRow(row, consent_label, koski, koski_state)
 
 
 @bp.post(f"/submissions/<{ROW_ID}:submission_id>/retry")

@@ -27,7 +27,6 @@ from consent.adapters.sql.tables import (
 from consent.courses import Course, CoursePart, GradingScale
 from consent.errors import NotFound, UnknownCourse
 from consent.grading import Decide, ResultForBinding, SendView, Unsent
-from consent.hetu import Hetu
 from consent.koski_payload import GradedResult, StudyRight
 from consent.model import AuditEntry, ConsentState, Person, SubmissionState
 from consent.ports import PiiCipher
@@ -410,75 +409,6 @@ class SqlGrading:
                 (due.unsent if never_scheduled else due.lost).append(row_id)
         return due
 
-    def course_status(self, code: str, hetu: Hetu | None = None) -> list[dict[str, Any]]:
-        """Per participant: consent, result, binding, submission; masked unless one is asked."""
-        with self._tx() as session:
-            course = session.execute(
-                select(CourseRow).where(CourseRow.code == code)
-            ).scalar_one_or_none()
-            if course is None:
-                raise UnknownCourse(code)
-            wanted = None if hetu is None else participants.find_row(session, self._cipher, hetu)
-            if hetu is not None and wanted is None:
-                return []
-            query = (
-                select(ResultRow, ConsentRow, SubmissionRow)
-                .outerjoin(
-                    ConsentRow,
-                    (ConsentRow.course_code == code)
-                    & (ConsentRow.participant_id == ResultRow.participant_id),
-                )
-                .outerjoin(SubmissionRow, SubmissionRow.result_id == ResultRow.id)
-                .where(ResultRow.course_id == course.id)
-                .order_by(ResultRow.id)
-            )
-            if wanted is not None:
-                query = query.where(ResultRow.participant_id == wanted.id)
-            rows = []
-            for result, consent, sub in session.execute(query):
-                person = participants.load(session, self._cipher, result.participant_id)
-                shown = (
-                    {
-                        "hetu": person.hetu.reveal(),
-                        "name": f"{person.first_names} {person.last_name}".strip(),
-                    }
-                    if wanted
-                    else _mask(person)
-                )
-                rows.append(
-                    {
-                        "result_id": result.id,
-                        "participant": shown,
-                        "consent": {
-                            "id": consent.id,
-                            "state": consent.state,
-                            "reason": consent.reason,
-                            "signer_relation": consent.signer_relation,
-                        }
-                        if consent
-                        else None,
-                        "result": {
-                            "grade": result.grade or None,
-                            "graded_on": result.graded_on.isoformat(),
-                            "status": result.status,
-                        },
-                        "binding": result.binding,
-                        "submission": None
-                        if sub is None
-                        else {
-                            "id": sub.id,
-                            "state": sub.state,
-                            "oid": sub.oid,
-                            "versionumero": sub.versionumero,
-                            "attempts": sub.attempts,
-                            "last_status": sub.last_status,
-                            "last_error_keys": sub.last_error_keys,
-                            "last_error_message": sub.last_error_message,
-                        },
-                    }
-                )
-            return rows
-
     def stale_bindings(self, limit: int = 500) -> list[int]:
         """Results judged without a consent, or with a rejected or cancelled one, whose
         participant now has a consent or a valid one (for the sweeper).
@@ -575,12 +505,6 @@ def _course(session: Session, row: CourseRow) -> Course:
             CoursePart(p.code, p.name, p.description, Decimal(p.laajuus_op)) for p in parts
         ),
     )
-
-
-def _mask(person: Person) -> dict[str, str]:
-    """How staff see a person in a list: the hetu's last four characters and initials."""
-    initials = " ".join(f"{n[0]}." for n in (person.first_names, person.last_name) if n)
-    return {"hetu": "******" + person.hetu.reveal()[6:], "name": initials}
 
 
 def _submission_to_send(
