@@ -71,11 +71,6 @@ class AesGcmCipher:
         """The index under every configured key, current first."""
         return tuple(_index(key, value, purpose) for key in self._index_keys.values())
 
-    @property
-    def current_key_id(self) -> str:
-        """The id of the key that seals new values."""
-        return self._current
-
 
 def _derive(material: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(material)

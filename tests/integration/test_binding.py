@@ -14,6 +14,7 @@ from consent.adapters.sql.ledger import SqlLedger
 from consent.hetu import Hetu
 from consent.model import InboxDelivery
 from tests.signing import body_of, event, person
+from tests.sql_ledger import SqlLedgerForTests
 
 NOW = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.UTC)
 ADULT = person(dt.date(1990, 5, 5))
@@ -40,7 +41,7 @@ def bind(ledger: SqlLedger, inbox_id: int) -> str:
 def test_an_adult_consent_is_bound_with_the_signer_sealed(
     engine: Engine, cipher: AesGcmCipher
 ) -> None:
-    ledger = SqlLedger(engine, cipher, lambda: NOW)
+    ledger = SqlLedgerForTests(engine, cipher, lambda: NOW)
     inbox_id = store(ledger, event(ADULT, ADULT))
     assert bind(ledger, inbox_id) == "signed: valid"
     participant = ledger.find_participant(Hetu.parse(ADULT["hetu"], today=NOW.date()))
@@ -111,7 +112,7 @@ def test_two_workers_binding_one_delivery_at_once_bind_it_once(
 def test_a_withdrawal_keeps_the_consent_row_and_its_history(
     engine: Engine, cipher: AesGcmCipher
 ) -> None:
-    ledger = SqlLedger(engine, cipher, lambda: NOW)
+    ledger = SqlLedgerForTests(engine, cipher, lambda: NOW)
     bind(ledger, store(ledger, event(ADULT, ADULT, at="2026-09-01T08:00:00Z")))
     cancelled = event(ADULT, None, kind="consent.cancelled", at="2026-09-01T08:30:00Z")
     bind(ledger, store(ledger, cancelled, "msg_2"))

@@ -14,6 +14,7 @@ from consent.config import PiiKey
 from consent.hetu import Hetu
 from consent.model import AuditEntry, InboxDelivery, Person
 from tests.hetus import make_hetu
+from tests.sql_ledger import SqlLedgerForTests
 
 NOW = dt.datetime(2026, 9, 1, 8, 15, tzinfo=dt.UTC)
 TODAY = NOW.date()
@@ -58,7 +59,7 @@ def test_the_raw_body_is_kept_sealed_and_opens_byte_for_byte(
     hetu = make_hetu(dt.date(2001, 1, 1))
     body = f'{{"hetu": "{hetu}", "name": "Äijälä"}}'.encode()
     receipt = SqlLedger(engine, cipher).store_delivery(_delivery(body=body))
-    assert SqlLedger(engine, cipher).delivery_body(receipt.inbox_id) == body
+    assert SqlLedgerForTests(engine, cipher).delivery_body(receipt.inbox_id) == body
     assert hetu.encode() not in _all_stored_bytes(engine)
 
 
@@ -87,7 +88,7 @@ def test_concurrent_deliveries_of_one_event_store_one_row(
 def test_a_participant_is_found_by_hetu_and_stored_without_it_in_clear(
     engine: Engine, cipher: AesGcmCipher
 ) -> None:
-    ledger = SqlLedger(engine, cipher)
+    ledger = SqlLedgerForTests(engine, cipher)
     person = _person()
     participant_id = ledger.save_participant(person)
     assert ledger.find_participant(person.hetu) == participant_id
@@ -98,14 +99,14 @@ def test_a_participant_is_found_by_hetu_and_stored_without_it_in_clear(
 
 
 def test_an_unknown_hetu_finds_nobody(engine: Engine, cipher: AesGcmCipher) -> None:
-    SqlLedger(engine, cipher).save_participant(_person())
-    assert SqlLedger(engine, cipher).find_participant(_person().hetu) is None
+    SqlLedgerForTests(engine, cipher).save_participant(_person())
+    assert SqlLedgerForTests(engine, cipher).find_participant(_person().hetu) is None
 
 
 def test_saving_a_participant_again_updates_names_on_the_same_row(
     engine: Engine, cipher: AesGcmCipher
 ) -> None:
-    ledger = SqlLedger(engine, cipher)
+    ledger = SqlLedgerForTests(engine, cipher)
     person = _person()
     first = ledger.save_participant(person)
     renamed = Person(person.hetu, "Aino Maria", "Korhonen")
@@ -116,8 +117,8 @@ def test_saving_a_participant_again_updates_names_on_the_same_row(
 def test_after_key_rotation_old_rows_are_found_opened_and_not_duplicated(engine: Engine) -> None:
     old, new = PiiKey("k2025", os.urandom(32)), PiiKey("k2026", os.urandom(32))
     person = _person()
-    before = SqlLedger(engine, AesGcmCipher([old])).save_participant(person)
-    rotated = SqlLedger(engine, AesGcmCipher([new, old]))
+    before = SqlLedgerForTests(engine, AesGcmCipher([old])).save_participant(person)
+    rotated = SqlLedgerForTests(engine, AesGcmCipher([new, old]))
     assert rotated.find_participant(person.hetu) == before
     assert rotated.participant(before) == person
     assert rotated.save_participant(person) == before
@@ -128,7 +129,7 @@ def test_after_key_rotation_old_rows_are_found_opened_and_not_duplicated(engine:
 def test_the_audit_trail_lists_a_subject_s_entries_in_order(
     engine: Engine, cipher: AesGcmCipher
 ) -> None:
-    ledger = SqlLedger(engine, cipher, clock=lambda: NOW)
+    ledger = SqlLedgerForTests(engine, cipher, clock=lambda: NOW)
     ledger.append_audit(
         AuditEntry("webhook", "delivery.stored", "inbox", 7, {"webhook_id": "msg_1"})
     )

@@ -24,7 +24,6 @@ from werkzeug.test import TestResponse
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import CONSENT_QUEUE, queue
 from consent.adapters.sql.engine import make_engine
-from consent.adapters.sql.ledger import SqlLedger
 from consent.adapters.sql.migrate import upgrade
 from consent.config import Settings
 from consent.hetu import HETU_PATTERN
@@ -41,6 +40,7 @@ from tests.signing import (
     sign_v1a,
     signed_headers,
 )
+from tests.sql_ledger import SqlLedgerForTests
 from web.app import create_app
 from web.intake.signature import verify
 
@@ -639,7 +639,8 @@ def test_a_stored_deliverys_signature_re_verifies_from_its_row(
     with engine.connect() as connection:
         inbox_id, webhook_id, timestamp, signature = connection.execute(query).one()
     settings = _settings()
-    body = SqlLedger(engine, AesGcmCipher(settings.pii_keys), lambda: NOW).delivery_body(inbox_id)
+    ledger = SqlLedgerForTests(engine, AesGcmCipher(settings.pii_keys), lambda: NOW)
+    body = ledger.delivery_body(inbox_id)
     columns = {
         "webhook-id": str(webhook_id),
         "webhook-timestamp": str(timestamp),

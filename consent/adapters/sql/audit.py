@@ -22,10 +22,3 @@ def audit_values(entry: AuditEntry, clock: Clock) -> dict[str, object]:
         "subject_id": entry.subject_id,
         "details": entry.details or None,
     }
-
-
-def audit_entry(row: AuditRow) -> AuditEntry:
-    """The audit entry a row holds."""
-    return AuditEntry(
-        row.actor, row.action, row.subject_type, row.subject_id, row.details or {}, row.occurred_at
-    )

@@ -11,14 +11,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
-from consent.adapters.sql import participants, purposes
-from consent.adapters.sql.audit import audit_entry, audit_row
+from consent.adapters.sql import purposes
 from consent.adapters.sql.binding import SqlBindingTransaction
-from consent.adapters.sql.tables import AuditRow, ConsentRow, InboxRow, SubmissionRow
+from consent.adapters.sql.tables import ConsentRow, InboxRow, SubmissionRow
 from consent.adapters.sql.upsert import insert_new
-from consent.hetu import Hetu
-from consent.model import AuditEntry, InboxDelivery, InboxReceipt, InboxState, Person
-from consent.ports import Clock, PiiCipher, Sealed
+from consent.model import InboxDelivery, InboxReceipt, InboxState
+from consent.ports import Clock, PiiCipher
 
 
 def utc_now() -> dt.datetime:
@@ -27,7 +25,8 @@ def utc_now() -> dt.datetime:
 
 
 class SqlLedger:
-    """Stores and finds ledger rows; the only code that turns rows into domain values."""
+    """The webhook inbox and consent binding: stores and finds deliveries, lists those still
+    waiting, opens the binding transaction, and counts rows by state for the metrics."""
 
     def __init__(self, engine: Engine, cipher: PiiCipher, clock: Clock = utc_now) -> None:
         self._engine = engine
@@ -85,13 +84,6 @@ class SqlLedger:
             found: int | None = connection.execute(query).scalar_one_or_none()
             return found
 
-    def delivery_body(self, inbox_id: int) -> bytes:
-        """The raw signed body of a stored delivery, opened from its sealed form."""
-        with self._sessions() as session:
-            row = session.get_one(InboxRow, inbox_id)
-            sealed = Sealed(row.body_key_id, row.body_sealed)
-        return self._cipher.open_bytes(sealed, purposes.INBOX_BODY)
-
     def pending_deliveries(self, received_before: dt.datetime, limit: int = 500) -> list[int]:
         """Ids of deliveries still waiting to be bound, received before the given time."""
         query = (
@@ -124,35 +116,3 @@ class SqlLedger:
         """One transaction for binding a delivery; commits on a clean exit."""
         with self._sessions.begin() as session:
             yield SqlBindingTransaction(session, self._cipher, self._clock)
-
-    def find_participant(self, hetu: Hetu) -> int | None:
-        """The id of the participant with this hetu, under any configured key."""
-        with self._sessions() as session:
-            row = participants.find_row(session, self._cipher, hetu)
-            return None if row is None else row.id
-
-    def save_participant(self, person: Person) -> int:
-        """Create the participant or refresh their names; return the row id."""
-        with self._sessions.begin() as session:
-            return participants.save(session, self._cipher, person, self._clock())
-
-    def participant(self, participant_id: int) -> Person:
-        """The participant's identity, opened from its sealed form."""
-        with self._sessions() as session:
-            return participants.load(session, self._cipher, participant_id)
-
-    def append_audit(self, entry: AuditEntry) -> None:
-        """Add one line to the append-only audit trail."""
-        with self._sessions.begin() as session:
-            session.add(audit_row(entry, self._clock))
-
-    def audit_trail(self, subject_type: str, subject_id: int) -> list[AuditEntry]:
-        """Every audit line about one subject, oldest first."""
-        query = (
-            select(AuditRow)
-            .where(AuditRow.subject_type == subject_type, AuditRow.subject_id == subject_id)
-            .order_by(AuditRow.id)
-        )
-        with self._sessions() as session:
-            rows = session.execute(query).scalars().all()
-        return [audit_entry(row) for row in rows]
