@@ -117,3 +117,50 @@ class UnreadableAnswer(ConsentError):
 
     The job fails and runs again: the same lähdejärjestelmänId updates that very record.
     """
+
+
+class CourseRejected(ConsentError):
+    """A course document is not a course at all: not strict JSON, or against the course
+    schema. ``problems`` name each field and why (``field`` and ``reason``), never a value."""
+
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        super().__init__("\n".join(f"{p['field']}: {p['reason']}" for p in problems))
+        self.problems = problems
+
+
+class NotInvalidatable(ConsentError):
+    """Only a record that reached KOSKI can be invalidated (mitätöity): this one has no oid."""
+
+    def __init__(self) -> None:
+        super().__init__("only a record that reached KOSKI can be invalidated")
+
+
+class UnknownInvalidationReason(ConsentError):
+    """An invalidation's reason is not one of the codes staff may give
+    (:data:`consent.grading.INVALIDATION_REASONS`)."""
+
+    def __init__(self) -> None:
+        super().__init__("unknown invalidation reason")
+
+
+class NothingToRetry(ConsentError):
+    """Only a parked or failed submission is sent again; this one is in another state."""
+
+    def __init__(self, submission_id: int) -> None:
+        super().__init__(f"submission {submission_id} is neither parked nor failed")
+        self.submission_id = submission_id
+
+
+class ConnectorOff(ConsentError):
+    """The signing connector is not configured (``SIGNING_CONNECTOR_KEY``): nobody is enrolled."""
+
+    def __init__(self) -> None:
+        super().__init__("the signing connector is not configured")
+
+
+class UploadExpired(ConsentError):
+    """The results file checked a moment ago is no longer held (it expired, was imported
+    already, or another member uploaded it)."""
+
+    def __init__(self) -> None:
+        super().__init__("the checked file is no longer held: upload it again")

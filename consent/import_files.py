@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeGuard
+from typing import Any, Final, Literal, TypeGuard
 
 from consent.hetu import redact_hetus
 from consent.strict_json import StrictJsonError, loads_strict
@@ -26,6 +26,8 @@ _BOM: Final = b"\xef\xbb\xbf"
 # A JSON string (skipped whole, so brackets inside it do not count) or one structural byte.
 _JSON_TOKENS: Final = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[\[\]{},]', re.DOTALL)
 _OPEN, _CLOSE, _COMMA = frozenset(b"[{"), frozenset(b"]}"), ord(",")
+
+FileKind = Literal["csv", "json"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,16 @@ class ImportRejected(Exception):
             RowError(e.row, redact_hetus(e.field), redact_hetus(e.reason)) for e in errors
         ]
 
+    @property
+    def whole_file(self) -> bool:
+        """Whether the file as a whole is wrong (not UTF-8, not JSON, no rows, too many),
+        rather than its header or rows breaking rules."""
+        return any(e.field == "(file)" for e in self.errors)
+
+
+class EnrolmentRejected(ImportRejected):
+    """An enrolment file was refused: nobody was enrolled."""
+
 
 @dataclass(frozen=True)
 class Columns:
@@ -60,12 +72,20 @@ class Columns:
     gather: str = ""
 
 
-def read_rows(content: bytes, filename_or_type: str, columns: Columns) -> list[dict[str, Any]]:
-    """The raw rows of a CSV (header line) or JSON (a list, or ``{"results": [...]}``) file."""
-    if filename_or_type.lower().endswith("json"):
-        rows = _json_rows(content.removeprefix(_BOM))
-    else:
-        rows = _csv_rows(content, columns)
+def file_kind(media_type: str | None = None, filename: str | None = None) -> FileKind:
+    """What an import file is, by what its sender tells: a declared media type (the API's
+    ``Content-Type``: CSV only as ``text/csv``, JSON otherwise), else its name (a page's
+    upload, a command's path: JSON only as ``*.json``, CSV otherwise)."""
+    if media_type is not None:
+        return "csv" if media_type == "text/csv" else "json"
+    return "json" if (filename or "").lower().endswith(".json") else "csv"
+
+
+def read_rows(content: bytes, kind: str, columns: Columns) -> list[dict[str, Any]]:
+    """The raw rows of a CSV (header line) or JSON (a list, or ``{"results": [...]}``) file;
+    ``kind`` is what :func:`file_kind` told (``json``; anything else is read as CSV)."""
+    json = kind.lower().endswith("json")
+    rows = _json_rows(content.removeprefix(_BOM)) if json else _csv_rows(content, columns)
     if not rows:
         raise ImportRejected([RowError(0, "(file)", "has no rows")])
     return rows

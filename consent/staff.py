@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Final
 
 
 class Role(enum.StrEnum):
@@ -25,3 +26,25 @@ class StaffMember:
 
     name: str
     role: Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who takes a staff action, by the name the audit trail records for them (at most 64
+    characters, the audit column's width)."""
+
+    audit_name: str
+
+    @classmethod
+    def staff(cls, name: str) -> Actor:
+        """A staff member, by token (the API) or login (the pages): ``staff:<name>``."""
+        return cls(f"staff:{name}"[:64])
+
+    @classmethod
+    def member(cls, member: StaffMember) -> Actor:
+        """The staff member a token or a session belongs to."""
+        return cls.staff(member.name)
+
+
+COMMAND_LINE: Final = Actor("cli")
+"""Whoever runs a ``vst-consent`` command: the audit trail says ``cli``."""

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from consent.connector import ENROLMENT_COLUMNS
-from consent.import_files import MAX_ROWS, ImportRejected, RowError, read_rows
+from consent.import_files import MAX_ROWS, ImportRejected, RowError, file_kind, read_rows
 from consent.results import result_columns
 from tests.courses import course
 from tests.hetus import make_hetu
@@ -114,3 +114,21 @@ def test_an_unreadable_file_is_one_file_error(content: bytes, kind: str, reason:
 def test_no_error_ever_carries_anything_shaped_like_a_hetu() -> None:
     rejected = ImportRejected([RowError(1, f"x {HETU.lower()}", f"like {HETU}")])
     assert rejected.errors == [RowError(1, "x [hetu]", "like [hetu]")]
+
+
+@pytest.mark.parametrize(
+    ("media_type", "filename", "kind"),
+    [
+        ("text/csv", None, "csv"),  # the API: CSV only when declared so
+        ("application/json", None, "json"),
+        ("text/plain", None, "json"),
+        (None, "tulokset.csv", "csv"),  # the pages and the CLI: JSON only by its name
+        (None, "TULOKSET.JSON", "json"),
+        (None, "tulokset.txt", "csv"),
+        ("text/csv", "tulokset.json", "csv"),  # a declared type wins over a name
+    ],
+)
+def test_a_file_s_kind_is_told_by_its_declared_type_else_by_its_name(
+    media_type: str | None, filename: str | None, kind: str
+) -> None:
+    assert file_kind(media_type, filename) == kind

@@ -1,0 +1,39 @@
+"""How a command reports a staff action's refusal: its message on stderr, and exit status 1.
+
+No message quotes a value from a file: import errors name rows and columns, with hetus
+masked."""
+
+from __future__ import annotations
+
+import sys
+from typing import Final
+
+from consent.errors import ConsentError, CourseRejected, InvalidCourse, UnknownCourse
+from consent.import_files import EnrolmentRejected, ImportRejected
+
+REFUSED: Final = (ConsentError, ImportRejected)
+SHOWN_ERRORS: Final = 200  # of an enrolment file's problems
+
+
+def refused(error: Exception) -> int:
+    """Print why the action was refused; the command's exit status."""
+    print(message(error), file=sys.stderr)
+    return 1
+
+
+def message(error: Exception) -> str:
+    """What a command says of ``error``."""
+    if isinstance(error, EnrolmentRejected):
+        rows = [f"row {e.row}: {e.field} {e.reason}" for e in error.errors[:SHOWN_ERRORS]]
+        return "nobody enrolled:\n  " + "\n  ".join(rows)
+    if isinstance(error, ImportRejected):
+        rows = [f"  row {e.row}: {e.field}: {e.reason}" for e in error.errors]
+        return "nothing imported:\n" + "\n".join(rows)
+    if isinstance(error, CourseRejected):
+        problems = [f"{p['field']}: {p['reason']}" for p in error.problems]
+        return "course not saved:\n  " + "\n  ".join(problems)
+    if isinstance(error, InvalidCourse):
+        return f"course not saved: {error}"
+    if isinstance(error, UnknownCourse):
+        return f"no course {error.code!r}; import the course first"
+    return str(error)
