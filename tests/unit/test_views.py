@@ -5,6 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
 
 from consent.hetu import Hetu
 from consent.model import ConsentState, Person, SubmissionState
@@ -18,6 +22,7 @@ from consent.views import (
     status_json,
 )
 from tests.hetus import make_hetu
+from web.staff_api.openapi import document
 
 HETU = make_hetu(dt.date(1990, 5, 5))
 AINO = Person(Hetu(HETU), "Aino Maria", "Virtanen")
@@ -123,3 +128,38 @@ def test_a_last_error_stands_until_the_record_is_sent_or_stopped() -> None:
 def test_only_a_valid_consent_may_be_revoked() -> None:
     valid = {s for s in ConsentState if ConsentSummary(1, s, None, None).valid}
     assert valid == {ConsentState.VALID}
+
+
+def _documented(name: str) -> dict[str, Any]:
+    """The OpenAPI document's schema ``name``, with the components it may refer to."""
+    components = document()["components"]
+    return {**components["schemas"][name], "components": components}
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        _row(binding="pending"),
+        _row(
+            ConsentSummary(5, ConsentState.REJECTED, "signed by another", "guardian"),
+            _submission(SubmissionState.PARKED, ("unavailable",)),
+        ),
+        _row(
+            ConsentSummary(5, ConsentState.VALID, None, "self"), _submission(SubmissionState.SENT)
+        ),
+    ],
+    ids=["no consent", "rejected and parked", "sent"],
+)
+def test_every_row_matches_the_schema_the_openapi_document_gives(row: ParticipantStatus) -> None:
+    validator = Draft202012Validator(_documented("ParticipantStatus"))
+    assert list(validator.iter_errors(status_json(row))) == []
+
+
+def test_the_document_names_every_state_a_row_can_hold() -> None:
+    properties = document()["components"]["schemas"]["ParticipantStatus"]["properties"]
+    consent = properties["consent"]["oneOf"][1]["properties"]["state"]["enum"]
+    submission = properties["submission"]["oneOf"][1]["properties"]["state"]["enum"]
+    result = properties["result"]["properties"]["status"]["enum"]
+    assert consent == [s.value for s in ConsentState]
+    assert submission == [s.value for s in SubmissionState]
+    assert result == [s.value for s in ResultStatus]
