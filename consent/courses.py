@@ -40,7 +40,7 @@ class CoursePart:
 
 @dataclass(frozen=True)
 class Course:
-    """One implementation of a training (DESIGN §3.3)."""
+    """One implementation of a training, as staff define it before its results are sent."""
 
     code: str
     name: Mapping[str, str]  # language code → name; "fi" always present

@@ -1,4 +1,5 @@
-"""What a KOSKI answer means for a submission (DESIGN §3.4 failure classes). Pure."""
+"""What a KOSKI answer means for a submission: stored, retried, revoked, deleted or
+rejected for staff to act on. Pure."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Build the KOSKI document for one result (reference/koski.md §2 summary). Pure.
+"""Build the KOSKI document for one result. Pure.
 
 One opiskeluoikeus of type ``vapaansivistystyonkoulutus`` with one päätason suoritus
 ``vstvapaatavoitteinenkoulutus``; one jakso on the course end date: hyväksytysti

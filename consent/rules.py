@@ -67,7 +67,7 @@ def next_state(
     decision: SignerDecision | None,
     already_sent: bool,
 ) -> Transition:
-    """How a consent moves when an event arrives (DESIGN §3.2).
+    """How a consent moves when an event arrives.
 
     A signed event replaces anything but a revocation; a rejected signature never
     downgrades a valid consent; a cancellation withdraws a valid consent only while

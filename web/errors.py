@@ -1,4 +1,7 @@
-"""The one table that maps failures to HTTP statuses, as RFC 9457 problem details.
+"""The web process's error handlers: the intake's refusals (signature, media type, JSON,
+schema, values, storage), HTTP errors from Werkzeug, and the last line of defence, each
+answered as RFC 9457 problem details, or as a page under ``/staff``. What a staff action
+refuses is answered by its own table, :mod:`web.staff_errors`.
 
 Every rejection is logged with a machine-readable ``reason``; response bodies never echo
 the request, and a 401 says nothing about why.

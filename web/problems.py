@@ -1,4 +1,5 @@
-"""RFC 9457 problem details, and the one table that maps failures to HTTP statuses."""
+"""RFC 9457 problem details: the body of every error answer but a staff page, and each status's
+title."""
 
 from __future__ import annotations
 

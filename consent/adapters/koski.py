@@ -1,4 +1,4 @@
-"""The KOSKI REST client (reference/koski.md §4): Basic auth, UTF-8 JSON, Caller-Id, timeouts.
+"""The KOSKI REST client: Basic auth, UTF-8 JSON, Caller-Id, timeouts.
 
 It never raises for an HTTP or transport failure: every outcome is a
 :class:`consent.koski_answers.KoskiAnswer`, classified by the caller. It logs no payload.

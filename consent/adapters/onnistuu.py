@@ -6,7 +6,7 @@ key is the base64-decoded organisation secret and the string to sign is::
     METHOD \\n base64(MD5(body)) \\n Content-Type \\n Date \\n path(+query)
 
 The same Content-MD5, Content-Type and Date go along as headers (the vendor's own client,
-``VismaSolutionsOy/VismaSignApiClient``; reference/webhooks-and-vismasign.md §1.1). The
+``VismaSolutionsOy/VismaSignApiClient``). The
 signature covers the Date, so the receiver can refuse a stale request.
 """
 

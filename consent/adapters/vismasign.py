@@ -118,7 +118,7 @@ class HttpVismaSign:
             "identifier": signer_hetu,
             "language": "fi",
             # The v1 schema names a ``messages`` object without its members in the material we
-            # have (reference/webhooks-and-vismasign.md §1.2): check these two against the live
+            # have of Visma Sign's documentation: check these two against the live
             # documentation before relying on Visma Sign to send the invitation itself.
             "messages": {
                 "send_invitation_email": bool(contact.get("email")),

@@ -1,8 +1,9 @@
 """KOSKI's validation rules for one structurally valid VST vapaatavoitteinen opiskeluoikeus.
 
 Each rule is a pure function from the opiskeluoikeus (a dict as sent) to the errors it
-finds, named after reference/koski.md §2 (V1–V3, G1–G8). G9 and G12 need the store and
-live in :mod:`sandbox.koski.service`.
+finds, labelled V1–V3 (the vapaatavoitteinen record's own rules) or G1–G8 (rules of every
+opiskeluoikeus) and stated in words in its docstring. G9 and G12 need the store and live in
+:mod:`sandbox.koski.service`.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """What the sandbox does with a request: the source-system rules, identification, versions,
-mitätöinti, revocation (reference/koski.md §4)."""
+mitätöinti, revocation, as KOSKI's source-system API documents them."""
 
 from __future__ import annotations
 
@@ -169,7 +169,8 @@ def _source_system_rules(store: Store, oo: dict[str, Any]) -> tuple[str, str]:
 def _identify(
     store: Store, person_oid: str, oo: dict[str, Any], source: tuple[str, str], oppilaitos: str
 ) -> StoredOo | None:
-    """§4.1: by oid if given, else by lähdejärjestelmänId and oppilaitos."""
+    """The stored study right a PUT means: by oid if given, else by lähdejärjestelmänId
+    and oppilaitos."""
     if "oid" in oo:
         found = store.by_oid(oo["oid"])
         if found is None or found.person_oid != person_oid:
@@ -184,7 +185,8 @@ def _identify(
 def _invalidate(
     store: Store, existing: StoredOo | None, oo: dict[str, Any], today: dt.date
 ) -> dict[str, Any]:
-    """§4.4 through PUT: only the date is checked; the study right is deleted physically."""
+    """A mitätöinti sent by PUT: only the date is checked; the study right is deleted
+    physically."""
     if existing is None:
         raise KoskiFailure(
             validation(

@@ -1,4 +1,4 @@
-"""Structural checks (reference §1): the JSON schema of the accepted shape and the koodistot.
+"""Structural checks, KOSKI's first: the JSON schema of the accepted shape and the koodistot.
 
 Every failure becomes one item of a ``badRequest.validation.jsonSchema`` error, in the
 ``{path, value, error: {errorType}}`` form KOSKI's scala-schema produces.

@@ -1,4 +1,4 @@
-"""Dependencies point inward (STYLE.md): walk every import with ``ast`` and check the rules."""
+"""Dependencies point inward: walk every import with ``ast`` and check the rules."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What each KOSKI answer means for a submission (DESIGN §3.4)."""
+"""What each KOSKI answer means for a submission: stored, retried, revoked, deleted or rejected."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The staff JSON API: courses, result imports, status, invalidation, revocation.
 
 Every endpoint needs ``Authorization: Bearer <token>`` (tokens from ``vst-consent staff
-token create``): 401 without a valid one, 403 when its role lacks the right. The same
+token-create``): 401 without a valid one, 403 when its role lacks the right. The same
 use cases serve the CLI.
 """
 

@@ -1,4 +1,4 @@
-"""One test per KOSKI rule the sandbox enforces (reference/koski.md §2), with KOSKI's keys."""
+"""One test per KOSKI rule the sandbox enforces, with KOSKI's keys."""
 
 from __future__ import annotations
 
