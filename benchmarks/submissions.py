@@ -45,9 +45,10 @@ from consent.adapters.queues import (
     RqJobQueue,
     queue,
 )
+from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.engine import make_engine
-from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger, utc_now
+from consent.adapters.sql.results import SqlResults
 from consent.config import Settings
 from consent.courses import parse_course
 from consent.model import InboxDelivery
@@ -233,12 +234,13 @@ def main() -> None:
         with cpu.CpuMeter(parts) as noop_cpu:
             noop_seconds, _, noop_forks = _run_workers(args.workers, workers_env)
         rows = _consents(settings, args.participants)
-        store = SqlGrading(make_engine(database_url), AesGcmCipher(settings.pii_keys), utc_now)
+        engine = make_engine(database_url)
+        results = SqlResults(engine, AesGcmCipher(settings.pii_keys), utc_now)
         course = parse_course(COURSE)
-        store.save_course(course, "benchmark")
+        SqlCourses(engine, utc_now).save_course(course, "benchmark")
         imported = time.perf_counter()
         grading.import_results(
-            course, rows, store, RqJobQueue(broker), today=dt.date.today(), actor="benchmark"
+            course, rows, results, RqJobQueue(broker), today=dt.date.today(), actor="benchmark"
         )
         import_seconds = time.perf_counter() - imported
         with cpu.CpuMeter(parts) as real_cpu:

@@ -97,7 +97,7 @@ def _import_course(args: argparse.Namespace) -> int:
     except InvalidCourse as error:
         print(f"course not saved: {error}", file=sys.stderr)
         return 1
-    bootstrap(settings).grading.save_course(course, ACTOR)
+    bootstrap(settings).courses.save_course(course, ACTOR)
     print(
         f"course {course.code} saved: {len(course.effective_parts)} part(s), {course.laajuus_op} op"
     )
@@ -106,8 +106,8 @@ def _import_course(args: argparse.Namespace) -> int:
 
 def _import_results(args: argparse.Namespace) -> int:
     services = bootstrap()
-    settings, store = services.settings, services.grading
-    course = store.find_course(args.course)
+    settings = services.settings
+    course = services.courses.find_course(args.course)
     if course is None:
         print(f"no course {args.course!r}; import the course first", file=sys.stderr)
         return 1
@@ -116,7 +116,7 @@ def _import_results(args: argparse.Namespace) -> int:
         summary = grading.import_results(
             course,
             rows,
-            store,
+            services.results,
             services.queue,
             today=dt.date.today(),
             actor=ACTOR,
@@ -170,7 +170,9 @@ def _status_line(row: ParticipantStatus) -> str:
 def _invalidate(args: argparse.Namespace) -> int:
     services = bootstrap()
     try:
-        state = grading.invalidate(args.submission, services.grading, services.koski, utc_now)
+        state = grading.invalidate(
+            args.submission, services.submissions, services.koski, utc_now, actor=ACTOR
+        )
     except (NotFound, ValueError) as error:
         print(error, file=sys.stderr)
         return 1
@@ -180,7 +182,7 @@ def _invalidate(args: argparse.Namespace) -> int:
 
 def _revoke(args: argparse.Namespace) -> int:
     try:
-        stopped = bootstrap().grading.revoke(args.consent, f"staff:{args.by}", "staff")
+        stopped = bootstrap().submissions.revoke(args.consent, f"staff:{args.by}", "staff")
     except NotFound as error:
         print(error, file=sys.stderr)
         return 1

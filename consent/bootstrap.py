@@ -27,14 +27,16 @@ from consent.adapters.koski import CONNECT_TIMEOUT, HttpKoski
 from consent.adapters.login_throttle import LoginThrottle
 from consent.adapters.onnistuu import OnnistuuKey
 from consent.adapters.queues import RqJobQueue
+from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.enrolments import SqlEnrolments
-from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.pending_imports import SqlPendingImports
+from consent.adapters.sql.results import SqlResults
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.adapters.sql.status import SqlStatus
+from consent.adapters.sql.submissions import SqlSubmissions
 from consent.adapters.vismasign import HttpVismaSign
 from consent.adapters.webhook_sender import Signer
 from consent.config import Settings
@@ -57,7 +59,9 @@ class Services:
     broker: redis.Redis
     cipher: AesGcmCipher
     ledger: SqlLedger
-    grading: SqlGrading
+    courses: SqlCourses
+    results: SqlResults
+    submissions: SqlSubmissions
     status: SqlStatus  # what staff read about a course
     enrolments: SqlEnrolments
     pending_imports: SqlPendingImports
@@ -139,7 +143,9 @@ def bootstrap(
         broker=broker,
         cipher=cipher,
         ledger=SqlLedger(engine, cipher, clock),
-        grading=SqlGrading(engine, cipher, clock),
+        courses=SqlCourses(engine, clock),
+        results=SqlResults(engine, cipher, clock),
+        submissions=SqlSubmissions(engine, cipher, clock),
         status=SqlStatus(engine, cipher),
         enrolments=SqlEnrolments(engine, cipher, clock),
         pending_imports=SqlPendingImports(engine, cipher, clock),
@@ -182,7 +188,7 @@ def _connector(services: Services) -> Connector:
     form = ConsentForm(signing.organiser, signing.consent_template)
 
     def render(enrolment: Enrolment) -> bytes:
-        course = services.grading.find_course(enrolment.course_code)
+        course = services.courses.find_course(enrolment.course_code)
         return form(enrolment, course.name["fi"] if course else enrolment.course_code)
 
     def post(event: dict[str, object], webhook_id: str) -> int | None:

@@ -1,104 +1,54 @@
-"""Use cases of the grading sync and the KOSKI transfer (DESIGN §3.3–3.4)."""
+"""Use cases of the grading sync and the KOSKI transfer: import a course's results, bind each
+to its consent, send what may go to KOSKI, and the staff's retry and mitätöinti.
+
+Each takes its ports as arguments and the actor it acts for. The decisions are pure
+functions (:func:`eligibility` here, a submission's transitions in
+:mod:`consent.submissions`); the ports only store what they decide.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final, NamedTuple, Protocol
+from typing import Any, Final
 
 from consent.courses import Course
-from consent.errors import BindingFailed, SendingFailed, UnreadableAnswer
-from consent.koski_answers import KoskiAnswer, Verdict, judge
-from consent.koski_payload import GradedResult, StudyRight, build_payload, payload_hash
-from consent.model import AuditEntry, ConsentState, Person, SubmissionState
-from consent.results import ImportedResult, ResultStatus, check_rows, is_passed
+from consent.errors import BindingFailed, SendingFailed
+from consent.koski_answers import judge
+from consent.koski_payload import build_payload, payload_hash
+from consent.model import RETRYABLE, AuditEntry, ConsentState, SubmissionState
+from consent.ports import (
+    Clock,
+    GradingJobs,
+    GradingLedger,
+    Koski,
+    ResultBindingTransaction,
+    ResultStore,
+    Submissions,
+)
+from consent.results import ResultForBinding, ResultStatus, check_rows, is_passed
+from consent.submissions import (
+    FRESH,
+    STOPPED,
+    Outcome,
+    SendView,
+    Unsent,
+    after_answer,
+    after_invalidation,
+    before_sending,
+    new_source_id,
+    reopened,
+    unsendable,
+)
 
-Clock = Callable[[], dt.datetime]
 # Seconds to wait after each failed attempt (KOSKI_RETRY_DELAYS); then parked for staff.
 RETRY_DELAYS: Final = (10, 30, 60, 120, 300, 600, 1800, 3600)
 # Why staff invalidate a record: codes, so the audit trail never holds free text (or a name).
 INVALIDATION_REASONS: Final = ("wrong_person", "wrong_result", "no_consent", "sent_twice", "other")
-
-
-@dataclass(frozen=True)
-class ResultForBinding:
-    """What binding a result needs to know."""
-
-    result_id: int
-    course_code: str
-    participant_id: int
-    grade: str | None
-    status: ResultStatus
-    part_grades: dict[str, str]
-
-
-@dataclass(frozen=True)
-class SendView:
-    """Everything a submission needs to build and send its payload."""
-
-    submission_id: int
-    state: SubmissionState
-    attempts: int
-    payload_hash: str | None
-    right: StudyRight
-    course: Course
-    person: Person
-    result: GradedResult
-    consent_id: int | None
-    consent_state: ConsentState | None
-    claimed_by: str | None = None
-
-
-class Unsent(NamedTuple):
-    """A submission waiting for its first send: pending, or in flight since ``claimed_by``
-    (a job id) took it."""
-
-    submission_id: int
-    state: SubmissionState
-    claimed_by: str | None
-
-
-Decide = Callable[[ConsentState | None, ResultForBinding], str]
-"""Given the consent's state and the result: ``eligible`` or why not (see :func:`eligibility`)."""
-
-
-class Grading(Protocol):
-    """The grading side of the ledger (``SqlGrading`` in production)."""
-
-    def find_course(self, code: str) -> Course | None: ...
-    def store_results(
-        self, course_code: str, results: list[ImportedResult], actor: str
-    ) -> tuple[list[int], int]: ...
-    def bind(
-        self, result_id: int, source_system: str, decide: Decide
-    ) -> tuple[str, int | None]: ...
-    def send_view(self, submission_id: int) -> SendView: ...
-    def unsent(self, first_id: int, last_id: int) -> list[Unsent]: ...
-    def claim(
-        self, submission_id: int, state: SubmissionState, attempts: int, by: str | None
-    ) -> bool: ...
-    def defer(self, submission_ids: Sequence[int], until: dt.datetime) -> None: ...
-    def update_submission(self, submission_id: int, **values: Any) -> None: ...
-    def revoke(
-        self, consent_id: int, by: str, source: str, notified_on: dt.date | None = None
-    ) -> list[int]: ...
-    def record(self, entry: AuditEntry) -> None: ...
-
-
-class Jobs(Protocol):
-    """Queues the grading jobs; arguments are row ids."""
-
-    def enqueue_result_bindings(self, result_ids: Iterable[int]) -> None: ...
-    def enqueue_submissions(self, submission_ids: Iterable[int]) -> None: ...
-    def enqueue_submission(self, submission_id: int, delay: dt.timedelta | None = None) -> None: ...
-
-
-class Koski(Protocol):
-    """KOSKI's source-system API."""
-
-    def put_oppija(self, payload: dict[str, Any]) -> KoskiAnswer: ...
+# Who the audit trail names when KOSKI itself said a consent was revoked.
+KOSKI: Final = "koski"
 
 
 @dataclass(frozen=True)
@@ -112,16 +62,16 @@ class ImportSummary:
 def import_results(
     course: Course,
     rows: list[dict[str, Any]],
-    grading: Grading,
-    jobs: Jobs,
+    results: ResultStore,
+    jobs: GradingJobs,
     *,
     today: dt.date,
     actor: str,
     allow_temporary: bool = False,
 ) -> ImportSummary:
     """Check every row, store all or nothing, and queue binding for what is new or changed."""
-    results = check_rows(rows, course, today, allow_temporary)
-    changed, unchanged = grading.store_results(course.code, results, actor)
+    checked = check_rows(rows, course, today, allow_temporary)
+    changed, unchanged = results.store_results(course.code, checked, actor)
     jobs.enqueue_result_bindings(changed)
     return ImportSummary(len(changed), unchanged)
 
@@ -145,8 +95,30 @@ def eligibility(consent: ConsentState | None, result: ResultForBinding) -> str:
     return "eligible"
 
 
+def bind_result(
+    tx: ResultBindingTransaction, result_id: int, source_system: str
+) -> tuple[str, int | None]:
+    """Bind one result to its consent in ``tx``: its binding and, for an eligible result,
+    the submission to send (created if new, made pending again if it can be); None for one
+    that is not eligible or was stopped for good."""
+    found = tx.result_to_bind(result_id)
+    binding = eligibility(found.consent_state, found.result)
+    tx.save_binding(result_id, binding, found.consent_id)
+    if binding != "eligible":
+        return binding, None
+    if found.submission is None:
+        return binding, tx.add_submission(result_id, new_source_id(), source_system)
+    submission_id, state = found.submission
+    if state in STOPPED:
+        return binding, None
+    change = reopened(state)
+    if change is not None:
+        tx.change_submission(submission_id, change)
+    return binding, submission_id
+
+
 def bind_results(
-    result_ids: Sequence[int], grading: Grading, jobs: Jobs, source_system: str
+    result_ids: Sequence[int], ledger: GradingLedger, jobs: GradingJobs, source_system: str
 ) -> dict[str, int]:
     """Bind each result in its own transaction, then queue the submissions of the eligible
     ones together; how many came to each binding.
@@ -161,7 +133,8 @@ def bind_results(
     first: Exception | None = None
     for result_id in result_ids:
         try:
-            binding, submission_id = grading.bind(result_id, source_system, eligibility)
+            with ledger.binding() as tx:
+                binding, submission_id = bind_result(tx, result_id, source_system)
         except Exception as error:  # noqa: BLE001 - raised below, once the rest are bound
             errors[result_id] = type(error).__name__
             first = first or error
@@ -186,14 +159,15 @@ class Sent:
 def submit_range(  # noqa: PLR0917 - the range, four adapters, two timings
     first_id: int,
     last_id: int,
-    grading: Grading,
+    submissions: Submissions,
     koski: Koski,
-    jobs: Jobs,
+    jobs: GradingJobs,
     clock: Clock,
     retry_delays: Sequence[int] = RETRY_DELAYS,
     recheck_after: dt.timedelta = dt.timedelta(minutes=1),
     *,
     run: str,
+    actor: str,
 ) -> dict[int, SubmissionState]:
     """Send, one by one, every submission with an id from ``first_id`` to ``last_id`` that
     waits for its first send; what each came to. ``run`` is the job's id.
@@ -213,7 +187,8 @@ def submit_range(  # noqa: PLR0917 - the range, four adapters, two timings
     errors: dict[int, str] = {}
     first: Exception | None = None
     waiting = sorted(  # stable: in order of id, those in flight last
-        grading.unsent(first_id, last_id), key=lambda row: row.state is SubmissionState.IN_FLIGHT
+        submissions.unsent(first_id, last_id),
+        key=lambda row: row.state is SubmissionState.IN_FLIGHT,
     )
     for index, listed in enumerate(waiting):
         submission_id = listed.submission_id
@@ -223,194 +198,146 @@ def submit_range(  # noqa: PLR0917 - the range, four adapters, two timings
             continue
         try:
             sent = submit(
-                submission_id, grading, koski, clock, retry_delays, listed=listed, run=run
+                submission_id,
+                submissions,
+                koski,
+                clock,
+                retry_delays,
+                actor=actor,
+                listed=listed,
+                run=run,
             )
         except Exception as error:  # noqa: BLE001 - raised below, once the rest are sent
             errors[submission_id] = type(error).__name__
             first = first or error
             continue
         states[submission_id] = sent.state
-        if sent.retry_in is not None:  # the rest wait as long; one in flight no less than
-            rest = waiting[index + 1 :]  # it would have waited for its check
-            pending = [row.submission_id for row in rest if row.state is SubmissionState.PENDING]
-            grading.defer(pending, clock() + sent.retry_in)
+        if sent.retry_in is not None:
+            _defer_the_rest(waiting[index + 1 :], sent.retry_in, submissions, clock)
             jobs.enqueue_submission(submission_id, sent.retry_in)
-            for row in rest:
-                in_flight = row.state is SubmissionState.IN_FLIGHT
-                wait = max(sent.retry_in, recheck_after) if in_flight else sent.retry_in
-                jobs.enqueue_submission(row.submission_id, wait)
+            _recheck_the_rest(waiting[index + 1 :], sent.retry_in, recheck_after, jobs)
             break
     if errors:
         raise SendingFailed(errors, {row: state.value for row, state in states.items()}) from first
     return states
 
 
+def _defer_the_rest(
+    rest: Sequence[Unsent], wait: dt.timedelta, submissions: Submissions, clock: Clock
+) -> None:
+    """KOSKI asked to wait: the pending rest of a range wait as long, a job each from then on."""
+    pending = [row.submission_id for row in rest if row.state is SubmissionState.PENDING]
+    submissions.defer(pending, clock() + wait)
+
+
+def _recheck_the_rest(
+    rest: Sequence[Unsent], wait: dt.timedelta, recheck_after: dt.timedelta, jobs: GradingJobs
+) -> None:
+    """A job each for the rest of a range, after ``wait``; one in flight no sooner than its
+    check would have been."""
+    for row in rest:
+        in_flight = row.state is SubmissionState.IN_FLIGHT
+        jobs.enqueue_submission(row.submission_id, max(wait, recheck_after) if in_flight else wait)
+
+
 def submit(
     submission_id: int,
-    grading: Grading,
+    submissions: Submissions,
     koski: Koski,
     clock: Clock,
     retry_delays: Sequence[int] = RETRY_DELAYS,
     *,
+    actor: str,
     listed: Unsent | None = None,
     run: str | None = None,
 ) -> Sent:
-    """Send one result to KOSKI, or decide not to; records the outcome either way.
+    """Send one result to KOSKI, or decide not to; records the outcome either way, in the
+    name of ``actor``.
 
     ``run`` is the sending job's id, recorded with the claim. With ``listed`` (what a range
     job read a while ago), a submission another job has claimed since is left alone.
     """
-    view = grading.send_view(submission_id)
-    ended = (SubmissionState.REVOKED, SubmissionState.DELETED, SubmissionState.INVALIDATED)
-    taken = listed is not None and (view.state, view.claimed_by) != (
-        listed.state,
-        listed.claimed_by,
-    )
-    if view.state in ended or taken:
+    view = submissions.send_view(submission_id)
+    if listed is not None and (view.state, view.claimed_by) != (listed.state, listed.claimed_by):
         return Sent(view.state)
-    if view.consent_state is not ConsentState.VALID:
-        grading.update_submission(
-            submission_id,
-            state=SubmissionState.REVOKED.value,
-            last_error_message="consent is no longer valid; nothing is sent",
-        )
-        return Sent(SubmissionState.REVOKED)
-    payload = build_payload(view.course, view.person, view.result, view.right)
-    digest = payload_hash(payload)
-    if view.right.oid is not None and view.payload_hash == digest:
-        # KOSKI holds this very payload: binding again (a consent signed anew, a batch
-        # retried) or a retry by staff has nothing to send.
-        if view.state is not SubmissionState.SENT:
-            grading.update_submission(
-                submission_id, state=SubmissionState.SENT.value, next_attempt_at=None
-            )
-        return Sent(SubmissionState.SENT)
-    if not (view.person.first_names and view.person.last_name):
-        grading.update_submission(
-            submission_id,
-            state=SubmissionState.FAILED.value,
-            last_error_keys=["local.nimetPuuttuvat"],
-            last_error_message="the participant's names are unknown: import them with the results",
-        )
-        return Sent(SubmissionState.FAILED)
-    if not grading.claim(submission_id, view.state, view.attempts, run):
-        return Sent(SubmissionState.IN_FLIGHT)  # another job took it since we read it
-    answer = koski.put_oppija(payload)
-    return _record(view, answer, digest, grading, clock, retry_delays)
+    decided = unsendable(view) or _send(
+        view, submissions, koski, clock, retry_delays, actor=actor, run=run
+    )
+    return _store(submission_id, decided, submissions, actor)
 
 
-def _record(  # noqa: PLR0917 - one call site, in submit()
+def _send(
     view: SendView,
-    answer: KoskiAnswer,
-    digest: str,
-    grading: Grading,
+    submissions: Submissions,
+    koski: Koski,
     clock: Clock,
     retry_delays: Sequence[int],
-) -> Sent:
+    *,
+    actor: str,
+    run: str | None,
+) -> Outcome:
+    """Build the payload; unless it need not go, claim the submission and send it."""
+    payload = build_payload(view.course, view.person, view.result, view.right)
+    digest = payload_hash(payload)
+    decided = before_sending(view, digest)
+    if decided is not None:
+        return decided
+    if not submissions.claim(view.submission_id, view.state, view.attempts, run, actor):
+        return Outcome(SubmissionState.IN_FLIGHT, None)  # another job took it since we read it
+    answer = koski.put_oppija(payload)
     judgement = judge(answer, known_oid=view.right.oid is not None)
-    errors = {
-        "last_status": answer.status,
-        "last_error_keys": list(judgement.keys) or None,
-        "last_error_message": judgement.message,
-    }
-    sid = view.submission_id
-    if judgement.verdict is Verdict.STORED:
-        if judgement.oid is None or judgement.versionumero is None:
-            raise UnreadableAnswer(f"submission {sid}: KOSKI named no record")
-        grading.update_submission(
-            sid,
-            state=SubmissionState.SENT.value,
-            oid=judgement.oid,
-            versionumero=judgement.versionumero,
-            payload_hash=digest,
-            sent_at=clock(),
-            next_attempt_at=None,
-            **errors,
-        )
-        return Sent(SubmissionState.SENT)
-    if judgement.verdict is Verdict.RETRY:
-        delay = _next_retry(view.attempts + 1, retry_delays)
-        if delay is None:
-            grading.update_submission(
-                sid, state=SubmissionState.PARKED.value, next_attempt_at=None, **errors
-            )
-            return Sent(SubmissionState.PARKED)
-        grading.update_submission(
-            sid, state=SubmissionState.PENDING.value, next_attempt_at=clock() + delay, **errors
-        )
-        return Sent(SubmissionState.PENDING, delay)
-    if judgement.verdict is Verdict.REVOKED and view.consent_id is not None:
-        grading.revoke(view.consent_id, "koski", "koski")
-        grading.update_submission(sid, state=SubmissionState.REVOKED.value, **errors)
-        return Sent(SubmissionState.REVOKED)
-    state = (
-        SubmissionState.DELETED if judgement.verdict is Verdict.DELETED else SubmissionState.FAILED
+    return after_answer(
+        view, answer.status, judgement, digest=digest, now=clock(), retry_delays=retry_delays
     )
-    grading.update_submission(sid, state=state.value, **errors)
-    return Sent(state)
 
 
-def retry(submission_id: int, grading: Grading, jobs: Jobs, actor: str) -> bool:
+def _store(submission_id: int, decided: Outcome, submissions: Submissions, actor: str) -> Sent:
+    """Store what was decided: the consent KOSKI said was revoked, then the change."""
+    if decided.revokes is not None:
+        submissions.revoke(decided.revokes, KOSKI, KOSKI)
+    if decided.change is not None:
+        submissions.change(submission_id, decided.change, actor)
+    return Sent(decided.state, decided.retry_in)
+
+
+def retry(submission_id: int, submissions: Submissions, jobs: GradingJobs, actor: str) -> bool:
     """Send a parked or failed submission again, with a fresh count of attempts.
 
     False when the submission is in another state (nothing to retry)."""
-    view = grading.send_view(submission_id)
-    if view.state not in (SubmissionState.PARKED, SubmissionState.FAILED):
+    view = submissions.send_view(submission_id)
+    if view.state not in RETRYABLE:
         return False
-    grading.update_submission(
-        submission_id, state=SubmissionState.PENDING.value, attempts=0, next_attempt_at=None
-    )
-    grading.record(AuditEntry(actor[:64], "submission.retry", "submission", submission_id))
+    submissions.change(submission_id, FRESH, actor)
+    submissions.audit(AuditEntry(actor[:64], "submission.retry", "submission", submission_id))
     jobs.enqueue_submissions([submission_id])
     return True
 
 
-def _next_retry(attempt: int, delays: Sequence[int]) -> dt.timedelta | None:
-    """The wait after failed attempt number ``attempt``; None once retries are used up."""
-    return dt.timedelta(seconds=delays[attempt - 1]) if attempt <= len(delays) else None
-
-
-def invalidate(  # noqa: PLR0917 - the use case, its three adapters, and who asks why
+def invalidate(
     submission_id: int,
-    grading: Grading,
+    submissions: Submissions,
     koski: Koski,
     clock: Clock,
-    actor: str = "staff",
+    *,
+    actor: str,
     reason: str | None = None,
 ) -> SubmissionState:
     """Mitätöinti: resend the record with a ``mitatoity`` jakso dated today, then forget its oid,
     so a corrected result creates a new record (same lähdejärjestelmänId).
 
     ``reason`` is one of :data:`INVALIDATION_REASONS` (a code: free text could hold a name)."""
-    view = grading.send_view(submission_id)
+    view = submissions.send_view(submission_id)
     if view.right.oid is None:
         raise ValueError("only a record that reached KOSKI can be invalidated")
     if reason is not None and reason not in INVALIDATION_REASONS:
         raise ValueError("unknown invalidation reason")
-    grading.record(
-        AuditEntry(
-            actor[:64], "submission.invalidate", "submission", submission_id, {"reason": reason}
-        )
+    details = {"reason": reason}
+    submissions.audit(
+        AuditEntry(actor[:64], "submission.invalidate", "submission", submission_id, details)
     )
     payload = build_payload(
         view.course, view.person, view.result, view.right, invalidated_on=clock().date()
     )
     answer = koski.put_oppija(payload)
-    judgement = judge(answer, known_oid=True)
-    errors = {
-        "last_status": answer.status,
-        "last_error_keys": list(judgement.keys) or None,
-        "last_error_message": judgement.message,
-    }
-    if judgement.verdict in (Verdict.STORED, Verdict.DELETED):  # deleted already: the same end
-        grading.update_submission(
-            submission_id,
-            state=SubmissionState.INVALIDATED.value,
-            oid=None,
-            versionumero=None,
-            payload_hash=None,
-            **errors,
-        )
-        return SubmissionState.INVALIDATED
-    grading.update_submission(submission_id, **errors)
-    return view.state
+    decided = after_invalidation(view, answer.status, judge(answer, known_oid=True))
+    return _store(submission_id, decided, submissions, actor).state

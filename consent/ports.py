@@ -7,14 +7,17 @@ in-memory fakes instead.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from consent.enrolments import Enrolment, EnrolmentChange
 from consent.hetu import Hetu
-from consent.model import AuditEntry, ConsentRecord, InboxState, Person
+from consent.koski_answers import KoskiAnswer
+from consent.model import AuditEntry, ConsentRecord, InboxState, Person, SubmissionState
+from consent.results import ImportedResult, ResultToBind
+from consent.submissions import SendView, SubmissionChange, Unsent
 from consent.views import ParticipantStatus
 
 Clock = Callable[[], dt.datetime]
@@ -141,6 +144,106 @@ class StatusReader(Protocol):
         """Every participant with a result on the course, oldest result first, masked; with
         ``hetu``, that one person in full (none if they have no result there).
         :class:`consent.errors.UnknownCourse` if there is no such course."""
+        ...
+
+
+class GradingJobs(Protocol):
+    """Queues the grading jobs; arguments are row ids."""
+
+    def enqueue_result_bindings(self, result_ids: Iterable[int]) -> None:
+        """Ask the workers to bind these results (in batches)."""
+        ...
+
+    def enqueue_submissions(self, submission_ids: Iterable[int]) -> None:
+        """Ask the workers to send these submissions for the first time (in ranges of ids)."""
+        ...
+
+    def enqueue_submission(self, submission_id: int, delay: dt.timedelta | None = None) -> None:
+        """Ask a worker to send this one submission, after ``delay`` (a retry, a recheck)."""
+        ...
+
+
+class Koski(Protocol):
+    """KOSKI's source-system API (``HttpKoski`` in production)."""
+
+    def put_oppija(self, payload: dict[str, Any]) -> KoskiAnswer:
+        """Create or update the study right the payload (a JSON document) describes."""
+        ...
+
+
+class ResultStore(Protocol):
+    """Stores imported results."""
+
+    def store_results(
+        self, course_code: str, results: list[ImportedResult], actor: str
+    ) -> tuple[list[int], int]:
+        """Upsert a file's results at once: (new or changed result ids, unchanged count)."""
+        ...
+
+
+class ResultBindingTransaction(Protocol):
+    """One database transaction in which a result is bound to its consent."""
+
+    def result_to_bind(self, result_id: int) -> ResultToBind:
+        """The result with its consent and its submission, as they stand now."""
+        ...
+
+    def save_binding(self, result_id: int, binding: str, consent_id: int | None) -> None:
+        """Store what binding decided (``eligible`` or why not) and the consent it judged."""
+        ...
+
+    def add_submission(self, result_id: int, source_id: str, source_system: str) -> int:
+        """Create the result's submission, pending, with this lähdejärjestelmänId; its id."""
+        ...
+
+    def change_submission(self, submission_id: int, change: SubmissionChange) -> None:
+        """Store a change to the result's submission."""
+        ...
+
+
+class GradingLedger(Protocol):
+    """Opens result-binding transactions; everything in one commits or nothing does."""
+
+    def binding(self) -> AbstractContextManager[ResultBindingTransaction]:
+        """A transaction that commits on a clean exit and rolls back on an exception."""
+        ...
+
+
+class Submissions(Protocol):
+    """The KOSKI submissions: what sending one reads, and what it came to. Each method is
+    a transaction of its own; every change is audited in the name of the actor."""
+
+    def send_view(self, submission_id: int) -> SendView:
+        """The submission with all its payload is built from; NotFound if there is none."""
+        ...
+
+    def unsent(self, first_id: int, last_id: int) -> list[Unsent]:
+        """Those with ids ``first_id``..``last_id`` that wait for their first send."""
+        ...
+
+    def claim(
+        self, submission_id: int, state: SubmissionState, attempts: int, by: str | None, actor: str
+    ) -> bool:
+        """Mark it in flight with one attempt more, taken by job ``by``, if it is still as it
+        was read (``state``, ``attempts``); False when another job took it meanwhile."""
+        ...
+
+    def defer(self, submission_ids: Sequence[int], until: dt.datetime) -> None:
+        """Schedule these pending submissions' first send for ``until``."""
+        ...
+
+    def change(self, submission_id: int, change: SubmissionChange, actor: str) -> None:
+        """Store what happened to the submission."""
+        ...
+
+    def revoke(
+        self, consent_id: int, by: str, source: str, notified_on: dt.date | None = None
+    ) -> list[int]:
+        """Mark a consent revoked and stop its submissions; their ids."""
+        ...
+
+    def audit(self, entry: AuditEntry) -> None:
+        """Add an entry to the audit trail (what staff did, with ids and codes only)."""
         ...
 
 

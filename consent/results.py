@@ -13,12 +13,13 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from consent.courses import Course, GradingScale
 from consent.errors import InvalidHetu
 from consent.hetu import Hetu
 from consent.import_files import Columns, ImportRejected, RowError, is_plain_text
+from consent.model import ConsentState, SubmissionState
 
 # A grading date before this is a typing error (year 1, 0026): no course sent is that old.
 EARLIEST_GRADED_ON: Final = dt.date(2000, 1, 1)
@@ -66,6 +67,36 @@ class ImportedResult:
             sorted(self.part_grades.items()),
         ]
         return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ResultForBinding:
+    """What binding a result needs to know of it."""
+
+    result_id: int
+    course_code: str
+    participant_id: int
+    grade: str | None
+    status: ResultStatus
+    part_grades: dict[str, str]
+
+
+class ResultSubmission(NamedTuple):
+    """A result's submission, as binding the result again sees it."""
+
+    submission_id: int
+    state: SubmissionState
+
+
+@dataclass(frozen=True)
+class ResultToBind:
+    """A stored result as binding reads it: the result, its consent and its submission
+    (each None if there is none yet)."""
+
+    result: ResultForBinding
+    consent_id: int | None
+    consent_state: ConsentState | None
+    submission: ResultSubmission | None
 
 
 def result_columns(course: Course) -> Columns:

@@ -75,7 +75,9 @@ def create_app(
     jobs = services.queue
     app.extensions["vst.staff_api"] = staff_api.StaffApi(
         authenticate=services.tokens.member,
-        store=services.grading,
+        courses=services.courses,
+        results=services.results,
+        submissions=services.submissions,
         status=services.status,
         jobs=jobs,
         koski=services.koski,
@@ -89,7 +91,9 @@ def create_app(
         app,
         staff_pages.StaffPages(
             accounts=services.accounts,
-            store=services.grading,
+            courses=services.courses,
+            results=services.results,
+            submissions=services.submissions,
             status=services.status,
             pending=services.pending_imports,
             jobs=jobs,

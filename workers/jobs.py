@@ -50,7 +50,7 @@ def bind_consent(inbox_id: int, services: Services | None = None) -> str:
     log.info("consent.bound inbox_id=%s outcome=%s", inbox_id, bound.outcome)
     if bound.course_code is not None and bound.participant_id is not None:
         deps.queue.enqueue_result_bindings(
-            deps.grading.results_of(bound.course_code, bound.participant_id)
+            deps.results.results_of(bound.course_code, bound.participant_id)
         )
     return bound.outcome
 
@@ -64,7 +64,7 @@ def bind_results(result_ids: list[int], services: Services | None = None) -> dic
     first_id = result_ids[0] if result_ids else None
     try:
         outcomes = grading.bind_results(
-            result_ids, deps.grading, deps.queue, deps.settings.koski_source_system
+            result_ids, deps.results, deps.queue, deps.settings.koski_source_system
         )
     except BindingFailed as failed:  # the others were bound: say so before RQ retries
         _log_bound(first_id, Counter(failed.done.values()), failed=len(failed.errors))
@@ -94,13 +94,14 @@ def submit_range(first_id: int, last_id: int, services: Services | None = None) 
         states = grading.submit_range(
             first_id,
             last_id,
-            deps.grading,
+            deps.submissions,
             deps.koski,
             deps.queue,
             deps.clock,
             settings.koski_retry_delays,
             recheck,
             run=run.id if run else submission_range_job(first_id),
+            actor=binding.WORKER,
         )
     except SendingFailed as failed:  # the others were sent or judged: say so before RQ retries
         _log_submissions(failed.done)
@@ -121,10 +122,11 @@ def submit(submission_id: int, services: Services | None = None) -> str:
     run = get_current_job()
     sent = grading.submit(
         submission_id,
-        deps.grading,
+        deps.submissions,
         deps.koski,
         deps.clock,
         deps.settings.koski_retry_delays,
+        actor=binding.WORKER,
         run=run.id if run else None,
     )
     if sent.retry_in is not None:

@@ -30,15 +30,15 @@ def sweep(deps: Services) -> dict[str, int]:
     Returns how many of each were queued (a kind with none is left out).
     """
     counts = binding.sweep_deliveries(deps.ledger, deps.queue, deps.clock)
-    grading_store, queue = deps.grading, deps.queue
+    results, queue = deps.results, deps.queue
     due: list[tuple[str, list[int], Callable[[list[int]], None]]] = [
         (
             "results",
-            [*grading_store.unbound_results(), *grading_store.stale_bindings()],
+            [*results.unbound_results(), *results.stale_bindings()],
             queue.enqueue_result_bindings,
         ),
     ]
-    unsent, lost = grading_store.due_submissions(deps.clock())
+    unsent, lost = deps.submissions.due_submissions(deps.clock())
     due += [
         ("submissions", unsent, queue.enqueue_submissions),
         ("submissions_lost", lost, _each(queue.enqueue_submission)),

@@ -20,13 +20,16 @@ from consent.adapters.queues import (
     submission_range,
     submission_range_job,
 )
+from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.engine import make_engine
-from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import utc_now
+from consent.adapters.sql.results import SqlResults
 from consent.adapters.sql.status import SqlStatus
+from consent.adapters.sql.submissions import SqlSubmissions
 from consent.bootstrap import worker_services
 from consent.config import Settings
 from consent.errors import SendingFailed
+from consent.submissions import SendView, SubmissionChange
 from tests.courses import course
 from tests.e2e.stack import configure, post_signed
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
@@ -57,24 +60,25 @@ def sandbox(
 
 def _signed_and_imported(
     redis_client: redis.Redis, passed: tuple[dict[str, str], ...]
-) -> tuple[FlaskClient, SqlGrading, Callable[[], None]]:
+) -> tuple[FlaskClient, SqlSubmissions, Callable[[], None]]:
     """ADULT and MINOR (through GUARDIAN) sign; ``passed`` pass the course and are imported.
     Returns the web client, the ledger, and what imports the same results again."""
     client = create_app().test_client()
     assert post_signed(client, event(ADULT, ADULT), "msg_adult") == 202
     assert post_signed(client, event(MINOR, GUARDIAN), "msg_minor") == 202
     settings = Settings.from_env()
-    store = SqlGrading(make_engine(settings.database_url), AesGcmCipher(settings.pii_keys), utc_now)
+    engine, cipher = make_engine(settings.database_url), AesGcmCipher(settings.pii_keys)
+    results = SqlResults(engine, cipher, utc_now)
     the_course = course(end_date="2026-11-20")
-    store.save_course(the_course, "test")
+    SqlCourses(engine, utc_now).save_course(the_course, "test")
     rows = [{"hetu": m["hetu"], "grade": "hyväksytty", "graded_on": "2026-11-19"} for m in passed]
     jobs = RqJobQueue(redis_client)
 
     def imported() -> None:
-        grading.import_results(the_course, rows, store, jobs, today=dt.date.today(), actor="test")
+        grading.import_results(the_course, rows, results, jobs, today=dt.date.today(), actor="test")
 
     imported()
-    return client, store, imported
+    return client, SqlSubmissions(engine, cipher, utc_now), imported
 
 
 def _course_status() -> list[dict[str, Any]]:
@@ -116,7 +120,9 @@ def test_submissions_whose_jobs_vanished_are_sent_after_a_sweep(
     workers_jobs.bind_results(result_ids, deps)  # and queues their first sends: one range job
     first, retried = sorted(r["submission"]["id"] for r in _course_status())
     long_ago = utc_now() - dt.timedelta(hours=1)
-    store.update_submission(retried, next_attempt_at=long_ago)  # a retry whose job was due
+    store.change(
+        retried, SubmissionChange(next_attempt_at=long_ago), "test"
+    )  # a retry whose job was due
     redis_client.flushdb()  # Redis lost every job
 
     assert sweeper.sweep(deps) == {"submissions": 1, "submissions_lost": 1}
@@ -141,14 +147,14 @@ def test_a_range_that_fails_for_one_submission_still_logs_the_others(
         workers_jobs.bind_consent(inbox_id, deps)
     workers_jobs.bind_results([r["result_id"] for r in _course_status()], deps)
     sent, broken = sorted(r["submission"]["id"] for r in _course_status())
-    send_view = deps.grading.send_view
+    send_view = deps.submissions.send_view
 
-    def database_gone_for_one(submission_id: int) -> grading.SendView:
+    def database_gone_for_one(submission_id: int) -> SendView:
         if submission_id == broken:
             raise TimeoutError("the database went away")
         return send_view(submission_id)
 
-    monkeypatch.setattr(deps.grading, "send_view", database_gone_for_one)
+    monkeypatch.setattr(deps.submissions, "send_view", database_gone_for_one)
     first, last = submission_range(sent)
     caplog.clear()
     with caplog.at_level("INFO", logger="vst.worker"), pytest.raises(SendingFailed):

@@ -21,8 +21,9 @@ from consent import grading
 from consent.adapters.counters import Labels, RedisCounters
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import CONSENT_QUEUE, RqJobQueue
-from consent.adapters.sql.grading import SqlGrading
+from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.ledger import utc_now
+from consent.adapters.sql.results import SqlResults
 from consent.config import Settings
 from tests.courses import course
 from tests.e2e.stack import configure, post_signed
@@ -61,9 +62,9 @@ def _consents_and_results(
 
 def _results(engine: Engine, jobs: RqJobQueue, members: tuple[dict[str, str], ...]) -> None:
     settings = Settings.from_env()
-    store = SqlGrading(engine, AesGcmCipher(settings.pii_keys), utc_now)
+    store = SqlResults(engine, AesGcmCipher(settings.pii_keys), utc_now)
     the_course = course(end_date="2026-11-20")
-    store.save_course(the_course, "test")
+    SqlCourses(engine, utc_now).save_course(the_course, "test")
     rows = [
         {"hetu": member["hetu"], "grade": "hyväksytty", "graded_on": "2026-11-19"}
         for member in members

@@ -15,9 +15,10 @@ from sqlalchemy import Engine, text
 from consent import grading
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import RqJobQueue
+from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.engine import make_engine
-from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.ledger import utc_now
+from consent.adapters.sql.results import SqlResults
 from consent.config import Settings
 from tests.courses import course
 from tests.e2e.stack import configure, post_signed
@@ -57,9 +58,9 @@ class KoskiStack:
             for i in range(people)
         ]
         self.sign(members)
-        store = SqlGrading(self.engine, AesGcmCipher(Settings.from_env().pii_keys), utc_now)
+        store = SqlResults(self.engine, AesGcmCipher(Settings.from_env().pii_keys), utc_now)
         the_course = course(end_date="2026-11-20")
-        store.save_course(the_course, "test")
+        SqlCourses(self.engine, utc_now).save_course(the_course, "test")
         rows = [
             {"hetu": m["hetu"], "grade": "hyväksytty", "graded_on": "2026-11-19"} for m in members
         ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,14 +15,17 @@ from sqlalchemy import Engine
 from consent import binding, grading
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.koski import HttpKoski
-from consent.adapters.sql.grading import SqlGrading
+from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.ledger import SqlLedger
+from consent.adapters.sql.result_binding import SqlResultBinding
+from consent.adapters.sql.results import SqlResults
 from consent.adapters.sql.status import SqlStatus
+from consent.adapters.sql.submissions import SqlSubmissions
 from consent.errors import BindingFailed, SendingFailed
-from consent.grading import Decide
 from consent.import_files import ImportRejected
 from consent.koski_answers import KoskiAnswer
 from consent.model import ConsentState, InboxDelivery, SubmissionState
+from consent.submissions import SendView, SubmissionChange, Unsent
 from tests.courses import course
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.signing import body_of, event, person
@@ -57,7 +61,8 @@ class InlineJobs:
 @dataclass
 class World:
     ledger: SqlLedger
-    store: SqlGrading
+    results: SqlResults
+    submissions: SqlSubmissions
     jobs: InlineJobs
     koski: HttpKoski
     sandbox: RunningSandbox
@@ -72,14 +77,14 @@ class World:
         bound = binding.bind_consent(inbox_id, self.ledger, lambda: NOW)
         assert bound.course_code is not None
         assert bound.participant_id is not None
-        self.jobs.results.extend(self.store.results_of(bound.course_code, bound.participant_id))
+        self.jobs.results.extend(self.results.results_of(bound.course_code, bound.participant_id))
 
     def course_status(self, code: str) -> list[dict[str, Any]]:
         return status_rows(self.status, code)
 
     def import_rows(self, rows: list[dict[str, Any]]) -> grading.ImportSummary:
         return grading.import_results(
-            course(), rows, self.store, self.jobs, today=NOW.date(), actor="test"
+            course(), rows, self.results, self.jobs, today=NOW.date(), actor="test"
         )
 
     def work(self) -> list[SubmissionState]:
@@ -87,12 +92,19 @@ class World:
         as one range job would."""
         while self.jobs.results:
             batch, self.jobs.results = self.jobs.results, []
-            grading.bind_results(batch, self.store, self.jobs, "winnova")
+            grading.bind_results(batch, self.results, self.jobs, "winnova")
         states: list[SubmissionState] = []
         while self.jobs.submissions:
             queued, self.jobs.submissions = self.jobs.submissions, []
             sent = grading.submit_range(
-                min(queued), max(queued), self.store, self.koski, self.jobs, lambda: NOW, run=RUN
+                min(queued),
+                max(queued),
+                self.submissions,
+                self.koski,
+                self.jobs,
+                lambda: NOW,
+                run=RUN,
+                actor="worker",
             )
             states.extend(sent.values())
         return states
@@ -100,15 +112,16 @@ class World:
 
 @pytest.fixture
 def world(engine: Engine, cipher: AesGcmCipher, tmp_path: Path) -> Iterator[World]:
-    store = SqlGrading(engine, cipher, lambda: NOW)
-    store.save_course(course(end_date="2026-12-15"), "test")
+    SqlCourses(engine, lambda: NOW).save_course(course(end_date="2026-12-15"), "test")
+    results = SqlResults(engine, cipher, lambda: NOW)
+    submissions = SqlSubmissions(engine, cipher, lambda: NOW)
     with running_sandbox(tmp_path / "koski.db", today=NOW.date) as sandbox:
         koski = HttpKoski(
             sandbox.url, USER, PASSWORD, "1.2.246.562.10.00000000001.test", timeout=(2, 2)
         )
         ledger = SqlLedger(engine, cipher, lambda: NOW)
         status = SqlStatus(engine, cipher)
-        yield World(ledger, store, InlineJobs(), koski, sandbox, status)
+        yield World(ledger, results, submissions, InlineJobs(), koski, sandbox, status)
 
 
 def row(member: dict[str, str], grade: str = "hyväksytty", **extra: Any) -> dict[str, Any]:
@@ -138,15 +151,20 @@ def test_a_result_that_cannot_be_bound_holds_up_none_of_its_batch(
     batch, world.jobs.results = world.jobs.results, []
     broken = batch[0]
 
-    class DatabaseGoneFor(SqlGrading):
-        def bind(
-            self, result_id: int, source_system: str, decide: Decide
-        ) -> tuple[str, int | None]:
-            if result_id == broken:
-                raise TimeoutError("the database went away")
-            return super().bind(result_id, source_system, decide)
+    class DatabaseGoneFirst(SqlResults):
+        """The database goes away while the batch's first result is bound."""
 
-    store = DatabaseGoneFor(engine, cipher, lambda: NOW)
+        bound = 0
+
+        @contextmanager
+        def binding(self) -> Iterator[SqlResultBinding]:
+            self.bound += 1
+            if self.bound == 1:
+                raise TimeoutError("the database went away")
+            with super().binding() as tx:
+                yield tx
+
+    store = DatabaseGoneFirst(engine, cipher, lambda: NOW)
     with pytest.raises(BindingFailed) as failed:
         grading.bind_results(batch, store, world.jobs, "winnova")
     assert failed.value.errors == {broken: "TimeoutError"}
@@ -252,11 +270,15 @@ def test_koski_outages_and_lost_answers_end_in_exactly_one_record(world: World) 
     [status] = world.course_status("knoppi-2026-syksy")
     submission_id = status["submission"]["id"]
     assert (
-        grading.submit(submission_id, world.store, world.koski, lambda: NOW).state
+        grading.submit(
+            submission_id, world.submissions, world.koski, lambda: NOW, actor="worker"
+        ).state
         is SubmissionState.PENDING
     )  # lost
     assert (
-        grading.submit(submission_id, world.store, world.koski, lambda: NOW).state
+        grading.submit(
+            submission_id, world.submissions, world.koski, lambda: NOW, actor="worker"
+        ).state
         is SubmissionState.SENT
     )
     assert len(world.sandbox.stored()) == 1
@@ -270,7 +292,13 @@ def test_retries_are_bounded_then_parked_for_staff(world: World) -> None:
     [status] = world.course_status("knoppi-2026-syksy")
     for _ in grading.RETRY_DELAYS:
         states.append(
-            grading.submit(status["submission"]["id"], world.store, world.koski, lambda: NOW).state
+            grading.submit(
+                status["submission"]["id"],
+                world.submissions,
+                world.koski,
+                lambda: NOW,
+                actor="worker",
+            ).state
         )
     assert states[-1] is SubmissionState.PARKED
     assert states[:-1] == [SubmissionState.PENDING] * len(grading.RETRY_DELAYS)
@@ -297,7 +325,7 @@ def test_staff_revocation_before_sending_stops_the_result(world: World) -> None:
     world.consent(ADULT, ADULT, "m1")
     world.import_rows([row(ADULT)])
     [status] = world.course_status("knoppi-2026-syksy")
-    world.store.revoke(status["consent"]["id"], "staff:maija", "staff")
+    world.submissions.revoke(status["consent"]["id"], "staff:maija", "staff")
     assert world.work() == []
     assert world.sandbox.stored() == []
     [status] = world.course_status("knoppi-2026-syksy")
@@ -311,7 +339,7 @@ def test_staff_revocation_after_sending_stops_every_resend_and_deletes_nothing(
     world.import_rows([row(ADULT)])
     world.work()
     [status] = world.course_status("knoppi-2026-syksy")
-    assert world.store.revoke(status["consent"]["id"], "staff:maija", "staff") == [
+    assert world.submissions.revoke(status["consent"]["id"], "staff:maija", "staff") == [
         status["submission"]["id"]
     ]
     world.import_rows([row(ADULT, graded_on="2026-12-11")])
@@ -329,7 +357,9 @@ def test_invalidation_then_resend_leaves_one_live_record(world: World) -> None:
     [status] = world.course_status("knoppi-2026-syksy")
     first_oid = status["submission"]["oid"]
     assert (
-        grading.invalidate(status["submission"]["id"], world.store, world.koski, lambda: NOW)
+        grading.invalidate(
+            status["submission"]["id"], world.submissions, world.koski, lambda: NOW, actor="staff"
+        )
         is SubmissionState.INVALIDATED
     )
     assert world.sandbox.stored() == []
@@ -344,16 +374,17 @@ def test_the_sweeper_finds_due_and_stuck_submissions_only(world: World) -> None:
     world.import_rows([row(ADULT)])
     [result_id] = world.jobs.results
     world.jobs.results.clear()
-    grading.bind_results([result_id], world.store, world.jobs, "winnova")
+    grading.bind_results([result_id], world.results, world.jobs, "winnova")
     [submission_id] = world.jobs.submissions
-    due = world.store.due_submissions
+    due = world.submissions.due_submissions
     assert due(NOW) == ([submission_id], [])  # pending, never tried: its range job
-    world.store.update_submission(submission_id, state="in_flight")
+    world.submissions.change(submission_id, SubmissionChange(state=SubmissionState.IN_FLIGHT), "t")
     assert due(NOW) == ([], [])  # a worker has it
     assert due(NOW + dt.timedelta(minutes=6)) == ([], [submission_id])  # lost: a job of its own
-    world.store.update_submission(
-        submission_id, state="pending", next_attempt_at=NOW + dt.timedelta(minutes=1)
+    retry_soon = SubmissionChange(
+        state=SubmissionState.PENDING, next_attempt_at=NOW + dt.timedelta(minutes=1)
     )
+    world.submissions.change(submission_id, retry_soon, "test")
     assert due(NOW + dt.timedelta(minutes=2)) == ([], [])  # its job is due
     assert due(NOW + dt.timedelta(minutes=4)) == ([], [submission_id])  # lost
 
@@ -362,12 +393,12 @@ def test_the_sweeper_finds_results_judged_before_their_consent_arrived(world: Wo
     world.import_rows([row(ADULT)])
     [result_id] = world.jobs.results
     world.work()  # judged: no consent yet
-    assert world.store.stale_bindings() == []
+    assert world.results.stale_bindings() == []
     world.consent(ADULT, ADULT, "m1")
     world.jobs.results.clear()  # the worker died before queueing the result again
-    assert world.store.stale_bindings() == [result_id]
-    grading.bind_results([result_id], world.store, world.jobs, "winnova")
-    assert world.store.stale_bindings() == []
+    assert world.results.stale_bindings() == [result_id]
+    grading.bind_results([result_id], world.results, world.jobs, "winnova")
+    assert world.results.stale_bindings() == []
     assert world.work() == [SubmissionState.SENT]
 
 
@@ -379,13 +410,15 @@ def _three_queued(world: World) -> list[int]:
     world.import_rows([row(ADULT), row(MINOR), row(STRANGER)])
     while world.jobs.results:
         batch, world.jobs.results = world.jobs.results, []
-        grading.bind_results(batch, world.store, world.jobs, "winnova")
+        grading.bind_results(batch, world.results, world.jobs, "winnova")
     queued, world.jobs.submissions = world.jobs.submissions, []
     assert len(queued) == 3
     return sorted(queued)
 
 
-def _send_range(world: World, store: SqlGrading, queued: list[int]) -> dict[int, SubmissionState]:
+def _send_range(
+    world: World, store: SqlSubmissions, queued: list[int]
+) -> dict[int, SubmissionState]:
     return grading.submit_range(
         queued[0],
         queued[-1],
@@ -395,6 +428,7 @@ def _send_range(world: World, store: SqlGrading, queued: list[int]) -> dict[int,
         lambda: NOW,
         recheck_after=MINUTE,
         run=RUN,
+        actor="worker",
     )
 
 
@@ -408,11 +442,10 @@ def _attempts(world: World) -> list[int]:
 
 def test_a_range_job_resends_what_its_killed_run_left_after_the_rest(world: World) -> None:
     left_by_its_run, waiting, another_sends = _three_queued(world)
-    world.store.update_submission(left_by_its_run, state="in_flight", attempts=1, claimed_by=RUN)
-    world.store.update_submission(
-        another_sends, state="in_flight", attempts=1, claimed_by="submit-range-0-again"
-    )
-    sent = _send_range(world, world.store, [left_by_its_run, waiting, another_sends])
+    pending = SubmissionState.PENDING
+    assert world.submissions.claim(left_by_its_run, pending, 0, RUN, "worker")
+    assert world.submissions.claim(another_sends, pending, 0, "submit-range-0-again", "worker")
+    sent = _send_range(world, world.submissions, [left_by_its_run, waiting, another_sends])
     assert list(sent.items()) == [
         (waiting, SubmissionState.SENT),  # first: what killed the last run may kill this one
         (left_by_its_run, SubmissionState.SENT),  # the run that claimed it is dead: this is it
@@ -420,7 +453,9 @@ def test_a_range_job_resends_what_its_killed_run_left_after_the_rest(world: Worl
     ]
     assert len(world.sandbox.stored()) == 2
     assert world.jobs.retries == [(another_sends, MINUTE)]  # sent again then, if still in flight
-    resent = grading.submit(another_sends, world.store, world.koski, lambda: NOW, run="submit-9")
+    resent = grading.submit(
+        another_sends, world.submissions, world.koski, lambda: NOW, actor="worker", run="submit-9"
+    )
     assert resent.state is SubmissionState.SENT
     assert len(world.sandbox.stored()) == 3
     assert _attempts(world) == [1, 2, 2]
@@ -429,9 +464,9 @@ def test_a_range_job_resends_what_its_killed_run_left_after_the_rest(world: Worl
 def test_koski_asking_to_wait_defers_the_rest_of_the_range_with_a_job_each(world: World) -> None:
     queued = _three_queued(world)
     left_by_its_run = queued[2]
-    world.store.update_submission(left_by_its_run, state="in_flight", attempts=1, claimed_by=RUN)
+    assert world.submissions.claim(left_by_its_run, SubmissionState.PENDING, 0, RUN, "worker")
     world.sandbox.fail_next("unavailable")
-    assert _send_range(world, world.store, queued) == {queued[0]: SubmissionState.PENDING}
+    assert _send_range(world, world.submissions, queued) == {queued[0]: SubmissionState.PENDING}
     assert world.sandbox.pending_faults() == []  # one call: the others were not sent into it
     first_delay = dt.timedelta(seconds=grading.RETRY_DELAYS[0])
     assert world.jobs.retries == [
@@ -439,13 +474,16 @@ def test_koski_asking_to_wait_defers_the_rest_of_the_range_with_a_job_each(world
         (queued[1], first_delay),
         (left_by_its_run, MINUTE),  # in flight: no sooner than its check would have been
     ]
-    due = world.store.due_submissions
+    due = world.submissions.due_submissions
     assert due(NOW) == ([], [])  # each has a job waiting: not a first send any more
     later = NOW + first_delay + dt.timedelta(minutes=2)
     assert due(later) == ([], queued[:2])  # unless it vanished
     # run again, the range sends only what its killed run left; the others wait for their jobs
-    assert _send_range(world, world.store, queued) == {left_by_its_run: SubmissionState.SENT}
-    states = [grading.submit(row_id, world.store, world.koski, lambda: NOW) for row_id in queued]
+    assert _send_range(world, world.submissions, queued) == {left_by_its_run: SubmissionState.SENT}
+    states = [
+        grading.submit(row_id, world.submissions, world.koski, lambda: NOW, actor="worker")
+        for row_id in queued
+    ]
     assert {sent.state for sent in states} == {SubmissionState.SENT}
     assert len(world.sandbox.stored()) == 3
     assert _attempts(world) == [1, 2, 2]  # waiting is no try
@@ -457,8 +495,8 @@ def test_a_submission_that_fails_holds_up_none_of_its_range(
     queued = _three_queued(world)
     broken = queued[1]
 
-    class DatabaseGoneFor(SqlGrading):
-        def send_view(self, submission_id: int) -> grading.SendView:
+    class DatabaseGoneFor(SqlSubmissions):
+        def send_view(self, submission_id: int) -> SendView:
             if submission_id == broken:
                 raise TimeoutError("the database went away")
             return super().send_view(submission_id)
@@ -469,7 +507,9 @@ def test_a_submission_that_fails_holds_up_none_of_its_range(
     assert failed.value.done == {queued[0]: "sent", queued[2]: "sent"}  # for the job to report
     assert "went away" not in str(failed.value)
     assert len(world.sandbox.stored()) == 2
-    assert _send_range(world, world.store, queued) == {broken: SubmissionState.SENT}  # run again
+    assert _send_range(world, world.submissions, queued) == {
+        broken: SubmissionState.SENT
+    }  # run again
     assert len(world.sandbox.stored()) == 3
 
 
@@ -480,13 +520,13 @@ def test_a_submission_another_job_took_meanwhile_is_not_sent_twice(
     queued = _three_queued(world)
     listed_then_taken, read_then_taken = queued[0], queued[1]
 
-    class OtherJobMeanwhile(SqlGrading):
-        def unsent(self, first_id: int, last_id: int) -> list[grading.Unsent]:
+    class OtherJobMeanwhile(SqlSubmissions):
+        def unsent(self, first_id: int, last_id: int) -> list[Unsent]:
             rows = super().unsent(first_id, last_id)
             self._take(listed_then_taken)
             return rows
 
-        def send_view(self, submission_id: int) -> grading.SendView:
+        def send_view(self, submission_id: int) -> SendView:
             view = super().send_view(submission_id)
             if submission_id == read_then_taken:
                 self._take(submission_id)
@@ -494,7 +534,8 @@ def test_a_submission_another_job_took_meanwhile_is_not_sent_twice(
 
         def _take(self, submission_id: int) -> None:
             view = super().send_view(submission_id)
-            assert self.claim(submission_id, view.state, view.attempts, "submit-range-0-again")
+            again = "submit-range-0-again"
+            assert self.claim(submission_id, view.state, view.attempts, again, "worker")
 
     sent = _send_range(world, OtherJobMeanwhile(engine, cipher, lambda: NOW), queued)
     assert sent == {
@@ -512,9 +553,10 @@ def test_a_failed_submission_bound_again_is_a_first_send_again(world: World) -> 
     world.work()
     [status] = world.course_status("knoppi-2026-syksy")
     submission_id = status["submission"]["id"]
-    world.store.update_submission(  # a retry that then failed on KOSKI's validation
-        submission_id, state="failed", next_attempt_at=NOW - MINUTE, payload_hash=None
+    failed = SubmissionChange(  # a retry that then failed on KOSKI's validation
+        state=SubmissionState.FAILED, next_attempt_at=NOW - MINUTE, payload_hash=None
     )
+    world.submissions.change(submission_id, failed, "test")
     world.import_rows([row(ADULT, graded_on="2026-12-11")])  # the corrected result
     assert world.work() == [SubmissionState.SENT]
     assert world.jobs.retries == []

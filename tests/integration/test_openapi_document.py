@@ -15,8 +15,9 @@ from sqlalchemy import Engine
 
 from consent import binding, grading
 from consent.adapters.crypto import AesGcmCipher
-from consent.adapters.sql.grading import SqlGrading
+from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.ledger import SqlLedger, utc_now
+from consent.adapters.sql.results import SqlResults
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.adapters.sql.status import SqlStatus
 from consent.config import Settings
@@ -80,10 +81,10 @@ def _validator(path: str, method: str, status: int, media_type: str) -> Draft202
 def _consent_with_a_submission(settings: Settings, engine: Engine) -> int:
     """A consent whose passed result is bound for sending; the consent's id."""
     cipher = AesGcmCipher(settings.pii_keys)
-    store = SqlGrading(engine, cipher, lambda: NOW)
+    store = SqlResults(engine, cipher, lambda: NOW)
     ledger = SqlLedger(engine, cipher, lambda: NOW)
     the_course = course(end_date="2026-11-15")
-    store.save_course(the_course, "test")
+    SqlCourses(engine, lambda: NOW).save_course(the_course, "test")
     delivery = InboxDelivery(
         "signing", "m1", 1, "v1,x", "k", "consent.signed", body_of(event(ADULT, ADULT)), NOW
     )

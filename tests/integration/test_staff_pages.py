@@ -17,17 +17,21 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from consent import binding
+from consent import binding, grading
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import submission_range, submission_range_job
-from consent.adapters.sql.grading import SqlGrading
+from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.ledger import SqlLedger, utc_now
+from consent.adapters.sql.results import SqlResults
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.status import SqlStatus
+from consent.adapters.sql.submissions import SqlSubmissions
 from consent.adapters.sql.tables import AuditRow, RevocationRow
 from consent.config import Settings
 from consent.hetu import HETU_PATTERN
+from consent.model import SubmissionState
 from consent.staff import Role
+from consent.submissions import SubmissionChange
 from tests.courses import COURSE_FORM
 from tests.koski_server import PASSWORD, USER, running_sandbox
 from tests.signing import body_of, event, hmac_secret, person, signed_headers
@@ -100,8 +104,8 @@ def upload(client: FlaskClient, csv_text: str) -> str:
     return post(client, f"{page}/results", data, page)
 
 
-def store_of(engine: Engine) -> SqlGrading:
-    return SqlGrading(engine, AesGcmCipher(Settings.from_env({}).pii_keys), utc_now)
+def store_of(engine: Engine) -> SqlCourses:
+    return SqlCourses(engine, utc_now)
 
 
 def status_of(engine: Engine) -> list[dict[str, Any]]:
@@ -318,11 +322,13 @@ def test_a_parked_submission_can_be_retried_once_and_the_retry_is_audited(
     create_course(app_client)
     consent(app_client, engine, ADULT, "msg_adult")
     upload_and_confirm(app_client, [ADULT])
-    store = store_of(engine)
+    cipher = AesGcmCipher(Settings.from_env({}).pii_keys)
     [result_id] = [r["result_id"] for r in status_of(engine)]
-    _, submission_id = store.bind(result_id, "winnova", lambda _c, _r: "eligible")
+    with SqlResults(engine, cipher, utc_now).binding() as tx:
+        _, submission_id = grading.bind_result(tx, result_id, "winnova")
     assert submission_id is not None
-    store.update_submission(submission_id, state="parked", attempts=8)
+    parked = SubmissionChange(state=SubmissionState.PARKED, attempts=8)
+    SqlSubmissions(engine, cipher, utc_now).change(submission_id, parked, "test")
     page = "/staff/courses/eratauko-2026"
     assert "Yritä uudelleen" in app_client.get(page).text
     answer = post(app_client, f"/staff/submissions/{submission_id}/retry", {"back": page}, page)

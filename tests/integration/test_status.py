@@ -12,8 +12,9 @@ from sqlalchemy import Engine, event
 
 from consent import binding
 from consent.adapters.crypto import AesGcmCipher
-from consent.adapters.sql.grading import SqlGrading
+from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.ledger import SqlLedger
+from consent.adapters.sql.results import SqlResults
 from consent.adapters.sql.status import SqlStatus
 from consent.errors import UnknownCourse
 from consent.hetu import Hetu
@@ -63,14 +64,13 @@ def _consent(engine: Engine, cipher: AesGcmCipher, member: dict[str, str]) -> No
 
 
 @pytest.fixture
-def store(engine: Engine, cipher: AesGcmCipher) -> SqlGrading:
-    grading = SqlGrading(engine, cipher, lambda: NOW)
-    grading.save_course(course(end_date="2026-12-15"), "test")
-    return grading
+def store(engine: Engine, cipher: AesGcmCipher) -> SqlResults:
+    SqlCourses(engine, lambda: NOW).save_course(course(end_date="2026-12-15"), "test")
+    return SqlResults(engine, cipher, lambda: NOW)
 
 
 def test_a_course_of_200_participants_is_read_in_a_bounded_number_of_statements(
-    engine: Engine, cipher: AesGcmCipher, store: SqlGrading
+    engine: Engine, cipher: AesGcmCipher, store: SqlResults
 ) -> None:
     _consent(engine, cipher, ADULT)
     hetus = [ADULT["hetu"], *(make_hetu(dt.date(1980, 1, 1), n) for n in range(2, 201))]
@@ -84,7 +84,7 @@ def test_a_course_of_200_participants_is_read_in_a_bounded_number_of_statements(
 
 
 def test_one_person_asked_for_by_hetu_is_shown_in_full_and_alone(
-    engine: Engine, cipher: AesGcmCipher, store: SqlGrading
+    engine: Engine, cipher: AesGcmCipher, store: SqlResults
 ) -> None:
     other = make_hetu(dt.date(1985, 3, 3))
     store.store_results(COURSE, _results([ADULT["hetu"], other]), "test")
@@ -98,7 +98,7 @@ def test_one_person_asked_for_by_hetu_is_shown_in_full_and_alone(
 
 
 def test_a_hetu_without_a_result_on_the_course_finds_nobody(
-    engine: Engine, cipher: AesGcmCipher, store: SqlGrading
+    engine: Engine, cipher: AesGcmCipher, store: SqlResults
 ) -> None:
     store.store_results(COURSE, _results([ADULT["hetu"]]), "test")
     stranger = Hetu(make_hetu(dt.date(1975, 7, 7)))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from consent.grading import ResultForBinding, eligibility
+from consent.grading import eligibility
 from consent.model import ConsentState
-from consent.results import ResultStatus
+from consent.results import ResultForBinding, ResultStatus
 
 
 def result(

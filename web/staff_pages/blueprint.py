@@ -15,13 +15,14 @@ from flask.wrappers import Request
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
-from consent import grading
 from consent.adapters.login_throttle import LoginThrottle
+from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.enrolments import SqlEnrolments
-from consent.adapters.sql.grading import SqlGrading
 from consent.adapters.sql.pending_imports import SqlPendingImports
+from consent.adapters.sql.results import SqlResults
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
-from consent.ports import StatusReader
+from consent.adapters.sql.submissions import SqlSubmissions
+from consent.ports import GradingJobs, Koski, StatusReader
 from consent.staff import Role, StaffMember
 from web.staff_pages.course_form import finnish_number
 from web.staff_pages.texts import text
@@ -40,11 +41,13 @@ class StaffPages:
     """What the pages need."""
 
     accounts: SqlStaffAccounts
-    store: SqlGrading
+    courses: SqlCourses
+    results: SqlResults
+    submissions: SqlSubmissions
     status: StatusReader
     pending: SqlPendingImports
-    jobs: grading.Jobs
-    koski: grading.Koski
+    jobs: GradingJobs
+    koski: Koski
     clock: Callable[[], dt.datetime]
     allow_temporary_hetu: bool
     dashboard_url: str

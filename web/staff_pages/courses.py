@@ -30,7 +30,7 @@ def home() -> ResponseReturnValue:
 @bp.get("/courses")
 def courses() -> ResponseReturnValue:
     """Every course, the latest ending first."""
-    return render_template("courses.html", courses=deps().store.courses())
+    return render_template("courses.html", courses=deps().courses.courses())
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
@@ -44,7 +44,7 @@ def new_course() -> ResponseReturnValue:
 def edit_course(code: str) -> ResponseReturnValue:
     """Change a course; its code stays."""
     require(Role.STAFF)
-    course = deps().store.find_course(code)
+    course = deps().courses.find_course(code)
     if course is None:
         return error_page(404, "not_found")
     return _course_form(code, values_of(course))
@@ -60,7 +60,7 @@ def _course_form(code: str | None, stored: dict[str, str] | None = None) -> Resp
     course, problems = check(document_from(values), code)
     if course is None:
         return _render(code, masked(values), masked(problems)), 400
-    deps().store.save_course(course, actor())
+    deps().courses.save_course(course, actor())
     flash("saved")
     return redirect(f"/staff/courses/{course.code}")
 
@@ -71,7 +71,7 @@ def _taken(typed: str) -> bool:
     to :func:`check`, which names the field."""
     return (
         re.fullmatch(CourseCodeConverter.regex, typed) is not None
-        and deps().store.find_course(typed) is not None
+        and deps().courses.find_course(typed) is not None
     )
 
 

@@ -22,7 +22,7 @@ def enrol(code: str) -> ResponseReturnValue:
     """Check an enrolment file; enrol everyone in it, or nobody and say why row by row."""
     require(Role.STAFF)
     pages = deps()
-    course = pages.store.find_course(code)
+    course = pages.courses.find_course(code)
     if course is None or pages.enrolments is None or pages.invite is None:
         return error_page(404, "not_found")
     upload = request.files.get("file")

@@ -54,7 +54,7 @@ def _page(
     code: str, hetu: Hetu | None, search_error: str | None = None, status: int = 200
 ) -> ResponseReturnValue:
     pages = deps()
-    the_course = pages.store.find_course(code)
+    the_course = pages.courses.find_course(code)
     if the_course is None:
         return error_page(404, "not_found")
     try:
@@ -106,7 +106,7 @@ def retry(submission_id: int) -> ResponseReturnValue:
     require(Role.STAFF)
     pages = deps()
     try:
-        again = grading.retry(submission_id, pages.store, pages.jobs, actor())
+        again = grading.retry(submission_id, pages.submissions, pages.jobs, actor())
     except NotFound:
         return error_page(404, "not_found")
     flash("retried" if again else "not_retried")
@@ -131,7 +131,7 @@ def invalidate(submission_id: int) -> ResponseReturnValue:
         ), 400 if problem else 200
     try:
         state = grading.invalidate(
-            submission_id, pages.store, pages.koski, pages.clock, actor(), chosen
+            submission_id, pages.submissions, pages.koski, pages.clock, actor=actor(), reason=chosen
         )
     except NotFound:
         return error_page(404, "not_found")
@@ -160,7 +160,7 @@ def revoke(consent_id: int) -> ResponseReturnValue:
             today=pages.clock().date().isoformat(),
         ), 400 if problem else 200
     try:
-        pages.store.revoke(consent_id, actor(), "staff", notified)
+        pages.submissions.revoke(consent_id, actor(), "staff", notified)
     except NotFound:
         return error_page(404, "not_found")
     flash("revoked")

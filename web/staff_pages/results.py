@@ -25,7 +25,7 @@ def upload_results(code: str) -> ResponseReturnValue:
     """Check an uploaded file against the course and show what importing it would do."""
     require(Role.STAFF)
     pages = deps()
-    course = pages.store.find_course(code)
+    course = pages.courses.find_course(code)
     if course is None:
         return error_page(404, "not_found")
     upload = request.files.get("file")
@@ -38,7 +38,7 @@ def upload_results(code: str) -> ResponseReturnValue:
         checked = check_rows(rows, course, pages.clock().date(), pages.allow_temporary_hetu)
     except ImportRejected as rejected:
         return render_template("preview.html", course=course, errors=row_errors(rejected)), 400
-    counts = pages.store.preview_results(code, checked)
+    counts = pages.results.preview_results(code, checked)
     upload_id = pages.pending.hold(code, kind, content, actor())
     return render_template("preview.html", course=course, counts=counts, upload_id=upload_id)
 
@@ -48,7 +48,7 @@ def confirm_results(code: str, upload_id: str) -> ResponseReturnValue:
     """Import the file checked a moment ago: all or nothing, as the CLI and the API do."""
     require(Role.STAFF)
     pages = deps()
-    course = pages.store.find_course(code)
+    course = pages.courses.find_course(code)
     if course is None:
         return error_page(404, "not_found")
     held = pages.pending.take(upload_id[:36], code, actor())
@@ -60,7 +60,7 @@ def confirm_results(code: str, upload_id: str) -> ResponseReturnValue:
         summary = grading.import_results(
             course,
             read_rows(content, kind, result_columns(course)),
-            pages.store,
+            pages.results,
             pages.jobs,
             today=pages.clock().date(),
             actor=actor(),

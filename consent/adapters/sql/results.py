@@ -1,0 +1,153 @@
+"""Course results in the SQL ledger: imports, and what the sweeper finds still to bind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from consent.adapters.sql import participants
+from consent.adapters.sql.audit import audit_row
+from consent.adapters.sql.courses import course_row
+from consent.adapters.sql.result_binding import SqlResultBinding
+from consent.adapters.sql.tables import ConsentRow, CourseRow, ResultRow
+from consent.model import AuditEntry, ConsentState, Person
+from consent.ports import Clock, PiiCipher
+from consent.results import ImportedResult
+
+
+class SqlResults:
+    """The results staff import and binding judges; each method is one transaction."""
+
+    def __init__(self, engine: Engine, cipher: PiiCipher, clock: Clock) -> None:
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._cipher = cipher
+        self._clock = clock
+
+    def store_results(
+        self, course_code: str, results: list[ImportedResult], actor: str
+    ) -> tuple[list[int], int]:
+        """Upsert a file's results at once: (new or changed result ids, unchanged count)."""
+        now = self._clock()
+        changed, unchanged = [], 0
+        with self._sessions.begin() as session:
+            course = course_row(session, course_code)
+            for result in results:
+                participant_id = _participant(session, self._cipher, result, now)
+                row = _result_row(session, course.id, participant_id)
+                if row is not None and row.content_hash == result.content_hash:
+                    unchanged += 1
+                    continue
+                row = row or ResultRow(
+                    course_id=course.id, participant_id=participant_id, created_at=now
+                )
+                _fill_result(row, result, now)
+                session.add(row)
+                session.flush()
+                changed.append(row.id)
+            details = {"code": course_code, "changed": len(changed), "unchanged": unchanged}
+            entry = AuditEntry(actor, "results.imported", "course", course.id, details)
+            session.add(audit_row(entry, self._clock))
+        return changed, unchanged
+
+    def preview_results(self, course_code: str, results: list[ImportedResult]) -> dict[str, int]:
+        """What storing ``results`` would do, changing nothing: new, changed, unchanged."""
+        counts = {"new": 0, "changed": 0, "unchanged": 0}
+        with self._sessions.begin() as session:
+            course = course_row(session, course_code)
+            for result in results:
+                person = participants.find_row(session, self._cipher, result.hetu)
+                row = None if person is None else _result_row(session, course.id, person.id)
+                if row is None:
+                    counts["new"] += 1
+                else:
+                    same = row.content_hash == result.content_hash
+                    counts["unchanged" if same else "changed"] += 1
+        return counts
+
+    def results_of(self, course_code: str, participant_id: int) -> list[int]:
+        """Ids of this participant's results on this course (to bind again when consent changes)."""
+        query = (
+            select(ResultRow.id)
+            .join(CourseRow, CourseRow.id == ResultRow.course_id)
+            .where(CourseRow.code == course_code, ResultRow.participant_id == participant_id)
+        )
+        with self._sessions.begin() as session:
+            return list(session.execute(query).scalars())
+
+    @contextmanager
+    def binding(self) -> Iterator[SqlResultBinding]:
+        """A transaction binding one result: commits on a clean exit, else rolls back."""
+        with self._sessions.begin() as session:
+            yield SqlResultBinding(session, self._clock)
+
+    def stale_bindings(self, limit: int = 500) -> list[int]:
+        """Results judged without a consent, or with a rejected or cancelled one, whose
+        participant now has a consent or a valid one (for the sweeper).
+
+        Binding a consent queues its participant's results again; a worker that died between
+        the two leaves them judged on the old state, and this finds them.
+        """
+        consent_valid = ConsentRow.state == ConsentState.VALID.value
+        stale = (ResultRow.binding == "no_consent") | (
+            ResultRow.binding.in_(("consent_rejected", "consent_cancelled")) & consent_valid
+        )
+        query = (
+            select(ResultRow.id)
+            .join(CourseRow, CourseRow.id == ResultRow.course_id)
+            .join(
+                ConsentRow,
+                (ConsentRow.course_code == CourseRow.code)
+                & (ConsentRow.participant_id == ResultRow.participant_id),
+            )
+            .where(stale)
+            .order_by(ResultRow.id)
+            .limit(limit)
+        )
+        with self._sessions.begin() as session:
+            return list(session.execute(query).scalars())
+
+    def unbound_results(self, limit: int = 500) -> list[int]:
+        """Results imported but not yet bound (for the sweeper)."""
+        query = (
+            select(ResultRow.id)
+            .where(ResultRow.binding == "pending")
+            .order_by(ResultRow.id)
+            .limit(limit)
+        )
+        with self._sessions.begin() as session:
+            return list(session.execute(query).scalars())
+
+
+def _result_row(session: Session, course_id: int, participant_id: int) -> ResultRow | None:
+    """The participant's result on the course, if there is one."""
+    return session.execute(
+        select(ResultRow).where(
+            ResultRow.course_id == course_id, ResultRow.participant_id == participant_id
+        )
+    ).scalar_one_or_none()
+
+
+def _fill_result(row: ResultRow, result: ImportedResult, now: dt.datetime) -> None:
+    """The imported result on its row, waiting to be bound again."""
+    row.grade, row.graded_on, row.status = (
+        result.grade or "",
+        result.graded_on,
+        result.status.value,
+    )
+    row.part_grades, row.content_hash = dict(result.part_grades), result.content_hash
+    row.binding, row.updated_at = "pending", now
+
+
+def _participant(
+    session: Session, cipher: PiiCipher, result: ImportedResult, now: dt.datetime
+) -> int:
+    """The participant's id; names from the file replace stored ones only when both are given."""
+    existing = participants.find_row(session, cipher, result.hetu)
+    if existing is not None and not (result.first_names and result.last_name):
+        return existing.id
+    person = Person(result.hetu, result.first_names or "", result.last_name or "")
+    return participants.save(session, cipher, person, now)
