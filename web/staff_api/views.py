@@ -17,14 +17,16 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from consent import grading
+from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.enrolments import SqlEnrolments
-from consent.adapters.sql.grading import SqlGrading
+from consent.adapters.sql.results import SqlResults
+from consent.adapters.sql.submissions import SqlSubmissions
 from consent.connector import ENROLMENT_COLUMNS, check_enrolment_rows
 from consent.courses import Course, parse_course
 from consent.errors import InvalidCourse, InvalidHetu, NotFound, UnknownCourse
 from consent.hetu import Hetu
 from consent.import_files import ImportRejected, read_rows
-from consent.ports import StatusReader
+from consent.ports import GradingJobs, Koski, StatusReader
 from consent.results import result_columns
 from consent.staff import Role, StaffMember
 from consent.strict_json import StrictJsonError, loads_strict
@@ -45,10 +47,12 @@ class StaffApi:
     """What the staff endpoints need."""
 
     authenticate: Callable[[str], StaffMember | None]
-    store: SqlGrading
+    courses: SqlCourses
+    results: SqlResults
+    submissions: SqlSubmissions
     status: StatusReader
-    jobs: grading.Jobs
-    koski: grading.Koski
+    jobs: GradingJobs
+    koski: Koski
     clock: Callable[[], dt.datetime]
     allow_temporary_hetu: bool
     enrolments: SqlEnrolments | None = None
@@ -101,7 +105,7 @@ def put_course(code: str) -> ResponseReturnValue:
         return problem(
             422, "The course is not valid.", errors=[{"field": error.field, "reason": error.reason}]
         )
-    _api().store.save_course(course, f"staff:{g.staff.name}")
+    _api().courses.save_course(course, f"staff:{g.staff.name}")
     return jsonify(
         code=course.code, parts=len(course.effective_parts), laajuus_op=float(course.laajuus_op)
     )
@@ -122,7 +126,7 @@ def import_results(code: str) -> ResponseReturnValue:
     if (refused := _require(Role.STAFF)) is not None:
         return refused
     api = _api()
-    course = api.store.find_course(code)
+    course = api.courses.find_course(code)
     if course is None:
         return problem(404, NO_SUCH_COURSE)
     kind = "csv" if request.mimetype == "text/csv" else "json"
@@ -131,7 +135,7 @@ def import_results(code: str) -> ResponseReturnValue:
         summary = grading.import_results(
             course,
             rows,
-            api.store,
+            api.results,
             api.jobs,
             today=api.clock().date(),
             actor=f"staff:{g.staff.name}",
@@ -160,7 +164,7 @@ def enrol(code: str) -> ResponseReturnValue:
     api = _api()
     if api.enrolments is None or api.invite is None:
         return problem(404, "The signing connector is not configured.")
-    if api.store.find_course(code) is None:
+    if api.courses.find_course(code) is None:
         return problem(404, NO_SUCH_COURSE)
     kind = "csv" if request.mimetype == "text/csv" else "json"
     try:
@@ -181,7 +185,7 @@ def enrolments(code: str) -> ResponseReturnValue:
     api = _api()
     if api.enrolments is None:
         return problem(404, "The signing connector is not configured.")
-    if api.store.find_course(code) is None:  # not an empty list: there is no such course
+    if api.courses.find_course(code) is None:  # not an empty list: there is no such course
         return problem(404, NO_SUCH_COURSE)
     return jsonify(course=code, enrolments=api.enrolments.course_enrolments(code))
 
@@ -229,7 +233,9 @@ def invalidate(submission_id: int) -> ResponseReturnValue:
         return refused
     api = _api()
     try:
-        state = grading.invalidate(submission_id, api.store, api.koski, api.clock)
+        state = grading.invalidate(
+            submission_id, api.submissions, api.koski, api.clock, actor=f"staff:{g.staff.name}"
+        )
     except NotFound as error:
         return problem(404, str(error))
     except ValueError as error:
@@ -251,7 +257,7 @@ def revoke(consent_id: int) -> ResponseReturnValue:
     if (refused := _require(Role.STAFF)) is not None:
         return refused
     try:
-        stopped = _api().store.revoke(consent_id, f"staff:{g.staff.name}", "staff")
+        stopped = _api().submissions.revoke(consent_id, f"staff:{g.staff.name}", "staff")
     except NotFound as error:
         return problem(404, str(error))
     return jsonify(consent=consent_id, state="revoked", submissions_stopped=stopped)
