@@ -12,7 +12,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from consent.enrolments import Enrolment, EnrolmentChange
+from consent.courses import Course
+from consent.enrolments import Enrolment, EnrolmentChange, EnrolmentRow
 from consent.hetu import Hetu
 from consent.koski_answers import KoskiAnswer
 from consent.model import AuditEntry, ConsentRecord, InboxState, Person, SubmissionState
@@ -244,6 +245,60 @@ class Submissions(Protocol):
 
     def audit(self, entry: AuditEntry) -> None:
         """Add an entry to the audit trail (what staff did, with ids and codes only)."""
+        ...
+
+
+class Courses(Protocol):
+    """The course definitions."""
+
+    def save_course(self, course: Course, actor: str) -> int:
+        """Create or update a course and replace its parts, audited in ``actor``'s name."""
+        ...
+
+    def find_course(self, code: str) -> Course | None:
+        """The course with this code."""
+        ...
+
+    def courses(self) -> list[Course]:
+        """Every course, the latest ending first."""
+        ...
+
+
+class ImportedResults(ResultStore, Protocol):
+    """Stores imported results, and tells what storing a file would change."""
+
+    def preview_results(self, course_code: str, results: list[ImportedResult]) -> dict[str, int]:
+        """What storing ``results`` would do, changing nothing: new, changed, unchanged."""
+        ...
+
+
+class PendingImports(Protocol):
+    """Results files staff checked on the pages, held until they confirm the import."""
+
+    def hold(self, course_code: str, kind: str, content: bytes, by: str) -> str:
+        """Keep the file (sealed) for ``by``; the id to confirm it by."""
+        ...
+
+    def take(self, upload_id: str, course_code: str, by: str) -> tuple[str, bytes] | None:
+        """The file's kind and content if ``by`` held it for this course and it is fresh."""
+        ...
+
+    def forget(self, upload_id: str) -> None:
+        """Drop the file: it was imported."""
+        ...
+
+
+class Enrolling(Protocol):
+    """Enrols a course's participants with the signing connector, and lists them."""
+
+    def enrol(
+        self, course_code: str, rows: list[EnrolmentRow], expires_at: dt.datetime, actor: str
+    ) -> tuple[list[int], int]:
+        """Store new enrolments at once: (their ids, how many were enrolled already)."""
+        ...
+
+    def course_enrolments(self, course_code: str) -> list[dict[str, Any]]:
+        """Where each participant's signing stands (masked), with the signing link."""
         ...
 
 

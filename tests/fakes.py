@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from consent.courses import Course
+from consent.enrolments import EnrolmentRow
 from consent.errors import NotFound
 from consent.hetu import Hetu
 from consent.koski_answers import KoskiAnswer
@@ -24,6 +25,7 @@ from consent.model import (
 )
 from consent.ports import Counting
 from consent.results import (
+    ImportedResult,
     ResultForBinding,
     ResultStatus,
     ResultSubmission,
@@ -413,3 +415,109 @@ class RecordingGradingJobs:
 
     def enqueue_submission(self, submission_id: int, delay: dt.timedelta | None = None) -> None:
         self.retries.append((submission_id, delay))
+
+
+class InMemoryCourses:
+    """The course definitions (:class:`consent.ports.Courses`) in a dict, audited."""
+
+    def __init__(self, *known: Course) -> None:
+        self.by_code = {known_course.code: known_course for known_course in known}
+        self.audit: list[AuditEntry] = []
+
+    def save_course(self, course: Course, actor: str) -> int:
+        self.by_code[course.code] = course
+        course_id = list(self.by_code).index(course.code) + 1
+        details = {"code": course.code}
+        self.audit.append(AuditEntry(actor, "course.saved", "course", course_id, details))
+        return course_id
+
+    def find_course(self, code: str) -> Course | None:
+        return self.by_code.get(code)
+
+    def courses(self) -> list[Course]:
+        return sorted(self.by_code.values(), key=lambda c: (-c.end_date.toordinal(), c.code))
+
+
+class InMemoryResults:
+    """Imported results (:class:`consent.ports.ImportedResults`): each one's content hash by
+    course and hetu, in order of import (a result's id is its place)."""
+
+    def __init__(self) -> None:
+        self.hashes: dict[tuple[str, Hetu], str] = {}
+        self.audit: list[AuditEntry] = []
+
+    def store_results(
+        self, course_code: str, results: list[ImportedResult], actor: str
+    ) -> tuple[list[int], int]:
+        changed = [self._id(course_code, r) for r in results if self._changes(course_code, r)]
+        unchanged = len(results) - len(changed)
+        for result in results:
+            self.hashes[course_code, result.hetu] = result.content_hash
+        details = {"code": course_code, "changed": len(changed), "unchanged": unchanged}
+        self.audit.append(AuditEntry(actor, "results.imported", "course", None, details))
+        return changed, unchanged
+
+    def preview_results(self, course_code: str, results: list[ImportedResult]) -> dict[str, int]:
+        new = sum((course_code, r.hetu) not in self.hashes for r in results)
+        changed = sum(self._changes(course_code, r) for r in results) - new
+        return {"new": new, "changed": changed, "unchanged": len(results) - new - changed}
+
+    def _changes(self, course_code: str, result: ImportedResult) -> bool:
+        return self.hashes.get((course_code, result.hetu)) != result.content_hash
+
+    def _id(self, course_code: str, result: ImportedResult) -> int:
+        keys = list(self.hashes)
+        key = (course_code, result.hetu)
+        return keys.index(key) + 1 if key in keys else len(keys) + 1
+
+
+class InMemoryPendingImports:
+    """Results files held for whoever checked them (:class:`consent.ports.PendingImports`)."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, tuple[str, str, bytes, str]] = {}  # id: course, kind, content, by
+
+    def hold(self, course_code: str, kind: str, content: bytes, by: str) -> str:
+        upload_id = f"upload-{len(self.held) + 1}"
+        self.held[upload_id] = (course_code, kind, content, by)
+        return upload_id
+
+    def take(self, upload_id: str, course_code: str, by: str) -> tuple[str, bytes] | None:
+        held = self.held.get(upload_id)
+        if held is None or (held[0], held[3]) != (course_code, by):
+            return None
+        return held[1], held[2]
+
+    def forget(self, upload_id: str) -> None:
+        self.held.pop(upload_id, None)
+
+
+class InMemoryEnrolments:
+    """The signing connector's enrolments (:class:`consent.ports.Enrolling`) by course and
+    hetu, and the invitations queued."""
+
+    def __init__(self) -> None:
+        self.enrolled: dict[tuple[str, Hetu], dt.datetime] = {}
+        self.invited: list[int] = []
+        self.audit: list[AuditEntry] = []
+
+    def enrol(
+        self, course_code: str, rows: list[EnrolmentRow], expires_at: dt.datetime, actor: str
+    ) -> tuple[list[int], int]:
+        new = []
+        for row in rows:
+            key = (course_code, row.participant.hetu)
+            if key not in self.enrolled:
+                self.enrolled[key] = expires_at
+                new.append(len(self.enrolled))
+        known = len(rows) - len(new)
+        details = {"code": course_code, "new": len(new), "known": known}
+        self.audit.append(AuditEntry(actor, "enrolments.added", "course", None, details))
+        return new, known
+
+    def course_enrolments(self, course_code: str) -> list[dict[str, Any]]:
+        return [
+            {"enrolment_id": i, "participant": repr(hetu), "expires_at": expires.isoformat()}
+            for i, ((code, hetu), expires) in enumerate(self.enrolled.items(), start=1)
+            if code == course_code
+        ]

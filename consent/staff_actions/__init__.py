@@ -1,0 +1,33 @@
+"""The staff application layer: one function per staff action, each taking the ports it
+acts on (:class:`StaffServices`, built by the composition root) and the actor it acts for.
+
+The staff API, the staff pages and the ``vst-consent`` commands only translate a request to
+one of these calls and its result (or its domain error, :mod:`consent.errors`) back, so a
+new staff action is one function here, its three callers and a test.
+"""
+
+from consent.staff_actions.courses import course, courses, save_course, save_course_document
+from consent.staff_actions.enrolment import Enrolled, enrol, enrolments, signing_for
+from consent.staff_actions.records import invalidate, retry, revoke
+from consent.staff_actions.results import Preview, confirm_results, import_results, preview_results
+from consent.staff_actions.services import Signing, StaffServices
+
+__all__ = [
+    "Enrolled",
+    "Preview",
+    "Signing",
+    "StaffServices",
+    "confirm_results",
+    "course",
+    "courses",
+    "enrol",
+    "enrolments",
+    "import_results",
+    "invalidate",
+    "preview_results",
+    "retry",
+    "revoke",
+    "save_course",
+    "save_course_document",
+    "signing_for",
+]

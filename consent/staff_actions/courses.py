@@ -1,0 +1,47 @@
+"""Staff actions on course definitions: save one (from a JSON document or a checked form),
+and read them to show or act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consent.courses import Course, parse_course
+from consent.errors import CourseRejected, InvalidCourse, UnknownCourse
+from consent.staff import Actor
+from consent.staff_actions.services import StaffServices
+from schemas import schema_problems
+
+
+def course(services: StaffServices, code: str) -> Course:
+    """The course with this code; :class:`UnknownCourse` if there is none."""
+    found = services.courses.find_course(code)
+    if found is None:
+        raise UnknownCourse(code)
+    return found
+
+
+def courses(services: StaffServices) -> list[Course]:
+    """Every course, the latest ending first."""
+    return services.courses.courses()
+
+
+def save_course(services: StaffServices, checked: Course, actor: Actor) -> Course:
+    """Create or update a course (its parts replaced), audited in the actor's name; every
+    way of defining a course ends here."""
+    services.courses.save_course(checked, actor.audit_name)
+    return checked
+
+
+def save_course_document(
+    services: StaffServices, document: Any, actor: Actor, code: str | None = None
+) -> Course:
+    """Save the course a parsed JSON document (``Any``: JSON enters here) describes.
+
+    :class:`CourseRejected` when it breaks the course schema; :class:`InvalidCourse` when it
+    is well-formed but against a rule no schema states: its code differs from ``code`` (the
+    one in the address, if any), or its parts do not add up."""
+    if problems := schema_problems("course", document):
+        raise CourseRejected(problems)
+    if code is not None and document["code"] != code:
+        raise InvalidCourse("code", "differs from the code in the address")
+    return save_course(services, parse_course(document), actor)

@@ -1,0 +1,73 @@
+"""Staff actions of the signing connector: invite a course's participants (or a minor's
+guardian) to sign, and see where each signing stands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from consent.connector import ENROLMENT_COLUMNS, check_enrolment_rows
+from consent.errors import ConnectorOff
+from consent.import_files import EnrolmentRejected, ImportRejected, read_rows
+from consent.staff import Actor
+from consent.staff_actions.courses import course
+from consent.staff_actions.services import Signing, StaffServices
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """How many an enrolment file enrolled (each is being invited), and how many it named
+    that were enrolled before."""
+
+    new: int
+    known: int
+
+
+def signing_for(services: StaffServices, code: str) -> Signing:
+    """The signing connector, for a course that exists: :class:`ConnectorOff` when it is
+    not configured, else :class:`UnknownCourse` for no such course."""
+    signing = _connector(services)
+    course(services, code)
+    return signing
+
+
+def _connector(services: StaffServices) -> Signing:
+    if services.signing is None:
+        raise ConnectorOff()
+    return services.signing
+
+
+def enrolments(services: StaffServices, code: str) -> list[dict[str, Any]]:
+    """Where each of the course's participants' signing stands (masked), with the link."""
+    return signing_for(services, code).enrolments.course_enrolments(code)
+
+
+def enrol(
+    services: StaffServices,
+    code: str,
+    content: bytes,
+    kind: str,
+    actor: Actor,
+    *,
+    defined_course: bool = True,
+) -> Enrolled:
+    """Enrol everyone an enrolment file names, or nobody (:class:`EnrolmentRejected` naming
+    every problem), and queue the invitations of those new.
+
+    ``defined_course=False`` (the CLI) enrols on a course not defined here yet: the consent
+    form then names the course by its code."""
+    signing = signing_for(services, code) if defined_course else _connector(services)
+    try:
+        rows = check_enrolment_rows(read_rows(content, kind, ENROLMENT_COLUMNS), _today(services))
+    except ImportRejected as rejected:
+        raise EnrolmentRejected(rejected.errors) from None
+    expires = services.clock() + dt.timedelta(days=signing.expiry_days)
+    new, known = signing.enrolments.enrol(code[:64], rows, expires, actor.audit_name)
+    for enrolment_id in new:
+        signing.invite(enrolment_id)
+    return Enrolled(len(new), known)
+
+
+def _today(services: StaffServices) -> dt.date:
+    return services.clock().date()

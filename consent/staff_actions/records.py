@@ -1,0 +1,58 @@
+"""Staff actions on one KOSKI record or consent: send again, invalidate, register a
+revocation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final
+
+from consent import grading
+from consent.errors import NothingToRetry, NotInvalidatable, UnknownInvalidationReason
+from consent.model import SubmissionState
+from consent.staff import Actor
+from consent.staff_actions.services import StaffServices
+
+STAFF_SOURCE: Final = "staff"  # a revocation OPH told the organiser of, registered by staff
+
+
+def retry(services: StaffServices, submission_id: int, actor: Actor) -> None:
+    """Send a parked or failed submission again ("send again" on the pages), with a fresh
+    count of attempts; :class:`NothingToRetry` for one in any other state, :class:`NotFound`
+    for none."""
+    if not grading.retry(submission_id, services.submissions, services.jobs, actor.audit_name):
+        raise NothingToRetry(submission_id)
+
+
+def invalidate(
+    services: StaffServices, submission_id: int, actor: Actor, reason: str | None = None
+) -> SubmissionState:
+    """Mitätöinti of a record sent by mistake, audited with the actor and ``reason`` (one
+    of :data:`consent.grading.INVALIDATION_REASONS`); the state it came to (``invalidated``
+    unless KOSKI refused).
+
+    :class:`UnknownInvalidationReason` for another reason, before anything is read;
+    :class:`NotInvalidatable` for a record that never reached KOSKI, changing nothing."""
+    if reason is not None and reason not in grading.INVALIDATION_REASONS:
+        raise UnknownInvalidationReason()
+    try:
+        return grading.invalidate(
+            submission_id,
+            services.submissions,
+            services.koski,
+            services.clock,
+            actor=actor.audit_name,
+            reason=reason,
+        )
+    except ValueError:  # the use case's signal for a record without an oid (reason: above)
+        raise NotInvalidatable() from None
+
+
+def revoke(
+    services: StaffServices,
+    consent_id: int,
+    actor: Actor,
+    notified_on: dt.date | None = None,
+) -> list[int]:
+    """Register a revocation OPH told of (on ``notified_on``, when staff say): the consent is
+    kept, and nothing under it is ever sent again. The ids of the submissions stopped."""
+    return services.submissions.revoke(consent_id, actor.audit_name, STAFF_SOURCE, notified_on)
