@@ -44,6 +44,7 @@ from consent.enrolments import Enrolment
 from consent.errors import ConfigurationError
 from consent.koski_answers import KoskiAnswer
 from consent.ports import Clock
+from consent.staff_actions import Signing, StaffServices
 
 log = logging.getLogger("vst.worker")
 
@@ -154,6 +155,29 @@ def bootstrap(
         queue=queue or RqJobQueue(broker),
         counters=counters,
         koski=koski or _koski(settings, counters),
+    )
+
+
+def staff_services(services: Services, *, enrolling: bool | None = None) -> StaffServices:
+    """The ports of the staff actions (:mod:`consent.staff_actions`) over ``services``.
+
+    Enrolling is on when the signing connector is configured; ``enrolling=True`` (the CLI,
+    as ever) turns it on whatever the configuration says."""
+    settings = services.settings
+    signing = Signing(
+        services.enrolments, services.queue.enqueue_invitation, settings.signing.expiry_days
+    )
+    enrol = services.connector_enabled if enrolling is None else enrolling
+    return StaffServices(
+        courses=services.courses,
+        results=services.results,
+        submissions=services.submissions,
+        jobs=services.queue,
+        koski=services.koski,
+        pending=services.pending_imports,
+        clock=services.clock,
+        allow_temporary_hetu=settings.allow_temporary_hetu,
+        signing=signing if enrol else None,
     )
 
 

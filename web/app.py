@@ -19,7 +19,7 @@ from werkzeug.exceptions import NotFound
 from consent.adapters.logs import configure_logging
 from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.migrate import is_current
-from consent.bootstrap import Services, bootstrap
+from consent.bootstrap import Services, bootstrap, staff_services
 from consent.config import Settings
 from consent.hetu import HETU_SHAPE
 from consent.ports import Clock, JobQueue
@@ -75,17 +75,9 @@ def create_app(
     jobs = services.queue
     app.extensions["vst.staff_api"] = staff_api.StaffApi(
         authenticate=services.tokens.member,
-        courses=services.courses,
-        results=services.results,
-        submissions=services.submissions,
+        staff=staff_services(services),
         status=services.status,
-        jobs=jobs,
-        koski=services.koski,
         clock=services.clock,
-        allow_temporary_hetu=settings.allow_temporary_hetu,
-        enrolments=enrolments,
-        invite=jobs.enqueue_invitation,
-        signing_expiry_days=settings.signing.expiry_days,
     )
     staff_pages.init_app(
         app,

@@ -1,44 +1,38 @@
-"""The staff JSON API: courses, result imports, status, invalidation, revocation.
+"""The staff JSON API: courses, result imports, enrolments, status, invalidation, revocation.
 
 Every endpoint needs ``Authorization: Bearer <token>`` (tokens from ``vst-consent staff
-token-create``): 401 without a valid one, 403 when its role lacks the right. The same
-use cases serve the CLI.
+token-create``): 401 without a valid one, 403 when its role lacks the right. Each change is
+one staff action (:mod:`consent.staff_actions`), as on the pages and in the CLI, and each
+refusal is answered by the one table in :mod:`web.staff_errors`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from consent import grading
-from consent.adapters.sql.courses import SqlCourses
-from consent.adapters.sql.enrolments import SqlEnrolments
-from consent.adapters.sql.results import SqlResults
-from consent.adapters.sql.submissions import SqlSubmissions
-from consent.connector import ENROLMENT_COLUMNS, check_enrolment_rows
-from consent.courses import Course, parse_course
-from consent.errors import InvalidCourse, InvalidHetu, NotFound, UnknownCourse
+from consent import staff_actions
+from consent.errors import CourseRejected, InvalidHetu
 from consent.hetu import Hetu
-from consent.import_files import ImportRejected, read_rows
-from consent.ports import GradingJobs, Koski, StatusReader
-from consent.results import result_columns
-from consent.staff import Role, StaffMember
+from consent.import_files import file_kind
+from consent.model import SubmissionState
+from consent.ports import Clock, StatusReader
+from consent.staff import Actor, Role, StaffMember
+from consent.staff_actions import StaffServices
 from consent.strict_json import StrictJsonError, loads_strict
 from consent.views import status_json
-from schemas import schema_problems
 from web.problems import problem
 from web.routes import COURSE_CODE, ROW_ID
+from web.staff_errors import register_problems
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api")
+register_problems(bp)
 MAX_IMPORT = 10 * 1024 * 1024  # a results file of some tens of thousands of rows
-# An unknown course's 404 quotes no code: the address is the caller's and may hold anything.
-NO_SUCH_COURSE: Final = "No such course."
 log = logging.getLogger("vst.staff_api")
 
 
@@ -47,22 +41,20 @@ class StaffApi:
     """What the staff endpoints need."""
 
     authenticate: Callable[[str], StaffMember | None]
-    courses: SqlCourses
-    results: SqlResults
-    submissions: SqlSubmissions
+    staff: StaffServices
     status: StatusReader
-    jobs: GradingJobs
-    koski: Koski
-    clock: Callable[[], dt.datetime]
-    allow_temporary_hetu: bool
-    enrolments: SqlEnrolments | None = None
-    invite: Callable[[int], None] | None = None  # queues the signing connector's invitation
-    signing_expiry_days: int = 30
+    clock: Clock
 
 
 def _api() -> StaffApi:
     api: StaffApi = current_app.extensions["vst.staff_api"]
     return api
+
+
+def _actor() -> Actor:
+    """Who the token belongs to, as the audit trail names them."""
+    member: StaffMember = g.staff
+    return Actor.member(member)
 
 
 @bp.before_request
@@ -94,30 +86,11 @@ def put_course(code: str) -> ResponseReturnValue:
     try:
         document: Any = loads_strict(request.get_data())
     except StrictJsonError as error:
-        return problem(
-            400, "The course is not valid.", errors=[{"field": "(body)", "reason": str(error)}]
-        )
-    if errors := schema_problems("course", document):
-        return problem(400, "The course is not valid.", errors=errors)
-    try:
-        course = _course_at(code, document)
-    except InvalidCourse as error:
-        return problem(
-            422, "The course is not valid.", errors=[{"field": error.field, "reason": error.reason}]
-        )
-    _api().courses.save_course(course, f"staff:{g.staff.name}")
+        raise CourseRejected([{"field": "(body)", "reason": str(error)}]) from None
+    course = staff_actions.save_course_document(_api().staff, document, _actor(), code)
     return jsonify(
         code=course.code, parts=len(course.effective_parts), laajuus_op=float(course.laajuus_op)
     )
-
-
-def _course_at(code: str, document: Any) -> Course:
-    """The schema-valid ``document`` as the course at ``code``; :class:`InvalidCourse` (a 422:
-    well-formed, but against a rule no schema states) when the two codes differ or the parts
-    do not add up."""
-    if document["code"] != code:
-        raise InvalidCourse("code", "differs from the code in the address")
-    return parse_course(document)
 
 
 @bp.post(f"/courses/<{COURSE_CODE}:code>/results")
@@ -125,35 +98,9 @@ def import_results(code: str) -> ResponseReturnValue:
     """Import a course's results: JSON, or CSV with ``Content-Type: text/csv``."""
     if (refused := _require(Role.STAFF)) is not None:
         return refused
-    api = _api()
-    course = api.courses.find_course(code)
-    if course is None:
-        return problem(404, NO_SUCH_COURSE)
-    kind = "csv" if request.mimetype == "text/csv" else "json"
-    try:
-        rows = read_rows(request.get_data(), kind, result_columns(course))
-        summary = grading.import_results(
-            course,
-            rows,
-            api.results,
-            api.jobs,
-            today=api.clock().date(),
-            actor=f"staff:{g.staff.name}",
-            allow_temporary=api.allow_temporary_hetu,
-        )
-    except ImportRejected as rejected:
-        return _refused(rejected, "Nothing was imported.")
+    kind = file_kind(media_type=request.mimetype)
+    summary = staff_actions.import_results(_api().staff, code, request.get_data(), kind, _actor())
     return jsonify(changed=summary.changed, unchanged=summary.unchanged)
-
-
-def _refused(rejected: ImportRejected, detail: str) -> ResponseReturnValue:
-    """400 when the file as a whole is wrong (``(file)``: not UTF-8, not JSON, no rows, too
-    many); 422 when it reads as rows but its header or rows break rules (a hetu's check
-    character, a grade off the course's scale, a part the course lacks), as the OpenAPI
-    document says: a schema can state the first, not the second."""
-    errors = [{"row": e.row, "field": e.field, "reason": e.reason} for e in rejected.errors]
-    status = 400 if any(e.field == "(file)" for e in rejected.errors) else 422
-    return problem(status, detail, errors=errors[:200])
 
 
 @bp.post(f"/courses/<{COURSE_CODE}:code>/enrolments")
@@ -161,33 +108,15 @@ def enrol(code: str) -> ResponseReturnValue:
     """Invite a course's participants (or a minor's guardian) to sign: JSON, or ``text/csv``."""
     if (refused := _require(Role.STAFF)) is not None:
         return refused
-    api = _api()
-    if api.enrolments is None or api.invite is None:
-        return problem(404, "The signing connector is not configured.")
-    if api.courses.find_course(code) is None:
-        return problem(404, NO_SUCH_COURSE)
-    kind = "csv" if request.mimetype == "text/csv" else "json"
-    try:
-        raw = read_rows(request.get_data(), kind, ENROLMENT_COLUMNS)
-        rows = check_enrolment_rows(raw, api.clock().date())
-    except ImportRejected as rejected:
-        return _refused(rejected, "Nobody was enrolled.")
-    expires = api.clock() + dt.timedelta(days=api.signing_expiry_days)
-    new, known = api.enrolments.enrol(code[:64], rows, expires, f"staff:{g.staff.name}")
-    for enrolment_id in new:
-        api.invite(enrolment_id)
-    return jsonify(enrolled=len(new), enrolled_before=known)
+    kind = file_kind(media_type=request.mimetype)
+    enrolled = staff_actions.enrol(_api().staff, code, request.get_data(), kind, _actor())
+    return jsonify(enrolled=enrolled.new, enrolled_before=enrolled.known)
 
 
 @bp.get(f"/courses/<{COURSE_CODE}:code>/enrolments")
 def enrolments(code: str) -> ResponseReturnValue:
     """Where each participant's signing stands (masked), with the signing link."""
-    api = _api()
-    if api.enrolments is None:
-        return problem(404, "The signing connector is not configured.")
-    if api.courses.find_course(code) is None:  # not an empty list: there is no such course
-        return problem(404, NO_SUCH_COURSE)
-    return jsonify(course=code, enrolments=api.enrolments.course_enrolments(code))
+    return jsonify(course=code, enrolments=staff_actions.enrolments(_api().staff, code))
 
 
 @bp.get(f"/courses/<{COURSE_CODE}:code>/status")
@@ -219,36 +148,26 @@ def _field(name: str, reason: str) -> dict[str, str]:
 
 
 def _status(code: str, hetu: Hetu | None) -> ResponseReturnValue:
-    try:
-        rows = _api().status.course_status(code, hetu)
-    except UnknownCourse:
-        return problem(404, NO_SUCH_COURSE)
+    """The course's status rows (an unknown course is answered from the table: a 404)."""
+    rows = _api().status.course_status(code, hetu)
     return jsonify(course=code, participants=[status_json(row) for row in rows])
 
 
 @bp.post(f"/submissions/<{ROW_ID}:submission_id>/invalidate")
 def invalidate(submission_id: int) -> ResponseReturnValue:
-    """Mitätöinti of a record sent by mistake."""
+    """Mitätöinti of a record sent by mistake: 200 once KOSKI invalidated it, 502 when KOSKI
+    did not (the record stays as it was, with KOSKI's answer)."""
     if (refused := _require(Role.STAFF)) is not None:
         return refused
-    api = _api()
-    try:
-        state = grading.invalidate(
-            submission_id, api.submissions, api.koski, api.clock, actor=f"staff:{g.staff.name}"
-        )
-    except NotFound as error:
-        return problem(404, str(error))
-    except ValueError as error:
-        return problem(409, str(error))
+    state = staff_actions.invalidate(_api().staff, submission_id, _actor())
     log.info(
         "submission.invalidate submission_id=%s by=%s state=%s",
         submission_id,
         g.staff.name,
         state.value,
     )
-    return jsonify(
-        submission=submission_id, state=state.value
-    ), 200 if state.value == "invalidated" else 502
+    done = state is SubmissionState.INVALIDATED
+    return jsonify(submission=submission_id, state=state.value), 200 if done else 502
 
 
 @bp.post(f"/consents/<{ROW_ID}:consent_id>/revoke")
@@ -256,8 +175,5 @@ def revoke(consent_id: int) -> ResponseReturnValue:
     """Register a revocation OPH told the organiser of: nothing for it is ever sent again."""
     if (refused := _require(Role.STAFF)) is not None:
         return refused
-    try:
-        stopped = _api().submissions.revoke(consent_id, f"staff:{g.staff.name}", "staff")
-    except NotFound as error:
-        return problem(404, str(error))
+    stopped = staff_actions.revoke(_api().staff, consent_id, _actor())
     return jsonify(consent=consent_id, state="revoked", submissions_stopped=stopped)
