@@ -10,7 +10,6 @@ keyword arguments of :func:`bootstrap`, or swap one field with :func:`dataclasse
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -43,7 +42,7 @@ from consent.config import Settings
 from consent.enrolments import Enrolment
 from consent.errors import ConfigurationError
 from consent.koski_answers import KoskiAnswer
-from consent.ports import Clock
+from consent.ports import Clock, EventPoster, RenderForm
 from consent.staff_actions import Signing, StaffServices
 
 log = logging.getLogger("vst.worker")
@@ -107,8 +106,8 @@ class Connector:
     """The signing connector: Visma Sign, the consent form, and the signed webhook it posts."""
 
     service: HttpVismaSign
-    render: Callable[[Enrolment], bytes]
-    post: Callable[[dict[str, object], str], int | None]
+    render: RenderForm
+    post: EventPoster
 
 
 def bootstrap(
