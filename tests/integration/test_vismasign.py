@@ -7,7 +7,7 @@ import base64
 import datetime as dt
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -17,6 +17,7 @@ import requests
 
 from consent.adapters.onnistuu import OnnistuuKey, signed_headers
 from consent.adapters.vismasign import HttpVismaSign, VismaSignError
+from consent.ports import Clock
 from tests.hetus import make_hetu
 from tests.net import free_port
 from tests.vismasign_server import CLIENT_ID, RunningVismaSign, running_vismasign
@@ -41,7 +42,7 @@ def sandbox(tmp_path: Path) -> Iterator[RunningVismaSign]:
 def client(
     sandbox: RunningVismaSign,
     key: OnnistuuKey | None = None,
-    clock: Callable[[], dt.datetime] = NOW,
+    clock: Clock = NOW,
 ) -> HttpVismaSign:
     return HttpVismaSign(sandbox.url, key or sandbox.key, clock, timeout=(2, 5))
 
