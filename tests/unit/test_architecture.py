@@ -73,7 +73,13 @@ MODULES = _modules()
 
 def test_the_walk_sees_the_whole_code_base() -> None:
     seen = {m for m, _ in MODULES}
-    assert {"consent.config", "consent.hetu", "web.app", "workers.worker", "consent.bootstrap"} <= seen
+    assert {
+        "consent.config",
+        "consent.hetu",
+        "web.app",
+        "workers.worker",
+        "consent.bootstrap",
+    } <= seen
 
 
 @pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
