@@ -71,11 +71,11 @@ def create_app(
         clock=services.clock,
         allow_temporary_hetu=settings.allow_temporary_hetu,
     )
-    enrolments = services.enrolments if services.connector_enabled else None
     jobs = services.queue
+    staff = staff_services(services)
     app.extensions["vst.staff_api"] = staff_api.StaffApi(
         authenticate=services.tokens.member,
-        staff=staff_services(services),
+        staff=staff,
         status=services.status,
         clock=services.clock,
     )
@@ -83,20 +83,11 @@ def create_app(
         app,
         staff_pages.StaffPages(
             accounts=services.accounts,
-            courses=services.courses,
-            results=services.results,
-            submissions=services.submissions,
+            staff=staff,
             status=services.status,
-            pending=services.pending_imports,
-            jobs=jobs,
-            koski=services.koski,
             clock=services.clock,
-            allow_temporary_hetu=settings.allow_temporary_hetu,
             dashboard_url=settings.dashboard_url,
             throttle=services.throttle,
-            enrolments=enrolments,
-            invite=jobs.enqueue_invitation,
-            signing_expiry_days=settings.signing.expiry_days,
             plain_http_links=settings.mode == "local",  # the Visma Sign sandbox's links
         ),
         secret_key=settings.web_secret_key,

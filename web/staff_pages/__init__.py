@@ -14,7 +14,7 @@ import datetime as dt
 from flask import Flask
 
 # The views register on the blueprint when imported.
-from web.staff_pages import auth, courses, enrolment, participants, results  # noqa: F401
+from web.staff_pages import auth, courses, enrolment, participants, refusals, results  # noqa: F401
 from web.staff_pages.blueprint import (
     SESSION_HOURS,
     CookieSessions,

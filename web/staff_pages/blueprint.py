@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote
@@ -16,14 +14,10 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from consent.adapters.login_throttle import LoginThrottle
-from consent.adapters.sql.courses import SqlCourses
-from consent.adapters.sql.enrolments import SqlEnrolments
-from consent.adapters.sql.pending_imports import SqlPendingImports
-from consent.adapters.sql.results import SqlResults
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
-from consent.adapters.sql.submissions import SqlSubmissions
-from consent.ports import GradingJobs, Koski, StatusReader
-from consent.staff import Role, StaffMember
+from consent.ports import Clock, StatusReader
+from consent.staff import Actor, Role, StaffMember
+from consent.staff_actions import StaffServices
 from web.staff_pages.course_form import finnish_number
 from web.staff_pages.texts import text
 
@@ -41,20 +35,11 @@ class StaffPages:
     """What the pages need."""
 
     accounts: SqlStaffAccounts
-    courses: SqlCourses
-    results: SqlResults
-    submissions: SqlSubmissions
+    staff: StaffServices  # what every change goes through: the staff actions' ports
     status: StatusReader
-    pending: SqlPendingImports
-    jobs: GradingJobs
-    koski: Koski
-    clock: Callable[[], dt.datetime]
-    allow_temporary_hetu: bool
+    clock: Clock
     dashboard_url: str
     throttle: LoginThrottle
-    enrolments: SqlEnrolments | None = None  # None: the signing connector is off
-    invite: Callable[[int], None] | None = None
-    signing_expiry_days: int = 30
     plain_http_links: bool = False  # local mode: the Visma Sign sandbox's links are http
 
 
@@ -117,10 +102,10 @@ class Forbidden(Exception):
     """The logged-in member's role does not allow this."""
 
 
-def actor() -> str:
-    """How the audit trail names the logged-in member."""
+def actor() -> Actor:
+    """The logged-in member, as the audit trail names them."""
     member: StaffMember = g.staff
-    return f"staff:{member.name}"[:64]
+    return Actor.member(member)
 
 
 def our_page(target: str, prefix: str = "/staff/") -> str:

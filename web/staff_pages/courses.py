@@ -7,9 +7,10 @@ import re
 from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
+from consent import staff_actions
 from consent.staff import Role
 from web.routes import COURSE_CODE, CourseCodeConverter
-from web.staff_pages.blueprint import actor, bp, deps, error_page, require
+from web.staff_pages.blueprint import actor, bp, deps, require
 from web.staff_pages.course_form import (
     check,
     compact,
@@ -30,7 +31,7 @@ def home() -> ResponseReturnValue:
 @bp.get("/courses")
 def courses() -> ResponseReturnValue:
     """Every course, the latest ending first."""
-    return render_template("courses.html", courses=deps().courses.courses())
+    return render_template("courses.html", courses=staff_actions.courses(deps().staff))
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
@@ -44,10 +45,7 @@ def new_course() -> ResponseReturnValue:
 def edit_course(code: str) -> ResponseReturnValue:
     """Change a course; its code stays."""
     require(Role.STAFF)
-    course = deps().courses.find_course(code)
-    if course is None:
-        return error_page(404, "not_found")
-    return _course_form(code, values_of(course))
+    return _course_form(code, values_of(staff_actions.course(deps().staff, code)))
 
 
 def _course_form(code: str | None, stored: dict[str, str] | None = None) -> ResponseReturnValue:
@@ -60,7 +58,7 @@ def _course_form(code: str | None, stored: dict[str, str] | None = None) -> Resp
     course, problems = check(document_from(values), code)
     if course is None:
         return _render(code, masked(values), masked(problems)), 400
-    deps().courses.save_course(course, actor())
+    staff_actions.save_course(deps().staff, course, actor())
     flash("saved")
     return redirect(f"/staff/courses/{course.code}")
 
@@ -71,7 +69,7 @@ def _taken(typed: str) -> bool:
     to :func:`check`, which names the field."""
     return (
         re.fullmatch(CourseCodeConverter.regex, typed) is not None
-        and deps().courses.find_course(typed) is not None
+        and deps().staff.courses.find_course(typed) is not None
     )
 
 

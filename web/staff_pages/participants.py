@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from consent import grading
+from consent import grading, staff_actions
 from consent.adapters.vismasign import is_web_page
-from consent.errors import InvalidHetu, NotFound, UnknownCourse
+from consent.errors import InvalidHetu, UnknownInvalidationReason
 from consent.hetu import Hetu
+from consent.model import SubmissionState
 from consent.staff import Role
 from consent.views import PENDING_BINDING, ParticipantStatus
 from web.routes import COURSE_CODE, ROW_ID
-from web.staff_pages.blueprint import actor, bp, deps, error_page, our_page, require
+from web.staff_pages.blueprint import actor, bp, deps, require
+from web.staff_pages.refusals import back
 from web.staff_pages.texts import text
 
 log = logging.getLogger("vst.staff_pages")
@@ -54,13 +56,10 @@ def _page(
     code: str, hetu: Hetu | None, search_error: str | None = None, status: int = 200
 ) -> ResponseReturnValue:
     pages = deps()
-    the_course = pages.courses.find_course(code)
-    if the_course is None:
-        return error_page(404, "not_found")
-    try:
-        rows = pages.status.course_status(code, hetu)
-    except UnknownCourse:
-        return error_page(404, "not_found")
+    the_course = staff_actions.course(pages.staff, code)  # none: a 404, from the table
+    rows = pages.status.course_status(code, hetu)
+    staff = pages.staff
+    signing = None if staff.signing is None else staff_actions.enrolments(staff, code)
     moving = any(row.moving for row in rows)
     return render_template(
         "course.html",
@@ -70,7 +69,7 @@ def _page(
         search_error=search_error,
         refresh=moving and hetu is None,
         reasons=grading.INVALIDATION_REASONS,
-        signing=None if pages.enrolments is None else pages.enrolments.course_enrolments(code),
+        signing=signing,
     ), status
 
 
@@ -104,67 +103,55 @@ def _shown(row: ParticipantStatus) -> ShownRow:
 def retry(submission_id: int) -> ResponseReturnValue:
     """Send a parked or failed submission again."""
     require(Role.STAFF)
-    pages = deps()
-    try:
-        again = grading.retry(submission_id, pages.submissions, pages.jobs, actor())
-    except NotFound:
-        return error_page(404, "not_found")
-    flash("retried" if again else "not_retried")
-    return redirect(_back())
+    staff_actions.retry(deps().staff, submission_id, actor())
+    flash("retried")
+    return redirect(back())
 
 
 @bp.route(f"/submissions/<{ROW_ID}:submission_id>/invalidate", methods=["GET", "POST"])
 def invalidate(submission_id: int) -> ResponseReturnValue:
     """Mitätöinti, after a confirmation page that asks why."""
     require(Role.STAFF)
-    pages = deps()
-    back = _back()
+    if request.method == "GET":
+        return _invalidate_form(submission_id, None)
     chosen = request.form.get("reason", "")
-    if request.method == "GET" or chosen not in grading.INVALIDATION_REASONS:
-        problem = text("need_reason") if request.method == "POST" else None
-        return render_template(
-            "invalidate.html",
-            submission_id=submission_id,
-            reasons=grading.INVALIDATION_REASONS,
-            back=back,
-            problem=problem,
-        ), 400 if problem else 200
     try:
-        state = grading.invalidate(
-            submission_id, pages.submissions, pages.koski, pages.clock, actor=actor(), reason=chosen
-        )
-    except NotFound:
-        return error_page(404, "not_found")
-    except ValueError:
-        flash("not_found")
-        return redirect(back)
+        state = staff_actions.invalidate(deps().staff, submission_id, actor(), chosen)
+    except UnknownInvalidationReason:  # none chosen: the form again, asking for one
+        return _invalidate_form(submission_id, text("need_reason")), 400
     log.info("submission.invalidate submission_id=%s state=%s", submission_id, state.value)
-    flash("invalidated" if state.value == "invalidated" else "invalidate_failed")
-    return redirect(back)
+    flash("invalidated" if state is SubmissionState.INVALIDATED else "invalidate_failed")
+    return redirect(back())
+
+
+def _invalidate_form(submission_id: int, problem: str | None) -> str:
+    return render_template(
+        "invalidate.html",
+        submission_id=submission_id,
+        reasons=grading.INVALIDATION_REASONS,
+        back=back(),
+        problem=problem,
+    )
 
 
 @bp.route(f"/consents/<{ROW_ID}:consent_id>/revoke", methods=["GET", "POST"])
 def revoke(consent_id: int) -> ResponseReturnValue:
     """Register a revocation OPH told of, with the day they told; confirmed on its own page."""
     require(Role.STAFF)
-    pages = deps()
-    back = _back()
-    notified = _past_date(request.form.get("notified_on", ""), pages.clock().date())
+    today = deps().clock().date()
+    notified = _past_date(request.form.get("notified_on", ""), today)
     if request.method == "GET" or notified is None:
         problem = text("need_date") if request.method == "POST" else None
         return render_template(
             "revoke.html",
             consent_id=consent_id,
-            back=back,
+            back=back(),
             problem=problem,
-            today=pages.clock().date().isoformat(),
+            today=today.isoformat(),
         ), 400 if problem else 200
-    try:
-        pages.submissions.revoke(consent_id, actor(), "staff", notified)
-    except NotFound:
-        return error_page(404, "not_found")
+    staff_actions.revoke(deps().staff, consent_id, actor(), notified)
     flash("revoked")
-    return redirect(back)
+    return redirect(back())
 
 
 def _past_date(value: str, today: dt.date) -> dt.date | None:
@@ -173,8 +160,3 @@ def _past_date(value: str, today: dt.date) -> dt.date | None:
     except ValueError:
         return None
     return day if day <= today else None
-
-
-def _back() -> str:
-    """The course page the action came from (only a page of ours)."""
-    return our_page(request.values.get("back", ""), "/staff/courses/")
