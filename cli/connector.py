@@ -4,15 +4,15 @@ save a signed consent form."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 
-from consent.adapters.sql.ledger import utc_now
-from consent.bootstrap import bootstrap
-from consent.connector import ENROLMENT_COLUMNS, check_enrolment_rows
+from cli.refusals import REFUSED, read_file, refused
+from consent import staff_actions
+from consent.bootstrap import bootstrap, staff_services
 from consent.errors import NotFound
-from consent.import_files import ImportRejected, read_rows
+from consent.import_files import file_kind
+from consent.staff import COMMAND_LINE
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,23 +37,17 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _enrol(args: argparse.Namespace) -> int:
-    services = bootstrap()
-    settings = services.settings
+    content, kind = read_file(args.file), file_kind(filename=args.file.name)
+    # As ever, the command enrols whether or not the web's connector is on, and on a course
+    # not defined here yet: the consent form then names it by its code.
+    staff = staff_services(bootstrap(), enrolling=True)
     try:
-        raw = read_rows(args.file.read_bytes(), args.file.name, ENROLMENT_COLUMNS)
-        rows = check_enrolment_rows(raw, utc_now().date())
-    except ImportRejected as rejected:
-        problems = [f"row {e.row}: {e.field} {e.reason}" for e in rejected.errors]
-        print("nobody enrolled:\n  " + "\n  ".join(problems[:200]), file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(f"cannot read {args.file}: {type(error).__name__}", file=sys.stderr)
-        return 1
-    expires = utc_now() + dt.timedelta(days=settings.signing.expiry_days)
-    new, known = services.enrolments.enrol(args.course[:64], rows, expires, "cli")
-    for enrolment_id in new:
-        services.queue.enqueue_invitation(enrolment_id)
-    print(f"{len(new)} enrolled and being invited, {known} enrolled before")
+        enrolled = staff_actions.enrol(
+            staff, args.course, content, kind, COMMAND_LINE, defined_course=False
+        )
+    except REFUSED as error:
+        return refused(error)
+    print(f"{enrolled.new} enrolled and being invited, {enrolled.known} enrolled before")
     return 0
 
 

@@ -6,6 +6,7 @@ masked."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Final
 
 from consent.errors import ConsentError, CourseRejected, InvalidCourse, UnknownCourse
@@ -37,3 +38,11 @@ def message(error: Exception) -> str:
     if isinstance(error, UnknownCourse):
         return f"no course {error.code!r}; import the course first"
     return str(error)
+
+
+def read_file(path: Path) -> bytes:
+    """The file's bytes, or exit saying why it cannot be read (never what it holds)."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise SystemExit(f"cannot read {path}: {type(error).__name__}") from None

@@ -10,22 +10,19 @@ from pathlib import Path
 from typing import Any
 
 from cli import accounts
-from consent import grading
-from consent.adapters.sql.ledger import utc_now
+from cli.refusals import REFUSED, read_file, refused
+from consent import staff_actions
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
-from consent.bootstrap import bootstrap
+from consent.bootstrap import bootstrap, staff_services
 from consent.config import Settings
-from consent.courses import parse_course
-from consent.errors import InvalidCourse, InvalidHetu, NotFound, UnknownCourse
+from consent.errors import InvalidHetu, UnknownCourse
 from consent.hetu import Hetu
-from consent.import_files import ImportRejected, read_rows
-from consent.results import result_columns
-from consent.staff import Role
+from consent.import_files import file_kind
+from consent.model import SubmissionState
+from consent.staff import COMMAND_LINE, Actor, Role
+from consent.staff_actions import StaffServices
 from consent.strict_json import StrictJsonError, loads_strict
 from consent.views import ParticipantStatus, status_json
-from schemas import schema_problems
-
-ACTOR = "cli"
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -86,18 +83,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _import_course(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
     document = _course_json(args.file)
-    problems = [f"{p['field']}: {p['reason']}" for p in schema_problems("course", document)]
-    if problems:
-        print("course not saved:\n  " + "\n  ".join(problems), file=sys.stderr)
-        return 1
     try:
-        course = parse_course(document)
-    except InvalidCourse as error:
-        print(f"course not saved: {error}", file=sys.stderr)
-        return 1
-    bootstrap(settings).courses.save_course(course, ACTOR)
+        course = staff_actions.save_course_document(_staff(), document, COMMAND_LINE)
+    except REFUSED as error:
+        return refused(error)
     print(
         f"course {course.code} saved: {len(course.effective_parts)} part(s), {course.laajuus_op} op"
     )
@@ -105,28 +95,11 @@ def _import_course(args: argparse.Namespace) -> int:
 
 
 def _import_results(args: argparse.Namespace) -> int:
-    services = bootstrap()
-    settings = services.settings
-    course = services.courses.find_course(args.course)
-    if course is None:
-        print(f"no course {args.course!r}; import the course first", file=sys.stderr)
-        return 1
+    content, kind = read_file(args.file), file_kind(filename=args.file.name)
     try:
-        rows = read_rows(args.file.read_bytes(), args.file.name, result_columns(course))
-        summary = grading.import_results(
-            course,
-            rows,
-            services.results,
-            services.queue,
-            today=dt.date.today(),
-            actor=ACTOR,
-            allow_temporary=settings.allow_temporary_hetu,
-        )
-    except ImportRejected as rejected:
-        print("nothing imported:", file=sys.stderr)
-        for e in rejected.errors:
-            print(f"  row {e.row}: {e.field}: {e.reason}", file=sys.stderr)
-        return 1
+        summary = staff_actions.import_results(_staff(), args.course, content, kind, COMMAND_LINE)
+    except REFUSED as error:
+        return refused(error)
     print(f"imported: {summary.changed} new or changed, {summary.unchanged} unchanged")
     return 0
 
@@ -168,26 +141,25 @@ def _status_line(row: ParticipantStatus) -> str:
 
 
 def _invalidate(args: argparse.Namespace) -> int:
-    services = bootstrap()
     try:
-        state = grading.invalidate(
-            args.submission, services.submissions, services.koski, utc_now, actor=ACTOR
-        )
-    except (NotFound, ValueError) as error:
-        print(error, file=sys.stderr)
-        return 1
+        state = staff_actions.invalidate(_staff(), args.submission, COMMAND_LINE)
+    except REFUSED as error:
+        return refused(error)
     print(f"submission {args.submission}: {state.value}")
-    return 0 if state.value == "invalidated" else 1
+    return 0 if state is SubmissionState.INVALIDATED else 1
 
 
 def _revoke(args: argparse.Namespace) -> int:
     try:
-        stopped = bootstrap().submissions.revoke(args.consent, f"staff:{args.by}", "staff")
-    except NotFound as error:
-        print(error, file=sys.stderr)
-        return 1
+        stopped = staff_actions.revoke(_staff(), args.consent, Actor.staff(args.by))
+    except REFUSED as error:
+        return refused(error)
     print(f"consent {args.consent} revoked, {len(stopped)} submission(s) stopped: never sent again")
     return 0
+
+
+def _staff() -> StaffServices:
+    return staff_services(bootstrap())
 
 
 def _tokens() -> SqlStaffTokens:
@@ -216,11 +188,7 @@ def _course_json(path: Path) -> Any:
     """The file's strict JSON (as the API parses a course), or exit saying why, quoting none
     of it: no lone surrogate, NUL, huge integer or deep nesting gets as far as the database."""
     try:
-        content = path.read_bytes()
-    except OSError as error:
-        raise SystemExit(f"cannot read {path}: {type(error).__name__}") from None
-    try:
-        return loads_strict(content)
+        return loads_strict(read_file(path))
     except StrictJsonError as error:
         print(f"course not saved: {error}", file=sys.stderr)
         raise SystemExit(1) from None
