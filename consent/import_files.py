@@ -84,7 +84,7 @@ def file_kind(media_type: str | None = None, filename: str | None = None) -> Fil
 def read_rows(content: bytes, kind: str, columns: Columns) -> list[dict[str, Any]]:
     """The raw rows of a CSV (header line) or JSON (a list, or ``{"results": [...]}``) file;
     ``kind`` is what :func:`file_kind` told (``json``; anything else is read as CSV)."""
-    json = kind.lower().endswith("json")
+    json = kind == "json"
     rows = _json_rows(content.removeprefix(_BOM)) if json else _csv_rows(content, columns)
     if not rows:
         raise ImportRejected([RowError(0, "(file)", "has no rows")])
