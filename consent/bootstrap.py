@@ -41,7 +41,7 @@ from consent.adapters.webhook_sender import Signer
 from consent.config import Settings
 from consent.enrolments import Enrolment
 from consent.errors import ConfigurationError
-from consent.koski_answers import KoskiAnswer
+from consent.koski_answers import KoskiAnswer, first_error_key
 from consent.ports import Clock, EventPoster, RenderForm
 from consent.staff_actions import Signing, StaffServices
 
@@ -200,10 +200,8 @@ def _koski(settings: Settings, counters: RedisCounters) -> HttpKoski:
 
 def _count_answer(counters: RedisCounters, answer: KoskiAnswer) -> None:
     """KOSKI answers by status and first error key, for ``/metrics``."""
-    body = answer.body if isinstance(answer.body, list) else []
-    keys = [str(e.get("key")) for e in body if isinstance(e, dict)]
     status = "none" if answer.status is None else str(answer.status)
-    counters.count("koski", status=status, key=keys[0] if keys else "")
+    counters.count("koski", status=status, key=first_error_key(answer))
 
 
 def _connector(services: Services) -> Connector:
