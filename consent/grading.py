@@ -15,7 +15,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from consent.courses import Course
-from consent.errors import BindingFailed, SendingFailed
+from consent.errors import (
+    BindingFailed,
+    NotInvalidatable,
+    SendingFailed,
+    UnknownInvalidationReason,
+)
 from consent.koski_answers import judge
 from consent.koski_payload import build_payload, payload_hash
 from consent.model import RETRYABLE, AuditEntry, ConsentState, SubmissionState
@@ -325,12 +330,14 @@ def invalidate(
     """Mitätöinti: resend the record with a ``mitatoity`` jakso dated today, then forget its oid,
     so a corrected result creates a new record (same lähdejärjestelmänId).
 
-    ``reason`` is one of :data:`INVALIDATION_REASONS` (a code: free text could hold a name)."""
+    ``reason`` is one of :data:`INVALIDATION_REASONS` (a code: free text could hold a name):
+    :class:`UnknownInvalidationReason` otherwise, before anything is read;
+    :class:`NotInvalidatable` for a record that never reached KOSKI, changing nothing."""
+    if reason is not None and reason not in INVALIDATION_REASONS:
+        raise UnknownInvalidationReason()
     view = submissions.send_view(submission_id)
     if view.right.oid is None:
-        raise ValueError("only a record that reached KOSKI can be invalidated")
-    if reason is not None and reason not in INVALIDATION_REASONS:
-        raise ValueError("unknown invalidation reason")
+        raise NotInvalidatable()
     details = {"reason": reason}
     submissions.audit(
         AuditEntry(actor[:64], "submission.invalidate", "submission", submission_id, details)

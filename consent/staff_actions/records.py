@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Final
 
 from consent import grading
-from consent.errors import NothingToRetry, NotInvalidatable, UnknownInvalidationReason
+from consent.errors import NothingToRetry
 from consent.model import SubmissionState
 from consent.staff import Actor
 from consent.staff_actions.services import StaffServices
@@ -32,19 +32,14 @@ def invalidate(
 
     :class:`UnknownInvalidationReason` for another reason, before anything is read;
     :class:`NotInvalidatable` for a record that never reached KOSKI, changing nothing."""
-    if reason is not None and reason not in grading.INVALIDATION_REASONS:
-        raise UnknownInvalidationReason()
-    try:
-        return grading.invalidate(
-            submission_id,
-            services.submissions,
-            services.koski,
-            services.clock,
-            actor=actor.audit_name,
-            reason=reason,
-        )
-    except ValueError:  # the use case's signal for a record without an oid (reason: above)
-        raise NotInvalidatable() from None
+    return grading.invalidate(
+        submission_id,
+        services.submissions,
+        services.koski,
+        services.clock,
+        actor=actor.audit_name,
+        reason=reason,
+    )
 
 
 def revoke(
