@@ -185,6 +185,7 @@ class ResultRow(Base):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     grade: Mapped[str] = mapped_column(String(16))
     graded_on: Mapped[dt.date] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)  # None: on the course's end date
     status: Mapped[str] = mapped_column(String(16))
     part_grades: Mapped[Any | None] = mapped_column(Json)
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -214,6 +215,8 @@ class SubmissionRow(Base):
     last_error_keys: Mapped[Any | None] = mapped_column(Json)
     last_error_message: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    attention: Mapped[str | None] = mapped_column(String(32))  # why KOSKI's record is in doubt
+    checked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # last found in KOSKI
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
