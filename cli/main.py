@@ -162,7 +162,7 @@ def _check_config(_args: argparse.Namespace) -> int:
     print(f"data dir: {settings.data_dir}")
     print(f"database: {settings.database_url.split(':', 1)[0]}")
     print(f"broker: {'REDIS_URL' if settings.redis_url else 'embedded Valkey'}")
-    print(f"KOSKI: {settings.koski_url}")
+    print(f"KOSKI: {settings.koski_url} (source system {settings.koski_source_system})")
     print(f"webhook keys: {', '.join(f'{k.kind}:{k.key_id}' for k in settings.webhook_keys)}")
     print(f"PII keys: {', '.join(k.key_id for k in settings.pii_keys)} (sealing with the first)")
     return 0

@@ -46,6 +46,12 @@ _ED25519_PUBLIC_LEN: Final = 32
 _ED25519_SEED_LEN: Final = 32
 _PII_MIN: Final = 32
 _WEB_SECRET_MIN: Final = 32
+# The local lähdejärjestelmä code: known to the project's KOSKI sandbox only (real KOSKI answers
+# tuntematonKoodi), so no vendor's code is ever sent by default and production must name its own.
+SANDBOX_SOURCE_SYSTEM: Final = "vst-consent-sandbox"
+_SOURCE_SYSTEM: Final = re.compile(
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
+)  # a koodiarvo; the column is 32
 
 
 @dataclass(frozen=True)
@@ -124,7 +130,7 @@ class Settings:
             koski_username=env.get("KOSKI_USERNAME", "sandbox"),
             koski_password=env.get("KOSKI_PASSWORD", DEV_KOSKI_PASSWORD),
             koski_caller_id=env.get("KOSKI_CALLER_ID", "1.2.246.562.10.00000000001.vst-consent"),
-            koski_source_system=env.get("KOSKI_SOURCE_SYSTEM", "winnova"),
+            koski_source_system=_source_system(env.get("KOSKI_SOURCE_SYSTEM", "")),
             webhook_keys=_webhook_keys(
                 env.get("SIGNING_WEBHOOK_KEYS", f"{DEV_WEBHOOK_KEY} {DEV_CONNECTOR_PUBLIC}")
             ),
@@ -207,6 +213,11 @@ def _require_production_values(env: _Env, settings: Settings) -> None:
     for name in _PRODUCTION_REQUIRED:
         if not env.get(name, "").strip():
             raise ConfigurationError(f"{name} must be set when VST_ENV=production")
+    if settings.koski_source_system == SANDBOX_SOURCE_SYSTEM:
+        raise ConfigurationError(
+            "KOSKI_SOURCE_SYSTEM is the local sandbox's code: set your own lähdejärjestelmä code"
+            " (koodisto lahdejarjestelma, as OPH gave it)"
+        )
     _refuse_keys("SIGNING_WEBHOOK_KEYS", [k.material for k in settings.webhook_keys])
     _refuse_keys("PII_KEY", [k.material for k in settings.pii_keys])
     signing = settings.signing
@@ -363,6 +374,18 @@ def _connector_seed(key: str) -> bytes:
             "SIGNING_CONNECTOR_KEY must be a 32-byte Ed25519 seed, or 64 bytes: the seed and its"
             " own public key"
         ) from None
+
+
+def _source_system(text: str) -> str:
+    """The lähdejärjestelmä code every record carries: the sandbox's own code when unset (no
+    vendor's code by default), else a koodiarvo of at most 32 characters."""
+    code = text.strip() or SANDBOX_SOURCE_SYSTEM
+    if not _SOURCE_SYSTEM.match(code):
+        raise ConfigurationError(
+            "KOSKI_SOURCE_SYSTEM must be a lahdejarjestelma code: letters, digits, . - or _,"
+            " at most 32 characters"
+        )
+    return code
 
 
 def _web_secret(text: str) -> str:

@@ -18,8 +18,11 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from sandbox.koski.errors import KoskiError, KoskiFailure, bad_request, schema_error
 
+# KOSKI's koodisto lahdejarjestelma (a sample of vendors' codes) and the local stack's own code,
+# which the project sends by default and only this sandbox knows (real KOSKI: tuntematonKoodi).
 SOURCE_SYSTEMS: Final = frozenset(
     {"winnova", "primus", "peppi", "hellewi", "kursor", "eepos", "sivisverkko", "studyo", "pyramus"}
+    | {"vst-consent-sandbox"}
 )
 
 _ERROR_TYPES: Final = {

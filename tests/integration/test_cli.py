@@ -9,6 +9,7 @@ from pathlib import Path
 
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.migrate import head_revision, is_current
+from consent.config import SANDBOX_SOURCE_SYSTEM
 from consent.published_secrets import DEV_CONNECTOR_PUBLIC
 from tests.unit.test_config import PRODUCTION
 
@@ -55,6 +56,19 @@ def test_a_production_start_without_a_secret_stops_and_names_it() -> None:
     assert result.returncode == 2
     assert "PII_KEY must be set when VST_ENV=production" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_production_start_without_a_source_system_code_stops_and_names_it() -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != "KOSKI_SOURCE_SYSTEM"}
+    result = _run("check-config", **env)
+    assert result.returncode == 2
+    assert "KOSKI_SOURCE_SYSTEM must be set when VST_ENV=production" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_config_names_the_source_system_code_every_record_carries() -> None:
+    assert "(source system primus)" in _run("check-config", **PRODUCTION).stdout
+    assert f"(source system {SANDBOX_SOURCE_SYSTEM})" in _run("check-config").stdout
 
 
 def test_check_config_refuses_a_published_key_in_production_and_names_only_the_variable() -> None:

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from consent.adapters.webhook_sender import Signer
-from consent.config import Settings, WebhookKey
+from consent.config import SANDBOX_SOURCE_SYSTEM, Settings, WebhookKey
 from consent.errors import ConfigurationError
 from consent.published_secrets import (
     DEV_CONNECTOR_KEY,
@@ -56,6 +56,26 @@ def test_local_mode_runs_with_no_configuration_at_all() -> None:
     assert settings.current_pii_key.key_id == "dev"
     assert settings.signing.vismasign_url == "http://127.0.0.1:7022"
     assert not settings.allow_temporary_hetu
+
+
+def test_local_mode_sends_the_sandboxs_own_source_system_code_never_a_vendors() -> None:
+    assert Settings.from_env({}).koski_source_system == SANDBOX_SOURCE_SYSTEM
+    assert Settings.from_env({"KOSKI_SOURCE_SYSTEM": " "}).koski_source_system == (
+        SANDBOX_SOURCE_SYSTEM
+    )
+    assert Settings.from_env({"KOSKI_SOURCE_SYSTEM": "primus"}).koski_source_system == "primus"
+
+
+def test_production_refuses_the_sandboxs_source_system_code_and_names_the_variable() -> None:
+    with pytest.raises(ConfigurationError, match="KOSKI_SOURCE_SYSTEM"):
+        Settings.from_env({**PRODUCTION, "KOSKI_SOURCE_SYSTEM": SANDBOX_SOURCE_SYSTEM})
+
+
+@pytest.mark.parametrize("code", ["ei koodi", "x" * 33, "-alku", "ö"])
+def test_a_source_system_that_is_no_koodiarvo_is_refused_without_echoing_it(code: str) -> None:
+    with pytest.raises(ConfigurationError, match="KOSKI_SOURCE_SYSTEM") as caught:
+        Settings.from_env({"KOSKI_SOURCE_SYSTEM": code})
+    assert code not in str(caught.value)
 
 
 def test_the_data_directory_moves_the_default_database(tmp_path: Path) -> None:

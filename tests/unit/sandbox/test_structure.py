@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from consent.config import Settings
 from sandbox.koski.errors import KoskiFailure
 from sandbox.koski.structure import check_structure
 from tests.koski_docs import interrupted, jakso, oo, passed, pts
@@ -95,6 +96,13 @@ def test_an_unknown_source_system_is_an_unknown_code() -> None:
     document = passed()
     oo(document)["lähdejärjestelmänId"]["lähdejärjestelmä"]["koodiarvo"] = "ei-tunnettu"
     assert problems(document)[0][1] == "tuntematonKoodi"
+
+
+def test_the_local_stacks_own_source_system_is_a_code_the_sandbox_knows() -> None:
+    document = passed()
+    code = Settings.from_env({}).koski_source_system
+    oo(document)["lähdejärjestelmänId"]["lähdejärjestelmä"]["koodiarvo"] = code
+    check_structure(document)
 
 
 @pytest.mark.parametrize("bad", ["2022-02-30", "31.5.2022", ""])
