@@ -49,9 +49,7 @@ _WEB_SECRET_MIN: Final = 32
 # The local lähdejärjestelmä code: known to the project's KOSKI sandbox only (real KOSKI answers
 # tuntematonKoodi), so no vendor's code is ever sent by default and production must name its own.
 SANDBOX_SOURCE_SYSTEM: Final = "vst-consent-sandbox"
-_SOURCE_SYSTEM: Final = re.compile(
-    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
-)  # a koodiarvo; the column is 32
+_SOURCE_SYSTEM: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")  # koodiarvo, ≤ 32
 
 
 @dataclass(frozen=True)

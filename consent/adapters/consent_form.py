@@ -24,19 +24,7 @@ class ConsentForm:
 
     def __call__(self, enrolment: Enrolment, course_name: str) -> bytes:
         """The PDF for ``enrolment``."""
-        participant = f"{enrolment.participant.first_names} {enrolment.participant.last_name}"
-        if enrolment.signer.hetu == enrolment.participant.hetu:
-            signer_line = "Allekirjoittaja: osallistuja itse."
-        else:
-            signer = f"{enrolment.signer.first_names} {enrolment.signer.last_name}"
-            signer_line = f"Allekirjoittaja: {signer}, alaikäisen osallistujan huoltaja."
-        text = self._template.format(
-            organiser=self._organiser,
-            course_code=enrolment.course_code,
-            course_name=course_name,
-            participant=participant,
-            signer_line=signer_line,
-        )
+        text = self.text(enrolment, course_name)
         pdf = FPDF()
         pdf.set_title("Suostumus KOSKI-tallennukseen")
         pdf.add_page()
@@ -46,3 +34,19 @@ class ConsentForm:
             text_line = line.encode("latin-1", "replace").decode("latin-1") or " "
             pdf.multi_cell(0, 6, text_line, new_x="LMARGIN", new_y="NEXT")
         return bytes(pdf.output())
+
+    def text(self, enrolment: Enrolment, course_name: str) -> str:
+        """The form's words for ``enrolment``: the template with the course and people filled in."""
+        participant = f"{enrolment.participant.first_names} {enrolment.participant.last_name}"
+        if enrolment.signer.hetu == enrolment.participant.hetu:
+            signer_line = "Allekirjoittaja: osallistuja itse."
+        else:
+            signer = f"{enrolment.signer.first_names} {enrolment.signer.last_name}"
+            signer_line = f"Allekirjoittaja: {signer}, alaikäisen osallistujan huoltaja."
+        return self._template.format(
+            organiser=self._organiser,
+            course_code=enrolment.course_code,
+            course_name=course_name,
+            participant=participant,
+            signer_line=signer_line,
+        )
