@@ -133,6 +133,8 @@ def _status_line(row: ParticipantStatus) -> str:
     sub = row.submission
     state = sub.state.value if sub else "-"
     detail = (sub.oid or ",".join(sub.last_error_keys or ())) if sub else ""
+    if sub and sub.attention:  # a live record in doubt: say why
+        detail = f"{detail}  attention: {sub.attention}"
     name = row.participant.name[:14]
     return (
         f"{row.result_id:>6}  {row.participant.hetu:<11}  {name:<14}  {consent:<10}  "

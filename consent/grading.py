@@ -33,7 +33,13 @@ from consent.ports import (
     ResultStore,
     Submissions,
 )
-from consent.results import ResultForBinding, ResultStatus, check_rows, is_passed
+from consent.results import (
+    ResultForBinding,
+    ResultStatus,
+    ResultSubmission,
+    check_rows,
+    is_passed,
+)
 from consent.submissions import (
     FRESH,
     STOPPED,
@@ -43,6 +49,7 @@ from consent.submissions import (
     after_answer,
     after_invalidation,
     before_sending,
+    held_back,
     new_source_id,
     reopened,
     unsendable,
@@ -105,21 +112,36 @@ def bind_result(
 ) -> tuple[str, int | None]:
     """Bind one result to its consent in ``tx``: its binding and, for an eligible result,
     the submission to send (created if new, made pending again if it can be); None for one
-    that is not eligible or was stopped for good."""
+    that is not eligible or was stopped for good.
+
+    A result that may no longer be sent holds its submission back (:func:`held_back`): a
+    live KOSKI record then needs attention, and staff decide what becomes of it."""
     found = tx.result_to_bind(result_id)
     binding = eligibility(found.consent_state, found.result)
     tx.save_binding(result_id, binding, found.consent_id)
     if binding != "eligible":
+        _hold_back(tx, found.submission, binding)
         return binding, None
     if found.submission is None:
         return binding, tx.add_submission(result_id, new_source_id(), source_system)
-    submission_id, state = found.submission
+    submission_id, state, _ = found.submission
     if state in STOPPED:
         return binding, None
     change = reopened(state)
     if change is not None:
         tx.change_submission(submission_id, change)
     return binding, submission_id
+
+
+def _hold_back(
+    tx: ResultBindingTransaction, submission: ResultSubmission | None, binding: str
+) -> None:
+    """Store what a result that may not be sent does to its submission, if it has one."""
+    if submission is None:
+        return
+    change = held_back(binding, submission.state, submission.oid)
+    if change is not None:
+        tx.change_submission(submission.submission_id, change)
 
 
 def bind_results(
@@ -268,7 +290,7 @@ def submit(
     decided = unsendable(view) or _send(
         view, submissions, koski, clock, retry_delays, actor=actor, run=run
     )
-    return _store(submission_id, decided, submissions, actor)
+    return store_outcome(submission_id, decided, submissions, actor)
 
 
 def _send(
@@ -296,8 +318,11 @@ def _send(
     )
 
 
-def _store(submission_id: int, decided: Outcome, submissions: Submissions, actor: str) -> Sent:
-    """Store what was decided: the consent KOSKI said was revoked, then the change."""
+def store_outcome(
+    submission_id: int, decided: Outcome, submissions: Submissions, actor: str
+) -> Sent:
+    """Store what was decided, on any call to KOSKI: the consent KOSKI said was revoked
+    (in KOSKI's name), then the change (in ``actor``'s)."""
     if decided.revokes is not None:
         submissions.revoke(decided.revokes, KOSKI, KOSKI)
     if decided.change is not None:
@@ -347,4 +372,4 @@ def invalidate(
     )
     answer = koski.put_oppija(payload)
     decided = after_invalidation(view, answer.status, judge(answer, known_oid=True))
-    return _store(submission_id, decided, submissions, actor).state
+    return store_outcome(submission_id, decided, submissions, actor).state

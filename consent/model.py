@@ -34,6 +34,10 @@ class SubmissionState(enum.StrEnum):
     INVALIDATED = "invalidated"
     REVOKED = "revoked"
     DELETED = "deleted"  # gone from KOSKI without our doing
+    # A live KOSKI record the ledger no longer supports (its attention says why); staff decide.
+    ATTENTION = "attention"
+    # Never reached KOSKI, and its result may no longer be sent; binding it eligible sends it.
+    WITHDRAWN = "withdrawn"
 
 
 # What staff may send again by hand, with a fresh count of attempts.

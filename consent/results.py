@@ -86,6 +86,7 @@ class ResultSubmission(NamedTuple):
 
     submission_id: int
     state: SubmissionState
+    oid: str | None = None  # the live KOSKI record it holds, if any
 
 
 @dataclass(frozen=True)

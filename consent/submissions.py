@@ -20,8 +20,16 @@ from consent.model import ConsentState, Person, SubmissionState
 
 # Stopped for good: nothing under a revoked consent, or of a record KOSKI deleted, is sent again.
 STOPPED: Final = frozenset({SubmissionState.REVOKED, SubmissionState.DELETED})
-# What a send leaves alone: stopped, or invalidated (a corrected result binds it again).
-ENDED: Final = STOPPED | {SubmissionState.INVALIDATED}
+# What a send leaves alone: stopped, invalidated (a corrected result binds it again, or staff
+# send it again), or held back because its result may no longer be sent (attention, withdrawn).
+ENDED: Final = STOPPED | {
+    SubmissionState.INVALIDATED,
+    SubmissionState.ATTENTION,
+    SubmissionState.WITHDRAWN,
+}
+# What the ledger may hold back without a contradiction: nothing under it reached KOSKI, or
+# it ended already. A revoked consent is no contradiction: KOSKI deletes the record itself.
+HELD_BACK: Final = ENDED | {SubmissionState.IN_FLIGHT}
 
 
 class Keep(enum.Enum):
@@ -47,6 +55,7 @@ class SubmissionChange:
     last_status: int | Keep | None = KEEP
     last_error_keys: tuple[str, ...] | Keep | None = KEEP
     last_error_message: str | Keep | None = KEEP
+    attention: str | Keep | None = KEEP  # why a live record is in doubt (a binding's code)
 
     def stored(self) -> dict[str, object]:
         """The fields this change sets, by name (an adapter turns them into its columns)."""
@@ -91,10 +100,16 @@ class Outcome:
     revokes: int | None = None
 
 
-# Pending again with a fresh count of attempts: a first send, not a retry.
-FRESH: Final = SubmissionChange(state=SubmissionState.PENDING, attempts=0, next_attempt_at=None)
+# Pending again with a fresh count of attempts: a first send, not a retry (nothing in doubt).
+FRESH: Final = SubmissionChange(
+    state=SubmissionState.PENDING, attempts=0, next_attempt_at=None, attention=None
+)
 NAMES_MISSING: Final = "the participant's names are unknown: import them with the results"
 CONSENT_GONE: Final = "consent is no longer valid; nothing is sent"
+GONE_FROM_KOSKI: Final = (
+    "gone from KOSKI: the participant revoked the consent in Oma Opintopolku, or the record"
+    " was removed in KOSKI; nothing is sent again on its own"
+)
 
 
 def new_source_id() -> str:
@@ -112,6 +127,18 @@ def reopened(state: SubmissionState) -> SubmissionChange | None:
     if state is SubmissionState.PENDING:
         return SubmissionChange(state=SubmissionState.PENDING, attempts=0)
     return FRESH
+
+
+def held_back(binding: str, state: SubmissionState, oid: str | None) -> SubmissionChange | None:
+    """What binding a result that may not be sent (``binding`` says why) does to its
+    submission: one holding a live KOSKI record needs attention (staff decide whether to
+    invalidate: nothing is invalidated on its own), one that never reached KOSKI is
+    withdrawn; None for one ended or in flight, and under a revoked consent."""
+    if state in HELD_BACK or binding == "consent_revoked":
+        return None
+    if oid is not None:
+        return SubmissionChange(state=SubmissionState.ATTENTION, attention=binding)
+    return SubmissionChange(state=SubmissionState.WITHDRAWN, next_attempt_at=None)
 
 
 def unsendable(view: SendView) -> Outcome | None:
@@ -167,12 +194,26 @@ def after_answer(
         pending = SubmissionState.PENDING
         change = replace(answered, state=pending, next_attempt_at=now + delay)
         return Outcome(pending, change, delay)
+    stopped = stopped_by_koski(view, status, judgement)
+    if stopped is not None:
+        return stopped
+    failed = SubmissionState.FAILED
+    return Outcome(failed, replace(answered, state=failed))
+
+
+def stopped_by_koski(view: SendView, status: int | None, judgement: Judgement) -> Outcome | None:
+    """What an answer on any call about ``view``'s record (a send, a read back) comes to when
+    KOSKI says it is over: a 403 ``forbidden.suostumusPeruttu`` revokes the consent, a 404 on
+    the known record marks it deleted in KOSKI (never sent again on its own); None otherwise."""
+    answered = trace(status, judgement)
     if judgement.verdict is Verdict.REVOKED and view.consent_id is not None:
         revoked = SubmissionState.REVOKED
         return Outcome(revoked, replace(answered, state=revoked), revokes=view.consent_id)
-    gone = judgement.verdict is Verdict.DELETED
-    state = SubmissionState.DELETED if gone else SubmissionState.FAILED
-    return Outcome(state, replace(answered, state=state))
+    if judgement.verdict is Verdict.DELETED:
+        deleted = SubmissionState.DELETED
+        change = replace(answered, state=deleted, last_error_message=GONE_FROM_KOSKI)
+        return Outcome(deleted, change)
+    return None
 
 
 def _stored(
@@ -199,10 +240,14 @@ def after_invalidation(view: SendView, status: int | None, judgement: Judgement)
     oid forgotten so a corrected result creates a new record (one deleted already is the
     same end); otherwise the submission stays as it was, with the answer's trace."""
     answered = trace(status, judgement)
+    if judgement.verdict is Verdict.REVOKED:  # the participant revoked first: the same end
+        return stopped_by_koski(view, status, judgement) or Outcome(view.state, answered)
     if judgement.verdict not in (Verdict.STORED, Verdict.DELETED):
         return Outcome(view.state, answered)
     invalidated = SubmissionState.INVALIDATED
-    change = replace(answered, state=invalidated, oid=None, versionumero=None, payload_hash=None)
+    change = replace(
+        answered, state=invalidated, oid=None, versionumero=None, payload_hash=None, attention=None
+    )
     return Outcome(invalidated, change)
 
 

@@ -77,6 +77,7 @@ class SubmissionSummary:
     last_status: int | None
     last_error_keys: tuple[str, ...] | None
     last_error_message: str | None
+    attention: str | None = None  # why its live KOSKI record is in doubt (a binding's code)
 
     @property
     def retryable(self) -> bool:
@@ -142,4 +143,5 @@ def _submission_json(sub: SubmissionSummary) -> dict[str, Any]:
         "last_status": sub.last_status,
         "last_error_keys": keys,
         "last_error_message": sub.last_error_message,
+        "attention": sub.attention,
     }

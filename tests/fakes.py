@@ -174,6 +174,7 @@ class StoredSubmission:
     last_status: int | None = None
     last_error_keys: tuple[str, ...] | None = None
     last_error_message: str | None = None
+    attention: str | None = None
 
 
 @dataclass
@@ -343,7 +344,7 @@ class InMemoryResultBinding:
         )
         submission = next(
             (
-                ResultSubmission(i, s.state)
+                ResultSubmission(i, s.state, s.oid)
                 for i, s in self._state.submissions.items()
                 if s.result_id == result_id
             ),

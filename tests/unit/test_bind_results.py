@@ -11,7 +11,9 @@ import pytest
 from consent import grading
 from consent.errors import BindingFailed
 from consent.hetu import Hetu
+from consent.koski_payload import GradedResult
 from consent.model import ConsentState, Person, SubmissionState
+from consent.results import ResultStatus
 from consent.submissions import SubmissionChange
 from tests.courses import course
 from tests.fakes import InMemoryGrading, RecordingGradingJobs
@@ -129,3 +131,63 @@ def test_a_result_that_fails_to_bind_holds_up_none_of_its_batch() -> None:
     assert failed.value.done == {other: "eligible"}
     assert len(jobs.submissions) == 1
     assert ledger.state.results[broken].binding == "pending"  # rolled back, bound next time
+
+
+LIVE = SubmissionChange(state=SubmissionState.SENT, oid="1.2.246.562.15.00000000001")
+FAILED_GRADE = GradedResult("Hylätty", dt.date(2026, 12, 10), ResultStatus.COMPLETED, {})
+
+
+def _regraded(ledger: InMemoryGrading, result_id: int, result: GradedResult) -> None:
+    ledger.state.results[result_id].result = result
+
+
+def test_a_sent_record_whose_result_is_regraded_to_failed_needs_attention_and_stays() -> None:
+    ledger = InMemoryGrading()
+    result_id, submission_id = _bound_once(ledger, LIVE)
+    _regraded(ledger, result_id, FAILED_GRADE)
+    counts, jobs = bound(ledger, result_id)
+    assert counts == {"not_passed": 1}
+    assert jobs.submissions == []
+    stored = ledger.submission(submission_id)
+    assert (stored.state, stored.attention) == (SubmissionState.ATTENTION, "not_passed")
+    assert stored.oid == LIVE.oid  # nothing invalidated: staff decide
+
+
+def test_a_sent_record_whose_consent_is_found_rejected_needs_attention() -> None:
+    ledger = InMemoryGrading()
+    result_id, submission_id = _bound_once(ledger, LIVE)
+    code, participant_id, _ = ledger.state.consents[1]
+    ledger.state.consents[1] = (code, participant_id, ConsentState.REJECTED)
+    bound(ledger, result_id)
+    stored = ledger.submission(submission_id)
+    assert (stored.state, stored.attention) == (SubmissionState.ATTENTION, "consent_rejected")
+
+
+def test_a_revoked_consent_is_no_contradiction() -> None:
+    ledger = InMemoryGrading()
+    result_id, submission_id = _bound_once(ledger, LIVE)
+    code, participant_id, _ = ledger.state.consents[1]
+    ledger.state.consents[1] = (code, participant_id, ConsentState.REVOKED)
+    bound(ledger, result_id)
+    assert ledger.submission(submission_id).state is SubmissionState.SENT
+
+
+def test_a_record_never_sent_whose_result_may_no_longer_go_is_withdrawn() -> None:
+    ledger = InMemoryGrading()
+    result_id, submission_id = _bound_once(ledger, SubmissionChange(state=SubmissionState.FAILED))
+    _regraded(ledger, result_id, FAILED_GRADE)
+    bound(ledger, result_id)
+    assert ledger.submission(submission_id).state is SubmissionState.WITHDRAWN
+
+
+def test_a_record_in_doubt_regraded_to_passed_is_sent_again_with_nothing_in_doubt() -> None:
+    ledger = InMemoryGrading()
+    result_id, submission_id = _bound_once(ledger, LIVE)
+    passed = ledger.state.results[result_id].result
+    _regraded(ledger, result_id, FAILED_GRADE)
+    bound(ledger, result_id)
+    _regraded(ledger, result_id, passed)
+    _, jobs = bound(ledger, result_id)
+    assert jobs.submissions == [submission_id]
+    stored = ledger.submission(submission_id)
+    assert (stored.state, stored.attention) == (SubmissionState.PENDING, None)

@@ -89,6 +89,7 @@ def test_a_row_becomes_the_json_the_api_has_always_given_in_its_key_order() -> N
                 "last_status": 200,
                 "last_error_keys": ["badRequest.validation"],
                 "last_error_message": None,
+                "attention": None,
             },
         }
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Final
 
 from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
@@ -23,6 +24,8 @@ from web.staff_pages.refusals import back
 from web.staff_pages.texts import text
 
 log = logging.getLogger("vst.staff_pages")
+# Held back by binding: the page says why, in the binding's words.
+HELD_BACK_SHOWN: Final = frozenset({SubmissionState.ATTENTION, SubmissionState.WITHDRAWN})
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ def _shown(row: ParticipantStatus) -> ShownRow:
     if row.submission is not None:
         koski_state = row.submission.state.value
         koski = text(f"state.{koski_state}")
+        if row.submission.state in HELD_BACK_SHOWN:  # why: the binding that holds it back
+            koski = f"{koski}: {text(f'why.{row.submission.attention or row.binding}')}"
     elif row.binding == PENDING_BINDING:
         koski_state, koski = "pending", text("binding.pending")
     else:

@@ -137,6 +137,12 @@ FI: Final = {
     "state.revoked": "ei lähetetä (suostumus peruttu)",
     "state.deleted": "poistettu KOSKIsta",
     "state.invalidated": "mitätöity",
+    "state.attention": "KOSKIssa oleva suoritus ei enää vastaa tietoja – tarkista ja päätä",
+    "state.withdrawn": "ei lähetetä (tulos muuttui)",
+    "attention_hint": (
+        "Suoritus on yhä KOSKIssa. Jos se on väärä, mitätöi se; jos tiedot korjataan, "
+        "korjattu suoritus lähetetään."
+    ),
     "binding.pending": "odottaa käsittelyä",
     "why.no_consent": "ei suostumusta",
     "why.consent_rejected": "suostumus hylätty",

@@ -49,7 +49,7 @@ class SqlResultBinding:
             ConsentState(consent.state) if consent else None,
             None
             if submission is None
-            else ResultSubmission(submission.id, SubmissionState(submission.state)),
+            else ResultSubmission(submission.id, SubmissionState(submission.state), submission.oid),
         )
 
     def save_binding(self, result_id: int, binding: str, consent_id: int | None) -> None:

@@ -107,4 +107,5 @@ def _submission(row: SubmissionRow) -> SubmissionSummary:
         last_status=row.last_status,
         last_error_keys=None if keys is None else tuple(str(k) for k in keys),
         last_error_message=row.last_error_message,
+        attention=row.attention,
     )
