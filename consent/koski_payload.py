@@ -1,9 +1,10 @@
 """Build the KOSKI document for one result. Pure.
 
 One opiskeluoikeus of type ``vapaansivistystyonkoulutus`` with one päätason suoritus
-``vstvapaatavoitteinenkoulutus``; one jakso on the course end date: hyväksytysti
-suoritettu **with** a vahvistus, or keskeytynyt **without**; the course's parts as
-osasuoritukset (the course itself when it has none).
+``vstvapaatavoitteinenkoulutus``; one jakso on the day the participant ended: hyväksytysti
+suoritettu **with** a vahvistus, or keskeytynyt **without**; the passed parts as
+osasuoritukset (the course itself when it has none). What the record carries is decided by
+:func:`consent.record_rules.carried`, never here.
 """
 
 from __future__ import annotations
@@ -16,18 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 from consent.courses import Course, CoursePart, GradingScale
+from consent.errors import NothingToSend
 from consent.model import Person
-from consent.results import FAILED, PASSED, ResultStatus
-
-
-@dataclass(frozen=True)
-class GradedResult:
-    """What was graded, as the ledger holds it."""
-
-    grade: str | None
-    graded_on: dt.date
-    status: ResultStatus
-    part_grades: dict[str, str]
+from consent.record_rules import Record, RecordState, carried, ended_on_of
+from consent.results import FAILED, PASSED, GradedResult
 
 
 @dataclass(frozen=True)
@@ -47,8 +40,14 @@ def build_payload(
     *,
     invalidated_on: dt.date | None = None,
 ) -> dict[str, Any]:
-    """The ``PUT /api/oppija`` body; with ``invalidated_on``, the mitätöinti of the record."""
-    jaksot = [_jakso(course.end_date, _final_state(result))]
+    """The ``PUT /api/oppija`` body; with ``invalidated_on``, the mitätöinti of the record.
+
+    Raises :class:`NothingToSend` for a result whose record carries nothing (binding keeps
+    such a result from being sent). A mitätöinti is built whatever the result says now:
+    KOSKI keeps the stored record and only adds the ``mitatoity`` jakso to it.
+    """
+    record = _record(course, result, invalidating=invalidated_on is not None)
+    jaksot = [_jakso(record.ended_on, record.state.value)]
     if invalidated_on is not None:
         jaksot.append(_jakso(invalidated_on, "mitatoity"))
     opiskeluoikeus: dict[str, Any] = {
@@ -59,7 +58,7 @@ def build_payload(
         },
         "oppilaitos": {"oid": course.oppilaitos_oid},
         "tila": {"opiskeluoikeusjaksot": jaksot},
-        "suoritukset": [_suoritus(course, result)],
+        "suoritukset": [_suoritus(course, record, result.graded_on)],
     }
     if right.oid is not None:
         opiskeluoikeus["oid"] = right.oid
@@ -89,11 +88,18 @@ def payload_hash(payload: dict[str, Any]) -> str:
     ).hexdigest()
 
 
-def _final_state(result: GradedResult) -> str:
-    return "keskeytynyt" if result.status is ResultStatus.INTERRUPTED else "hyvaksytystisuoritettu"
+def _record(course: Course, result: GradedResult, *, invalidating: bool) -> Record:
+    """What the record carries; for a mitätöinti of a result that carries nothing now, the
+    bare record (interrupted, no part assessed), which KOSKI ignores but for its identity."""
+    record = carried(course, result)
+    if isinstance(record, Record):
+        return record
+    if not invalidating:
+        raise NothingToSend(record.reason)
+    return Record(RecordState.INTERRUPTED, (), ended_on_of(course, result), None)
 
 
-def _suoritus(course: Course, result: GradedResult) -> dict[str, Any]:
+def _suoritus(course: Course, record: Record, graded_on: dt.date) -> dict[str, Any]:
     suoritus: dict[str, Any] = {
         "tyyppi": _koodi("vstvapaatavoitteinenkoulutus", "suorituksentyyppi"),
         "koulutusmoduuli": {
@@ -103,11 +109,11 @@ def _suoritus(course: Course, result: GradedResult) -> dict[str, Any]:
         },
         "toimipiste": {"oid": course.toimipiste_oid or course.oppilaitos_oid},
         "suorituskieli": _koodi(course.language, "kieli"),
-        "osasuoritukset": [_osasuoritus(course, part, result) for part in course.effective_parts],
+        "osasuoritukset": _osasuoritukset(course, record, graded_on),
     }
-    if result.status is ResultStatus.COMPLETED:
+    if record.confirmed_on is not None:
         suoritus["vahvistus"] = {
-            "päivä": min(result.graded_on, course.end_date).isoformat(),
+            "päivä": record.confirmed_on.isoformat(),
             "myöntäjäOrganisaatio": {"oid": course.oppilaitos_oid},
             "myöntäjäHenkilöt": [
                 {
@@ -120,7 +126,17 @@ def _suoritus(course: Course, result: GradedResult) -> dict[str, Any]:
     return suoritus
 
 
-def _osasuoritus(course: Course, part: CoursePart, result: GradedResult) -> dict[str, Any]:
+def _osasuoritukset(course: Course, record: Record, graded_on: dt.date) -> list[dict[str, Any]]:
+    """The passed parts, assessed; a bare record's are the course's parts, unassessed."""
+    if record.parts:
+        return [_osasuoritus(course, p.part, p.grade, graded_on) for p in record.parts]
+    return [_osasuoritus(course, part, None, graded_on) for part in course.effective_parts]
+
+
+def _osasuoritus(
+    course: Course, part: CoursePart, grade: str | None, graded_on: dt.date
+) -> dict[str, Any]:
+    """A part; assessed (with ``grade`` on ``graded_on``) unless ``grade`` is None."""
     name = course.name if part.code == course.code and not course.parts else {"fi": part.name}
     osasuoritus: dict[str, Any] = {
         "tyyppi": _koodi("vstvapaatavoitteisenkoulutuksenosasuoritus", "suorituksentyyppi"),
@@ -130,14 +146,11 @@ def _osasuoritus(course: Course, part: CoursePart, result: GradedResult) -> dict
             "laajuus": _laajuus(part.laajuus_op),
         },
     }
-    grade = result.part_grades.get(part.code)
-    if grade is None and result.status is ResultStatus.COMPLETED:
-        grade = result.grade
     if grade is not None:
         osasuoritus["arviointi"] = [
             {
                 "arvosana": _arvosana(grade, course.grading_scale),
-                "päivä": result.graded_on.isoformat(),
+                "päivä": graded_on.isoformat(),
             }
         ]
     return osasuoritus

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from consent.grading import eligibility
 from consent.model import ConsentState
-from consent.results import ResultForBinding, ResultStatus
+from consent.results import GradedResult, ResultForBinding, ResultStatus
+from tests.courses import course
+
+# A course of two parts, A and B, ended before TODAY.
+COURSE = course(
+    parts=[
+        {"code": "A", "name": "Piirustus", "laajuus_op": 1.0},
+        {"code": "B", "name": "Maalaus", "laajuus_op": 0.5},
+    ]
+)
+TODAY = dt.date(2026, 12, 20)
 
 
 def result(
@@ -14,7 +26,8 @@ def result(
     status: ResultStatus = ResultStatus.COMPLETED,
     parts: dict[str, str] | None = None,
 ) -> ResultForBinding:
-    return ResultForBinding(1, "c", 1, grade, status, parts or {})
+    graded = GradedResult(grade, dt.date(2026, 12, 10), status, parts or {})
+    return ResultForBinding(1, 1, COURSE, graded)
 
 
 @pytest.mark.parametrize(
@@ -42,4 +55,17 @@ def result(
     ],
 )
 def test_eligibility(consent: ConsentState | None, graded: ResultForBinding, expected: str) -> None:
-    assert eligibility(consent, graded) == expected
+    assert eligibility(consent, graded, TODAY) == expected
+
+
+def test_a_result_dated_after_today_waits_for_its_day() -> None:
+    graded = GradedResult("Hyväksytty", dt.date(2026, 12, 10), ResultStatus.COMPLETED, {})
+    ending = ResultForBinding(1, 1, course(end_date="2027-01-15"), graded)
+    assert eligibility(ConsentState.VALID, ending, TODAY) == "waiting_for_end"
+    assert eligibility(ConsentState.VALID, ending, dt.date(2027, 1, 15)) == "eligible"
+
+
+def test_a_result_that_may_not_be_sent_says_why_before_it_waits() -> None:
+    graded = GradedResult("Hylätty", dt.date(2026, 12, 10), ResultStatus.COMPLETED, {})
+    ending = ResultForBinding(1, 1, course(end_date="2027-01-15"), graded)
+    assert eligibility(ConsentState.VALID, ending, TODAY) == "not_passed"

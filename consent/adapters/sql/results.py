@@ -1,4 +1,5 @@
-"""Course results in the SQL ledger: imports, and what the sweeper finds still to bind."""
+"""Course results in the SQL ledger: imports, and what the sweeper finds still to bind (or
+waiting for a day that has come)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from consent.adapters.sql import participants
@@ -16,6 +17,7 @@ from consent.adapters.sql.result_binding import SqlResultBinding
 from consent.adapters.sql.tables import ConsentRow, CourseRow, ResultRow
 from consent.model import AuditEntry, ConsentState, Person
 from consent.ports import Clock, PiiCipher
+from consent.record_rules import WAITING_FOR_END
 from consent.results import ImportedResult
 
 
@@ -110,6 +112,24 @@ class SqlResults:
         with self._sessions.begin() as session:
             return list(session.execute(query).scalars())
 
+    def due_waiting(self, today: dt.date, limit: int = 500) -> list[int]:
+        """Results waiting for their day (``waiting_for_end``) whose day has come: the
+        participant's end date, else the course's, on or before ``today`` (for the sweeper,
+        which binds them again, so they go out on their day without anyone acting).
+
+        Bounded, and by the binding's index: the waiting are few beside all results.
+        """
+        day = func.coalesce(ResultRow.ended_on, CourseRow.end_date)
+        query = (
+            select(ResultRow.id)
+            .join(CourseRow, CourseRow.id == ResultRow.course_id)
+            .where(ResultRow.binding == WAITING_FOR_END, day <= today)
+            .order_by(ResultRow.id)
+            .limit(limit)
+        )
+        with self._sessions.begin() as session:
+            return list(session.execute(query).scalars())
+
     def unbound_results(self, limit: int = 500) -> list[int]:
         """Results imported but not yet bound (for the sweeper)."""
         query = (
@@ -133,9 +153,10 @@ def _result_row(session: Session, course_id: int, participant_id: int) -> Result
 
 def _fill_result(row: ResultRow, result: ImportedResult, now: dt.datetime) -> None:
     """The imported result on its row, waiting to be bound again."""
-    row.grade, row.graded_on, row.status = (
+    row.grade, row.graded_on, row.ended_on, row.status = (
         result.grade or "",
         result.graded_on,
+        result.ended_on,
         result.status.value,
     )
     row.part_grades, row.content_hash = dict(result.part_grades), result.content_hash

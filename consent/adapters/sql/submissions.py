@@ -16,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 from consent.adapters.sql import participants, revocations
 from consent.adapters.sql.audit import audit_row, audit_values
 from consent.adapters.sql.courses import course_of
+from consent.adapters.sql.graded import graded_of
 from consent.adapters.sql.tables import (
     AuditRow,
     ConsentRow,
@@ -25,10 +26,9 @@ from consent.adapters.sql.tables import (
     SubmissionRow,
 )
 from consent.errors import NotFound
-from consent.koski_payload import GradedResult, StudyRight
+from consent.koski_payload import StudyRight
 from consent.model import AuditEntry, ConsentState, SubmissionState
 from consent.ports import Clock, PiiCipher
-from consent.results import ResultStatus
 from consent.submissions import SendView, SubmissionChange, Unsent
 
 IN_FLIGHT_TIMEOUT = dt.timedelta(minutes=5)  # well above one KOSKI call (5 s connect + 30 s read)
@@ -76,12 +76,7 @@ class SqlSubmissions:
                 right=StudyRight(sub.source_id, sub.source_system, sub.oid),
                 course=course_of(session, course),
                 person=participants.person(self._cipher, participant),
-                result=GradedResult(
-                    result.grade or None,
-                    result.graded_on,
-                    ResultStatus(result.status),
-                    dict(result.part_grades or {}),
-                ),
+                result=graded_of(result),
                 consent_id=consent.id if consent else None,
                 consent_state=ConsentState(consent.state) if consent else None,
                 claimed_by=sub.claimed_by,
