@@ -135,9 +135,11 @@ def _status_line(row: ParticipantStatus) -> str:
     detail = (sub.oid or ",".join(sub.last_error_keys or ())) if sub else ""
     if sub and sub.attention:  # a live record in doubt: say why
         detail = f"{detail}  attention: {sub.attention}"
-    name = row.participant.name[:14]
+    if row.consent and row.consent.signed_after_end:
+        detail = f"{detail}  consent signed after the course ended".lstrip()
+    name, result_id = row.participant.name[:14], row.result_id or "-"  # "-": not assessed yet
     return (
-        f"{row.result_id:>6}  {row.participant.hetu:<11}  {name:<14}  {consent:<10}  "
+        f"{result_id:>6}  {row.participant.hetu:<11}  {name:<14}  {consent:<10}  "
         f"{row.binding:<17}  {state:<11}  {detail}"
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from consent.model import RETRYABLE, ConsentState, Person, SubmissionState
 from consent.results import ResultStatus
@@ -21,6 +22,8 @@ ERROR_STANDS: Final = frozenset(
     {SubmissionState.FAILED, SubmissionState.PARKED, SubmissionState.PENDING}
 )
 PENDING_BINDING: Final = "pending"  # a result imported and not yet judged against its consent
+NO_RESULT: Final = "no_result"  # a consent with no result yet: the trainer has yet to assess them
+FINNISH_TIME: Final = ZoneInfo("Europe/Helsinki")  # the day a course ends is a Finnish day
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,18 @@ class ConsentSummary:
     state: ConsentState
     reason: str | None
     signer_relation: str | None
+    signed_after_end: bool = False  # signed after the course had ended: accepted, and flagged
 
     @property
     def valid(self) -> bool:
         """Whether the consent stands (and so may be revoked)."""
         return self.state is ConsentState.VALID
+
+
+def signed_after_end(signed_at: dt.datetime | None, end_date: dt.date) -> bool:
+    """Whether a consent was signed (in Finnish time) after the course's last day: it binds
+    as any other, but staff see it, since consent is asked for at the start of a course."""
+    return signed_at is not None and signed_at.astimezone(FINNISH_TIME).date() > end_date
 
 
 @dataclass(frozen=True)
@@ -92,12 +102,14 @@ class SubmissionSummary:
 
 @dataclass(frozen=True)
 class ParticipantStatus:
-    """One participant's row of a course's status: consent, result, binding, submission."""
+    """One participant's row of a course's status: consent, result, binding, submission.
+    A consent with no result yet is a row too (``result`` None, binding :data:`NO_RESULT`),
+    so trainers see whom they have still to assess."""
 
-    result_id: int
+    result_id: int | None
     participant: ShownParticipant
     consent: ConsentSummary | None
-    result: ResultSummary
+    result: ResultSummary | None
     binding: str
     submission: SubmissionSummary | None
 
@@ -121,14 +133,19 @@ def status_json(row: ParticipantStatus) -> dict[str, Any]:
             "state": consent.state.value,
             "reason": consent.reason,
             "signer_relation": consent.signer_relation,
+            "signed_after_end": consent.signed_after_end,
         },
-        "result": {
-            "grade": result.grade,
-            "graded_on": result.graded_on.isoformat(),
-            "status": result.status.value,
-        },
+        "result": None if result is None else _result_json(result),
         "binding": row.binding,
         "submission": None if sub is None else _submission_json(sub),
+    }
+
+
+def _result_json(result: ResultSummary) -> dict[str, Any]:
+    return {
+        "grade": result.grade,
+        "graded_on": result.graded_on.isoformat(),
+        "status": result.status.value,
     }
 
 

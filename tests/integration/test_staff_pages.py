@@ -275,6 +275,21 @@ def test_the_status_page_masks_hetus_and_a_search_shows_one_person(
     assert "Henkilötunnus ei kelpaa." in bad
 
 
+def test_a_consent_with_no_result_yet_is_on_the_course_page_for_the_trainer_to_assess(
+    app_client: FlaskClient, engine: Engine
+) -> None:
+    login(app_client)
+    create_course(app_client)
+    consent(app_client, engine, ADULT, "msg_adult")
+    page = app_client.get("/staff/courses/eratauko-2026").text
+    assert 'data-state="no_result"' in page
+    assert "ei vielä arvioitu: tuo osallistujan arvosana" in page
+    assert "allekirjoittanut itse" in page
+    assert "allekirjoitettu kurssin päättymisen jälkeen" not in page  # signed 1.9., ends 20.11.
+    assert ADULT["hetu"][-4:] in page
+    assert "Virtanen" not in page
+
+
 def upload_and_confirm(client: FlaskClient, members: list[dict[str, str]]) -> None:
     lines = [
         f"{m['hetu']},hyväksytty,2026-11-19,{m['first_names']},{m['last_name']}" for m in members

@@ -20,6 +20,7 @@ from consent.errors import UnknownCourse
 from consent.hetu import Hetu
 from consent.model import ConsentState, InboxDelivery
 from consent.results import ImportedResult, ResultStatus
+from consent.views import NO_RESULT
 from tests.courses import course
 from tests.hetus import make_hetu
 from tests.signing import body_of, person
@@ -54,9 +55,11 @@ def _results(hetus: list[str]) -> list[ImportedResult]:
     ]
 
 
-def _consent(engine: Engine, cipher: AesGcmCipher, member: dict[str, str]) -> None:
+def _consent(
+    engine: Engine, cipher: AesGcmCipher, member: dict[str, str], at: str = "2026-09-01T08:15:00Z"
+) -> None:
     ledger = SqlLedger(engine, cipher, lambda: NOW)
-    document = consent_event(member, member, at="2026-09-01T08:15:00Z")
+    document = consent_event(member, member, at=at)
     delivery = InboxDelivery(
         "signing", "m1", 1, "v1,x", "k", document["type"], body_of(document), NOW
     )
@@ -108,3 +111,47 @@ def test_a_hetu_without_a_result_on_the_course_finds_nobody(
 def test_an_unknown_course_has_no_status(engine: Engine, cipher: AesGcmCipher) -> None:
     with pytest.raises(UnknownCourse):
         SqlStatus(engine, cipher).course_status("nope")
+
+
+def test_a_consent_with_no_result_yet_is_listed_after_the_results_for_the_trainer_to_assess(
+    engine: Engine, cipher: AesGcmCipher, store: SqlResults
+) -> None:
+    other = make_hetu(dt.date(1985, 3, 3))
+    _consent(engine, cipher, ADULT)
+    store.store_results(COURSE, _results([other]), "test")
+    first, waiting = SqlStatus(engine, cipher).course_status(COURSE)
+    assert first.participant.hetu == "******" + other[6:]
+    assert (waiting.result_id, waiting.result, waiting.binding) == (None, None, NO_RESULT)
+    assert waiting.participant.hetu == "******" + ADULT["hetu"][6:]
+    assert waiting.consent is not None
+    assert waiting.consent.state is ConsentState.VALID
+    [found] = SqlStatus(engine, cipher).course_status(COURSE, Hetu(ADULT["hetu"]))
+    assert (found.participant.name, found.result) == ("Aino Virtanen", None)
+
+
+def test_a_consent_listed_once_its_result_is_imported_is_one_row_with_both(
+    engine: Engine, cipher: AesGcmCipher, store: SqlResults
+) -> None:
+    _consent(engine, cipher, ADULT)
+    store.store_results(COURSE, _results([ADULT["hetu"]]), "test")
+    [row] = SqlStatus(engine, cipher).course_status(COURSE)
+    assert row.result is not None
+    assert row.consent is not None
+
+
+def test_a_consent_signed_after_the_course_ended_is_accepted_and_flagged(
+    engine: Engine, cipher: AesGcmCipher, store: SqlResults
+) -> None:
+    _consent(engine, cipher, ADULT, at="2026-12-16T08:00:00Z")  # the course ended 15.12.
+    [row] = SqlStatus(engine, cipher).course_status(COURSE)
+    assert row.consent is not None
+    assert (row.consent.state, row.consent.signed_after_end) == (ConsentState.VALID, True)
+
+
+def test_a_consent_signed_before_the_course_ended_is_not_flagged(
+    engine: Engine, cipher: AesGcmCipher, store: SqlResults
+) -> None:
+    _consent(engine, cipher, ADULT)
+    [row] = SqlStatus(engine, cipher).course_status(COURSE)
+    assert row.consent is not None
+    assert not row.consent.signed_after_end

@@ -14,11 +14,13 @@ from consent.hetu import Hetu
 from consent.model import ConsentState, Person, SubmissionState
 from consent.results import ResultStatus
 from consent.views import (
+    NO_RESULT,
     ConsentSummary,
     ParticipantStatus,
     ResultSummary,
     SubmissionSummary,
     shown,
+    signed_after_end,
     status_json,
 )
 from tests.hetus import make_hetu
@@ -77,7 +79,13 @@ def test_a_row_becomes_the_json_the_api_has_always_given_in_its_key_order() -> N
         {
             "result_id": 7,
             "participant": {"hetu": "******" + HETU[6:], "name": "A. V."},
-            "consent": {"id": 5, "state": "valid", "reason": None, "signer_relation": "self"},
+            "consent": {
+                "id": 5,
+                "state": "valid",
+                "reason": None,
+                "signer_relation": "self",
+                "signed_after_end": False,
+            },
             "result": {"grade": "hyväksytty", "graded_on": "2026-11-10", "status": "completed"},
             "binding": "eligible",
             "submission": {
@@ -126,6 +134,33 @@ def test_a_last_error_stands_until_the_record_is_sent_or_stopped() -> None:
     assert standing == {SubmissionState.FAILED, SubmissionState.PARKED, SubmissionState.PENDING}
 
 
+def test_a_consent_with_no_result_yet_is_a_row_with_null_result_for_the_trainer_to_assess() -> None:
+    consent = ConsentSummary(5, ConsentState.VALID, None, "self")
+    row = dataclasses.replace(_row(consent, binding=NO_RESULT), result_id=None, result=None)
+    shown_row = status_json(row)
+    assert (shown_row["result_id"], shown_row["result"], shown_row["binding"]) == (
+        None,
+        None,
+        "no_result",
+    )
+    assert shown_row["consent"]["state"] == "valid"
+    assert not row.moving
+
+
+def test_a_consent_is_signed_after_the_end_only_from_the_day_after_in_finnish_time() -> None:
+    end = dt.date(2026, 11, 20)
+    last_evening = dt.datetime(2026, 11, 20, 21, 59, tzinfo=dt.UTC)  # 23.59 in Helsinki
+    next_night = dt.datetime(2026, 11, 20, 22, 1, tzinfo=dt.UTC)  # 0.01 the day after
+    assert not signed_after_end(last_evening, end)
+    assert signed_after_end(next_night, end)
+    assert not signed_after_end(None, end)  # never signed: nothing to flag
+
+
+def test_a_consent_signed_after_the_end_is_flagged_in_the_json() -> None:
+    late = ConsentSummary(5, ConsentState.VALID, None, "self", signed_after_end=True)
+    assert status_json(_row(late))["consent"]["signed_after_end"] is True
+
+
 def test_only_a_valid_consent_may_be_revoked() -> None:
     valid = {s for s in ConsentState if ConsentSummary(1, s, None, None).valid}
     assert valid == {ConsentState.VALID}
@@ -148,8 +183,13 @@ def _documented(name: str) -> dict[str, Any]:
         _row(
             ConsentSummary(5, ConsentState.VALID, None, "self"), _submission(SubmissionState.SENT)
         ),
+        dataclasses.replace(
+            _row(ConsentSummary(5, ConsentState.VALID, None, "self", True), binding=NO_RESULT),
+            result_id=None,
+            result=None,
+        ),
     ],
-    ids=["no consent", "rejected and parked", "sent"],
+    ids=["no consent", "rejected and parked", "sent", "consent without a result"],
 )
 def test_every_row_matches_the_schema_the_openapi_document_gives(row: ParticipantStatus) -> None:
     validator = Draft202012Validator(_documented("ParticipantStatus"))
@@ -160,7 +200,7 @@ def test_the_document_names_every_state_a_row_can_hold() -> None:
     properties = document()["components"]["schemas"]["ParticipantStatus"]["properties"]
     consent = properties["consent"]["oneOf"][1]["properties"]["state"]["enum"]
     submission = properties["submission"]["oneOf"][1]["properties"]["state"]["enum"]
-    result = properties["result"]["properties"]["status"]["enum"]
+    result = properties["result"]["oneOf"][1]["properties"]["status"]["enum"]
     assert consent == [s.value for s in ConsentState]
     assert submission == [s.value for s in SubmissionState]
     assert result == [s.value for s in ResultStatus]

@@ -17,7 +17,7 @@ from consent.errors import InvalidHetu, UnknownInvalidationReason
 from consent.hetu import Hetu
 from consent.model import SubmissionState
 from consent.staff import Role
-from consent.views import PENDING_BINDING, ParticipantStatus
+from consent.views import NO_RESULT, PENDING_BINDING, ParticipantStatus
 from web.routes import COURSE_CODE, ROW_ID
 from web.staff_pages.blueprint import actor, bp, deps, require
 from web.staff_pages.refusals import back
@@ -35,7 +35,7 @@ class ShownRow:
     status: ParticipantStatus
     consent_label: str
     koski: str  # where the record stands with KOSKI, or why it is not sent
-    koski_state: str  # the submission's state, else "pending" or "not_eligible"
+    koski_state: str  # the submission's state, else "pending", "no_result" or "not_eligible"
 
 
 @bp.get(f"/courses/<{COURSE_CODE}:code>")
@@ -99,6 +99,8 @@ def _shown(row: ParticipantStatus) -> ShownRow:
             koski = f"{koski}: {text(f'why.{row.submission.attention or row.binding}')}"
     elif row.binding == PENDING_BINDING:
         koski_state, koski = "pending", text("binding.pending")
+    elif row.binding == NO_RESULT:  # a consent, and the trainer has yet to assess them
+        koski_state, koski = NO_RESULT, text("why.no_result")
     else:
         koski_state, koski = "not_eligible", text(f"why.{row.binding}")
     return ShownRow(row, consent_label, koski, koski_state)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, Select, select
+import datetime as dt
+
+from sqlalchemy import ColumnElement, Engine, Select, exists, select, true
 from sqlalchemy.orm import Session
 
 from consent.adapters.sql import participants, purposes
@@ -19,17 +21,20 @@ from consent.model import ConsentState, SubmissionState
 from consent.ports import PiiCipher
 from consent.results import ResultStatus
 from consent.views import (
+    NO_RESULT,
     ConsentSummary,
     ParticipantStatus,
     ResultSummary,
     SubmissionSummary,
     shown,
+    signed_after_end,
 )
 
 
 class SqlStatus:
-    """What staff read about a course: two statements whatever its size (the course, then
-    its results joined with their participant, consent and submission)."""
+    """What staff read about a course: three statements whatever its size (the course, its
+    results joined with their participant, consent and submission, then the consents that
+    have no result yet)."""
 
     def __init__(self, engine: Engine, cipher: PiiCipher) -> None:
         self._engine = engine
@@ -37,16 +42,20 @@ class SqlStatus:
 
     def course_status(self, code: str, hetu: Hetu | None = None) -> list[ParticipantStatus]:
         """Per participant: consent, result, binding, submission; masked unless one is asked
-        for by ``hetu``. :class:`UnknownCourse` if there is no such course."""
+        for by ``hetu``. The results come first, then the consents with no result yet.
+        :class:`UnknownCourse` if there is no such course."""
         with Session(self._engine) as session:
-            course_id = session.execute(
-                select(CourseRow.id).where(CourseRow.code == code)
-            ).scalar_one_or_none()
-            if course_id is None:
+            course = session.execute(
+                select(CourseRow.id, CourseRow.end_date).where(CourseRow.code == code)
+            ).one_or_none()
+            if course is None:
                 raise UnknownCourse(code)
-            query = self._query(code, course_id, hetu)
-            found = session.execute(query)
-            return [self._row(*row, asked_for=hetu is not None) for row in found]
+            course_id, end_date = course
+            asked_for = hetu is not None
+            found = session.execute(self._query(code, course_id, hetu))
+            rows = [self._row(*row, end_date, asked_for=asked_for) for row in found]
+            waiting = session.execute(self._unassessed(code, course_id, hetu))
+            return rows + [self._unassessed_row(*row, end_date, asked_for) for row in waiting]
 
     def _query(
         self, code: str, course_id: int, hetu: Hetu | None
@@ -66,10 +75,30 @@ class SqlStatus:
             .where(ResultRow.course_id == course_id)
             .order_by(ResultRow.id)
         )
+        return query.where(self._only(hetu))
+
+    def _unassessed(
+        self, code: str, course_id: int, hetu: Hetu | None
+    ) -> Select[ConsentRow, ParticipantRow]:
+        """The course's consents, oldest first, whose participant has no result on it yet."""
+        result = select(ResultRow.id).where(
+            (ResultRow.course_id == course_id)
+            & (ResultRow.participant_id == ConsentRow.participant_id)
+        )
+        query = (
+            select(ConsentRow, ParticipantRow)
+            .join(ParticipantRow, ParticipantRow.id == ConsentRow.participant_id)
+            .where((ConsentRow.course_code == code) & ~exists(result))
+            .order_by(ConsentRow.id)
+        )
+        return query.where(self._only(hetu))
+
+    def _only(self, hetu: Hetu | None) -> ColumnElement[bool]:
+        """Every participant, or only ``hetu``'s if one is asked for."""
         if hetu is None:
-            return query
+            return true()
         indexes = self._cipher.blind_indexes(hetu.reveal(), purposes.HETU)
-        return query.where(ParticipantRow.hetu_index.in_(indexes))
+        return ParticipantRow.hetu_index.in_(indexes)
 
     def _row(
         self,
@@ -77,13 +106,14 @@ class SqlStatus:
         person: ParticipantRow,
         consent: ConsentRow | None,
         sub: SubmissionRow | None,
+        end_date: dt.date,
         *,
         asked_for: bool,
     ) -> ParticipantStatus:
         return ParticipantStatus(
             result_id=result.id,
             participant=shown(participants.person(self._cipher, person), asked_for=asked_for),
-            consent=None if consent is None else _consent(consent),
+            consent=None if consent is None else _consent(consent, end_date),
             result=ResultSummary(
                 result.grade or None, result.graded_on, ResultStatus(result.status)
             ),
@@ -91,9 +121,23 @@ class SqlStatus:
             submission=None if sub is None else _submission(sub),
         )
 
+    def _unassessed_row(
+        self, consent: ConsentRow, person: ParticipantRow, end_date: dt.date, asked_for: bool
+    ) -> ParticipantStatus:
+        """A consent whose participant has no result yet: a row for the trainer to assess."""
+        return ParticipantStatus(
+            result_id=None,
+            participant=shown(participants.person(self._cipher, person), asked_for=asked_for),
+            consent=_consent(consent, end_date),
+            result=None,
+            binding=NO_RESULT,
+            submission=None,
+        )
 
-def _consent(row: ConsentRow) -> ConsentSummary:
-    return ConsentSummary(row.id, ConsentState(row.state), row.reason, row.signer_relation)
+
+def _consent(row: ConsentRow, end_date: dt.date) -> ConsentSummary:
+    late = signed_after_end(row.signed_at, end_date)
+    return ConsentSummary(row.id, ConsentState(row.state), row.reason, row.signer_relation, late)
 
 
 def _submission(row: SubmissionRow) -> SubmissionSummary:
