@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Final
+from typing import Any, Final
 
 from redis import Redis
 from rq import Worker
@@ -56,6 +56,13 @@ class MeasuredWorker(Worker):
     release_connections: Callable[[], object] | None = None
     _warm: frozenset[str] = frozenset()
     _renewal: _Renewal | None = None
+
+    def __init__(self, *args: Any, counters: RedisCounters, **kwargs: Any) -> None:
+        """As RQ's worker, counting into ``counters`` (the composition root's); a job whose
+        worker died is counted too, by the exception handler this adds."""
+        super().__init__(*args, **kwargs)
+        self.counters = counters
+        self.push_exc_handler(self.count_abandoned)  # type: ignore[no-untyped-call]  # RQ leaves it unannotated
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         """In a work horse, unless this is the first job of its kind (see the class)."""
@@ -124,6 +131,20 @@ class MeasuredWorker(Worker):
             self.maintenance_task(self.connection, self.name)
             self.heartbeat()
 
+    def count_abandoned(
+        self,
+        job: Job,
+        exc_type: type[BaseException] | None,
+        _exc_value: BaseException | None,
+        _traceback: TracebackType | None,
+    ) -> None:
+        """RQ exception handler: count a job whose worker died, found by registry maintenance.
+
+        Returns None so RQ goes on to its other handlers.
+        """
+        if exc_type is AbandonedJobError:
+            self.counters.count("jobs", job=job_name(job), outcome="abandoned")
+
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         """As RQ computes it, with :data:`HEARTBEAT_GRACE` in place of its fixed 60 s."""
         interval = float(self.job_monitoring_interval)
@@ -136,7 +157,7 @@ class MeasuredWorker(Worker):
         or failed and time it."""
         started = time.monotonic()
         finished: bool = super().perform_job(job, queue, execution)
-        counters = RedisCounters(self.connection)
+        counters = self.counters
         name = job_name(job)
         counters.observe("job_seconds", time.monotonic() - started, job=name)
         counters.count("jobs", job=name, outcome="finished" if finished else "failed")
@@ -159,7 +180,7 @@ class MeasuredWorker(Worker):
 
     def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: object) -> None:
         """The work horse died mid-job (a signal, the OOM killer): RQ retries or fails it."""
-        RedisCounters(self.connection).count("jobs", job=job_name(job), outcome="killed")
+        self.counters.count("jobs", job=job_name(job), outcome="killed")
         super().handle_work_horse_killed(job, retpid, ret_val, rusage)  # type: ignore[no-untyped-call]  # RQ leaves it unannotated
 
 
@@ -190,17 +211,3 @@ class _Renewal:
             with self._lock:
                 if not self._stopped.is_set():
                     self._renew()
-
-
-def count_abandoned(
-    job: Job,
-    exc_type: type[BaseException] | None,
-    _exc_value: BaseException | None,
-    _traceback: TracebackType | None,
-) -> None:
-    """RQ exception handler: count a job whose worker died, found by registry maintenance.
-
-    Returns None so RQ goes on to its other handlers.
-    """
-    if exc_type is AbandonedJobError:
-        RedisCounters(job.connection).count("jobs", job=job_name(job), outcome="abandoned")

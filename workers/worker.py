@@ -14,7 +14,7 @@ from consent.adapters.queues import QUEUES_BY_PRIORITY, queue
 from consent.bootstrap import Services, worker_services
 from consent.config import Settings
 from workers import jobs
-from workers.measured_worker import MeasuredWorker, count_abandoned
+from workers.measured_worker import MeasuredWorker
 from workers.sweeper import sweep_if_due
 
 log = logging.getLogger("vst.worker")
@@ -47,7 +47,7 @@ def build_worker(
         [queue(name, connection) for name in QUEUES_BY_PRIORITY],
         connection=connection,
         serializer=JSONSerializer,
-        exception_handlers=[count_abandoned],
+        counters=services.counters,
         worker_ttl=WORKER_TTL,
         maintenance_interval=MAINTENANCE_INTERVAL,
         job_monitoring_interval=JOB_MONITORING_INTERVAL,
