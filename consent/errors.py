@@ -70,6 +70,18 @@ class InvalidCourse(ConsentError):
         self.reason = reason
 
 
+class OppilaitosLocked(InvalidCourse):
+    """A course's oppilaitos cannot change while KOSKI holds records of it: KOSKI refuses
+    such an update (``badRequest.validation.organisaatio.oppilaitoksenVaihto``)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "oppilaitos_oid",
+            "cannot change while KOSKI holds records of the course: keep the oppilaitos, or"
+            " define a new course for the other oppilaitos",
+        )
+
+
 class UnknownCourse(ConsentError):
     """No course with this code is defined."""
 

@@ -263,6 +263,14 @@ class Courses(Protocol):
         """Every course, the latest ending first."""
         ...
 
+    def result_ids(self, code: str) -> list[int]:
+        """The ids of the course's results (to bind again when the course changes)."""
+        ...
+
+    def live_records(self, code: str) -> int:
+        """How many of the course's records KOSKI holds (sent, with an oid)."""
+        ...
+
 
 class ImportedResults(ResultStore, Protocol):
     """Stores imported results, and tells what storing a file would change."""

@@ -424,6 +424,8 @@ class InMemoryCourses:
     def __init__(self, *known: Course) -> None:
         self.by_code = {known_course.code: known_course for known_course in known}
         self.audit: list[AuditEntry] = []
+        self.results: dict[str, list[int]] = {}  # a course's result ids, as a test sets them
+        self.live: dict[str, int] = {}  # how many records KOSKI holds, as a test sets them
 
     def save_course(self, course: Course, actor: str) -> int:
         self.by_code[course.code] = course
@@ -437,6 +439,12 @@ class InMemoryCourses:
 
     def courses(self) -> list[Course]:
         return sorted(self.by_code.values(), key=lambda c: (-c.end_date.toordinal(), c.code))
+
+    def result_ids(self, code: str) -> list[int]:
+        return self.results.get(code, [])
+
+    def live_records(self, code: str) -> int:
+        return self.live.get(code, 0)
 
 
 class InMemoryResults:

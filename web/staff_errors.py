@@ -20,6 +20,7 @@ from consent.errors import (
     NotFound,
     NothingToRetry,
     NotInvalidatable,
+    OppilaitosLocked,
     UnknownCourse,
     UnknownInvalidationReason,
     UploadExpired,
@@ -31,6 +32,7 @@ GO_BACK: Final = 302  # a page status: the text is flashed on the page the actio
 # An unknown course's 404 quotes no code: the address is the caller's and may hold anything.
 NO_SUCH_COURSE: Final = "No such course."
 COURSE_NOT_VALID: Final = "The course is not valid."
+OPPILAITOS_LOCKED: Final = "The oppilaitos cannot change while KOSKI holds records of the course."
 SHOWN_ERRORS: Final = 200  # row errors an answer lists at most
 
 
@@ -54,6 +56,7 @@ REFUSALS: Final[Mapping[type[Exception], Refusal]] = {
     UploadExpired: Refusal(409, None, "upload_expired", GO_BACK),
     CourseRejected: Refusal(400, COURSE_NOT_VALID, "fix_errors", 400),
     InvalidCourse: Refusal(422, COURSE_NOT_VALID, "fix_errors", 400),
+    OppilaitosLocked: Refusal(409, OPPILAITOS_LOCKED, "oppilaitos_locked", 409),
     ImportRejected: Refusal(422, "Nothing was imported.", "preview_errors", 400),
     EnrolmentRejected: Refusal(422, "Nobody was enrolled.", "preview_errors", 400),
 }

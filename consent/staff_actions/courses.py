@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from consent.courses import Course, parse_course
-from consent.errors import CourseRejected, InvalidCourse, UnknownCourse
+from consent.errors import CourseRejected, InvalidCourse, OppilaitosLocked, UnknownCourse
 from consent.staff import Actor
 from consent.staff_actions.services import StaffServices
 from schemas import schema_problems
@@ -27,8 +27,19 @@ def courses(services: StaffServices) -> list[Course]:
 
 def save_course(services: StaffServices, checked: Course, actor: Actor) -> Course:
     """Create or update a course (its parts replaced), audited in the actor's name; every
-    way of defining a course ends here."""
+    way of defining a course ends here.
+
+    A change binds every result of the course again, so each record whose payload changed
+    is sent again (the correction OPH asks for) and none whose payload did not.
+    :class:`OppilaitosLocked` for a new oppilaitos while KOSKI holds records of the course
+    (KOSKI refuses that update), changing nothing."""
+    previous = services.courses.find_course(checked.code)
+    moved = previous is not None and previous.oppilaitos_oid != checked.oppilaitos_oid
+    if moved and services.courses.live_records(checked.code):
+        raise OppilaitosLocked()
     services.courses.save_course(checked, actor.audit_name)
+    if previous is not None and previous != checked:
+        services.jobs.enqueue_result_bindings(services.courses.result_ids(checked.code))
     return checked
 
 

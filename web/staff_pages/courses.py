@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from consent import staff_actions
+from consent.errors import OppilaitosLocked
 from consent.staff import Role
 from web.routes import COURSE_CODE, CourseCodeConverter
 from web.staff_pages.blueprint import actor, bp, deps, require
@@ -58,7 +59,10 @@ def _course_form(code: str | None, stored: dict[str, str] | None = None) -> Resp
     course, problems = check(document_from(values), code)
     if course is None:
         return _render(code, masked(values), masked(problems)), 400
-    staff_actions.save_course(deps().staff, course, actor())
+    try:
+        staff_actions.save_course(deps().staff, course, actor())
+    except OppilaitosLocked:  # the form again, saying so at the field
+        return _render(code, masked(values), {"oppilaitos_oid": text("oppilaitos_locked")}), 409
     flash("saved")
     return redirect(f"/staff/courses/{course.code}")
 

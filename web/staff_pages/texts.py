@@ -141,6 +141,11 @@ FI: Final = {
     "state.invalidated": "mitätöity",
     "state.attention": "KOSKIssa oleva suoritus ei enää vastaa tietoja – tarkista ja päätä",
     "state.withdrawn": "ei lähetetä (tulos muuttui)",
+    "oppilaitos_locked": (
+        "Oppilaitosta ei voi vaihtaa, koska kurssin suorituksia on jo KOSKIssa: KOSKI ei "
+        "hyväksy oppilaitoksen vaihtoa. Pidä oppilaitos ennallaan, tai perusta toiselle "
+        "oppilaitokselle oma kurssi."
+    ),
     "attention_hint": (
         "Suoritus on yhä KOSKIssa. Jos se on väärä, mitätöi se; jos tiedot korjataan, "
         "korjattu suoritus lähetetään."

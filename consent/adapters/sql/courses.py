@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from consent.adapters.sql.audit import audit_row
-from consent.adapters.sql.tables import CoursePartRow, CourseRow
+from consent.adapters.sql.tables import CoursePartRow, CourseRow, ResultRow, SubmissionRow
 from consent.courses import Course, CoursePart, GradingScale
 from consent.errors import UnknownCourse
 from consent.model import AuditEntry
 from consent.ports import Clock
+from consent.submissions import STOPPED
 
 
 class SqlCourses:
@@ -63,6 +64,34 @@ class SqlCourses:
         query = select(CourseRow).order_by(CourseRow.end_date.desc(), CourseRow.code)
         with self._sessions.begin() as session:
             return [course_of(session, row) for row in session.execute(query).scalars()]
+
+    def result_ids(self, code: str) -> list[int]:
+        """The ids of the course's results, in order."""
+        query = (
+            select(ResultRow.id)
+            .join(CourseRow, CourseRow.id == ResultRow.course_id)
+            .where(CourseRow.code == code)
+            .order_by(ResultRow.id)
+        )
+        with self._sessions.begin() as session:
+            return list(session.execute(query).scalars())
+
+    def live_records(self, code: str) -> int:
+        """How many of the course's submissions name a record KOSKI holds: an oid, and not
+        stopped (a revoked consent's or a deleted record KOSKI no longer holds)."""
+        query = (
+            select(func.count())
+            .select_from(SubmissionRow)
+            .join(ResultRow, ResultRow.id == SubmissionRow.result_id)
+            .join(CourseRow, CourseRow.id == ResultRow.course_id)
+            .where(
+                CourseRow.code == code,
+                SubmissionRow.oid.is_not(None),
+                SubmissionRow.state.not_in([state.value for state in STOPPED]),
+            )
+        )
+        with self._sessions.begin() as session:
+            return session.execute(query).scalar_one()
 
 
 def course_row(session: Session, code: str) -> CourseRow:
