@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any, Final
+from urllib.parse import quote
 
 import requests
 
@@ -52,6 +53,11 @@ class HttpKoski:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         headers = {"Content-Type": "application/json; charset=UTF-8"}
         return self._call("PUT", "/api/oppija", data=body, headers=headers)
+
+    def get_opiskeluoikeus(self, oid: str) -> KoskiAnswer:
+        """``GET /api/opiskeluoikeus/{oid}``: the study right as KOSKI holds it (404 once it
+        is gone: invalidated, or deleted on the participant's revocation)."""
+        return self._call("GET", f"/api/opiskeluoikeus/{quote(oid, safe='')}")
 
     def _call(self, method: str, path: str, **kwargs: Any) -> KoskiAnswer:
         answer = self._request(method, path, **kwargs)

@@ -65,3 +65,18 @@ def test_no_answer_is_an_answer_without_a_status() -> None:
     answer = client.put_oppija({})
     assert answer.status is None
     assert answer.transport_error == "ConnectionError"
+
+
+def test_a_read_asks_for_the_record_by_its_oid_with_basic_auth_and_caller_id(server: str) -> None:
+    client = HttpKoski(server, "palvelu", "salasana", "1.2.246.562.10.1.vst-consent")
+    answer = client.get_opiskeluoikeus("1.2.246.562.15.12345678901")
+    assert answer.status == 200
+    [request] = SEEN
+    assert (request["method"], request["path"], request["body"]) == (
+        "GET",
+        "/koski/api/opiskeluoikeus/1.2.246.562.15.12345678901",
+        b"",
+    )
+    headers = request["headers"]
+    assert headers["Authorization"] == "Basic " + base64.b64encode(b"palvelu:salasana").decode()
+    assert headers["Caller-Id"] == "1.2.246.562.10.1.vst-consent"
