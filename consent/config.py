@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import hashlib
 import os
 import re
@@ -107,6 +108,7 @@ class Settings:
     dashboard_url: str = "http://127.0.0.1:9181/rq/"
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For names the client
     signing: SigningSettings = field(default_factory=lambda: SigningSettings.from_env({}))
+    reconcile: ReconcileSettings = field(default_factory=lambda: ReconcileSettings.from_env({}))
 
     @property
     def current_pii_key(self) -> PiiKey:
@@ -141,6 +143,7 @@ class Settings:
             dashboard_url=env.get("VST_DASHBOARD_URL", "http://127.0.0.1:9181/rq/"),
             trusted_proxies=env.count("WEB_TRUSTED_PROXIES", 0),
             signing=SigningSettings.from_env(env),
+            reconcile=ReconcileSettings.from_env(env),
         )
         if mode == "production":
             _require_production_values(env, settings)
@@ -186,6 +189,46 @@ class SigningSettings:
             consent_template=Path(template) if template else None,
             organiser=env.get("SIGNING_ORGANISER", "Kansalaisopisto (paikallinen kokeilu)"),
         )
+
+
+@dataclass(frozen=True)
+class ReconcileSettings:
+    """Reconciliation with KOSKI: how often each live record is read back from KOSKI
+    (``KOSKI_RECONCILE_INTERVAL_HOURS``, 0 turns it off), how many records a run checks at
+    most (``KOSKI_RECONCILE_BATCH``) and the pause between two calls
+    (``KOSKI_RECONCILE_PAUSE_MS``), so that a run never crowds KOSKI."""
+
+    interval: dt.timedelta
+    batch: int
+    pause: dt.timedelta
+
+    @property
+    def enabled(self) -> bool:
+        """Whether reconciliation runs at all."""
+        return self.interval > dt.timedelta(0)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | _Env) -> ReconcileSettings:
+        """Read the ``KOSKI_RECONCILE_*`` variables (daily, 200 to a run, half a second apart)."""
+        env = environ if isinstance(environ, _Env) else _Env(environ)
+        hours = _at_most(
+            env.count("KOSKI_RECONCILE_INTERVAL_HOURS", 24), "KOSKI_RECONCILE_INTERVAL_HOURS", 8760
+        )
+        batch = _at_most(
+            env.positive_integer("KOSKI_RECONCILE_BATCH", 200), "KOSKI_RECONCILE_BATCH", 5000
+        )
+        pause = _at_most(
+            env.count("KOSKI_RECONCILE_PAUSE_MS", 500), "KOSKI_RECONCILE_PAUSE_MS", 60_000
+        )
+        return cls(dt.timedelta(hours=hours), batch, dt.timedelta(milliseconds=pause))
+
+
+def _at_most(value: int, name: str, highest: int) -> int:
+    """``value``, read from ``name``, unless it is above ``highest`` (a year of hours, a
+    batch that would hold a worker for hours, a pause of more than a minute)."""
+    if value > highest:
+        raise ConfigurationError(f"{name} must be at most {highest}")
+    return value
 
 
 _PRODUCTION_REQUIRED: Final = (
