@@ -9,15 +9,12 @@ keyword arguments of :func:`bootstrap`, or swap one field with :func:`dataclasse
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from functools import cached_property
 
 import redis
-import requests
 from sqlalchemy import Engine
 
-from consent.adapters import webhook_sender
 from consent.adapters.broker import broker_url, connect
 from consent.adapters.consent_form import ConsentForm
 from consent.adapters.counters import RedisCounters
@@ -37,15 +34,12 @@ from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.adapters.sql.status import SqlStatus
 from consent.adapters.sql.submissions import SqlSubmissions
 from consent.adapters.vismasign import HttpVismaSign
-from consent.adapters.webhook_sender import Signer
+from consent.adapters.webhook_sender import ConnectorPoster
 from consent.config import Settings
 from consent.enrolments import Enrolment
-from consent.errors import ConfigurationError
 from consent.koski_answers import KoskiAnswer, first_error_key
 from consent.ports import Clock, EventPoster, RenderForm
 from consent.staff_actions import Signing, StaffServices
-
-log = logging.getLogger("vst.worker")
 
 
 @dataclass(frozen=True)
@@ -212,21 +206,9 @@ def _connector(services: Services) -> Connector:
         course = services.courses.find_course(enrolment.course_code)
         return form(enrolment, course.name["fi"] if course else enrolment.course_code)
 
-    def post(event: dict[str, object], webhook_id: str) -> int | None:
-        if not signing.connector_key:
-            raise ConfigurationError("SIGNING_CONNECTOR_KEY is not set: the connector is off")
-        signer = Signer.parse(signing.connector_key)
-        try:
-            return webhook_sender.post(
-                signing.webhook_url, event, [signer], timeout=30, webhook_id=webhook_id
-            ).status_code
-        except requests.RequestException as error:
-            log.warning("connector.post_failed error=%s", type(error).__name__)
-            return None
-
     key = OnnistuuKey.parse(signing.vismasign_client_id, signing.vismasign_secret)
     return Connector(
         service=HttpVismaSign(signing.vismasign_url, key, services.clock),
         render=render,
-        post=post,
+        post=ConnectorPoster(signing.webhook_url, signing.connector_key),
     )

@@ -334,11 +334,25 @@ def retry(submission_id: int, submissions: Submissions, jobs: GradingJobs, actor
     """Send a parked or failed submission again, with a fresh count of attempts.
 
     False when the submission is in another state (nothing to retry)."""
-    view = submissions.send_view(submission_id)
-    if view.state not in RETRYABLE:
+    return send_anew(submission_id, submissions, jobs, actor, RETRYABLE, "submission.retry")
+
+
+def send_anew(  # noqa: PLR0917 - the submission, two adapters, who, from what, as what
+    submission_id: int,
+    submissions: Submissions,
+    jobs: GradingJobs,
+    actor: str,
+    states: frozenset[SubmissionState],
+    action: str,
+) -> bool:
+    """Make a submission in one of ``states`` a first send again and queue it, audited as
+    ``action`` in the name of ``actor``; False, changing nothing, for one in another state.
+
+    The payload is built anew when it is sent: what goes is the record as it stands now."""
+    if submissions.send_view(submission_id).state not in states:
         return False
     submissions.change(submission_id, FRESH, actor)
-    submissions.audit(AuditEntry(actor[:64], "submission.retry", "submission", submission_id))
+    submissions.audit(AuditEntry(actor[:64], action, "submission", submission_id))
     jobs.enqueue_submissions([submission_id])
     return True
 

@@ -263,8 +263,9 @@ class Courses(Protocol):
         """Every course, the latest ending first."""
         ...
 
-    def result_ids(self, code: str) -> list[int]:
-        """The ids of the course's results (to bind again when the course changes)."""
+    def results_to_correct(self, code: str) -> list[int]:
+        """The ids of the course's results to bind again when the course changes: all but
+        those whose record was invalidated (staff send such a record again themselves)."""
         ...
 
     def live_records(self, code: str) -> int:

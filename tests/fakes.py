@@ -440,7 +440,7 @@ class InMemoryCourses:
     def courses(self) -> list[Course]:
         return sorted(self.by_code.values(), key=lambda c: (-c.end_date.toordinal(), c.code))
 
-    def result_ids(self, code: str) -> list[int]:
+    def results_to_correct(self, code: str) -> list[int]:
         return self.results.get(code, [])
 
     def live_records(self, code: str) -> int:

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from consent.config import ed25519_seed
+from consent.errors import ConfigurationError
+
+log = logging.getLogger("vst.worker")  # the connector's jobs run in the worker
 
 
 @dataclass(frozen=True)
@@ -77,3 +81,26 @@ def post(
         "webhook-signature": " ".join(s.sign(webhook_id, timestamp, body) for s in signers),
     }
     return requests.post(url, data=body, headers=headers, timeout=timeout)
+
+
+class ConnectorPoster:
+    """The connector's side of the webhook: posts an outcome event to our own intake, signed
+    with ``SIGNING_CONNECTOR_KEY``; the intake's status code, or None if it could not be
+    reached (the connector then posts it again on its next check)."""
+
+    def __init__(self, url: str, key: str | None, timeout: float = 30) -> None:
+        self._url = url
+        self._key = key
+        self._timeout = timeout
+
+    def __call__(self, event: dict[str, object], webhook_id: str) -> int | None:
+        """Post ``event`` once, as delivery ``webhook_id``."""
+        if not self._key:
+            raise ConfigurationError("SIGNING_CONNECTOR_KEY is not set: the connector is off")
+        signer = Signer.parse(self._key)
+        try:
+            answer = post(self._url, event, [signer], timeout=self._timeout, webhook_id=webhook_id)
+        except requests.RequestException as error:
+            log.warning("connector.post_failed error=%s", type(error).__name__)
+            return None
+        return answer.status_code

@@ -29,8 +29,9 @@ def save_course(services: StaffServices, checked: Course, actor: Actor) -> Cours
     """Create or update a course (its parts replaced), audited in the actor's name; every
     way of defining a course ends here.
 
-    A change binds every result of the course again, so each record whose payload changed
-    is sent again (the correction OPH asks for) and none whose payload did not.
+    A change binds the course's results again, so each record whose payload changed is
+    sent again (the correction OPH asks for) and none whose payload did not; an invalidated
+    record stays so until staff send it again.
     :class:`OppilaitosLocked` for a new oppilaitos while KOSKI holds records of the course
     (KOSKI refuses that update), changing nothing."""
     previous = services.courses.find_course(checked.code)
@@ -39,7 +40,7 @@ def save_course(services: StaffServices, checked: Course, actor: Actor) -> Cours
         raise OppilaitosLocked()
     services.courses.save_course(checked, actor.audit_name)
     if previous is not None and previous != checked:
-        services.jobs.enqueue_result_bindings(services.courses.result_ids(checked.code))
+        services.jobs.enqueue_result_bindings(services.courses.results_to_correct(checked.code))
     return checked
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from consent import staff_actions
+from consent import grading, staff_actions
 from consent.adapters.koski import HttpKoski
 from consent.adapters.sql.courses import SqlCourses
 from consent.errors import OppilaitosLocked
@@ -128,3 +128,15 @@ def test_a_sent_result_regraded_to_failed_needs_attention_and_koski_keeps_it(
     submission: dict[str, Any] = status["submission"]
     assert (submission["state"], submission["attention"]) == ("attention", "not_passed")
     assert len(world.sandbox.stored()) == 1  # nothing invalidated without a person deciding
+
+
+def test_a_course_edit_leaves_an_invalidated_record_out_of_koski(
+    world: World, engine: Engine
+) -> None:
+    two_sent(world)
+    first = world.course_status(CODE)[0]["submission"]["id"]
+    grading.invalidate(first, world.submissions, world.koski, lambda: NOW, actor="staff")
+    staff_actions.save_course(staff(world, engine), course(opintokokonaisuus="1139"), MAIJA)
+    assert world.work() == [SubmissionState.SENT]
+    assert len(world.sandbox.stored()) == 1
+    assert states(world) == ["invalidated", "sent"]

@@ -12,7 +12,7 @@ from consent.adapters.sql.audit import audit_row
 from consent.adapters.sql.tables import CoursePartRow, CourseRow, ResultRow, SubmissionRow
 from consent.courses import Course, CoursePart, GradingScale
 from consent.errors import UnknownCourse
-from consent.model import AuditEntry
+from consent.model import AuditEntry, SubmissionState
 from consent.ports import Clock
 from consent.submissions import STOPPED
 
@@ -65,12 +65,14 @@ class SqlCourses:
         with self._sessions.begin() as session:
             return [course_of(session, row) for row in session.execute(query).scalars()]
 
-    def result_ids(self, code: str) -> list[int]:
-        """The ids of the course's results, in order."""
+    def results_to_correct(self, code: str) -> list[int]:
+        """The ids of the course's results, in order, but those whose record was invalidated."""
+        kept = SubmissionRow.state.is_(None) | (SubmissionRow.state != SubmissionState.INVALIDATED)
         query = (
             select(ResultRow.id)
             .join(CourseRow, CourseRow.id == ResultRow.course_id)
-            .where(CourseRow.code == code)
+            .outerjoin(SubmissionRow, SubmissionRow.result_id == ResultRow.id)
+            .where(CourseRow.code == code, kept)
             .order_by(ResultRow.id)
         )
         with self._sessions.begin() as session:
