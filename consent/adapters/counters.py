@@ -42,8 +42,12 @@ class RedisCounters:
 
     def count(self, name: str, **labels: str) -> None:
         """Add one; a broker outage loses the count, never the request."""
+        self.count_by(name, 1, **labels)
+
+    def count_by(self, name: str, amount: int, **labels: str) -> None:
+        """Add ``amount`` (a run's tally of one outcome) at once; an outage loses it."""
         try:
-            add(self._redis, Counting(name, tuple(labels.items())))
+            add(self._redis, Counting(name, tuple(labels.items())), amount)
         except redis.RedisError as error:
             log.warning("metrics.count_failed name=%s error=%s", name, type(error).__name__)
 
@@ -81,9 +85,9 @@ class RedisCounters:
         }
 
 
-def add(connection: redis.Redis | Pipeline, counting: Counting) -> None:
+def add(connection: redis.Redis | Pipeline, counting: Counting, amount: int = 1) -> None:
     """``HINCRBY`` one event's counter, on a connection or within a caller's pipeline."""
-    connection.hincrby(KEY_PREFIX + counting.name, _field(dict(counting.labels)), 1)
+    connection.hincrby(KEY_PREFIX + counting.name, _field(dict(counting.labels)), amount)
 
 
 def _cumulative(per_bucket: list[int]) -> tuple[tuple[float, int], ...]:

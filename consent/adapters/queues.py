@@ -37,6 +37,7 @@ SUBMIT: Final = "workers.jobs.submit"
 SUBMIT_RANGE: Final = "workers.jobs.submit_range"
 INVITE_SIGNER: Final = "workers.jobs.invite_signer"
 CHECK_SIGNING: Final = "workers.jobs.check_signing"
+RECONCILE: Final = "workers.jobs.reconcile"
 # Results per binding job: one fork and one database connection serve a hundred results,
 # where a job each cost more than the binding itself (benchmarks/submissions.py).
 BIND_BATCH: Final = 100
@@ -66,6 +67,14 @@ def submission_range(submission_id: int) -> tuple[int, int]:
 def submission_range_job(first_id: int) -> str:
     """The id of the job that sends the range of submissions starting at ``first_id``."""
     return f"submit-range-{first_id}"
+
+
+def reconciliation_job(submission_ids: list[int]) -> str:
+    """The id of the reconciliation job that checks these records: a digest of the ids (in
+    base32, as a results batch's) and the first of them."""
+    digest = hashlib.sha256(",".join(map(str, submission_ids)).encode()).digest()
+    first = submission_ids[0] if submission_ids else 0
+    return f"reconcile-{base64.b32encode(digest)[:16].decode().lower()}-{first}"
 
 
 def queue(name: str, connection: redis.Redis) -> Queue:
@@ -145,6 +154,12 @@ class RqJobQueue:
         self._enqueue(
             self._koski, SUBMIT, (submission_id,), job_id, delay, job_timeout=SUBMIT_TIMEOUT
         )
+
+    def enqueue_reconciliation(self, submission_ids: list[int], timeout: int) -> None:
+        """Queue ``reconcile(submission_ids)`` (:func:`reconciliation_job` names it) on the
+        KOSKI queue, to run for at most ``timeout`` seconds."""
+        job_id = reconciliation_job(submission_ids)
+        self._enqueue(self._koski, RECONCILE, (submission_ids,), job_id, job_timeout=timeout)
 
     def enqueue_invitation(self, enrolment_id: int) -> None:
         """Queue ``invite_signer(enrolment_id)``: the signing document and its invitation."""

@@ -53,6 +53,12 @@ class ServiceCollector(Collector):
             "jobs",
         )
         yield self._counter(
+            "vst_koski_reconciliation",
+            "Live records checked against KOSKI, by outcome (found, gone, revoked, failed,"
+            " skipped).",
+            "reconciliation",
+        )
+        yield self._counter(
             "vst_logins_throttled",
             "Logins refused after too many failures, by surface (pages, dashboard) and by the"
             " scope whose limit was reached (account, address).",
