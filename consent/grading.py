@@ -33,16 +33,13 @@ from consent.ports import (
     ResultStore,
     Submissions,
 )
-from consent.results import (
-    ResultForBinding,
-    ResultStatus,
-    ResultSubmission,
-    check_rows,
-    is_passed,
-)
+from consent.record_rules import NotSent, sendable
+from consent.results import ResultForBinding, ResultSubmission, check_rows
 from consent.submissions import (
     FRESH,
+    KEEP,
     STOPPED,
+    Keep,
     Outcome,
     SendView,
     Unsent,
@@ -88,8 +85,10 @@ def import_results(
     return ImportSummary(len(changed), unchanged)
 
 
-def eligibility(consent: ConsentState | None, result: ResultForBinding) -> str:
-    """``eligible``, or the reason this result is never sent."""
+def eligibility(consent: ConsentState | None, result: ResultForBinding, today: dt.date) -> str:
+    """``eligible``, or the reason this result is not sent: its consent, what its record
+    would carry (:func:`consent.record_rules.sendable`, the rule the payload follows too),
+    or ``waiting_for_end`` for one dated after ``today``, which goes out on its day."""
     if consent is None:
         return "no_consent"
     if consent is not ConsentState.VALID:
@@ -98,13 +97,8 @@ def eligibility(consent: ConsentState | None, result: ResultForBinding) -> str:
             ConsentState.REVOKED: "consent_revoked",
         }
         return reasons.get(consent, "consent_cancelled")
-    if result.status is ResultStatus.COMPLETED and not is_passed(result.grade):
-        return "not_passed"
-    if result.status is ResultStatus.INTERRUPTED and not any(
-        is_passed(g) for g in result.part_grades.values()
-    ):
-        return "no_assessed_part"  # KOSKI needs at least one assessed part, even when interrupted
-    return "eligible"
+    record = sendable(result.course, result.graded, today)
+    return record.reason if isinstance(record, NotSent) else "eligible"
 
 
 def bind_result(
@@ -117,7 +111,7 @@ def bind_result(
     A result that may no longer be sent holds its submission back (:func:`held_back`): a
     live KOSKI record then needs attention, and staff decide what becomes of it."""
     found = tx.result_to_bind(result_id)
-    binding = eligibility(found.consent_state, found.result)
+    binding = eligibility(found.consent_state, found.result, found.today)
     tx.save_binding(result_id, binding, found.consent_id)
     if binding != "eligible":
         _hold_back(tx, found.submission, binding)
@@ -303,7 +297,13 @@ def _send(
     actor: str,
     run: str | None,
 ) -> Outcome:
-    """Build the payload; unless it need not go, claim the submission and send it."""
+    """Build the payload; unless it need not go, claim the submission and send it.
+
+    One whose record may not go now (binding decided so meanwhile) is held back as binding
+    holds it back: nothing dated after today, and nothing but passed work, leaves."""
+    record = sendable(view.course, view.result, clock().date())
+    if isinstance(record, NotSent):
+        return _held_back(view, record.reason)
     payload = build_payload(view.course, view.person, view.result, view.right)
     digest = payload_hash(payload)
     decided = before_sending(view, digest)
@@ -316,6 +316,14 @@ def _send(
     return after_answer(
         view, answer.status, judgement, digest=digest, now=clock(), retry_delays=retry_delays
     )
+
+
+def _held_back(view: SendView, reason: str) -> Outcome:
+    """What a send whose record may not go now (``reason``, a binding code) comes to:
+    what binding that result would do to its submission (:func:`held_back`)."""
+    change = held_back(reason, view.state, view.right.oid)
+    state = KEEP if change is None else change.state
+    return Outcome(view.state if isinstance(state, Keep) else state, change)
 
 
 def store_outcome(

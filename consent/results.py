@@ -32,7 +32,16 @@ _PASS_FAIL: Final = {
     "hylatty": FAILED,
 }
 _DIGITS: Final = re.compile(r"[0-9]{1,3}")
-_FIELDS: Final = {"hetu", "grade", "graded_on", "status", "first_names", "last_name", "parts"}
+_FIELDS: Final = {
+    "hetu",
+    "grade",
+    "graded_on",
+    "ended_on",
+    "status",
+    "first_names",
+    "last_name",
+    "parts",
+}
 
 
 class ResultStatus(enum.StrEnum):
@@ -54,11 +63,15 @@ class ImportedResult:
     graded_on: dt.date
     status: ResultStatus
     part_grades: Mapping[str, str]
+    ended_on: dt.date | None = None
 
     @property
     def content_hash(self) -> str:
-        """Changes whenever anything that would be sent changes; the import's idempotency key."""
-        content = [
+        """Changes whenever anything that would be sent changes; the import's idempotency key.
+
+        ``ended_on`` counts only when given, so a row that never had one hashes as it did
+        before the column existed (a file imported again stays unchanged)."""
+        content: list[Any] = [
             self.first_names,
             self.last_name,
             self.grade,
@@ -66,19 +79,30 @@ class ImportedResult:
             self.status.value,
             sorted(self.part_grades.items()),
         ]
+        if self.ended_on is not None:
+            content.append(self.ended_on.isoformat())
         return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
-class ResultForBinding:
-    """What binding a result needs to know of it."""
+class GradedResult:
+    """What was graded, as the ledger holds it; ``ended_on`` None is the course's end date."""
 
-    result_id: int
-    course_code: str
-    participant_id: int
     grade: str | None
+    graded_on: dt.date
     status: ResultStatus
     part_grades: dict[str, str]
+    ended_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ResultForBinding:
+    """What binding a result needs to know of it: the result and the course it is for."""
+
+    result_id: int
+    participant_id: int
+    course: Course
+    graded: GradedResult
 
 
 class ResultSubmission(NamedTuple):
@@ -92,12 +116,13 @@ class ResultSubmission(NamedTuple):
 @dataclass(frozen=True)
 class ResultToBind:
     """A stored result as binding reads it: the result, its consent and its submission
-    (each None if there is none yet)."""
+    (each None if there is none yet), and the day it was read on."""
 
     result: ResultForBinding
     consent_id: int | None
     consent_state: ConsentState | None
     submission: ResultSubmission | None
+    today: dt.date  # the day it was read on: a result dated after it waits for its day
 
 
 def result_columns(course: Course) -> Columns:
@@ -167,6 +192,7 @@ def _check_row(
         graded_on=_date(raw, today),
         status=status,
         part_grades=_part_grades(raw.get("parts"), course),
+        ended_on=_ended_on(raw, course),
     )
 
 
@@ -218,6 +244,24 @@ def _date(raw: Mapping[str, Any], today: dt.date) -> dt.date:
     if graded_on < EARLIEST_GRADED_ON:
         raise _RowProblem("graded_on", "is before 2000")
     return graded_on
+
+
+def _ended_on(raw: Mapping[str, Any], course: Course) -> dt.date | None:
+    """The day the participant ended the course, if the row says: on or before the course's
+    end (one who left early ended then), never in 2000 or before; it may be after today, and
+    the record then waits for its day."""
+    value = _text(raw, "ended_on")
+    if value is None:
+        return None
+    try:
+        ended_on = dt.date.fromisoformat(value)
+    except ValueError:
+        raise _RowProblem("ended_on", "must be a date YYYY-MM-DD") from None
+    if ended_on > course.end_date:
+        raise _RowProblem("ended_on", "is after the course's end date")
+    if ended_on < EARLIEST_GRADED_ON:
+        raise _RowProblem("ended_on", "is before 2000")
+    return ended_on
 
 
 def _part_grades(raw: Any, course: Course) -> dict[str, str]:

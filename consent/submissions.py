@@ -15,8 +15,9 @@ from typing import Final, NamedTuple
 from consent.courses import Course
 from consent.errors import UnreadableAnswer
 from consent.koski_answers import Judgement, Verdict
-from consent.koski_payload import GradedResult, StudyRight
+from consent.koski_payload import StudyRight
 from consent.model import ConsentState, Person, SubmissionState
+from consent.results import GradedResult
 
 # Stopped for good: nothing under a revoked consent, or of a record KOSKI deleted, is sent again.
 STOPPED: Final = frozenset({SubmissionState.REVOKED, SubmissionState.DELETED})

@@ -11,9 +11,8 @@ import pytest
 from consent import grading
 from consent.errors import BindingFailed
 from consent.hetu import Hetu
-from consent.koski_payload import GradedResult
 from consent.model import ConsentState, Person, SubmissionState
-from consent.results import ResultStatus
+from consent.results import GradedResult, ResultStatus
 from consent.submissions import SubmissionChange
 from tests.courses import course
 from tests.fakes import InMemoryGrading, RecordingGradingJobs

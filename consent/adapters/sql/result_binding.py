@@ -6,11 +6,13 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from consent.adapters.sql.courses import course_of
+from consent.adapters.sql.graded import graded_of
 from consent.adapters.sql.submissions import column_values
 from consent.adapters.sql.tables import ConsentRow, CourseRow, ResultRow, SubmissionRow
 from consent.model import ConsentState, SubmissionState
 from consent.ports import Clock
-from consent.results import ResultForBinding, ResultStatus, ResultSubmission, ResultToBind
+from consent.results import ResultForBinding, ResultSubmission, ResultToBind
 from consent.submissions import SubmissionChange
 
 
@@ -22,9 +24,9 @@ class SqlResultBinding:
         self._clock = clock
 
     def result_to_bind(self, result_id: int) -> ResultToBind:
-        """The result, its consent and its submission, in one query."""
+        """The result, its consent and its submission in one query, its course in two."""
         query = (
-            select(ResultRow, CourseRow.code, ConsentRow, SubmissionRow)
+            select(ResultRow, CourseRow, ConsentRow, SubmissionRow)
             .join(CourseRow, CourseRow.id == ResultRow.course_id)
             .outerjoin(
                 ConsentRow,
@@ -34,14 +36,9 @@ class SqlResultBinding:
             .outerjoin(SubmissionRow, SubmissionRow.result_id == ResultRow.id)
             .where(ResultRow.id == result_id)
         )
-        row, code, consent, submission = self._session.execute(query).one()
+        row, course, consent, submission = self._session.execute(query).one()
         result = ResultForBinding(
-            result_id,
-            code,
-            row.participant_id,
-            row.grade or None,
-            ResultStatus(row.status),
-            dict(row.part_grades or {}),
+            result_id, row.participant_id, course_of(self._session, course), graded_of(row)
         )
         return ResultToBind(
             result,
@@ -50,6 +47,7 @@ class SqlResultBinding:
             None
             if submission is None
             else ResultSubmission(submission.id, SubmissionState(submission.state), submission.oid),
+            self._clock().date(),
         )
 
     def save_binding(self, result_id: int, binding: str, consent_id: int | None) -> None:
