@@ -22,7 +22,7 @@ from consent.model import SubmissionState
 from consent.staff import COMMAND_LINE, Actor, Role
 from consent.staff_actions import StaffServices
 from consent.strict_json import StrictJsonError, loads_strict
-from consent.views import ParticipantStatus, status_json
+from consent.views import ParticipantStatus, status_json, unknown_course_json
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -80,6 +80,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     command.add_argument("consent", type=int)
     command.add_argument("--by", required=True, help="who registers it (staff name or id)")
     command.set_defaults(run=_revoke)
+    command = consents.add_parser(
+        "unknown", help="consents for a course code no course has yet (they bind once it is)"
+    )
+    command.add_argument("--json", action="store_true")
+    command.set_defaults(run=_unknown_courses)
 
 
 def _import_course(args: argparse.Namespace) -> int:
@@ -159,6 +164,22 @@ def _revoke(args: argparse.Namespace) -> int:
     except REFUSED as error:
         return refused(error)
     print(f"consent {args.consent} revoked, {len(stopped)} submission(s) stopped: never sent again")
+    return 0
+
+
+def _unknown_courses(args: argparse.Namespace) -> int:
+    consents = bootstrap().status.unknown_course_consents()
+    if args.json:
+        shown = [unknown_course_json(c) for c in consents]
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{'consent':>7}  {'course':<24}  {'hetu':<11}  {'state':<10}  signed")
+    for c in consents:
+        signed = (c.signed_at or c.received_at).date().isoformat()
+        print(
+            f"{c.consent_id:>7}  {c.course_code:<24}  {c.participant.hetu:<11}  "
+            f"{c.state.value:<10}  {signed}"
+        )
     return 0
 
 

@@ -19,7 +19,7 @@ from consent.koski_answers import KoskiAnswer
 from consent.model import AuditEntry, ConsentRecord, InboxState, Person, SubmissionState
 from consent.results import ImportedResult, ResultToBind
 from consent.submissions import SendView, SubmissionChange, Unsent
-from consent.views import ParticipantStatus
+from consent.views import ParticipantStatus, UnknownCourseConsent
 
 Clock = Callable[[], dt.datetime]
 """What tells the time: ``utc_now`` in production, a fixed or moving time in tests."""
@@ -142,9 +142,15 @@ class StatusReader(Protocol):
     """The read side staff see: a course's status, one typed row per participant."""
 
     def course_status(self, code: str, hetu: Hetu | None = None) -> list[ParticipantStatus]:
-        """Every participant with a result on the course, oldest result first, masked; with
-        ``hetu``, that one person in full (none if they have no result there).
+        """Every participant with a result on the course, oldest result first, then every
+        consent with no result yet, masked; with ``hetu``, that one person in full (none if
+        they have neither there).
         :class:`consent.errors.UnknownCourse` if there is no such course."""
+        ...
+
+    def unknown_course_consents(self) -> list[UnknownCourseConsent]:
+        """Every consent for a course code no course has (yet), masked: staff define the
+        course, and the consent binds to it."""
         ...
 
 

@@ -162,3 +162,29 @@ def _submission_json(sub: SubmissionSummary) -> dict[str, Any]:
         "last_error_message": sub.last_error_message,
         "attention": sub.attention,
     }
+
+
+@dataclass(frozen=True)
+class UnknownCourseConsent:
+    """A consent for a course code no course has (yet), as staff see it, masked: it was
+    accepted, and binds to its course once staff define it and import its results."""
+
+    consent_id: int
+    course_code: str
+    participant: ShownParticipant
+    state: ConsentState
+    signed_at: dt.datetime | None
+    received_at: dt.datetime
+
+
+def unknown_course_json(consent: UnknownCourseConsent) -> dict[str, Any]:
+    """The consent as the API and ``consents unknown --json`` show it."""
+    signed = consent.signed_at
+    return {
+        "consent_id": consent.consent_id,
+        "course_code": consent.course_code,
+        "participant": {"hetu": consent.participant.hetu, "name": consent.participant.name},
+        "state": consent.state.value,
+        "signed_at": None if signed is None else signed.isoformat(),
+        "received_at": consent.received_at.isoformat(),
+    }

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.migrate import head_revision, is_current
-from consent.config import SANDBOX_SOURCE_SYSTEM
+from consent.config import SANDBOX_SOURCE_SYSTEM, Settings
+from consent.hetu import HETU_PATTERN
 from consent.published_secrets import DEV_CONNECTOR_PUBLIC
+from tests.integration.test_unknown_courses import signed
 from tests.unit.test_config import PRODUCTION
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,3 +82,19 @@ def test_check_config_refuses_a_published_key_in_production_and_names_only_the_v
     assert "SIGNING_WEBHOOK_KEYS holds a published key" in result.stderr
     assert DEV_CONNECTOR_PUBLIC.removeprefix("whpk_") not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_consents_unknown_lists_consents_for_courses_not_defined_yet_masked(
+    tmp_path: Path,
+) -> None:
+    assert _run("migrate", VST_DATA_DIR=str(tmp_path)).returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'vst-consent.db'}")
+    signed(engine, AesGcmCipher(Settings.from_env({}).pii_keys), "kevat-2027")
+    listed = _run("consents", "unknown", VST_DATA_DIR=str(tmp_path))
+    assert listed.returncode == 0, listed.stderr
+    assert "kevat-2027" in listed.stdout
+    assert "2026-09-01" in listed.stdout
+    assert not HETU_PATTERN.search(listed.stdout)
+    as_json = _run("consents", "unknown", "--json", VST_DATA_DIR=str(tmp_path))
+    [consent] = json.loads(as_json.stdout)
+    assert (consent["course_code"], consent["state"]) == ("kevat-2027", "valid")

@@ -85,9 +85,15 @@ def create_course(client: FlaskClient) -> None:
     assert answer.startswith("302 /staff/courses/eratauko-2026")
 
 
-def consent(client: FlaskClient, engine: Engine, member: dict[str, str], webhook_id: str) -> None:
+def consent(
+    client: FlaskClient,
+    engine: Engine,
+    member: dict[str, str],
+    webhook_id: str,
+    course: str = "eratauko-2026",
+) -> None:
     """The signing service posts a consent and a worker binds it."""
-    body = body_of(event(member, member, course="eratauko-2026"))
+    body = body_of(event(member, member, course=course))
     now = int(dt.datetime.now(dt.UTC).timestamp())
     headers = signed_headers(SECRET, webhook_id, now, body)
     response = client.post(
@@ -287,6 +293,20 @@ def test_a_consent_with_no_result_yet_is_on_the_course_page_for_the_trainer_to_a
     assert "allekirjoittanut itse" in page
     assert "allekirjoitettu kurssin päättymisen jälkeen" not in page  # signed 1.9., ends 20.11.
     assert ADULT["hetu"][-4:] in page
+    assert "Virtanen" not in page
+
+
+def test_consents_for_a_course_not_defined_yet_are_listed_on_the_course_list_in_finnish(
+    app_client: FlaskClient, engine: Engine
+) -> None:
+    login(app_client, Role.VIEWER)
+    consent(app_client, engine, ADULT, "msg_adult", course="kevat-2027")
+    page = app_client.get("/staff/courses").text
+    assert "Suostumukset kursseille, joita ei ole vielä määritelty" in page
+    assert "kevat-2027" in page
+    assert "1.9.2026" in page  # when it was signed
+    assert ADULT["hetu"][-4:] in page
+    assert not HETU_PATTERN.search(page)
     assert "Virtanen" not in page
 
 

@@ -25,7 +25,7 @@ from consent.ports import Clock, StatusReader
 from consent.staff import Actor, Role, StaffMember
 from consent.staff_actions import StaffServices
 from consent.strict_json import StrictJsonError, loads_strict
-from consent.views import status_json
+from consent.views import status_json, unknown_course_json
 from web.problems import problem
 from web.routes import COURSE_CODE, ROW_ID
 from web.staff_errors import register_problems
@@ -151,6 +151,13 @@ def _status(code: str, hetu: Hetu | None) -> ResponseReturnValue:
     """The course's status rows (an unknown course is answered from the table: a 404)."""
     rows = _api().status.course_status(code, hetu)
     return jsonify(course=code, participants=[status_json(row) for row in rows])
+
+
+@bp.get("/consents/unknown-courses")
+def unknown_course_consents() -> ResponseReturnValue:
+    """Consents for a course code no course has (yet), masked: they bind once it is defined."""
+    consents = _api().status.unknown_course_consents()
+    return jsonify(consents=[unknown_course_json(consent) for consent in consents])
 
 
 @bp.post(f"/submissions/<{ROW_ID}:submission_id>/invalidate")

@@ -31,8 +31,13 @@ def home() -> ResponseReturnValue:
 
 @bp.get("/courses")
 def courses() -> ResponseReturnValue:
-    """Every course, the latest ending first."""
-    return render_template("courses.html", courses=staff_actions.courses(deps().staff))
+    """Every course, the latest ending first, and the consents for course codes no course has."""
+    pages = deps()
+    return render_template(
+        "courses.html",
+        courses=staff_actions.courses(pages.staff),
+        unknown=pages.status.unknown_course_consents(),
+    )
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])

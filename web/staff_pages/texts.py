@@ -24,6 +24,12 @@ FI: Final = {
     "new_course": "Uusi kurssi",
     "edit_course": "Muokkaa kurssia",
     "no_courses": "Kursseja ei ole vielä. Luo ensimmäinen kurssi.",
+    "unknown_courses": "Suostumukset kursseille, joita ei ole vielä määritelty",
+    "unknown_courses_hint": (
+        "Suostumus on otettu vastaan. Kun kurssi luodaan tällä tunnuksella ja sen arvosanat "
+        "tuodaan, suostumus liitetään siihen."
+    ),
+    "signed_at": "Allekirjoitettu",
     "save": "Tallenna",
     "cancel": "Peruuta",
     "saved": "Kurssi tallennettu.",

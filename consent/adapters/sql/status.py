@@ -26,6 +26,7 @@ from consent.views import (
     ParticipantStatus,
     ResultSummary,
     SubmissionSummary,
+    UnknownCourseConsent,
     shown,
     signed_after_end,
 )
@@ -56,6 +57,29 @@ class SqlStatus:
             rows = [self._row(*row, end_date, asked_for=asked_for) for row in found]
             waiting = session.execute(self._unassessed(code, course_id, hetu))
             return rows + [self._unassessed_row(*row, end_date, asked_for) for row in waiting]
+
+    def unknown_course_consents(self) -> list[UnknownCourseConsent]:
+        """Every consent whose course code no course has, by code then oldest first, masked:
+        one statement."""
+        course = select(CourseRow.id).where(CourseRow.code == ConsentRow.course_code)
+        query = (
+            select(ConsentRow, ParticipantRow)
+            .join(ParticipantRow, ParticipantRow.id == ConsentRow.participant_id)
+            .where(~exists(course))
+            .order_by(ConsentRow.course_code, ConsentRow.id)
+        )
+        with Session(self._engine) as session:
+            return [self._unknown_course(*row) for row in session.execute(query)]
+
+    def _unknown_course(self, consent: ConsentRow, person: ParticipantRow) -> UnknownCourseConsent:
+        return UnknownCourseConsent(
+            consent_id=consent.id,
+            course_code=consent.course_code,
+            participant=shown(participants.person(self._cipher, person)),
+            state=ConsentState(consent.state),
+            signed_at=consent.signed_at,
+            received_at=consent.created_at,
+        )
 
     def _query(
         self, code: str, course_id: int, hetu: Hetu | None
