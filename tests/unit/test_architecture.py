@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -14,8 +15,16 @@ OURS = set(PACKAGES)
 
 # What each layer must never import (by top-level package or dotted prefix).
 FORBIDDEN = {
-    "consent": {"web", "workers", "cli", "sandbox", "consent.adapters", "migrations"},
-    "consent.adapters": {"web", "workers", "cli", "sandbox"},
+    "consent": {
+        "web",
+        "workers",
+        "cli",
+        "sandbox",
+        "consent.adapters",
+        "consent.bootstrap",
+        "migrations",
+    },
+    "consent.adapters": {"web", "workers", "cli", "sandbox", "consent.bootstrap"},
     "consent.bootstrap": {"web", "workers", "cli", "sandbox"},
     "web": {"workers", "cli", "sandbox"},
     "workers": {"web", "cli", "sandbox"},
@@ -160,3 +169,35 @@ def test_no_module_imports_itself_through_others() -> None:
 
 def test_the_walk_finds_an_import_circle_when_there_is_one() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+# Adapters that hold a connection, a secret or a file: built by the composition root only.
+_BUILT_BY_THE_ROOT = re.compile(
+    r"^(Sql|Http|Rq|Redis)[A-Z]\w*$|^(AesGcmCipher|LoginThrottle|ConsentForm|ConnectorPoster)$"
+)
+
+
+def _adapter_classes() -> set[str]:
+    found = set()
+    for path in (ROOT / "consent" / "adapters").rglob("*.py"):
+        tree = ast.parse(path.read_text(), str(path))
+        found |= {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+    return {name for name in found if _BUILT_BY_THE_ROOT.match(name)}
+
+
+def _constructed(path: Path, classes: set[str]) -> set[str]:
+    calls = (n for n in ast.walk(ast.parse(path.read_text(), str(path))) if isinstance(n, ast.Call))
+    return {c.func.id for c in calls if isinstance(c.func, ast.Name) and c.func.id in classes}
+
+
+@pytest.mark.parametrize(
+    ("module", "path"),
+    [(m, p) for m, p in MODULES if _layer(m) not in {"consent.adapters", "consent.bootstrap"}],
+    ids=str,
+)
+def test_adapters_are_built_by_the_composition_root_alone(module: str, path: Path) -> None:
+    assert not _constructed(path, _adapter_classes()), module
+
+
+def test_the_adapters_the_root_builds_are_known_to_the_check() -> None:
+    assert {"SqlLedger", "HttpKoski", "RqJobQueue", "AesGcmCipher"} <= _adapter_classes()
