@@ -56,6 +56,10 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     command = koski.add_parser("invalidate", help="invalidate (mitätöi) a record sent by mistake")
     command.add_argument("submission", type=int)
     command.set_defaults(run=_invalidate)
+    command = koski.add_parser("send-again", help="send an invalidated record anew")
+    command.add_argument("submission", type=int)
+    command.add_argument("--by", help="who asks for it (staff name), for the audit trail")
+    command.set_defaults(run=_send_again)
 
     tokens = commands.add_parser("staff", help="staff tokens and accounts").add_subparsers(
         required=True, metavar="ACTION"
@@ -156,6 +160,20 @@ def _invalidate(args: argparse.Namespace) -> int:
         return refused(error)
     print(f"submission {args.submission}: {state.value}")
     return 0 if state is SubmissionState.INVALIDATED else 1
+
+
+def _actor(args: argparse.Namespace) -> Actor:
+    """Who the audit trail names: the staff member ``--by`` names, else ``cli``."""
+    return Actor.staff(args.by) if args.by else COMMAND_LINE
+
+
+def _send_again(args: argparse.Namespace) -> int:
+    try:
+        staff_actions.send_again(_staff(), args.submission, _actor(args))
+    except REFUSED as error:
+        return refused(error)
+    print(f"submission {args.submission}: pending, a new record is sent to KOSKI")
+    return 0
 
 
 def _revoke(args: argparse.Namespace) -> int:

@@ -163,6 +163,14 @@ class NothingToRetry(ConsentError):
         self.submission_id = submission_id
 
 
+class NotInvalidated(ConsentError):
+    """Only an invalidated record is sent again as a new one; this one is in another state."""
+
+    def __init__(self, submission_id: int) -> None:
+        super().__init__(f"submission {submission_id} is not invalidated")
+        self.submission_id = submission_id
+
+
 class ConnectorOff(ConsentError):
     """The signing connector is not configured (``SIGNING_CONNECTOR_KEY``): nobody is enrolled."""
 

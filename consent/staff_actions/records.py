@@ -1,5 +1,5 @@
-"""Staff actions on one KOSKI record or consent: send again, invalidate, register a
-revocation."""
+"""Staff actions on one KOSKI record or consent: retry, invalidate, send again after an
+invalidation, register a revocation."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Final
 
 from consent import grading
-from consent.errors import NothingToRetry
+from consent.errors import NothingToRetry, NotInvalidated
 from consent.model import SubmissionState
 from consent.staff import Actor
 from consent.staff_actions.services import StaffServices
@@ -16,11 +16,28 @@ STAFF_SOURCE: Final = "staff"  # a revocation OPH told the organiser of, registe
 
 
 def retry(services: StaffServices, submission_id: int, actor: Actor) -> None:
-    """Send a parked or failed submission again ("send again" on the pages), with a fresh
-    count of attempts; :class:`NothingToRetry` for one in any other state, :class:`NotFound`
+    """Send a parked or failed submission again ("retry" on the pages), with a fresh count
+    of attempts; :class:`NothingToRetry` for one in any other state, :class:`NotFound`
     for none."""
     if not grading.retry(submission_id, services.submissions, services.jobs, actor.audit_name):
         raise NothingToRetry(submission_id)
+
+
+def send_again(services: StaffServices, submission_id: int, actor: Actor) -> None:
+    """Send an invalidated record anew, as it stands now, audited in the actor's name: KOSKI
+    creates a new record under the same lähdejärjestelmänId (allowed after a mitätöinti,
+    never after a revocation). :class:`NotInvalidated` for one in any other state,
+    :class:`NotFound` for none."""
+    invalidated = frozenset({SubmissionState.INVALIDATED})
+    if not grading.send_anew(
+        submission_id,
+        services.submissions,
+        services.jobs,
+        actor.audit_name,
+        invalidated,
+        "submission.send_again",
+    ):
+        raise NotInvalidated(submission_id)
 
 
 def invalidate(

@@ -177,6 +177,16 @@ def invalidate(submission_id: int) -> ResponseReturnValue:
     return jsonify(submission=submission_id, state=state.value), 200 if done else 502
 
 
+@bp.post(f"/submissions/<{ROW_ID}:submission_id>/send-again")
+def send_again(submission_id: int) -> ResponseReturnValue:
+    """Send an invalidated record anew, as it stands now: 202 once it is queued (KOSKI
+    creates a new record); 409 for a record that is not invalidated."""
+    if (refused := _require(Role.STAFF)) is not None:
+        return refused
+    staff_actions.send_again(_api().staff, submission_id, _actor())
+    return jsonify(submission=submission_id, state=SubmissionState.PENDING.value), 202
+
+
 @bp.post(f"/consents/<{ROW_ID}:consent_id>/revoke")
 def revoke(consent_id: int) -> ResponseReturnValue:
     """Register a revocation OPH told the organiser of: nothing for it is ever sent again."""

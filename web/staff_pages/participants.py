@@ -115,6 +115,15 @@ def retry(submission_id: int) -> ResponseReturnValue:
     return redirect(back())
 
 
+@bp.post(f"/submissions/<{ROW_ID}:submission_id>/send-again")
+def send_again(submission_id: int) -> ResponseReturnValue:
+    """Send an invalidated record anew, as it stands now."""
+    require(Role.STAFF)
+    staff_actions.send_again(deps().staff, submission_id, actor())
+    flash("sent_again")
+    return redirect(back())
+
+
 @bp.route(f"/submissions/<{ROW_ID}:submission_id>/invalidate", methods=["GET", "POST"])
 def invalidate(submission_id: int) -> ResponseReturnValue:
     """Mitätöinti, after a confirmation page that asks why."""

@@ -168,6 +168,9 @@ FI: Final = {
     "retry": "Yritä uudelleen",
     "retried": "Siirto laitettu uudelleen jonoon.",
     "not_retried": "Tätä siirtoa ei voi yrittää uudelleen.",
+    "send_again": "Lähetä uudelleen",
+    "sent_again": "Suoritus laitettu jonoon: KOSKIin lähetetään uusi opiskeluoikeus.",
+    "not_sent_again": "Vain mitätöidyn suorituksen voi lähettää uudelleen.",
     "invalidate": "Mitätöi",
     "invalidate_title": "Mitätöi KOSKIin lähetetty suoritus",
     "invalidate_warning": (
