@@ -50,7 +50,35 @@ def create_app(
     ``queue`` replaces only the intake's queue (a broker that is down, in tests)."""
     configure_logging()
     services = services or bootstrap(settings, engine=engine, broker=broker, clock=clock)
-    settings = services.settings
+    app = _flask(services.settings, test_config)
+    _add_intake(app, services, queue or services.queue)
+    _add_staff(app, services)
+    _add_connector_return(app, services)
+    app.extensions["vst.readiness"] = {
+        "database": lambda: _database_problem(services.engine),
+        "broker": lambda: _broker_problem(services.broker),
+    }
+    app.extensions["vst.metrics"] = metrics.MetricsSources(
+        counters=services.counters,
+        broker=services.broker,
+        ledger_counts=services.ledger.state_counts,
+    )
+    for blueprint in (
+        health.bp,
+        metrics.bp,
+        receive.bp,
+        openapi.bp,
+        staff_api.bp,
+        connector_return.bp,
+    ):
+        app.register_blueprint(blueprint)
+    errors.register(app)
+    return app
+
+
+def _flask(settings: Settings, test_config: Mapping[str, Any] | None) -> Flask:
+    """The Flask app with what every request passes through: the short-body check, the
+    trusted proxies, the routing rules, request ids and the security headers."""
     app = Flask(__name__)
     app.wsgi_app = DeclaredLength(app.wsgi_app)  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
     behind_proxies(app, settings.trusted_proxies)
@@ -59,20 +87,30 @@ def create_app(
     app.url_map.merge_slashes = False
     app.url_map.converters.update(routes.CONVERTERS)  # <course_code:code>, before any rule
     app.config.update(MAX_CONTENT_LENGTH=receive.MAX_BODY, **(test_config or {}))
-    app.extensions["vst.readiness"] = {
-        "database": lambda: _database_problem(services.engine),
-        "broker": lambda: _broker_problem(services.broker),
-    }
+    app.before_request(_bind_request_id)
+    app.before_request(_refuse_leading_slashes)
+    app.after_request(_return_request_id)
+    app.after_request(security_headers(PAGES_POLICY))
+    app.after_request(relative_location)
+    return app
+
+
+def _add_intake(app: Flask, services: Services, queue: JobQueue) -> None:
+    """The signing webhook: stores on the intake's own pool, queues on ``queue``."""
+    settings = services.settings
     app.extensions["vst.intake"] = receive.Intake(
         keys=settings.webhook_keys,
         store=services.intake_ledger.store_delivery,
         find=services.ledger.find_delivery,
-        queue=queue or services.queue,
+        queue=queue,
         clock=services.clock,
         allow_temporary_hetu=settings.allow_temporary_hetu,
     )
-    jobs = services.queue
-    staff = staff_services(services)
+
+
+def _add_staff(app: Flask, services: Services) -> None:
+    """The staff API and the staff pages, both on the staff actions."""
+    settings, staff = services.settings, staff_services(services)
     app.extensions["vst.staff_api"] = staff_api.StaffApi(
         authenticate=services.tokens.member,
         staff=staff,
@@ -94,32 +132,18 @@ def create_app(
         secure_cookies=settings.mode == "production",
     )
 
+
+def _add_connector_return(app: Flask, services: Services) -> None:
+    """Where Visma Sign sends a signer back: the connector checks that signing soon."""
+
     def check_soon(enrolment_id: int) -> None:
         services.enrolments.check_now(enrolment_id)
         with suppress(redis.RedisError):  # the sweeper queues it within a minute otherwise
-            jobs.enqueue_signing_check(enrolment_id)
+            services.queue.enqueue_signing_check(enrolment_id)
 
     app.extensions["vst.signing_return"] = connector_return.SigningReturn(
         find=services.enrolments.by_document, check_soon=check_soon
     )
-    app.extensions["vst.metrics"] = metrics.MetricsSources(
-        counters=services.counters,
-        broker=services.broker,
-        ledger_counts=services.ledger.state_counts,
-    )
-    app.before_request(_bind_request_id)
-    app.before_request(_refuse_leading_slashes)
-    app.after_request(_return_request_id)
-    app.after_request(security_headers(PAGES_POLICY))
-    app.after_request(relative_location)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(metrics.bp)
-    app.register_blueprint(receive.bp)
-    app.register_blueprint(openapi.bp)
-    app.register_blueprint(staff_api.bp)
-    app.register_blueprint(connector_return.bp)
-    errors.register(app)
-    return app
 
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
