@@ -5,29 +5,38 @@ more, the participant's own end date, and a record dated after today waiting for
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
+from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
 from consent import binding, grading
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.koski import HttpKoski
 from consent.adapters.sql.courses import SqlCourses
-from consent.adapters.sql.ledger import SqlLedger
+from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.results import SqlResults
+from consent.adapters.sql.staff_accounts import SqlStaffAccounts
+from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.adapters.sql.status import SqlStatus
 from consent.adapters.sql.submissions import SqlSubmissions
+from consent.config import Settings
 from consent.courses import Course
 from consent.model import InboxDelivery, SubmissionState
-from tests.courses import course
+from consent.staff import Role
+from tests.courses import course, course_doc
 from tests.integration.test_grading import InlineJobs
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.signing import body_of, event, person
 from tests.status import status_rows
+from web.app import create_app
 
 NOW = dt.datetime(2026, 12, 20, 9, 0, tzinfo=dt.UTC)
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
@@ -99,6 +108,13 @@ class World:
 
 @pytest.fixture
 def world(engine: Engine, cipher: AesGcmCipher, tmp_path: Path) -> Iterator[World]:
+    with world_on(engine, cipher, tmp_path) as made:
+        yield made
+
+
+@contextmanager
+def world_on(engine: Engine, cipher: AesGcmCipher, tmp_path: Path) -> Iterator[World]:
+    """The three courses defined, and the adapters on ``engine`` with a clock of their own."""
     clock = Clock()
     courses = SqlCourses(engine, clock)
     for defined in (TWO_PARTS, ONE_PART, LATER):
@@ -212,3 +228,64 @@ def test_a_result_dated_after_today_waits_and_goes_out_on_its_day(world: World) 
     assert world.work() == [SubmissionState.SENT]
     assert sorted(jakso(s)[0] for s in world.sandbox.stored()) == ["2027-01-08", "2027-01-15"]
     assert world.results.due_waiting(world.clock().date()) == []  # nothing is sent twice
+
+
+@pytest.fixture
+def api(engine: Engine, redis_client: redis.Redis, koski_settings: Settings) -> FlaskClient:
+    """The staff API on the real ledger and Redis."""
+    return create_app(koski_settings, engine=engine, broker=redis_client).test_client()
+
+
+def test_the_staff_api_takes_a_participant_s_end_date_by_json_and_csv_and_shows_it(
+    api: FlaskClient, engine: Engine
+) -> None:
+    staff = {"Authorization": f"Bearer {SqlStaffTokens(engine, utc_now).create('m', Role.STAFF)}"}
+    results = f"/api/courses/{TWO_PARTS.code}/results"
+    api.put(f"/api/courses/{TWO_PARTS.code}", json=course_doc(), headers=staff)
+    dated = {**row(ADULT), "graded_on": "2026-11-01", "ended_on": "2026-11-30"}
+    assert api.post(results, json=[dated], headers=staff).get_json() == {
+        "changed": 1,
+        "unchanged": 0,
+    }
+    csv = f"hetu,grade,graded_on,ended_on\n{ADULT['hetu']},hyväksytty,2026-11-01,2026-11-30\n"
+    same = api.post(results, data=csv.encode(), content_type="text/csv", headers=staff)
+    assert same.get_json() == {"changed": 0, "unchanged": 1}
+    moved = api.post(results, json=[{**dated, "ended_on": "2026-11-29"}], headers=staff)
+    assert moved.get_json() == {"changed": 1, "unchanged": 0}  # a changed end date is a change
+    [shown] = api.get(f"/api/courses/{TWO_PARTS.code}/status", headers=staff).get_json()[
+        "participants"
+    ]
+    assert shown["result"]["ended_on"] == "2026-11-29"
+    late = api.post(results, json=[{**dated, "ended_on": "2026-12-16"}], headers=staff)
+    assert late.status_code == 422
+    assert [(e["row"], e["field"]) for e in late.get_json()["errors"]] == [(1, "ended_on")]
+
+
+def test_the_course_page_says_in_finnish_why_a_record_waits_or_is_not_sent(
+    engine: Engine, redis_client: redis.Redis, koski_settings: Settings, tmp_path: Path
+) -> None:
+    with world_on(engine, AesGcmCipher(koski_settings.pii_keys), tmp_path) as world:
+        _waiting_and_one_part(world)
+    SqlStaffAccounts(engine, utc_now).create("maija", "pitkä-ja-hyvä-salasana", Role.STAFF)
+    client = create_app(koski_settings, engine=engine, broker=redis_client).test_client()
+    page = client.get("/staff/login").text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    form = {"csrf_token": found.group(1), "username": "maija"}
+    login = client.post("/staff/login", data={**form, "password": "pitkä-ja-hyvä-salasana"})
+    assert login.status_code == 302
+    waiting = client.get(f"/staff/courses/{LATER.code}").text
+    assert "lähetetään KOSKIin itsestään päättymispäivänä 8.1.2027" in waiting
+    assert "päättyi 8.1.2027" in waiting
+    one_part = client.get(f"/staff/courses/{ONE_PART.code}").text
+    assert "kurssissa on vain yksi osa" in one_part
+
+
+def _waiting_and_one_part(world: World) -> None:
+    """ADULT waits for the later course; OTHER interrupted the one-part course."""
+    world.consent(ADULT, LATER, "m1")
+    world.consent(OTHER, ONE_PART, "m2")
+    world.import_rows(LATER, [row(ADULT, ended_on="2027-01-08")])
+    interrupted = row(OTHER, None, status="interrupted", parts={"YO-1": "hyväksytty"})
+    world.import_rows(ONE_PART, [interrupted])
+    assert world.work() == []

@@ -16,6 +16,7 @@ from consent.adapters.vismasign import is_web_page
 from consent.errors import InvalidHetu, UnknownInvalidationReason
 from consent.hetu import Hetu
 from consent.model import SubmissionState
+from consent.record_rules import WAITING_FOR_END
 from consent.staff import Role
 from consent.views import NO_RESULT, PENDING_BINDING, ParticipantStatus
 from web.routes import COURSE_CODE, ROW_ID
@@ -67,7 +68,7 @@ def _page(
     return render_template(
         "course.html",
         course=the_course,
-        rows=[_shown(r) for r in rows],
+        rows=[_shown(r, the_course.end_date) for r in rows],
         person=hetu is not None,
         search_error=search_error,
         refresh=moving and hetu is None,
@@ -83,8 +84,8 @@ def web_link(url: str) -> bool:
     return is_web_page(url, allow_http=deps().plain_http_links)
 
 
-def _shown(row: ParticipantStatus) -> ShownRow:
-    """A status row with its labels worked out for the page."""
+def _shown(row: ParticipantStatus, end_date: dt.date) -> ShownRow:
+    """A status row with its labels worked out for the page (``end_date``, the course's)."""
     consent = row.consent
     if consent is None:
         consent_label = text("consent.none")
@@ -103,6 +104,8 @@ def _shown(row: ParticipantStatus) -> ShownRow:
         koski_state, koski = NO_RESULT, text("why.no_result")
     else:
         koski_state, koski = "not_eligible", text(f"why.{row.binding}")
+        if row.binding == WAITING_FOR_END and row.result:  # the day it goes out
+            koski = f"{koski} {row.result.ended_on or end_date:%-d.%-m.%Y}"
     return ShownRow(row, consent_label, koski, koski_state)
 
 
