@@ -56,6 +56,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     command = koski.add_parser("invalidate", help="invalidate (mitätöi) a record sent by mistake")
     command.add_argument("submission", type=int)
     command.set_defaults(run=_invalidate)
+    command = koski.add_parser("retry", help="send a parked or failed record again")
+    command.add_argument("submission", type=int, nargs="?")
+    command.add_argument("--course", help="every parked or failed record of this course")
+    command.add_argument("--by", help="who asks for it (staff name), for the audit trail")
+    command.set_defaults(run=_retry)
     command = koski.add_parser("send-again", help="send an invalidated record anew")
     command.add_argument("submission", type=int)
     command.add_argument("--by", help="who asks for it (staff name), for the audit trail")
@@ -165,6 +170,22 @@ def _invalidate(args: argparse.Namespace) -> int:
 def _actor(args: argparse.Namespace) -> Actor:
     """Who the audit trail names: the staff member ``--by`` names, else ``cli``."""
     return Actor.staff(args.by) if args.by else COMMAND_LINE
+
+
+def _retry(args: argparse.Namespace) -> int:
+    if (args.submission is None) == (args.course is None):
+        print("name one submission or --course, not both", file=sys.stderr)
+        return 2
+    try:
+        if args.course is None:
+            staff_actions.retry(_staff(), args.submission, _actor(args))
+            retried = [args.submission]
+        else:
+            retried = staff_actions.retry_course(_staff(), args.course, _actor(args))
+    except REFUSED as error:
+        return refused(error)
+    print(f"{len(retried)} submission(s) queued again: {' '.join(map(str, retried))}".strip())
+    return 0
 
 
 def _send_again(args: argparse.Namespace) -> int:

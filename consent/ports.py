@@ -278,6 +278,10 @@ class Courses(Protocol):
         """How many of the course's records KOSKI holds (sent, with an oid)."""
         ...
 
+    def retryable_submissions(self, code: str) -> list[int]:
+        """The ids of the course's parked or failed submissions, in order."""
+        ...
+
 
 class ImportedResults(ResultStore, Protocol):
     """Stores imported results, and tells what storing a file would change."""

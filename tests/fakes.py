@@ -426,6 +426,7 @@ class InMemoryCourses:
         self.audit: list[AuditEntry] = []
         self.results: dict[str, list[int]] = {}  # a course's result ids, as a test sets them
         self.live: dict[str, int] = {}  # how many records KOSKI holds, as a test sets them
+        self.retryable: dict[str, list[int]] = {}  # submission ids, as a test sets them
 
     def save_course(self, course: Course, actor: str) -> int:
         self.by_code[course.code] = course
@@ -445,6 +446,9 @@ class InMemoryCourses:
 
     def live_records(self, code: str) -> int:
         return self.live.get(code, 0)
+
+    def retryable_submissions(self, code: str) -> list[int]:
+        return self.retryable.get(code, [])
 
 
 class InMemoryResults:

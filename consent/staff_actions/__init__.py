@@ -8,7 +8,7 @@ new staff action is one function here, its three callers and a test.
 
 from consent.staff_actions.courses import course, courses, save_course, save_course_document
 from consent.staff_actions.enrolment import Enrolled, enrol, enrolments, signing_for
-from consent.staff_actions.records import invalidate, retry, revoke, send_again
+from consent.staff_actions.records import invalidate, retry, retry_course, revoke, send_again
 from consent.staff_actions.results import Preview, confirm_results, import_results, preview_results
 from consent.staff_actions.services import Signing, StaffServices
 
@@ -26,6 +26,7 @@ __all__ = [
     "invalidate",
     "preview_results",
     "retry",
+    "retry_course",
     "revoke",
     "save_course",
     "save_course_document",

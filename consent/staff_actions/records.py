@@ -10,6 +10,7 @@ from consent import grading
 from consent.errors import NothingToRetry, NotInvalidated
 from consent.model import SubmissionState
 from consent.staff import Actor
+from consent.staff_actions.courses import course
 from consent.staff_actions.services import StaffServices
 
 STAFF_SOURCE: Final = "staff"  # a revocation OPH told the organiser of, registered by staff
@@ -21,6 +22,18 @@ def retry(services: StaffServices, submission_id: int, actor: Actor) -> None:
     for none."""
     if not grading.retry(submission_id, services.submissions, services.jobs, actor.audit_name):
         raise NothingToRetry(submission_id)
+
+
+def retry_course(services: StaffServices, code: str, actor: Actor) -> list[int]:
+    """Send every parked or failed submission of the course again, each as :func:`retry`
+    does (audited one by one in the actor's name); the ids of those retried.
+    :class:`UnknownCourse` for no such course."""
+    course(services, code)
+    return [
+        submission_id
+        for submission_id in services.courses.retryable_submissions(code)
+        if grading.retry(submission_id, services.submissions, services.jobs, actor.audit_name)
+    ]
 
 
 def send_again(services: StaffServices, submission_id: int, actor: Actor) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from consent import staff_actions
-from consent.errors import OppilaitosLocked
+from consent.errors import OppilaitosLocked, UnknownCourse
+from consent.model import SubmissionState
 from consent.staff import Actor
 from tests.courses import course
 from tests.unit.test_staff_actions import CODE, World
@@ -57,3 +58,23 @@ def test_an_oppilaitos_change_before_anything_reached_koski_is_saved() -> None:
     staff_actions.save_course(world.services, other, MAIJA)
     assert world.courses.by_code[CODE] == other
     assert world.jobs.results == [4]
+
+
+def test_retrying_a_course_retries_each_parked_or_failed_record_in_the_actor_s_name() -> None:
+    world = World()
+    parked = world.submission(SubmissionState.PARKED)
+    sent = world.submission(SubmissionState.SENT, "1.2.246.562.15.00000000001")
+    failed = world.submission(SubmissionState.FAILED)
+    world.courses.retryable[CODE] = [parked, sent, failed]  # sent: changed since listed
+    assert staff_actions.retry_course(world.services, CODE, MAIJA) == [parked, failed]
+    assert world.jobs.submissions == [parked, failed]
+    retries = [e for e in world.grading.state.audit if e.action == "submission.retry"]
+    assert [(e.actor, e.subject_id) for e in retries] == [
+        ("staff:maija", parked),
+        ("staff:maija", failed),
+    ]
+
+
+def test_retrying_an_unknown_course_is_unknown_course() -> None:
+    with pytest.raises(UnknownCourse):
+        staff_actions.retry_course(World().services, "ei-ole", MAIJA)

@@ -177,6 +177,25 @@ def invalidate(submission_id: int) -> ResponseReturnValue:
     return jsonify(submission=submission_id, state=state.value), 200 if done else 502
 
 
+@bp.post(f"/submissions/<{ROW_ID}:submission_id>/retry")
+def retry(submission_id: int) -> ResponseReturnValue:
+    """Send a parked or failed submission again: 202 once it is queued; 409 for one in
+    any other state."""
+    if (refused := _require(Role.STAFF)) is not None:
+        return refused
+    staff_actions.retry(_api().staff, submission_id, _actor())
+    return jsonify(submission=submission_id, state=SubmissionState.PENDING.value), 202
+
+
+@bp.post(f"/courses/<{COURSE_CODE}:code>/retry")
+def retry_course(code: str) -> ResponseReturnValue:
+    """Send every parked or failed submission of the course again: the ids queued."""
+    if (refused := _require(Role.STAFF)) is not None:
+        return refused
+    retried = staff_actions.retry_course(_api().staff, code, _actor())
+    return jsonify(course=code, retried=retried)
+
+
 @bp.post(f"/submissions/<{ROW_ID}:submission_id>/send-again")
 def send_again(submission_id: int) -> ResponseReturnValue:
     """Send an invalidated record anew, as it stands now: 202 once it is queued (KOSKI

@@ -12,7 +12,7 @@ from consent.adapters.sql.audit import audit_row
 from consent.adapters.sql.tables import CoursePartRow, CourseRow, ResultRow, SubmissionRow
 from consent.courses import Course, CoursePart, GradingScale
 from consent.errors import UnknownCourse
-from consent.model import AuditEntry, SubmissionState
+from consent.model import RETRYABLE, AuditEntry, SubmissionState
 from consent.ports import Clock
 from consent.submissions import STOPPED
 
@@ -94,6 +94,21 @@ class SqlCourses:
         )
         with self._sessions.begin() as session:
             return session.execute(query).scalar_one()
+
+    def retryable_submissions(self, code: str) -> list[int]:
+        """The ids of the course's parked or failed submissions, in order."""
+        query = (
+            select(SubmissionRow.id)
+            .join(ResultRow, ResultRow.id == SubmissionRow.result_id)
+            .join(CourseRow, CourseRow.id == ResultRow.course_id)
+            .where(
+                CourseRow.code == code,
+                SubmissionRow.state.in_([state.value for state in RETRYABLE]),
+            )
+            .order_by(SubmissionRow.id)
+        )
+        with self._sessions.begin() as session:
+            return list(session.execute(query).scalars())
 
 
 def course_row(session: Session, code: str) -> CourseRow:
