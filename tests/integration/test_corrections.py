@@ -140,3 +140,27 @@ def test_a_course_edit_leaves_an_invalidated_record_out_of_koski(
     assert world.work() == [SubmissionState.SENT]
     assert len(world.sandbox.stored()) == 1
     assert states(world) == ["invalidated", "sent"]
+
+
+def test_new_names_from_a_results_import_send_the_record_again(world: World) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.import_rows([row(ADULT)])
+    world.work()
+    puts = counting_puts(world)
+    world.import_rows([row(ADULT, first_names="Aino Maria", last_name="Virtanen")])
+    assert world.work() == [SubmissionState.SENT]
+    assert len(puts) == 1  # KOSKI keeps a known person's names from its own registers
+
+
+def test_new_names_from_a_consent_signed_again_send_the_record_again(world: World) -> None:
+    world.consent(ADULT, ADULT, "m1")
+    world.import_rows([row(ADULT)])
+    world.work()
+    puts = counting_puts(world)
+    married = {**ADULT, "last_name": "Korhonen"}
+    world.consent(married, married, "m2")
+    assert world.work() == [SubmissionState.SENT]
+    assert len(puts) == 1
+    world.consent(married, married, "m3")  # the same names once more: nothing to correct
+    assert world.work() == [SubmissionState.SENT]
+    assert len(puts) == 1
