@@ -115,6 +115,8 @@ def _import_results(args: argparse.Namespace) -> int:
     except REFUSED as error:
         return refused(error)
     print(f"imported: {summary.changed} new or changed, {summary.unchanged} unchanged")
+    for warning in summary.warnings:
+        print(f"warning: row {warning.row}: {warning.reason}")
     return 0
 
 
@@ -146,16 +148,25 @@ def _status_line(row: ParticipantStatus) -> str:
     consent = row.consent.state.value if row.consent else "-"
     sub = row.submission
     state = sub.state.value if sub else "-"
-    detail = (sub.oid or ",".join(sub.last_error_keys or ())) if sub else ""
-    if sub and sub.attention:  # a live record in doubt: say why
-        detail = f"{detail}  attention: {sub.attention}"
-    if row.consent and row.consent.signed_after_end:
-        detail = f"{detail}  consent signed after the course ended".lstrip()
+    detail = "  ".join(_details(row))
     name, result_id = row.participant.name[:14], row.result_id or "-"  # "-": not assessed yet
     return (
         f"{result_id:>6}  {row.participant.hetu:<11}  {name:<14}  {consent:<10}  "
         f"{row.binding:<17}  {state:<11}  {detail}"
     )
+
+
+def _details(row: ParticipantStatus) -> list[str]:
+    """What the last column says of a row: the oid or KOSKI's keys, then why it is in doubt."""
+    sub = row.submission
+    details = [(sub.oid or ",".join(sub.last_error_keys or ()))] if sub else []
+    if sub and sub.attention:  # a live record in doubt: say why
+        details.append(f"attention: {sub.attention}")
+    if row.collides_with:
+        details.append(f"duplicate of the record of course {row.collides_with}")
+    if row.consent and row.consent.signed_after_end:
+        details.append("consent signed after the course ended")
+    return [d for d in details if d]
 
 
 def _invalidate(args: argparse.Namespace) -> int:

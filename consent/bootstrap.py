@@ -171,6 +171,7 @@ def staff_services(services: Services, *, enrolling: bool | None = None) -> Staf
         clock=services.clock,
         allow_temporary_hetu=settings.allow_temporary_hetu,
         signing=signing if enrol else None,
+        records=services.status,
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from consent.courses import Course
+from consent.duplicates import DuplicateWarning
 from consent.errors import (
     BindingFailed,
     NotInvalidatable,
@@ -62,10 +63,11 @@ KOSKI: Final = "koski"
 
 @dataclass(frozen=True)
 class ImportSummary:
-    """What an import changed."""
+    """What an import changed, and the rows KOSKI would refuse as duplicates (a warning)."""
 
     changed: int
     unchanged: int
+    warnings: tuple[DuplicateWarning, ...] = ()
 
 
 def import_results(

@@ -30,6 +30,9 @@ class Verdict(enum.StrEnum):
 
 
 RETRYABLE_CONFLICTS: Final = {"conflict.versionumero", "conflict.samanaikainenPäivitys"}
+# The person holds another record of the same oppilaitos and opintokokonaisuus on the same day
+# (KOSKI's duplicate rule): refused for good, until one of the two records changes.
+DUPLICATE: Final = "conflict.exists"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from consent.courses import Course
+from consent.duplicates import LiveRecord
 from consent.enrolments import Enrolment, EnrolmentChange, EnrolmentRow
 from consent.hetu import Hetu
 from consent.koski_answers import KoskiAnswer
@@ -151,6 +152,17 @@ class StatusReader(Protocol):
     def unknown_course_consents(self) -> list[UnknownCourseConsent]:
         """Every consent for a course code no course has (yet), masked: staff define the
         course, and the consent binds to it."""
+        ...
+
+
+class LiveRecords(Protocol):
+    """The records KOSKI holds of people, for its duplicate rule (:mod:`consent.duplicates`)."""
+
+    def live_records(
+        self, hetus: Sequence[Hetu], oppilaitos_oid: str, opintokokonaisuus: str
+    ) -> dict[Hetu, list[LiveRecord]]:
+        """By person, each of their records of this oppilaitos and opintokokonaisuus that
+        KOSKI holds (an oid, not stopped), whatever its course; a person with none is left out."""
         ...
 
 

@@ -90,9 +90,13 @@ def sendable(course: Course, result: GradedResult, today: dt.date) -> Record | N
 def ended_on_of(course: Course, result: GradedResult) -> dt.date:
     """The day the participant ended: the result's own, else the course's end date; never
     after the course's end (a course edited to end sooner ends its participants then)."""
-    if result.ended_on is None:
-        return course.end_date
-    return min(result.ended_on, course.end_date)
+    return participant_end(course.end_date, result.ended_on)
+
+
+def participant_end(end_date: dt.date, ended_on: dt.date | None) -> dt.date:
+    """:func:`ended_on_of` from the two dates alone: the course's ``end_date`` and the
+    result's own ``ended_on`` (None: the course's), for those who hold only the dates."""
+    return end_date if ended_on is None else min(ended_on, end_date)
 
 
 def _grades(course: Course, result: GradedResult) -> list[tuple[CoursePart, str | None]]:

@@ -112,6 +112,7 @@ class ParticipantStatus:
     result: ResultSummary | None
     binding: str
     submission: SubmissionSummary | None
+    collides_with: str | None = None  # KOSKI refused it as a duplicate of this course's record
 
     @property
     def moving(self) -> bool:
@@ -138,6 +139,7 @@ def status_json(row: ParticipantStatus) -> dict[str, Any]:
         "result": None if result is None else _result_json(result),
         "binding": row.binding,
         "submission": None if sub is None else _submission_json(sub),
+        "collides_with": row.collides_with,
     }
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from consent.courses import Course
+from consent.duplicates import LiveRecord
 from consent.enrolments import EnrolmentRow
 from consent.errors import NotFound
 from consent.hetu import Hetu
@@ -534,3 +535,26 @@ class InMemoryEnrolments:
             for i, ((code, hetu), expires) in enumerate(self.enrolled.items(), start=1)
             if code == course_code
         ]
+
+
+class InMemoryLiveRecords:
+    """The records KOSKI holds of people, as a test says (for KOSKI's duplicate rule)."""
+
+    def __init__(self, held: dict[Hetu, list[LiveRecord]] | None = None) -> None:
+        self.held = held or {}
+        self.asked: list[tuple[str, str]] = []  # the oppilaitos and opintokokonaisuus asked for
+
+    def live_records(
+        self, hetus: Sequence[Hetu], oppilaitos_oid: str, opintokokonaisuus: str
+    ) -> dict[Hetu, list[LiveRecord]]:
+        """Those held of ``hetus`` with that oppilaitos and opintokokonaisuus."""
+        self.asked.append((oppilaitos_oid, opintokokonaisuus))
+        wanted = (oppilaitos_oid, opintokokonaisuus)
+        found = {
+            hetu: [r for r in self.held.get(hetu, []) if _identity(r) == wanted] for hetu in hetus
+        }
+        return {hetu: records for hetu, records in found.items() if records}
+
+
+def _identity(record: LiveRecord) -> tuple[str, str]:
+    return record.key.oppilaitos_oid, record.key.opintokokonaisuus

@@ -3,14 +3,16 @@ it first and confirm the import of what was checked (the pages)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from consent import grading
 from consent.courses import Course
+from consent.duplicates import DuplicateWarning, import_warnings
 from consent.errors import UploadExpired
 from consent.grading import ImportSummary
 from consent.import_files import read_rows
-from consent.results import check_rows, result_columns
+from consent.results import ImportedResult, check_rows, result_columns
 from consent.staff import Actor
 from consent.staff_actions.courses import course
 from consent.staff_actions.services import StaffServices
@@ -24,6 +26,7 @@ class Preview:
     course: Course
     counts: dict[str, int]
     upload_id: str
+    warnings: tuple[DuplicateWarning, ...] = ()  # rows KOSKI would refuse as duplicates
 
 
 def import_results(
@@ -47,7 +50,20 @@ def preview_results(
     checked = check_rows(rows, checked_course, today, services.allow_temporary_hetu)
     counts = services.results.preview_results(code, checked)
     upload_id = services.pending.hold(code, kind, content, actor.audit_name)
-    return Preview(checked_course, counts, upload_id)
+    return Preview(checked_course, counts, upload_id, duplicates(services, checked_course, checked))
+
+
+def duplicates(
+    services: StaffServices, checked_course: Course, checked: Sequence[ImportedResult]
+) -> tuple[DuplicateWarning, ...]:
+    """The checked rows whose record KOSKI would refuse as a duplicate of the same person's
+    record of another course (same oppilaitos, opintokokonaisuus and day): warned of, not
+    refused, since the other record may be the one to correct."""
+    hetus = [result.hetu for result in checked]
+    held = services.records.live_records(
+        hetus, checked_course.oppilaitos_oid, checked_course.opintokokonaisuus
+    )
+    return tuple(import_warnings(checked_course, checked, held))
 
 
 def confirm_results(
@@ -71,12 +87,15 @@ def _import(
     services: StaffServices, checked_course: Course, content: bytes, kind: str, actor: Actor
 ) -> ImportSummary:
     rows = read_rows(content, kind, result_columns(checked_course))
-    return grading.import_results(
+    today = services.clock().date()
+    summary = grading.import_results(
         checked_course,
         rows,
         services.results,
         services.jobs,
-        today=services.clock().date(),
+        today=today,
         actor=actor.audit_name,
         allow_temporary=services.allow_temporary_hetu,
     )
+    checked = check_rows(rows, checked_course, today, services.allow_temporary_hetu)
+    return replace(summary, warnings=duplicates(services, checked_course, checked))

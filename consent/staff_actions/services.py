@@ -3,9 +3,11 @@ them; tests build them from the in-memory fakes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
+from consent.duplicates import LiveRecord
+from consent.hetu import Hetu
 from consent.ports import (
     Clock,
     Courses,
@@ -13,6 +15,7 @@ from consent.ports import (
     GradingJobs,
     ImportedResults,
     Koski,
+    LiveRecords,
     PendingImports,
     Submissions,
 )
@@ -25,6 +28,16 @@ class Signing:
     enrolments: Enrolling
     invite: Callable[[int], None]  # queues the invitation of one enrolment (its id)
     expiry_days: int  # how long an invitation may be signed
+
+
+class NoLiveRecords:
+    """No record held anywhere: staff actions built without a ledger warn of no duplicate."""
+
+    def live_records(
+        self, hetus: Sequence[Hetu], oppilaitos_oid: str, opintokokonaisuus: str
+    ) -> dict[Hetu, list[LiveRecord]]:
+        """None for anyone."""
+        return {}
 
 
 @dataclass(frozen=True)
@@ -40,3 +53,4 @@ class StaffServices:
     clock: Clock
     allow_temporary_hetu: bool = False
     signing: Signing | None = None  # None: the signing connector is off
+    records: LiveRecords = field(default_factory=NoLiveRecords)  # for duplicate warnings

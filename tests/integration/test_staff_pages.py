@@ -28,11 +28,12 @@ from consent.adapters.sql.status import SqlStatus
 from consent.adapters.sql.submissions import SqlSubmissions
 from consent.adapters.sql.tables import AuditRow, RevocationRow
 from consent.config import Settings
-from consent.hetu import HETU_PATTERN
+from consent.hetu import HETU_PATTERN, Hetu
 from consent.model import SubmissionState
+from consent.results import ImportedResult, ResultStatus
 from consent.staff import Role
 from consent.submissions import SubmissionChange
-from tests.courses import COURSE_FORM
+from tests.courses import COURSE_FORM, course
 from tests.koski_server import PASSWORD, USER, running_sandbox
 from tests.signing import body_of, event, hmac_secret, person, signed_headers
 from tests.status import status_rows
@@ -308,6 +309,49 @@ def test_consents_for_a_course_not_defined_yet_are_listed_on_the_course_list_in_
     assert ADULT["hetu"][-4:] in page
     assert not HETU_PATTERN.search(page)
     assert "Virtanen" not in page
+
+
+def test_a_duplicate_of_another_courses_record_is_warned_of_at_import_and_named_in_status(
+    app_client: FlaskClient, engine: Engine
+) -> None:
+    login(app_client)
+    create_course(app_client)
+    cipher = AesGcmCipher(Settings.from_env({}).pii_keys)
+    results = SqlResults(engine, cipher, utc_now)
+    other = course(code="eratauko-2026-b", end_date=COURSE_FORM["end_date"])  # the same day
+    store_of(engine).save_course(other, "test")
+    consent(app_client, engine, ADULT, "msg_b", course=other.code)
+    graded = ImportedResult(
+        1,
+        Hetu(ADULT["hetu"]),
+        None,
+        None,
+        "hyväksytty",
+        dt.date(2026, 11, 19),
+        ResultStatus.COMPLETED,
+        {},
+    )
+    [other_result], _ = results.store_results(other.code, [graded], "test")
+    with results.binding() as tx:
+        _, other_id = grading.bind_result(tx, other_result, "winnova")
+    assert other_id is not None
+    sent = SubmissionChange(state=SubmissionState.SENT, oid="1.2.246.562.15.00000000002")
+    SqlSubmissions(engine, cipher, utc_now).change(other_id, sent, "test")
+    consent(app_client, engine, ADULT, "msg_adult")
+    line = f"{ADULT['hetu']},hyväksytty,2026-11-19,Aino,Virtanen"
+    preview = upload(app_client, "hetu,grade,graded_on,first_names,last_name\n" + line)
+    assert "sama opintokokonaisuus ja päivä kuin kurssilla eratauko-2026-b" in preview
+    upload_and_confirm(app_client, [ADULT])
+    [row] = status_of(engine)
+    with results.binding() as tx:
+        _, refused_id = grading.bind_result(tx, row["result_id"], "winnova")
+    assert refused_id is not None
+    refused = SubmissionChange(
+        state=SubmissionState.FAILED, last_status=409, last_error_keys=("conflict.exists",)
+    )
+    SqlSubmissions(engine, cipher, utc_now).change(refused_id, refused, "test")
+    page = app_client.get("/staff/courses/eratauko-2026").text
+    assert "saman henkilön suorituksella kurssilla eratauko-2026-b" in page
 
 
 def upload_and_confirm(client: FlaskClient, members: list[dict[str, str]]) -> None:

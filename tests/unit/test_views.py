@@ -99,6 +99,7 @@ def test_a_row_becomes_the_json_the_api_has_always_given_in_its_key_order() -> N
                 "last_error_message": None,
                 "attention": None,
             },
+            "collides_with": None,
         }
     )
 
@@ -111,6 +112,7 @@ def test_a_row_without_consent_or_submission_has_nulls_and_keys_never_set_stay_n
         "result": {"grade": "hyväksytty", "graded_on": "2026-11-10", "status": "completed"},
         "binding": "no_consent",
         "submission": None,
+        "collides_with": None,
     }
     sub = status_json(_row(submission=_submission(SubmissionState.SENT)))["submission"]
     assert sub["last_error_keys"] is None
@@ -161,6 +163,12 @@ def test_a_consent_signed_after_the_end_is_flagged_in_the_json() -> None:
     assert status_json(_row(late))["consent"]["signed_after_end"] is True
 
 
+def test_a_record_refused_as_a_duplicate_names_the_course_it_collides_with() -> None:
+    refused = _submission(SubmissionState.FAILED, ("conflict.exists",))
+    row = dataclasses.replace(_row(submission=refused), collides_with="syksy-2026-b")
+    assert status_json(row)["collides_with"] == "syksy-2026-b"
+
+
 def test_only_a_valid_consent_may_be_revoked() -> None:
     valid = {s for s in ConsentState if ConsentSummary(1, s, None, None).valid}
     assert valid == {ConsentState.VALID}
@@ -188,8 +196,12 @@ def _documented(name: str) -> dict[str, Any]:
             result_id=None,
             result=None,
         ),
+        dataclasses.replace(
+            _row(submission=_submission(SubmissionState.FAILED, ("conflict.exists",))),
+            collides_with="syksy-2026-b",
+        ),
     ],
-    ids=["no consent", "rejected and parked", "sent", "consent without a result"],
+    ids=["no consent", "rejected and parked", "sent", "consent without a result", "duplicate"],
 )
 def test_every_row_matches_the_schema_the_openapi_document_gives(row: ParticipantStatus) -> None:
     validator = Draft202012Validator(_documented("ParticipantStatus"))

@@ -100,7 +100,12 @@ def import_results(code: str) -> ResponseReturnValue:
         return refused
     kind = file_kind(media_type=request.mimetype)
     summary = staff_actions.import_results(_api().staff, code, request.get_data(), kind, _actor())
-    return jsonify(changed=summary.changed, unchanged=summary.unchanged)
+    answer: dict[str, Any] = {"changed": summary.changed, "unchanged": summary.unchanged}
+    if summary.warnings:  # rows KOSKI would refuse as duplicates: imported, and said so
+        answer["warnings"] = [
+            {"row": w.row, "course": w.course_code, "reason": w.reason} for w in summary.warnings
+        ]
+    return jsonify(answer)
 
 
 @bp.post(f"/courses/<{COURSE_CODE}:code>/enrolments")

@@ -30,7 +30,11 @@ def upload_results(code: str) -> ResponseReturnValue:
     kind = file_kind(filename=upload.filename)
     preview = staff_actions.preview_results(services, code, upload.read(), kind, actor())
     return render_template(
-        "preview.html", course=preview.course, counts=preview.counts, upload_id=preview.upload_id
+        "preview.html",
+        course=preview.course,
+        counts=preview.counts,
+        upload_id=preview.upload_id,
+        warnings=preview.warnings,
     )
 
 

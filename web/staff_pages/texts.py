@@ -85,6 +85,21 @@ FI: Final = {
     "changed": "muuttuneita",
     "unchanged": "ennallaan",
     "confirm_import": "Vahvista tuonti",
+    "duplicates": (
+        "Huomio: KOSKI ei ota vastaan näiden rivien suorituksia, koska samalla henkilöllä on jo "
+        "KOSKIssa suoritus samasta oppilaitoksesta, samalla opintokokonaisuudella ja samalla "
+        "päivällä. Rivit tuodaan silti; korjaa toinen suorituksista (esimerkiksi päättymispäivä), "
+        "niin korjattu lähetetään."
+    ),
+    "duplicate_row": "sama opintokokonaisuus ja päivä kuin kurssilla {code}",
+    "collides_with": (
+        "KOSKI ei hyväksynyt: sama opintokokonaisuus ja päivä kuin saman henkilön suorituksella "
+        "kurssilla {code}. Korjaa toisen suorituksen päättymispäivä tai opintokokonaisuus."
+    ),
+    "duplicate_elsewhere": (
+        "KOSKI ei hyväksynyt: henkilöllä on jo KOSKIssa suoritus samalla opintokokonaisuudella "
+        "ja päivällä (ei tässä järjestelmässä). Tarkista päättymispäivä."
+    ),
     "imported": (
         "Tuotu: {changed} uutta tai muuttunutta, {unchanged} ennallaan. Siirrot etenevät taustalla."
     ),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
 
-from sqlalchemy import ColumnElement, Engine, Select, exists, select, true
+from sqlalchemy import ColumnElement, Engine, Row, Select, exists, select, true
 from sqlalchemy.orm import Session
 
 from consent.adapters.sql import participants, purposes
@@ -15,11 +17,15 @@ from consent.adapters.sql.tables import (
     ResultRow,
     SubmissionRow,
 )
+from consent.duplicates import LiveRecord, RecordKey, colliding
 from consent.errors import UnknownCourse
 from consent.hetu import Hetu
+from consent.koski_answers import DUPLICATE
 from consent.model import ConsentState, SubmissionState
 from consent.ports import PiiCipher
+from consent.record_rules import participant_end
 from consent.results import ResultStatus
+from consent.submissions import STOPPED
 from consent.views import (
     NO_RESULT,
     ConsentSummary,
@@ -47,16 +53,66 @@ class SqlStatus:
         :class:`UnknownCourse` if there is no such course."""
         with Session(self._engine) as session:
             course = session.execute(
-                select(CourseRow.id, CourseRow.end_date).where(CourseRow.code == code)
-            ).one_or_none()
+                select(CourseRow).where(CourseRow.code == code)
+            ).scalar_one_or_none()
             if course is None:
                 raise UnknownCourse(code)
-            course_id, end_date = course
-            asked_for = hetu is not None
-            found = session.execute(self._query(code, course_id, hetu))
+            asked_for, end_date = hetu is not None, course.end_date
+            found = list(session.execute(self._query(code, course.id, hetu)))
             rows = [self._row(*row, end_date, asked_for=asked_for) for row in found]
-            waiting = session.execute(self._unassessed(code, course_id, hetu))
-            return rows + [self._unassessed_row(*row, end_date, asked_for) for row in waiting]
+            waiting = session.execute(self._unassessed(code, course.id, hetu))
+            shown = [self._unassessed_row(*row, end_date, asked_for) for row in waiting]
+        return self._collisions(course, found, rows) + shown
+
+    def _collisions(
+        self,
+        course: CourseRow,
+        found: list[Row[ResultRow, ParticipantRow, ConsentRow, SubmissionRow]],
+        rows: list[ParticipantStatus],
+    ) -> list[ParticipantStatus]:
+        """``rows``, each one KOSKI refused as a duplicate naming the course whose record of
+        the same person it collides with (one more statement, only when there is one)."""
+        refused = [
+            (n, result, person)
+            for n, (result, person, _, sub) in enumerate(found)
+            if sub is not None and DUPLICATE in (sub.last_error_keys or ())
+        ]
+        if not refused:
+            return rows
+        people = {n: participants.person(self._cipher, person).hetu for n, _, person in refused}
+        held = self.live_records(
+            list(people.values()), course.oppilaitos_oid, course.opintokokonaisuus
+        )
+        for n, result, _ in refused:
+            day = participant_end(course.end_date, result.ended_on)
+            key = RecordKey(course.oppilaitos_oid, course.opintokokonaisuus, day)
+            other = colliding(key, held.get(people[n], ()), course.code)
+            rows[n] = replace(rows[n], collides_with=other)
+        return rows
+
+    def live_records(
+        self, hetus: Sequence[Hetu], oppilaitos_oid: str, opintokokonaisuus: str
+    ) -> dict[Hetu, list[LiveRecord]]:
+        """By person, their records of this oppilaitos and opintokokonaisuus KOSKI holds (an
+        oid, not stopped): a statement per thousand people."""
+        found: dict[Hetu, list[LiveRecord]] = {}
+        with Session(self._engine) as session:
+            for start in range(0, len(hetus), _CHUNK):
+                by_index = self._indexes(hetus[start : start + _CHUNK])
+                query = _live_query(list(by_index), oppilaitos_oid, opintokokonaisuus)
+                for index, code, end_date, ended_on in session.execute(query):
+                    day = participant_end(end_date, ended_on)
+                    record = LiveRecord(code, RecordKey(oppilaitos_oid, opintokokonaisuus, day))
+                    found.setdefault(by_index[index], []).append(record)
+        return found
+
+    def _indexes(self, hetus: Sequence[Hetu]) -> dict[str, Hetu]:
+        """Each blind index a person may be stored under (one per key), and whose it is."""
+        return {
+            index: hetu
+            for hetu in hetus
+            for index in self._cipher.blind_indexes(hetu.reveal(), purposes.HETU)
+        }
 
     def unknown_course_consents(self) -> list[UnknownCourseConsent]:
         """Every consent whose course code no course has, by code then oldest first, masked:
@@ -157,6 +213,30 @@ class SqlStatus:
             binding=NO_RESULT,
             submission=None,
         )
+
+
+_CHUNK = 1000  # people a statement asks for (a few thousand bound values at most)
+
+
+def _live_query(
+    indexes: list[str], oppilaitos_oid: str, opintokokonaisuus: str
+) -> Select[str, str, dt.date, dt.date | None]:
+    """The live records (an oid, not stopped) of the people under ``indexes``, of this
+    oppilaitos and opintokokonaisuus: whose, the course, its end and the participant's own."""
+    return (
+        select(ParticipantRow.hetu_index, CourseRow.code, CourseRow.end_date, ResultRow.ended_on)
+        .join(ResultRow, ResultRow.participant_id == ParticipantRow.id)
+        .join(CourseRow, CourseRow.id == ResultRow.course_id)
+        .join(SubmissionRow, SubmissionRow.result_id == ResultRow.id)
+        .where(
+            ParticipantRow.hetu_index.in_(indexes),
+            CourseRow.oppilaitos_oid == oppilaitos_oid,
+            CourseRow.opintokokonaisuus == opintokokonaisuus,
+            SubmissionRow.oid.is_not(None),
+            SubmissionRow.state.not_in([state.value for state in STOPPED]),
+        )
+        .order_by(ResultRow.id)
+    )
 
 
 def _consent(row: ConsentRow, end_date: dt.date) -> ConsentSummary:
