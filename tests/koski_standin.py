@@ -40,12 +40,15 @@ _NOT_FOUND: Final = "notFound.opiskeluoikeuttaEiLöydyTaiEiOikeuksia"
 @dataclass(frozen=True)
 class Put:
     """One PUT as the stand-in saw it: the answer's status and first key, the record's oid
-    (if one was stored or hit) and whether the PUT changed what KOSKI holds."""
+    (if one was stored or hit), whether the PUT changed what KOSKI holds, the day it came
+    on and the day its record's first jakso is dated."""
 
     status: int
     key: str
     oid: str | None
     changed: bool
+    received_on: dt.date
+    dated: dt.date
 
 
 class Refused(Exception):
@@ -76,11 +79,11 @@ class KoskiStandIn:
         self._lock = threading.Lock()
 
     def records(self) -> dict[str, dict[str, Any]]:
-        """Every record KOSKI holds, by oid: the opiskeluoikeus as sent, with its person's
-        hetu under ``henkilö``."""
+        """Every record KOSKI holds, by oid: the opiskeluoikeus as sent, with its person as
+        last sent under ``henkilö``."""
         with self._lock:
             return {
-                oid: {"henkilö": s.person, **copy.deepcopy(s.record)}
+                oid: {"henkilö": dict(s.henkilo), **copy.deepcopy(s.record)}
                 for oid, s in self._stored.items()
             }
 
@@ -95,13 +98,14 @@ class KoskiStandIn:
         """``PUT /api/oppija``: the answer's body; raises :class:`Refused`."""
         henkilo = document["henkilö"]
         [record] = document["opiskeluoikeudet"]
+        seen = self.today(), dt.date.fromisoformat(_jaksot(record)[0]["alku"])
         with self._lock:
             try:
                 oid, changed, version = self._put(henkilo, record)
             except Refused as refused:
-                self.puts.append(Put(refused.status, refused.key, record.get("oid"), False))
+                self.puts.append(Put(refused.status, refused.key, record.get("oid"), False, *seen))
                 raise
-            self.puts.append(Put(200, "", oid, changed))
+            self.puts.append(Put(200, "", oid, changed, *seen))
         return {
             "henkilö": {"oid": _person_oid(henkilo["hetu"])},
             "opiskeluoikeudet": [

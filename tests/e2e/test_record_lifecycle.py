@@ -55,6 +55,7 @@ DANIEL = person(dt.date(1995, 8, 8), "Daniel", "Koskinen")
 EERO = person(dt.date(1985, 3, 3), "Eero", "Nieminen")
 PASSED, FAILED = "hyväksytty", "hylätty"
 ALL_PASSED = {"KP-1": PASSED, "KP-2": PASSED, "KP-3": PASSED}
+ELSEWHERE = "1.2.246.562.10.44330177021"  # another organisation
 
 
 class Clock:
@@ -81,6 +82,24 @@ class Lifecycle:
             "Kaisa Koulutussuunnittelija", Role.STAFF
         )
         self.staff = {"Authorization": f"Bearer {token}"}
+        self.start = clock.today()
+        self.oids: dict[str, str] = {}  # each participant's live KOSKI record, by initial
+        self.rows = _results(self.start)  # each participant's result row, by initial
+
+    def day(self, days: int) -> str:
+        """The day ``days`` after the script began (ISO)."""
+        return (self.start + dt.timedelta(days=days)).isoformat()
+
+    def regrade(self, initial: str, parts: dict[str, str]) -> None:
+        """Import ``initial``'s result again, with ``parts`` graded anew."""
+        self.rows[initial] = _row(self.rows[initial], parts)
+        self.import_results(COURSE, [self.rows[initial]])
+
+    def get(self, path: str) -> dict[str, Any]:
+        response = self.web.get(path, headers=self.staff)
+        assert response.status_code == 200
+        body: dict[str, Any] = response.get_json()
+        return body
 
     def put_course(self, doc: dict[str, Any]) -> None:
         response = self.web.put(f"/api/courses/{doc['code']}", json=doc, headers=self.staff)
@@ -143,10 +162,6 @@ def lifecycle(
         engine.dispose()
 
 
-def _day(today: dt.date, days: int) -> str:
-    return (today + dt.timedelta(days=days)).isoformat()
-
-
 PARTS: Final[tuple[dict[str, Any], ...]] = (
     {
         "code": "KP-1",
@@ -157,11 +172,13 @@ PARTS: Final[tuple[dict[str, Any], ...]] = (
     {"code": "KP-2", "name": "Maalaus", "laajuus_op": 0.5},
     {"code": "KP-3", "name": "Kuvanveisto", "laajuus_op": 0.5},
 )
+# The same parts, the second one renamed.
+RENAMED: Final = (PARTS[0], {**PARTS[1], "name": "Maalaus ja väri"}, PARTS[2])
 
 
-def _three_parts(**changes: Any) -> dict[str, Any]:
+def _three_parts(parts: tuple[dict[str, Any], ...] = PARTS, **changes: Any) -> dict[str, Any]:
     """The course: 2 op in three parts, pass/fail."""
-    return course_doc(laajuus_op=2.0, parts=[dict(p) for p in PARTS], **changes)
+    return course_doc(laajuus_op=2.0, parts=[dict(p) for p in parts], **changes)
 
 
 def _koodi(value: str, koodisto: str) -> dict[str, str]:
@@ -172,17 +189,10 @@ def _op(arvo: float) -> dict[str, Any]:
     return {"arvo": arvo, "yksikkö": _koodi("2", "opintojenlaajuusyksikko")}
 
 
-def _expected(
-    who: dict[str, str],
-    opintokokonaisuus: str,
-    jakso: tuple[str, str],
-    parts: str,
-    graded_on: str,
-    vahvistus: str | None = None,
-) -> dict[str, Any]:
-    """The record KOSKI should hold, written out from the reference (koski.md §1): ``jakso``
-    its date and state, ``parts`` the passed parts' numbers (``"13"``: KP-1 and KP-3)."""
-    osasuoritukset = [
+def _passed(parts: tuple[dict[str, Any], ...], which: str, graded_on: str) -> list[dict[str, Any]]:
+    """The osasuoritukset of the passed parts ``which`` (``"13"``: KP-1 and KP-3), as the
+    reference (koski.md §1.4, §1.5) writes them."""
+    return [
         {
             "tyyppi": _koodi("vstvapaatavoitteisenkoulutuksenosasuoritus", "suorituksentyyppi"),
             "koulutusmoduuli": {
@@ -194,9 +204,20 @@ def _expected(
                 {"arvosana": _koodi("Hyväksytty", "arviointiasteikkovst"), "päivä": graded_on}
             ],
         }
-        for part in PARTS
-        if part["code"][-1] in parts
+        for part in parts
+        if part["code"][-1] in which
     ]
+
+
+def _expected(
+    who: dict[str, str],
+    opintokokonaisuus: str,
+    jakso: tuple[str, str],
+    osasuoritukset: list[dict[str, Any]],
+    vahvistus: str | None = None,
+) -> dict[str, Any]:
+    """The record KOSKI should hold, written out from the reference (koski.md §1): ``jakso``
+    its date and state."""
     suoritus: dict[str, Any] = {
         "tyyppi": _koodi("vstvapaatavoitteinenkoulutus", "suorituksentyyppi"),
         "koulutusmoduuli": {
@@ -222,7 +243,11 @@ def _expected(
         }
     day, state = jakso
     return {
-        "henkilö": who["hetu"],
+        "henkilö": {
+            "hetu": who["hetu"],
+            "etunimet": who["first_names"],
+            "sukunimi": who["last_name"],
+        },
         "tyyppi": _koodi("vapaansivistystyonkoulutus", "opiskeluoikeudentyyppi"),
         "oppilaitos": {"oid": OPPILAITOS},
         "tila": {
@@ -244,34 +269,61 @@ def _held(koski: KoskiStandIn) -> dict[str, dict[str, Any]]:
     return held
 
 
-def _row(
-    who: dict[str, str], graded_on: str, parts: dict[str, str], **extra: str
-) -> dict[str, Any]:
+def _results(start: dt.date) -> dict[str, dict[str, Any]]:
+    """Day 0's results, graded that day: who passed what, and who ended on a day of their
+    own (Bertta three days ago, Eero yesterday, Cecilia in five days)."""
+    graded = start.isoformat()
+
+    def day(days: int) -> str:
+        return (start + dt.timedelta(days=days)).isoformat()
+
+    rows = {
+        "A": {"hetu": AINO["hetu"]},
+        "B": {"hetu": BERTTA["hetu"], "ended_on": day(-3)},
+        "C": {"hetu": CECILIA["hetu"], "ended_on": day(5)},
+        "D": {"hetu": DANIEL["hetu"]},
+        "E": {"hetu": EERO["hetu"], "ended_on": day(-1)},
+    }
+    grades = {"B": {**ALL_PASSED, "KP-2": FAILED}, "D": dict.fromkeys(ALL_PASSED, FAILED)}
+    return {
+        i: _row({**row, "graded_on": graded}, grades.get(i, ALL_PASSED)) for i, row in rows.items()
+    }
+
+
+def _row(row: dict[str, Any], parts: dict[str, str]) -> dict[str, Any]:
+    """``row`` with ``parts`` as its part grades, passed only if every part is."""
     grade = PASSED if all(g == PASSED for g in parts.values()) else FAILED
-    return {"hetu": who["hetu"], "grade": grade, "graded_on": graded_on, "parts": parts, **extra}
+    return {**row, "grade": grade, "parts": parts}
 
 
 def test_a_course_s_records_follow_oph_s_rules_through_their_whole_life(
     lifecycle: Lifecycle,
 ) -> None:
-    stack, koski = lifecycle, lifecycle.koski
-    today = stack.clock.today()
-    intake = stack.web
+    stack = lifecycle
     for n, who in enumerate((AINO, BERTTA, CECILIA, DANIEL, EERO)):
-        assert post_signed(intake, event(who, who), f"msg_{n}") == 202
-    assert post_signed(intake, event(AINO, AINO, course=SECOND_RUN), "msg_second") == 202
+        assert post_signed(stack.web, event(who, who), f"msg_{n}") == 202
+    assert post_signed(stack.web, event(AINO, AINO, course=SECOND_RUN), "msg_second") == 202
+    _only_what_is_passed_and_dated_today_or_before_goes_out(stack)
+    _a_regrade_corrects_the_record_and_a_fail_only_asks_for_attention(stack)
+    _each_record_goes_out_on_its_own_day(stack)
+    _the_same_results_and_course_again_send_nothing(stack)
+    _a_correction_sends_exactly_the_records_it_changes(stack)
+    _an_invalidated_record_is_sent_again_by_one_action(stack)
+    _a_revocation_in_oma_opintopolku_is_noticed_and_nothing_is_resent(stack)
+    _a_second_run_on_the_same_day_is_explained_as_koskis_duplicate(stack)
+    _koski_holds_exactly_the_expected_records(stack)
 
-    # Day 0: the course ends in ten days; two records are dated today or before and go out.
-    stack.put_course(_three_parts(end_date=_day(today, 10)))
-    rows = [
-        _row(AINO, today.isoformat(), ALL_PASSED),
-        _row(BERTTA, today.isoformat(), {**ALL_PASSED, "KP-2": FAILED}, ended_on=_day(today, -3)),
-        _row(CECILIA, today.isoformat(), ALL_PASSED, ended_on=_day(today, 5)),
-        _row(DANIEL, today.isoformat(), {"KP-1": FAILED, "KP-2": FAILED, "KP-3": FAILED}),
-        _row(EERO, today.isoformat(), ALL_PASSED, ended_on=_day(today, -1)),
-    ]
-    stack.import_results(COURSE, rows)
-    assert _changes(stack.work()) == [True, True]  # Bertta's and Eero's: dated today or before
+
+def _only_what_is_passed_and_dated_today_or_before_goes_out(stack: Lifecycle) -> None:
+    """Day 0: the course ends in ten days. Bertta (stopped three days ago, one part failed)
+    and Eero (ended yesterday) go out at once; Aino and Cecilia wait; Daniel failed. Aino's
+    consent for the second run, a course not defined yet, is listed for staff."""
+    assert stack.work() == []  # the consents are bound
+    stack.put_course(_three_parts(end_date=stack.day(10)))
+    unknown = stack.get("/api/consents/unknown-courses")["consents"]
+    assert [c["course_code"] for c in unknown] == [SECOND_RUN]
+    stack.import_results(COURSE, [stack.rows[i] for i in "ABCDE"])
+    assert _changes(stack.work()) == [True, True]
     status = stack.status()
     assert {initial: row["binding"] for initial, row in status.items()} == {
         "A": "waiting_for_end",
@@ -282,28 +334,31 @@ def test_a_course_s_records_follow_oph_s_rules_through_their_whole_life(
     }
     assert [status[i]["submission"]["state"] for i in "BE"] == ["sent", "sent"]
     assert [status[i]["submission"] for i in "ACD"] == [None, None, None]
-    eero = status["E"]["submission"]["oid"]
+    stack.oids.update({i: status[i]["submission"]["oid"] for i in "BE"})
 
-    # Eero's third part is regraded hylätty: his record is corrected to keskeytynyt at once;
-    # then the rest too: it needs attention, and nothing is sent or invalidated.
-    eero_ended = _day(today, -1)
-    one_failed = {**ALL_PASSED, "KP-3": FAILED}
-    stack.import_results(COURSE, [_row(EERO, today.isoformat(), one_failed, ended_on=eero_ended)])
-    assert [(p.oid, p.changed) for p in stack.work()] == [(eero, True)]
-    all_failed = dict.fromkeys(ALL_PASSED, FAILED)
-    stack.import_results(COURSE, [_row(EERO, today.isoformat(), all_failed, ended_on=eero_ended)])
+
+def _a_regrade_corrects_the_record_and_a_fail_only_asks_for_attention(stack: Lifecycle) -> None:
+    """Eero's third part is regraded hylätty: his record is corrected to keskeytynyt at
+    once. Then the rest too: his record needs attention; nothing is sent or invalidated."""
+    stack.regrade("E", {**ALL_PASSED, "KP-3": FAILED})
+    assert [(p.oid, p.changed) for p in stack.work()] == [(stack.oids["E"], True)]
+    stack.regrade("E", dict.fromkeys(ALL_PASSED, FAILED))
     assert stack.work() == []
-    eero_now = stack.status()["E"]
-    assert (eero_now["binding"], eero_now["submission"]["state"]) == ("not_passed", "attention")
-    assert eero_now["submission"]["attention"] == "not_passed"
-    assert eero in koski.records()
+    eero = stack.status()["E"]
+    assert (eero["binding"], eero["submission"]["state"]) == ("not_passed", "attention")
+    assert eero["submission"]["attention"] == "not_passed"
+    assert stack.oids["E"] in stack.koski.records()
+    assert 'vst_submissions{state="attention"} 1.0' in stack.web.get("/metrics").get_data(
+        as_text=True
+    )
 
-    # Day 5: Cecilia's own last day; her record goes out without anyone acting.
+
+def _each_record_goes_out_on_its_own_day(stack: Lifecycle) -> None:
+    """Day 5 is Cecilia's own last day, day 10 the course's and Aino's: each record goes out
+    on its day without anyone acting."""
     assert _changes(stack.day_passes(5)) == [True]
-    assert stack.status()["C"]["submission"]["state"] == "sent"
-    assert stack.status()["A"]["submission"] is None
-
-    # Day 10: the course's last day; Aino's record goes out.
+    status = stack.status()
+    assert (status["C"]["submission"]["state"], status["A"]["submission"]) == ("sent", None)
     assert _changes(stack.day_passes(5)) == [True]
     status = stack.status()
     assert {i: status[i]["submission"]["state"] for i in "ABCE"} == {
@@ -312,59 +367,96 @@ def test_a_course_s_records_follow_oph_s_rules_through_their_whole_life(
         "C": "sent",
         "E": "attention",
     }
-    oids = {i: status[i]["submission"]["oid"] for i in "ABCE"}
+    stack.oids.update({i: status[i]["submission"]["oid"] for i in "AC"})
 
-    # Importing the same results again and saving the same course send nothing.
-    stack.import_results(
-        COURSE, [*rows[:4], _row(EERO, today.isoformat(), all_failed, ended_on=eero_ended)]
-    )
-    stack.put_course(_three_parts(end_date=_day(today, 10)))
+
+def _the_same_results_and_course_again_send_nothing(stack: Lifecycle) -> None:
+    stack.import_results(COURSE, [stack.rows[i] for i in "ABCDE"])
+    stack.put_course(_three_parts(end_date=stack.day(10)))
     assert stack.work() == []
 
-    # The opintokokonaisuus was wrong: correcting it sends each live record again, once.
-    stack.put_course(_three_parts(end_date=_day(today, 10), opintokokonaisuus="1139"))
-    corrected = stack.work()
-    assert sorted(p.oid or "" for p in corrected) == sorted(oids[i] for i in "ABC")
-    assert _changes(corrected) == [True, True, True]
 
-    # Bertta's record is invalidated, then sent again by one action: a new record.
-    bertta = status["B"]["submission"]["id"]
+def _a_correction_sends_exactly_the_records_it_changes(stack: Lifecycle) -> None:
+    """The opintokokonaisuus was wrong: correcting it sends each live record again, once.
+    A part's new name reaches only the records that carry the part (Bertta's does not), a
+    participant's new name only hers; a new oppilaitos, which KOSKI refuses on update, is
+    refused while KOSKI holds records of the course."""
+    stack.put_course(_three_parts(end_date=stack.day(10), opintokokonaisuus="1139"))
+    corrected = stack.work()
+    assert sorted(p.oid or "" for p in corrected) == sorted(stack.oids[i] for i in "ABC")
+    assert _changes(corrected) == [True, True, True]
+    stack.put_course(_three_parts(RENAMED, end_date=stack.day(10), opintokokonaisuus="1139"))
+    renamed = stack.work()
+    assert sorted(p.oid or "" for p in renamed) == sorted(stack.oids[i] for i in "AC")
+    assert _changes(renamed) == [True, True]
+    stack.rows["A"] = {**stack.rows["A"], "first_names": "Aino Maria", "last_name": "Virtanen"}
+    stack.import_results(COURSE, [stack.rows["A"]])
+    assert [(p.oid, p.changed) for p in stack.work()] == [(stack.oids["A"], True)]
+    moved = _three_parts(
+        RENAMED, end_date=stack.day(10), opintokokonaisuus="1139", oppilaitos_oid=ELSEWHERE
+    )
+    response = stack.web.put(f"/api/courses/{COURSE}", json=moved, headers=stack.staff)
+    assert response.status_code == 409
+    assert stack.work() == []
+
+
+def _an_invalidated_record_is_sent_again_by_one_action(stack: Lifecycle) -> None:
+    bertta = stack.status()["B"]["submission"]["id"]
     assert stack.post(f"/api/submissions/{bertta}/invalidate", {"reason": "other"}) == 200
-    assert oids["B"] not in koski.records()
+    assert stack.oids["B"] not in stack.koski.records()
     assert stack.post(f"/api/submissions/{bertta}/send-again") == 202
     assert _changes(stack.work()) == [True]
-    bertta_again = stack.status()["B"]["submission"]
-    assert bertta_again["state"] == "sent"
-    assert bertta_again["oid"] not in (None, oids["B"])
+    again = stack.status()["B"]["submission"]
+    assert again["state"] == "sent"
+    assert again["oid"] not in (None, stack.oids["B"])
+    stack.oids["B"] = again["oid"]
 
-    # Cecilia revokes in Oma Opintopolku; the next daily check notices, and nothing is resent.
-    koski.revoke_in_oma_opintopolku(oids["C"])
+
+def _a_revocation_in_oma_opintopolku_is_noticed_and_nothing_is_resent(stack: Lifecycle) -> None:
+    """Cecilia revokes; the next daily check notices, and nothing is sent again."""
+    stack.koski.revoke_in_oma_opintopolku(stack.oids["C"])
     assert stack.day_passes(2) == []
     assert stack.status()["C"]["submission"]["state"] == "deleted"
+    metrics = stack.web.get("/metrics").get_data(as_text=True)
+    assert 'vst_koski_reconciliation_total{outcome="gone"} 1.0' in metrics
 
-    # Aino's second run of the same training on the same day: KOSKI's duplicate rule.
+
+def _a_second_run_on_the_same_day_is_explained_as_koskis_duplicate(stack: Lifecycle) -> None:
+    """Aino's second run of the same training ends on the same day: warned of at import,
+    refused by KOSKI once (conflict.exists), and status names the course it collides with."""
     stack.put_course(
-        _three_parts(code=SECOND_RUN, end_date=_day(today, 10), opintokokonaisuus="1139")
+        _three_parts(code=SECOND_RUN, end_date=stack.day(10), opintokokonaisuus="1139")
     )
-    answer = stack.import_results(SECOND_RUN, [_row(AINO, today.isoformat(), ALL_PASSED)])
+    answer = stack.import_results(SECOND_RUN, [stack.rows["A"]])
     assert [w["course"] for w in answer["warnings"]] == [COURSE]
     assert [(p.status, p.key) for p in stack.work()] == [(409, "conflict.exists")]
     [duplicate] = stack.status(SECOND_RUN).values()
     assert duplicate["submission"]["last_error_keys"] == ["conflict.exists"]
-    assert duplicate["collides_with"] is not None
+    assert duplicate["collides_with"] == COURSE
 
-    # What KOSKI holds in the end, and that it never got a PUT that changed nothing.
-    assert all(p.changed for p in koski.puts if p.status == 200)
-    graded = today.isoformat()
-    assert _held(koski) == {
-        oids["A"]: _expected(
-            AINO, "1139", (_day(today, 10), "hyvaksytystisuoritettu"), "123", graded, graded
+
+def _koski_holds_exactly_the_expected_records(stack: Lifecycle) -> None:
+    """What KOSKI holds in the end, each record exactly; no PUT it accepted changed
+    nothing, and none carried a record dated after the day it came."""
+    graded = stack.day(0)
+    assert _held(stack.koski) == {
+        stack.oids["A"]: _expected(
+            {**AINO, "first_names": "Aino Maria"},
+            "1139",
+            (stack.day(10), "hyvaksytystisuoritettu"),
+            _passed(RENAMED, "123", graded),
+            vahvistus=graded,
         ),
-        bertta_again["oid"]: _expected(
-            BERTTA, "1139", (_day(today, -3), "keskeytynyt"), "13", graded
+        stack.oids["B"]: _expected(
+            BERTTA, "1139", (stack.day(-3), "keskeytynyt"), _passed(RENAMED, "13", graded)
         ),
-        eero: _expected(EERO, "1138", (eero_ended, "keskeytynyt"), "12", graded),
+        stack.oids["E"]: _expected(
+            EERO, "1138", (stack.day(-1), "keskeytynyt"), _passed(PARTS, "12", graded)
+        ),
     }
+    assert all(p.changed for p in stack.koski.puts if p.status == 200)
+    assert all(p.dated <= p.received_on for p in stack.koski.puts)
+    assert [p.key for p in stack.koski.puts if p.status != 200] == ["conflict.exists"]
 
 
 def _changes(puts: list[Put]) -> list[bool]:
