@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Final
 
 from consent.errors import ConsentError, CourseRejected, InvalidCourse, UnknownCourse
-from consent.import_files import EnrolmentRejected, ImportRejected
+from consent.import_files import SHOWN_ERRORS, EnrolmentRejected, ImportRejected
 
 REFUSED: Final = (ConsentError, ImportRejected)
-SHOWN_ERRORS: Final = 200  # of an enrolment file's problems
 
 
 def refused(error: Exception) -> int:

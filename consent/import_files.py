@@ -21,6 +21,7 @@ from consent.strict_json import StrictJsonError, loads_strict
 
 MAX_ROWS: Final = 10_000
 TOO_MANY_ROWS: Final = f"has more than {MAX_ROWS} rows"
+SHOWN_ERRORS: Final = 200  # row errors a refusal lists at most: a file may have thousands
 NESTED_TOO_DEEPLY: Final = "JSON nested too deeply"
 _BOM: Final = b"\xef\xbb\xbf"
 # A JSON string (skipped whole, so brackets inside it do not count) or one structural byte.

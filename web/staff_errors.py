@@ -26,7 +26,7 @@ from consent.errors import (
     UnknownInvalidationReason,
     UploadExpired,
 )
-from consent.import_files import EnrolmentRejected, ImportRejected
+from consent.import_files import SHOWN_ERRORS, EnrolmentRejected, ImportRejected
 from web.problems import problem
 
 GO_BACK: Final = 302  # a page status: the text is flashed on the page the action came from
@@ -34,7 +34,6 @@ GO_BACK: Final = 302  # a page status: the text is flashed on the page the actio
 NO_SUCH_COURSE: Final = "No such course."
 COURSE_NOT_VALID: Final = "The course is not valid."
 OPPILAITOS_LOCKED: Final = "The oppilaitos cannot change while KOSKI holds records of the course."
-SHOWN_ERRORS: Final = 200  # row errors an answer lists at most
 
 
 @dataclass(frozen=True)

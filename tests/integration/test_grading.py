@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,7 @@ from consent.koski_answers import KoskiAnswer
 from consent.model import ConsentState, InboxDelivery, SubmissionState
 from consent.submissions import SendView, SubmissionChange, Unsent
 from tests.courses import course
+from tests.fakes import RecordingGradingJobs
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.signing import body_of, event, person
 from tests.status import status_rows
@@ -39,23 +40,8 @@ GUARDIAN = person(dt.date(1980, 2, 2), "Maija", "Korhonen")
 STRANGER = person(dt.date(1975, 7, 7), "Eero", "Nieminen")
 
 
-class InlineJobs:
-    """Runs queued work at once, in order: binding then sending, as the worker would; keeps
-    retries (a job each, later) aside."""
-
-    def __init__(self) -> None:
-        self.results: list[int] = []
-        self.submissions: list[int] = []
-        self.retries: list[tuple[int, dt.timedelta | None]] = []
-
-    def enqueue_result_bindings(self, result_ids: Iterable[int]) -> None:
-        self.results.extend(result_ids)
-
-    def enqueue_submissions(self, submission_ids: Iterable[int]) -> None:
-        self.submissions.extend(submission_ids)
-
-    def enqueue_submission(self, submission_id: int, delay: dt.timedelta | None = None) -> None:
-        self.retries.append((submission_id, delay))
+# The name tests/integration/test_record_contents.py imports the recording queue by.
+InlineJobs = RecordingGradingJobs
 
 
 @dataclass
@@ -63,7 +49,7 @@ class World:
     ledger: SqlLedger
     results: SqlResults
     submissions: SqlSubmissions
-    jobs: InlineJobs
+    jobs: RecordingGradingJobs  # what is queued: work() binds and sends it, in order
     koski: HttpKoski
     sandbox: RunningSandbox
     status: SqlStatus
@@ -121,7 +107,7 @@ def world(engine: Engine, cipher: AesGcmCipher, tmp_path: Path) -> Iterator[Worl
         )
         ledger = SqlLedger(engine, cipher, lambda: NOW)
         status = SqlStatus(engine, cipher)
-        yield World(ledger, results, submissions, InlineJobs(), koski, sandbox, status)
+        yield World(ledger, results, submissions, RecordingGradingJobs(), koski, sandbox, status)
 
 
 def row(member: dict[str, str], grade: str = "hyväksytty", **extra: Any) -> dict[str, Any]:

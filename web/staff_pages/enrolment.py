@@ -3,15 +3,15 @@ stands, when the signing connector is configured."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, request
+from flask import flash, redirect
 from flask.typing import ResponseReturnValue
 
 from consent import staff_actions
-from consent.import_files import file_kind
 from consent.staff import Role
 from web.routes import COURSE_CODE
 from web.staff_pages.blueprint import actor, bp, deps, require
 from web.staff_pages.texts import text
+from web.staff_pages.uploads import uploaded
 
 
 @bp.post(f"/courses/<{COURSE_CODE}:code>/enrolments")
@@ -19,12 +19,11 @@ def enrol(code: str) -> ResponseReturnValue:
     """Check an enrolment file; enrol everyone in it, or nobody and say why row by row."""
     require(Role.STAFF)
     services = deps().staff
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
+    upload = uploaded()
+    if upload is None:
         staff_actions.signing_for(services, code)  # no such course or no connector: a 404
         flash("no_file")
         return redirect(f"/staff/courses/{code}")
-    kind = file_kind(filename=upload.filename)
-    enrolled = staff_actions.enrol(services, code, upload.read(), kind, actor())
+    enrolled = staff_actions.enrol(services, code, upload.content, upload.kind, actor())
     flash(text("enrolled").format(new=enrolled.new, known=enrolled.known))
     return redirect(f"/staff/courses/{code}")

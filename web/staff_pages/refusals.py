@@ -8,8 +8,8 @@ from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from consent import staff_actions
-from consent.import_files import ImportRejected
-from web.staff_errors import GO_BACK, REFUSALS, SHOWN_ERRORS, refusal
+from consent.import_files import SHOWN_ERRORS, ImportRejected
+from web.staff_errors import GO_BACK, REFUSALS, refusal
 from web.staff_pages.blueprint import bp, deps, error_page, our_page
 from web.staff_pages.texts import field_label, reason
 

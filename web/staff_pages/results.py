@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import flash, redirect, render_template, request
+from flask import flash, redirect, render_template
 from flask.typing import ResponseReturnValue
 
 from consent import staff_actions
-from consent.import_files import file_kind
 from consent.staff import Role
 from web.routes import COURSE_CODE, UPLOAD_ID
 from web.staff_pages.blueprint import actor, bp, deps, require
 from web.staff_pages.texts import field_label, text
+from web.staff_pages.uploads import uploaded
 
 log = logging.getLogger("vst.staff_pages")
 
@@ -23,12 +23,11 @@ def upload_results(code: str) -> ResponseReturnValue:
     """Check an uploaded file against the course and show what importing it would do."""
     require(Role.STAFF)
     services = deps().staff
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
+    upload = uploaded()
+    if upload is None:
         course = staff_actions.course(services, code)
         return render_template("preview.html", course=course, errors=[_no_file()]), 400
-    kind = file_kind(filename=upload.filename)
-    preview = staff_actions.preview_results(services, code, upload.read(), kind, actor())
+    preview = staff_actions.preview_results(services, code, upload.content, upload.kind, actor())
     return render_template(
         "preview.html",
         course=preview.course,
