@@ -311,6 +311,8 @@ def test_a_course_s_records_follow_oph_s_rules_through_their_whole_life(
     _an_invalidated_record_is_sent_again_by_one_action(stack)
     _a_revocation_in_oma_opintopolku_is_noticed_and_nothing_is_resent(stack)
     _a_second_run_on_the_same_day_is_explained_as_koskis_duplicate(stack)
+    _a_duplicate_corrected_goes_out(stack)
+    _a_revocation_answered_on_a_send_stops_the_record(stack)
     _koski_holds_exactly_the_expected_records(stack)
 
 
@@ -435,6 +437,32 @@ def _a_second_run_on_the_same_day_is_explained_as_koskis_duplicate(stack: Lifecy
     assert duplicate["collides_with"] == COURSE
 
 
+def _a_duplicate_corrected_goes_out(stack: Lifecycle) -> None:
+    """The second run really ended a day later: corrected, its record goes out at once."""
+    stack.put_course(
+        _three_parts(code=SECOND_RUN, end_date=stack.day(11), opintokokonaisuus="1139")
+    )
+    assert _changes(stack.work()) == [True]
+    [second] = stack.status(SECOND_RUN).values()
+    assert (second["submission"]["state"], second["collides_with"]) == ("sent", None)
+    stack.oids["A2"] = second["submission"]["oid"]
+
+
+def _a_revocation_answered_on_a_send_stops_the_record(stack: Lifecycle) -> None:
+    """Aino revokes her second record, and before any check notices, staff correct that
+    course: KOSKI answers the one PUT with forbidden.suostumusPeruttu, and her consent for
+    it is revoked; nothing more is sent. Her first record stays."""
+    stack.koski.revoke_in_oma_opintopolku(stack.oids["A2"])
+    stack.put_course(
+        _three_parts(RENAMED, code=SECOND_RUN, end_date=stack.day(11), opintokokonaisuus="1139")
+    )
+    assert [(p.status, p.key) for p in stack.work()] == [(403, "forbidden.suostumusPeruttu")]
+    [second] = stack.status(SECOND_RUN).values()
+    assert (second["consent"]["state"], second["submission"]["state"]) == ("revoked", "revoked")
+    assert stack.day_passes(1) == []
+    assert stack.status()["A"]["submission"]["state"] == "sent"
+
+
 def _koski_holds_exactly_the_expected_records(stack: Lifecycle) -> None:
     """What KOSKI holds in the end, each record exactly; no PUT it accepted changed
     nothing, and none carried a record dated after the day it came."""
@@ -456,7 +484,8 @@ def _koski_holds_exactly_the_expected_records(stack: Lifecycle) -> None:
     }
     assert all(p.changed for p in stack.koski.puts if p.status == 200)
     assert all(p.dated <= p.received_on for p in stack.koski.puts)
-    assert [p.key for p in stack.koski.puts if p.status != 200] == ["conflict.exists"]
+    refused = [p.key for p in stack.koski.puts if p.status != 200]
+    assert refused == ["conflict.exists", "forbidden.suostumusPeruttu"]
 
 
 def _changes(puts: list[Put]) -> list[bool]:
