@@ -192,7 +192,9 @@ class KoskiStandIn:
 
 def _validate(record: dict[str, Any]) -> None:
     """The rules of §2 a source system's record meets, or the first it breaks."""
-    [jakso] = _jaksot(record)  # G1: one terminal jakso
+    if len(_jaksot(record)) != 1:  # G1: one terminal jakso (a mitätöinti is read before)
+        raise Refused(400, "badRequest.validation.tila.montaPäättävääTilaa")
+    [jakso] = _jaksot(record)
     state = jakso["tila"]["koodiarvo"]
     [suoritus] = record["suoritukset"]
     vahvistus = suoritus.get("vahvistus")

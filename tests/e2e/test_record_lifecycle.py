@@ -14,11 +14,14 @@ the rest while the days go by. The course has three parts and ends in ten days:
   attention; nothing is sent or invalidated on its own.
 
 Then the course's opintokokonaisuus is corrected (exactly the live records are sent again,
-once each), Bertta's record is invalidated and sent again (a new record), Cecilia revokes
-her consent in Oma Opintopolku (reconciliation notices; nothing is resent), and Aino's
-second run of the same training on the same day is refused by KOSKI as a duplicate, which
-status explains. At the end the stand-in holds exactly the records expected, each with
-exactly the expected content, and no PUT it accepted changed nothing.
+once each; a part's new name only those that carry it; a new name only its owner's), Bertta's
+record is invalidated and sent again (a new record), Cecilia revokes her consent in Oma
+Opintopolku (reconciliation notices; nothing is resent), and Aino's second run of the same
+training on the same day is refused by KOSKI as a duplicate, which status explains, until
+it is corrected; after she revokes that one too, the next send is answered
+forbidden.suostumusPeruttu and stops it. At the end the stand-in holds exactly the records
+expected, each with exactly the expected content, no PUT it accepted changed nothing, and
+none carried a record dated after the day it came.
 """
 
 from __future__ import annotations
