@@ -1,16 +1,20 @@
 """Corrections with the fakes: a course edit binds its results again (so changed records are
-sent again), an oppilaitos change is refused while KOSKI holds records of the course."""
+sent again), an oppilaitos change is refused while KOSKI holds records of the course, a
+record held back is never sent, retry and send again."""
 
 from __future__ import annotations
 
 import pytest
 
-from consent import staff_actions
+from consent import grading, staff_actions
 from consent.errors import OppilaitosLocked, UnknownCourse
 from consent.model import SubmissionState
 from consent.staff import Actor
+from consent.submissions import SubmissionChange
 from tests.courses import course
+from tests.fakes import InMemoryGrading, ScriptedKoski
 from tests.unit.test_staff_actions import CODE, World
+from tests.unit.test_submit import NOW, queued, send
 
 MAIJA = Actor.staff("maija")
 
@@ -78,3 +82,39 @@ def test_retrying_a_course_retries_each_parked_or_failed_record_in_the_actor_s_n
 def test_retrying_an_unknown_course_is_unknown_course() -> None:
     with pytest.raises(UnknownCourse):
         staff_actions.retry_course(World().services, "ei-ole", MAIJA)
+
+
+@pytest.mark.parametrize("state", [SubmissionState.ATTENTION, SubmissionState.WITHDRAWN])
+def test_a_record_held_back_is_never_sent_until_its_result_is_bound_again(
+    state: SubmissionState,
+) -> None:
+    ledger, koski = InMemoryGrading(), ScriptedKoski()
+    submission_id = queued(ledger)
+    ledger.change(submission_id, SubmissionChange(state=state), "test")
+    assert send(ledger, koski, submission_id).state is state
+    assert koski.payloads == []
+
+
+def test_a_record_in_doubt_that_is_invalidated_is_no_longer_in_doubt() -> None:
+    ledger, koski = InMemoryGrading(), ScriptedKoski()
+    submission_id = queued(ledger)
+    send(ledger, koski, submission_id)
+    in_doubt = SubmissionChange(state=SubmissionState.ATTENTION, attention="not_passed")
+    ledger.change(submission_id, in_doubt, "test")
+    grading.invalidate(submission_id, ledger, koski, lambda: NOW, actor="staff:maija")
+    stored = ledger.submission(submission_id)
+    assert (stored.state, stored.attention, stored.oid) == (SubmissionState.INVALIDATED, None, None)
+
+
+def test_an_invalidated_record_sent_again_is_sent_anew_with_a_fresh_count() -> None:
+    world = World()
+    invalidated = world.submission(SubmissionState.INVALIDATED)
+    world.grading.state.submissions[invalidated].attempts = 3
+    staff_actions.send_again(world.services, invalidated, MAIJA)
+    stored = world.grading.submission(invalidated)
+    assert (stored.state, stored.attempts) == (SubmissionState.PENDING, 0)
+    assert world.jobs.submissions == [invalidated]
+    assert [(e.actor, e.action) for e in world.grading.state.audit][-1] == (
+        "staff:maija",
+        "submission.send_again",
+    )
