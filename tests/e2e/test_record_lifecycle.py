@@ -27,6 +27,7 @@ none carried a record dated after the day it came.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -37,6 +38,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
 from consent.adapters.sql.ledger import utc_now
+from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.bootstrap import Services, bootstrap
 from consent.config import Settings
@@ -46,6 +48,7 @@ from tests.e2e.stack import configure, post_signed
 from tests.koski_standin import PASSWORD, USER, KoskiStandIn, Put, running_standin
 from tests.signing import event, person
 from web.app import create_app
+from web.staff_pages.texts import text
 from workers import sweeper
 from workers.worker import build_worker
 
@@ -59,6 +62,7 @@ EERO = person(dt.date(1985, 3, 3), "Eero", "Nieminen")
 PASSED, FAILED = "hyväksytty", "hylätty"
 ALL_PASSED = {"KP-1": PASSED, "KP-2": PASSED, "KP-3": PASSED}
 ELSEWHERE = "1.2.246.562.10.44330177021"  # another organisation
+PAGES_PASSWORD = "pitkä-ja-hyvä-salasana"
 
 
 class Clock:
@@ -85,6 +89,8 @@ class Lifecycle:
             "Kaisa Koulutussuunnittelija", Role.STAFF
         )
         self.staff = {"Authorization": f"Bearer {token}"}
+        SqlStaffAccounts(services.engine, clock).create("kaisa", PAGES_PASSWORD, Role.STAFF)
+        self.logged_in = False
         self.start = clock.today()
         self.oids: dict[str, str] = {}  # each participant's live KOSKI record, by initial
         self.rows = _results(self.start)  # each participant's result row, by initial
@@ -97,6 +103,19 @@ class Lifecycle:
         """Import ``initial``'s result again, with ``parts`` graded anew."""
         self.rows[initial] = _row(self.rows[initial], parts)
         self.import_results(COURSE, [self.rows[initial]])
+
+    def page(self, path: str) -> str:
+        """A staff page as a logged-in trainer gets it."""
+        if not self.logged_in:
+            form = self.web.get("/staff/login").get_data(as_text=True)
+            found = re.search(r'name="csrf_token" value="([^"]+)"', form)
+            assert found is not None
+            login = {"csrf_token": found.group(1), "username": "kaisa", "password": PAGES_PASSWORD}
+            assert self.web.post("/staff/login", data=login).status_code == 302
+            self.logged_in = True
+        response = self.web.get(path)
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
 
     def get(self, path: str) -> dict[str, Any]:
         response = self.web.get(path, headers=self.staff)
@@ -317,6 +336,7 @@ def test_a_course_s_records_follow_oph_s_rules_through_their_whole_life(
     _a_duplicate_corrected_goes_out(stack)
     _a_revocation_answered_on_a_send_stops_the_record(stack)
     _koski_holds_exactly_the_expected_records(stack)
+    _the_pages_say_where_each_record_stands_in_finnish(stack)
 
 
 def _only_what_is_passed_and_dated_today_or_before_goes_out(stack: Lifecycle) -> None:
@@ -489,6 +509,15 @@ def _koski_holds_exactly_the_expected_records(stack: Lifecycle) -> None:
     assert all(p.dated <= p.received_on for p in stack.koski.puts)
     refused = [p.key for p in stack.koski.puts if p.status != 200]
     assert refused == ["conflict.exists", "forbidden.suostumusPeruttu"]
+
+
+def _the_pages_say_where_each_record_stands_in_finnish(stack: Lifecycle) -> None:
+    """The course's page, as a trainer reads it: every state the script came to, in words."""
+    page = stack.page(f"/staff/courses/{COURSE}")
+    for label in ("state.sent", "state.attention", "state.deleted", "why.not_passed"):
+        assert text(label) in page, label
+    second = stack.page(f"/staff/courses/{SECOND_RUN}")
+    assert text("state.revoked") in second
 
 
 def _changes(puts: list[Put]) -> list[bool]:
