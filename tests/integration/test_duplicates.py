@@ -4,20 +4,32 @@ names the course whose record it collides with, and an import warns of it before
 
 from __future__ import annotations
 
+import datetime as dt
+
+import redis
 from sqlalchemy import Engine
 
 from consent import binding, grading, staff_actions
+from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.sql.courses import SqlCourses
+from consent.adapters.sql.results import SqlResults
+from consent.adapters.sql.staff_tokens import SqlStaffTokens
+from consent.adapters.sql.status import SqlStatus
+from consent.adapters.sql.submissions import SqlSubmissions
+from consent.config import Settings
 from consent.courses import Course
 from consent.hetu import Hetu
 from consent.model import InboxDelivery, SubmissionState
-from consent.staff import Actor
+from consent.results import ImportedResult, ResultStatus
+from consent.staff import Actor, Role
 from consent.staff_actions import StaffServices
+from consent.submissions import SubmissionChange
 from tests.courses import course
 from tests.fakes import InMemoryPendingImports
 from tests.integration import test_grading
-from tests.integration.test_grading import ADULT, NOW, World, row
+from tests.integration.test_grading import ADULT, NOW, STRANGER, World, row
 from tests.signing import body_of, event
+from web.app import create_app
 
 world = test_grading.world  # the same fixture: a ledger, its queues and the sandbox
 FIRST = "knoppi-2026-syksy"
@@ -124,3 +136,45 @@ def test_a_second_run_ending_on_another_day_is_no_duplicate_and_not_warned_of(
     )
     assert (summary.changed, summary.warnings) == (1, ())
     assert world.work() == [SubmissionState.SENT]
+
+
+def test_the_api_import_answer_warns_of_a_duplicate_and_omits_warnings_when_there_are_none(
+    engine: Engine, redis_client: redis.Redis, koski_settings: Settings
+) -> None:
+    cipher = AesGcmCipher(koski_settings.pii_keys)
+    earlier = course(code=SECOND, end_date="2026-11-20")  # before the real today
+    SqlCourses(engine, lambda: NOW).save_course(earlier, "test")
+    SqlCourses(engine, lambda: NOW).save_course(course(end_date="2026-11-20"), "test")
+    results = SqlResults(engine, cipher, lambda: NOW)
+    graded = ImportedResult(
+        1,
+        Hetu(ADULT["hetu"]),
+        None,
+        None,
+        "hyväksytty",
+        dt.date(2026, 11, 19),
+        ResultStatus.COMPLETED,
+        {},
+    )
+    [result_id], _ = results.store_results(SECOND, [graded], "test")
+    with results.binding() as tx:
+        tx.add_submission(result_id, "vstc-earlier", "winnova")
+    sent = SubmissionChange(state=SubmissionState.SENT, oid="1.2.246.562.15.00000000002")
+    [sub] = [s for s in SqlStatus(engine, cipher).course_status(SECOND) if s.submission]
+    assert sub.submission is not None
+    SqlSubmissions(engine, cipher, lambda: NOW).change(sub.submission.id, sent, "test")
+    token = SqlStaffTokens(engine, lambda: NOW).create("staff-person", Role.STAFF)
+    api = create_app(koski_settings, engine=engine, broker=redis_client).test_client()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}
+    content = f"hetu,grade,graded_on\n{ADULT['hetu']},hyväksytty,2026-11-18\n"
+    answer = api.post(f"/api/courses/{FIRST}/results", data=content, headers=headers)
+    assert answer.status_code == 200
+    [warning] = answer.get_json()["warnings"]
+    assert (warning["row"], warning["course"]) == (1, SECOND)
+    assert "conflict.exists" in warning["reason"]
+    assert ADULT["hetu"] not in answer.text
+    other = content.replace("2026-11-18", "2026-11-19")  # changed, and still a duplicate
+    assert "warnings" in api.post(f"/api/courses/{FIRST}/results", data=other, headers=headers).json
+    elsewhere = f"hetu,grade,graded_on\n{STRANGER['hetu']},hyväksytty,2026-11-18\n"
+    clean = api.post(f"/api/courses/{FIRST}/results", data=elsewhere, headers=headers)
+    assert clean.get_json() == {"changed": 1, "unchanged": 0}
