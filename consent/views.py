@@ -73,6 +73,7 @@ class ResultSummary:
     grade: str | None
     graded_on: dt.date
     status: ResultStatus
+    ended_on: dt.date | None = None  # the participant's own end date, if the row gave one
 
 
 @dataclass(frozen=True)
@@ -144,11 +145,14 @@ def status_json(row: ParticipantStatus) -> dict[str, Any]:
 
 
 def _result_json(result: ResultSummary) -> dict[str, Any]:
-    return {
+    shown: dict[str, Any] = {
         "grade": result.grade,
         "graded_on": result.graded_on.isoformat(),
         "status": result.status.value,
     }
+    if result.ended_on is not None:  # only when the row gave one: else the course's end date
+        shown["ended_on"] = result.ended_on.isoformat()
+    return shown
 
 
 def _submission_json(sub: SubmissionSummary) -> dict[str, Any]:

@@ -195,7 +195,10 @@ class SqlStatus:
             participant=shown(participants.person(self._cipher, person), asked_for=asked_for),
             consent=None if consent is None else _consent(consent, end_date),
             result=ResultSummary(
-                result.grade or None, result.graded_on, ResultStatus(result.status)
+                result.grade or None,
+                result.graded_on,
+                ResultStatus(result.status),
+                result.ended_on,
             ),
             binding=result.binding,
             submission=None if sub is None else _submission(sub),
