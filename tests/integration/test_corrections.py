@@ -164,3 +164,13 @@ def test_new_names_from_a_consent_signed_again_send_the_record_again(world: Worl
     world.consent(married, married, "m3")  # the same names once more: nothing to correct
     assert world.work() == [SubmissionState.SENT]
     assert len(puts) == 1
+
+
+def test_a_new_end_date_of_one_participant_sends_only_their_record_again(world: World) -> None:
+    two_sent(world)
+    puts = counting_puts(world)
+    world.import_rows([row(ADULT, ended_on="2026-12-01"), row(MINOR), row(STRANGER)])
+    assert world.work() == [SubmissionState.SENT]
+    assert len(puts) == 1
+    versions: list[Any] = [s["versionumero"] for s in world.sandbox.stored()]  # JSON: ints
+    assert sorted(versions) == [1, 2]
