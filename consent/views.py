@@ -179,6 +179,7 @@ class UnknownCourseConsent:
     course_code: str
     participant: ShownParticipant
     state: ConsentState
+    signer_relation: str | None  # self, or guardian for a minor
     signed_at: dt.datetime | None
     received_at: dt.datetime
 
@@ -191,6 +192,7 @@ def unknown_course_json(consent: UnknownCourseConsent) -> dict[str, Any]:
         "course_code": consent.course_code,
         "participant": {"hetu": consent.participant.hetu, "name": consent.participant.name},
         "state": consent.state.value,
+        "signer_relation": consent.signer_relation,
         "signed_at": None if signed is None else signed.isoformat(),
         "received_at": consent.received_at.isoformat(),
     }

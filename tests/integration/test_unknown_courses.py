@@ -9,6 +9,7 @@ from collections.abc import Iterable
 import pytest
 import redis
 from flask.testing import FlaskClient
+from jsonschema import Draft202012Validator
 from sqlalchemy import Engine
 
 from consent import binding, grading
@@ -26,6 +27,7 @@ from consent.views import unknown_course_json
 from tests.courses import course
 from tests.signing import body_of, event, person
 from web.app import create_app
+from web.staff_api.openapi import document
 
 NOW = dt.datetime(2026, 12, 20, 9, 0, tzinfo=dt.UTC)
 LATER = "kevat-2027"  # a course staff have not defined yet
@@ -64,7 +66,11 @@ def test_a_consent_for_an_unknown_course_is_accepted_and_listed_masked(
 ) -> None:
     signed(engine, cipher, LATER)
     [listed] = SqlStatus(engine, cipher).unknown_course_consents()
-    assert (listed.course_code, listed.state) == (LATER, ConsentState.VALID)
+    assert (listed.course_code, listed.state, listed.signer_relation) == (
+        LATER,
+        ConsentState.VALID,
+        "self",
+    )
     assert listed.participant.hetu == "******" + ADULT["hetu"][6:]
     assert listed.signed_at == dt.datetime(2026, 9, 1, 8, 15, tzinfo=dt.UTC)
     assert "Virtanen" not in str(unknown_course_json(listed))
@@ -114,5 +120,8 @@ def test_the_api_lists_unknown_course_consents_to_a_viewer(
     [listed] = answer.json["consents"]  # type: ignore[index]  # the JSON body
     assert (listed["course_code"], listed["state"]) == (LATER, "valid")
     assert listed["signed_at"] == "2026-09-01T08:15:00+00:00"
+    components = document()["components"]
+    schema = {**components["schemas"]["UnknownCourseConsent"], "components": components}
+    assert list(Draft202012Validator(schema).iter_errors(listed)) == []
     assert not HETU_PATTERN.search(answer.text)
     assert app.get("/api/consents/unknown-courses").status_code == 401

@@ -133,6 +133,7 @@ class SqlStatus:
             course_code=consent.course_code,
             participant=shown(participants.person(self._cipher, person)),
             state=ConsentState(consent.state),
+            signer_relation=consent.signer_relation,
             signed_at=consent.signed_at,
             received_at=consent.created_at,
         )
