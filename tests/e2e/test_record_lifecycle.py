@@ -27,30 +27,22 @@ none carried a record dated after the day it came.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
 import pytest
 import redis
-from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
-from consent.adapters.sql.ledger import utc_now
-from consent.adapters.sql.staff_accounts import SqlStaffAccounts
-from consent.adapters.sql.staff_tokens import SqlStaffTokens
-from consent.bootstrap import Services, bootstrap
-from consent.config import Settings
-from consent.staff import Role
-from tests.courses import OPPILAITOS, course_doc
-from tests.e2e.stack import configure, post_signed
-from tests.koski_standin import PASSWORD, USER, KoskiStandIn, Put, running_standin
+from consent.bootstrap import Services
+from tests.courses import course_doc
+from tests.e2e.expected_records import expected_record, held_records, passed_parts
+from tests.e2e.lifecycle_stack import Clock, StaffStack, lifecycle_services
+from tests.e2e.stack import post_signed
+from tests.koski_standin import KoskiStandIn, Put
 from tests.signing import event, person
-from web.app import create_app
 from web.staff_pages.texts import text
-from workers import sweeper
-from workers.worker import build_worker
 
 COURSE = "knoppi-2026-syksy"
 SECOND_RUN = "knoppi-2026-uusinta"
@@ -62,38 +54,17 @@ EERO = person(dt.date(1985, 3, 3), "Eero", "Nieminen")
 PASSED, FAILED = "hyväksytty", "hylätty"
 ALL_PASSED = {"KP-1": PASSED, "KP-2": PASSED, "KP-3": PASSED}
 ELSEWHERE = "1.2.246.562.10.44330177021"  # another organisation
-PAGES_PASSWORD = "pitkä-ja-hyvä-salasana"
 
 
-class Clock:
-    """The stack's time, moved on by the test: real time plus ``ahead``."""
-
-    def __init__(self) -> None:
-        self.ahead = dt.timedelta(0)
-
-    def __call__(self) -> dt.datetime:
-        return utc_now() + self.ahead
-
-    def today(self) -> dt.date:
-        """The stack's today (the stand-in's too: KOSKI dates a mitätöinti by it)."""
-        return self().date()
-
-
-class Lifecycle:
-    """The stack as staff and time drive it: the staff API, the worker, the stand-in."""
+class Lifecycle(StaffStack):
+    """The stack, and what the script knows as it goes: the day it began, each
+    participant's result row and live KOSKI record (by initial)."""
 
     def __init__(self, services: Services, koski: KoskiStandIn, clock: Clock) -> None:
-        self.services, self.koski, self.clock = services, koski, clock
-        self.web: FlaskClient = create_app(services=services).test_client()
-        token = SqlStaffTokens(services.engine, clock).create(
-            "Kaisa Koulutussuunnittelija", Role.STAFF
-        )
-        self.staff = {"Authorization": f"Bearer {token}"}
-        SqlStaffAccounts(services.engine, clock).create("kaisa", PAGES_PASSWORD, Role.STAFF)
-        self.logged_in = False
+        super().__init__(services, koski, clock)
         self.start = clock.today()
-        self.oids: dict[str, str] = {}  # each participant's live KOSKI record, by initial
-        self.rows = _results(self.start)  # each participant's result row, by initial
+        self.oids: dict[str, str] = {}
+        self.rows = _results(self.start)
 
     def day(self, days: int) -> str:
         """The day ``days`` after the script began (ISO)."""
@@ -104,59 +75,9 @@ class Lifecycle:
         self.rows[initial] = _row(self.rows[initial], parts)
         self.import_results(COURSE, [self.rows[initial]])
 
-    def page(self, path: str) -> str:
-        """A staff page as a logged-in trainer gets it."""
-        if not self.logged_in:
-            form = self.web.get("/staff/login").get_data(as_text=True)
-            found = re.search(r'name="csrf_token" value="([^"]+)"', form)
-            assert found is not None
-            login = {"csrf_token": found.group(1), "username": "kaisa", "password": PAGES_PASSWORD}
-            assert self.web.post("/staff/login", data=login).status_code == 302
-            self.logged_in = True
-        response = self.web.get(path)
-        assert response.status_code == 200
-        return response.get_data(as_text=True)
-
-    def get(self, path: str) -> dict[str, Any]:
-        response = self.web.get(path, headers=self.staff)
-        assert response.status_code == 200
-        body: dict[str, Any] = response.get_json()
-        return body
-
-    def put_course(self, doc: dict[str, Any]) -> None:
-        response = self.web.put(f"/api/courses/{doc['code']}", json=doc, headers=self.staff)
-        assert response.status_code == 200, response.get_json()
-
-    def import_results(self, code: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-        response = self.web.post(f"/api/courses/{code}/results", json=rows, headers=self.staff)
-        assert response.status_code == 200, response.get_json()
-        answer: dict[str, Any] = response.get_json()
-        return answer
-
     def status(self, code: str = COURSE) -> dict[str, dict[str, Any]]:
-        """The course's status rows by initial (all the masked name shows: ``A.``)."""
-        response = self.web.get(f"/api/courses/{code}/status", headers=self.staff)
-        assert response.status_code == 200
-        rows = response.get_json()["participants"]
-        return {row["participant"]["name"][0]: row for row in rows}
-
-    def post(self, path: str, body: dict[str, Any] | None = None) -> int:
-        status: int = self.web.post(path, json=body, headers=self.staff).status_code
-        return status
-
-    def work(self) -> list[Put]:
-        """Let the worker run until its queues are empty; the PUTs KOSKI got meanwhile."""
-        before = len(self.koski.puts)
-        build_worker(services=self.services).work(burst=True)
-        return self.koski.puts[before:]
-
-    def day_passes(self, days: int) -> list[Put]:
-        """Move on ``days`` days; the sweeper's pass and the worker run as on any day."""
-        self.clock.ahead += dt.timedelta(days=days)
-        before = len(self.koski.puts)
-        sweeper.sweep(self.services)
-        self.work()
-        return self.koski.puts[before:]
+        """The course's status rows by initial."""
+        return self.course_status(code)
 
 
 @pytest.fixture
@@ -166,22 +87,10 @@ def lifecycle(
     redis_client: redis.Redis,
     empty_engine: Engine,
 ) -> Iterator[Lifecycle]:
-    """Web and worker configured through the environment, on SQLite and on PostgreSQL,
-    sending to the stand-in."""
-    clock = Clock()
-    with running_standin(clock.today) as (koski, url):
-        engine = configure(
-            monkeypatch,
-            tmp_path,
-            empty_engine.url.render_as_string(hide_password=False),
-            KOSKI_URL=url,
-            KOSKI_USERNAME=USER,
-            KOSKI_PASSWORD=PASSWORD,
-            KOSKI_RECONCILE_PAUSE_MS="0",
-        )
-        services = bootstrap(Settings.from_env(), engine=engine, clock=clock, pre_ping=False)
+    """The stack on SQLite and on PostgreSQL, sending to a stand-in of its own."""
+    database_url = empty_engine.url.render_as_string(hide_password=False)
+    with lifecycle_services(monkeypatch, tmp_path, database_url) as (services, koski, clock):
         yield Lifecycle(services, koski, clock)
-        engine.dispose()
 
 
 PARTS: Final[tuple[dict[str, Any], ...]] = (
@@ -201,94 +110,6 @@ RENAMED: Final = (PARTS[0], {**PARTS[1], "name": "Maalaus ja väri"}, PARTS[2])
 def _three_parts(parts: tuple[dict[str, Any], ...] = PARTS, **changes: Any) -> dict[str, Any]:
     """The course: 2 op in three parts, pass/fail."""
     return course_doc(laajuus_op=2.0, parts=[dict(p) for p in parts], **changes)
-
-
-def _koodi(value: str, koodisto: str) -> dict[str, str]:
-    return {"koodiarvo": value, "koodistoUri": koodisto}
-
-
-def _op(arvo: float) -> dict[str, Any]:
-    return {"arvo": arvo, "yksikkö": _koodi("2", "opintojenlaajuusyksikko")}
-
-
-def _passed(parts: tuple[dict[str, Any], ...], which: str, graded_on: str) -> list[dict[str, Any]]:
-    """The osasuoritukset of the passed parts ``which`` (``"13"``: KP-1 and KP-3), as the
-    reference (koski.md §1.4, §1.5) writes them."""
-    return [
-        {
-            "tyyppi": _koodi("vstvapaatavoitteisenkoulutuksenosasuoritus", "suorituksentyyppi"),
-            "koulutusmoduuli": {
-                "tunniste": {"koodiarvo": part["code"], "nimi": {"fi": part["name"]}},
-                "kuvaus": {"fi": part.get("description", part["name"])},
-                "laajuus": _op(part["laajuus_op"]),
-            },
-            "arviointi": [
-                {"arvosana": _koodi("Hyväksytty", "arviointiasteikkovst"), "päivä": graded_on}
-            ],
-        }
-        for part in parts
-        if part["code"][-1] in which
-    ]
-
-
-def _expected(
-    who: dict[str, str],
-    opintokokonaisuus: str,
-    jakso: tuple[str, str],
-    osasuoritukset: list[dict[str, Any]],
-    vahvistus: str | None = None,
-) -> dict[str, Any]:
-    """The record KOSKI should hold, written out from the reference (koski.md §1): ``jakso``
-    its date and state."""
-    suoritus: dict[str, Any] = {
-        "tyyppi": _koodi("vstvapaatavoitteinenkoulutus", "suorituksentyyppi"),
-        "koulutusmoduuli": {
-            "tunniste": _koodi("099999", "koulutus"),
-            "laajuus": _op(2.0),
-            "opintokokonaisuus": _koodi(opintokokonaisuus, "opintokokonaisuudet"),
-        },
-        "toimipiste": {"oid": OPPILAITOS},
-        "suorituskieli": _koodi("FI", "kieli"),
-        "osasuoritukset": osasuoritukset,
-    }
-    if vahvistus is not None:
-        suoritus["vahvistus"] = {
-            "päivä": vahvistus,
-            "myöntäjäOrganisaatio": {"oid": OPPILAITOS},
-            "myöntäjäHenkilöt": [
-                {
-                    "nimi": "Reija Rehtori",
-                    "titteli": {"fi": "rehtori"},
-                    "organisaatio": {"oid": OPPILAITOS},
-                }
-            ],
-        }
-    day, state = jakso
-    return {
-        "henkilö": {
-            "hetu": who["hetu"],
-            "etunimet": who["first_names"],
-            "sukunimi": who["last_name"],
-        },
-        "tyyppi": _koodi("vapaansivistystyonkoulutus", "opiskeluoikeudentyyppi"),
-        "oppilaitos": {"oid": OPPILAITOS},
-        "tila": {
-            "opiskeluoikeusjaksot": [
-                {"alku": day, "tila": _koodi(state, "koskiopiskeluoikeudentila")}
-            ]
-        },
-        "suoritukset": [suoritus],
-    }
-
-
-def _held(koski: KoskiStandIn) -> dict[str, dict[str, Any]]:
-    """What KOSKI holds by oid, each record without its lähdejärjestelmänId (checked to be
-    ours and one of its own)."""
-    held = koski.records()
-    sources = [record.pop("lähdejärjestelmänId") for record in held.values()]
-    assert len({s["id"] for s in sources}) == len(sources)
-    assert {s["lähdejärjestelmä"]["koodiarvo"] for s in sources} <= {"vst-consent-sandbox"}
-    return held
 
 
 def _results(start: dt.date) -> dict[str, dict[str, Any]]:
@@ -490,19 +311,24 @@ def _koski_holds_exactly_the_expected_records(stack: Lifecycle) -> None:
     """What KOSKI holds in the end, each record exactly; no PUT it accepted changed
     nothing, and none carried a record dated after the day it came."""
     graded = stack.day(0)
-    assert _held(stack.koski) == {
-        stack.oids["A"]: _expected(
+    assert held_records(stack.koski) == {
+        stack.oids["A"]: expected_record(
             {**AINO, "first_names": "Aino Maria"},
             "1139",
+            2.0,
             (stack.day(10), "hyvaksytystisuoritettu"),
-            _passed(RENAMED, "123", graded),
+            passed_parts(RENAMED, "123", graded),
             vahvistus=graded,
         ),
-        stack.oids["B"]: _expected(
-            BERTTA, "1139", (stack.day(-3), "keskeytynyt"), _passed(RENAMED, "13", graded)
+        stack.oids["B"]: expected_record(
+            BERTTA,
+            "1139",
+            2.0,
+            (stack.day(-3), "keskeytynyt"),
+            passed_parts(RENAMED, "13", graded),
         ),
-        stack.oids["E"]: _expected(
-            EERO, "1138", (stack.day(-1), "keskeytynyt"), _passed(PARTS, "12", graded)
+        stack.oids["E"]: expected_record(
+            EERO, "1138", 2.0, (stack.day(-1), "keskeytynyt"), passed_parts(PARTS, "12", graded)
         ),
     }
     assert all(p.changed for p in stack.koski.puts if p.status == 200)
