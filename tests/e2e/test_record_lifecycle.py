@@ -269,7 +269,9 @@ def _a_revocation_in_oma_opintopolku_is_noticed_and_nothing_is_resent(stack: Lif
 
 def _a_second_run_on_the_same_day_is_explained_as_koskis_duplicate(stack: Lifecycle) -> None:
     """Aino's second run of the same training ends on the same day: warned of at import,
-    refused by KOSKI once (conflict.exists), and status names the course it collides with."""
+    refused by KOSKI once (conflict.exists, never retried on its own), and status names the
+    course it collides with. Retrying the course's failed records sends it once more, and
+    KOSKI refuses it again: a duplicate is corrected, not retried."""
     stack.put_course(
         _three_parts(code=SECOND_RUN, end_date=stack.day(10), opintokokonaisuus="1139")
     )
@@ -277,8 +279,13 @@ def _a_second_run_on_the_same_day_is_explained_as_koskis_duplicate(stack: Lifecy
     assert [w["course"] for w in answer["warnings"]] == [COURSE]
     assert [(p.status, p.key) for p in stack.work()] == [(409, "conflict.exists")]
     [duplicate] = stack.status(SECOND_RUN).values()
+    assert duplicate["submission"]["state"] == "failed"
     assert duplicate["submission"]["last_error_keys"] == ["conflict.exists"]
     assert duplicate["collides_with"] == COURSE
+    assert stack.work() == []
+    assert stack.post(f"/api/courses/{SECOND_RUN}/retry") == 200
+    assert [(p.status, p.key) for p in stack.work()] == [(409, "conflict.exists")]
+    assert stack.status(SECOND_RUN)["A"]["collides_with"] == COURSE
 
 
 def _a_duplicate_corrected_goes_out(stack: Lifecycle) -> None:
@@ -334,7 +341,7 @@ def _koski_holds_exactly_the_expected_records(stack: Lifecycle) -> None:
     assert all(p.changed for p in stack.koski.puts if p.status == 200)
     assert all(p.dated <= p.received_on for p in stack.koski.puts)
     refused = [p.key for p in stack.koski.puts if p.status != 200]
-    assert refused == ["conflict.exists", "forbidden.suostumusPeruttu"]
+    assert refused == ["conflict.exists", "conflict.exists", "forbidden.suostumusPeruttu"]
 
 
 def _the_pages_say_where_each_record_stands_in_finnish(stack: Lifecycle) -> None:
