@@ -8,12 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import redis
+
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.migrate import head_revision, is_current
 from consent.config import SANDBOX_SOURCE_SYSTEM, Settings
 from consent.hetu import HETU_PATTERN
 from consent.published_secrets import DEV_CONNECTOR_PUBLIC
+from tests.conftest import REDIS_URL
+from tests.integration.test_duplicates import FIRST, SECOND, held_elsewhere
+from tests.integration.test_grading import ADULT
 from tests.integration.test_unknown_courses import signed
 from tests.unit.test_config import PRODUCTION
 
@@ -98,3 +103,20 @@ def test_consents_unknown_lists_consents_for_courses_not_defined_yet_masked(
     as_json = _run("consents", "unknown", "--json", VST_DATA_DIR=str(tmp_path))
     [consent] = json.loads(as_json.stdout)
     assert (consent["course_code"], consent["state"]) == ("kevat-2027", "valid")
+
+
+def test_results_import_warns_of_a_row_koski_would_refuse_as_a_duplicate(
+    tmp_path: Path, redis_client: redis.Redis
+) -> None:
+    assert _run("migrate", VST_DATA_DIR=str(tmp_path)).returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'vst-consent.db'}")
+    held_elsewhere(engine, AesGcmCipher(Settings.from_env({}).pii_keys))
+    rows = tmp_path / "tulokset.csv"
+    rows.write_text(f"hetu,grade,graded_on\n{ADULT['hetu']},hyväksytty,2026-11-18\n")
+    imported = _run(
+        "results", "import", FIRST, str(rows), VST_DATA_DIR=str(tmp_path), REDIS_URL=REDIS_URL
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert "imported: 1 new or changed, 0 unchanged" in imported.stdout
+    assert f"warning: row 1: the person's record of course {SECOND} in KOSKI" in imported.stdout
+    assert not HETU_PATTERN.search(imported.stdout)

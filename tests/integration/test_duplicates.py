@@ -14,7 +14,6 @@ from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.results import SqlResults
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
-from consent.adapters.sql.status import SqlStatus
 from consent.adapters.sql.submissions import SqlSubmissions
 from consent.config import Settings
 from consent.courses import Course
@@ -138,13 +137,12 @@ def test_a_second_run_ending_on_another_day_is_no_duplicate_and_not_warned_of(
     assert world.work() == [SubmissionState.SENT]
 
 
-def test_the_api_import_answer_warns_of_a_duplicate_and_omits_warnings_when_there_are_none(
-    engine: Engine, redis_client: redis.Redis, koski_settings: Settings
-) -> None:
-    cipher = AesGcmCipher(koski_settings.pii_keys)
-    earlier = course(code=SECOND, end_date="2026-11-20")  # before the real today
-    SqlCourses(engine, lambda: NOW).save_course(earlier, "test")
-    SqlCourses(engine, lambda: NOW).save_course(course(end_date="2026-11-20"), "test")
+def held_elsewhere(engine: Engine, cipher: AesGcmCipher) -> None:
+    """ADULT's record of SECOND (ended 20.11., before the real today) is in KOSKI, and FIRST
+    is defined to end the same day: a result of ADULT's in FIRST would be a duplicate."""
+    courses = SqlCourses(engine, lambda: NOW)
+    courses.save_course(course(code=SECOND, end_date="2026-11-20"), "test")
+    courses.save_course(course(end_date="2026-11-20"), "test")
     results = SqlResults(engine, cipher, lambda: NOW)
     graded = ImportedResult(
         1,
@@ -158,11 +156,15 @@ def test_the_api_import_answer_warns_of_a_duplicate_and_omits_warnings_when_ther
     )
     [result_id], _ = results.store_results(SECOND, [graded], "test")
     with results.binding() as tx:
-        tx.add_submission(result_id, "vstc-earlier", "winnova")
+        submission_id = tx.add_submission(result_id, "vstc-earlier", "winnova")
     sent = SubmissionChange(state=SubmissionState.SENT, oid="1.2.246.562.15.00000000002")
-    [sub] = [s for s in SqlStatus(engine, cipher).course_status(SECOND) if s.submission]
-    assert sub.submission is not None
-    SqlSubmissions(engine, cipher, lambda: NOW).change(sub.submission.id, sent, "test")
+    SqlSubmissions(engine, cipher, lambda: NOW).change(submission_id, sent, "test")
+
+
+def test_the_api_import_answer_warns_of_a_duplicate_and_omits_warnings_when_there_are_none(
+    engine: Engine, redis_client: redis.Redis, koski_settings: Settings
+) -> None:
+    held_elsewhere(engine, AesGcmCipher(koski_settings.pii_keys))
     token = SqlStaffTokens(engine, lambda: NOW).create("staff-person", Role.STAFF)
     api = create_app(koski_settings, engine=engine, broker=redis_client).test_client()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}
