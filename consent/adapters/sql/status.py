@@ -41,7 +41,8 @@ from consent.views import (
 class SqlStatus:
     """What staff read about a course: three statements whatever its size (the course, its
     results joined with their participant, consent and submission, then the consents that
-    have no result yet)."""
+    have no result yet), and one more when KOSKI refused a record as a duplicate (the
+    person's other records); the live records KOSKI's duplicate rule compares."""
 
     def __init__(self, engine: Engine, cipher: PiiCipher) -> None:
         self._engine = engine
