@@ -17,8 +17,8 @@ SOURCE_SYSTEM = "vst-consent-sandbox"
 def passed_parts(
     parts: tuple[dict[str, Any], ...], which: str, graded_on: str
 ) -> list[dict[str, Any]]:
-    """The osasuoritukset of the passed parts ``which`` (``"13"``: the first and the third,
-    by the last character of their codes), each assessed Hyväksytty on ``graded_on``."""
+    """The osasuoritukset of the passed parts ``which`` (``"13"``: the first and the third),
+    each assessed Hyväksytty on ``graded_on``."""
     return [
         {
             "tyyppi": _koodi("vstvapaatavoitteisenkoulutuksenosasuoritus", "suorituksentyyppi"),
@@ -31,8 +31,8 @@ def passed_parts(
                 {"arvosana": _koodi("Hyväksytty", "arviointiasteikkovst"), "päivä": graded_on}
             ],
         }
-        for part in parts
-        if part["code"][-1] in which
+        for n, part in enumerate(parts, start=1)
+        if str(n) in which
     ]
 
 

@@ -13,6 +13,9 @@ the rest while the days go by. The course has three parts and ends in ten days:
 - Eero passes, ended yesterday, is sent, and is then regraded hylätty: his record needs
   attention; nothing is sent or invalidated on its own.
 
+A second course, of no parts, ended two days ago: Daniel passed it (the course is its own one
+part), Eero interrupted it (a one-part course is never sent as keskeytynyt).
+
 Then the course's opintokokonaisuus is corrected (exactly the live records are sent again,
 once each; a part's new name only those that carry it; a new name only its owner's), Bertta's
 record is invalidated and sent again (a new record), Cecilia revokes her consent in Oma
@@ -54,6 +57,7 @@ EERO = person(dt.date(1985, 3, 3), "Eero", "Nieminen")
 PASSED, FAILED = "hyväksytty", "hylätty"
 ALL_PASSED = {"KP-1": PASSED, "KP-2": PASSED, "KP-3": PASSED}
 ELSEWHERE = "1.2.246.562.10.44330177021"  # another organisation
+NO_PARTS, NO_PARTS_NAME = "eratauko-2026", "Erätauko ohjaajakoulutus"
 
 
 class Lifecycle(StaffStack):
@@ -103,6 +107,8 @@ PARTS: Final[tuple[dict[str, Any], ...]] = (
     {"code": "KP-2", "name": "Maalaus", "laajuus_op": 0.5},
     {"code": "KP-3", "name": "Kuvanveisto", "laajuus_op": 0.5},
 )
+# A course of no parts is its own one part.
+NO_PARTS_AS_PART: Final = ({"code": NO_PARTS, "name": NO_PARTS_NAME, "laajuus_op": 1.5},)
 # The same parts, the second one renamed.
 RENAMED: Final = (PARTS[0], {**PARTS[1], "name": "Maalaus ja väri"}, PARTS[2])
 
@@ -110,6 +116,17 @@ RENAMED: Final = (PARTS[0], {**PARTS[1], "name": "Maalaus ja väri"}, PARTS[2])
 def _three_parts(parts: tuple[dict[str, Any], ...] = PARTS, **changes: Any) -> dict[str, Any]:
     """The course: 2 op in three parts, pass/fail."""
     return course_doc(laajuus_op=2.0, parts=[dict(p) for p in parts], **changes)
+
+
+def _no_parts(end_date: str) -> dict[str, Any]:
+    """A course of 1.5 op and no parts, pass/fail."""
+    return course_doc(
+        code=NO_PARTS,
+        name={"fi": NO_PARTS_NAME},
+        opintokokonaisuus="1140",
+        parts=None,
+        end_date=end_date,
+    )
 
 
 def _results(start: dt.date) -> dict[str, dict[str, Any]]:
@@ -146,7 +163,10 @@ def test_a_course_s_records_follow_oph_s_rules_through_their_whole_life(
     for n, who in enumerate((AINO, BERTTA, CECILIA, DANIEL, EERO)):
         assert post_signed(stack.web, event(who, who), f"msg_{n}") == 202
     assert post_signed(stack.web, event(AINO, AINO, course=SECOND_RUN), "msg_second") == 202
+    for n, who in enumerate((DANIEL, EERO)):
+        assert post_signed(stack.web, event(who, who, course=NO_PARTS), f"msg_np{n}") == 202
     _only_what_is_passed_and_dated_today_or_before_goes_out(stack)
+    _a_course_without_parts_is_its_own_one_part(stack)
     _a_regrade_corrects_the_record_and_a_fail_only_asks_for_attention(stack)
     _each_record_goes_out_on_its_own_day(stack)
     _the_same_results_and_course_again_send_nothing(stack)
@@ -167,7 +187,7 @@ def _only_what_is_passed_and_dated_today_or_before_goes_out(stack: Lifecycle) ->
     assert stack.work() == []  # the consents are bound
     stack.put_course(_three_parts(end_date=stack.day(10)))
     unknown = stack.get("/api/consents/unknown-courses")["consents"]
-    assert [c["course_code"] for c in unknown] == [SECOND_RUN]
+    assert sorted(c["course_code"] for c in unknown) == [NO_PARTS, NO_PARTS, SECOND_RUN]
     stack.import_results(COURSE, [stack.rows[i] for i in "ABCDE"])
     assert _changes(stack.work()) == [True, True]
     status = stack.status()
@@ -181,6 +201,31 @@ def _only_what_is_passed_and_dated_today_or_before_goes_out(stack: Lifecycle) ->
     assert [status[i]["submission"]["state"] for i in "BE"] == ["sent", "sent"]
     assert [status[i]["submission"] for i in "ACD"] == [None, None, None]
     stack.oids.update({i: status[i]["submission"]["oid"] for i in "BE"})
+
+
+def _a_course_without_parts_is_its_own_one_part(stack: Lifecycle) -> None:
+    """A course of no parts, ended two days ago: Daniel passed it (hyväksytysti suoritettu,
+    the course its own one part); Eero interrupted it, and a one-part course is never sent
+    as keskeytynyt."""
+    stack.put_course(_no_parts(stack.day(-2)))
+    rows = [
+        {"hetu": DANIEL["hetu"], "grade": PASSED, "graded_on": stack.day(-2)},
+        {
+            "hetu": EERO["hetu"],
+            "grade": PASSED,
+            "graded_on": stack.day(-2),
+            "status": "interrupted",
+            "parts": {NO_PARTS: PASSED},  # its one part passed, yet the course interrupted
+        },
+    ]
+    stack.import_results(NO_PARTS, rows)
+    assert _changes(stack.work()) == [True]
+    status = stack.status(NO_PARTS)
+    assert (status["D"]["submission"]["state"], status["E"]["binding"]) == (
+        "sent",
+        "single_part_interrupted",
+    )
+    stack.oids["D"] = status["D"]["submission"]["oid"]
 
 
 def _a_regrade_corrects_the_record_and_a_fail_only_asks_for_attention(stack: Lifecycle) -> None:
@@ -333,6 +378,14 @@ def _koski_holds_exactly_the_expected_records(stack: Lifecycle) -> None:
             2.0,
             (stack.day(-3), "keskeytynyt"),
             passed_parts(RENAMED, "13", graded),
+        ),
+        stack.oids["D"]: expected_record(
+            DANIEL,
+            "1140",
+            1.5,
+            (stack.day(-2), "hyvaksytystisuoritettu"),
+            passed_parts(NO_PARTS_AS_PART, "1", stack.day(-2)),
+            vahvistus=stack.day(-2),
         ),
         stack.oids["E"]: expected_record(
             EERO, "1138", 2.0, (stack.day(-1), "keskeytynyt"), passed_parts(PARTS, "12", graded)
