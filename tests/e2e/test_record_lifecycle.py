@@ -208,7 +208,7 @@ def _a_course_without_parts_is_its_own_one_part(stack: Lifecycle) -> None:
     the course its own one part); Eero interrupted it, and a one-part course is never sent
     as keskeytynyt."""
     stack.put_course(_no_parts(stack.day(-2)))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"hetu": DANIEL["hetu"], "grade": PASSED, "graded_on": stack.day(-2)},
         {
             "hetu": EERO["hetu"],
