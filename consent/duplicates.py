@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from consent.courses import Course
 from consent.hetu import Hetu
-from consent.record_rules import participant_end
-from consent.results import ImportedResult
+from consent.record_rules import Record, carried
+from consent.results import GradedResult, ImportedResult
 
 
 @dataclass(frozen=True)
@@ -72,12 +72,22 @@ def import_warnings(
     checked: Sequence[ImportedResult],
     others: Mapping[Hetu, Sequence[LiveRecord]],
 ) -> list[DuplicateWarning]:
-    """Each checked row whose record would collide with a live record of the same person
-    (``others``, by person), in row order."""
+    """Each checked row whose record (if it would carry one: a failed result sends none)
+    would collide with a live record of the same person (``others``, by person), in row
+    order; the record's day is the one :func:`consent.record_rules.carried` dates it on."""
     warnings = []
     for result in checked:
-        key = key_of(course, participant_end(course.end_date, result.ended_on))
-        other = colliding(key, others.get(result.hetu, ()), course.code)
+        record = carried(course, _graded(result))
+        if not isinstance(record, Record):
+            continue
+        other = colliding(key_of(course, record.ended_on), others.get(result.hetu, ()), course.code)
         if other is not None:
             warnings.append(DuplicateWarning(result.row, other))
     return warnings
+
+
+def _graded(result: ImportedResult) -> GradedResult:
+    """What an imported row says was graded, as the record rules read it."""
+    return GradedResult(
+        result.grade, result.graded_on, result.status, dict(result.part_grades), result.ended_on
+    )

@@ -10,7 +10,7 @@ from consent import staff_actions
 from consent.duplicates import LiveRecord, RecordKey, colliding, import_warnings, key_of
 from consent.hetu import Hetu
 from consent.record_rules import participant_end
-from consent.results import ImportedResult, ResultStatus
+from consent.results import FAILED, PASSED, ImportedResult, ResultStatus
 from tests.courses import OPPILAITOS, course
 from tests.fakes import InMemoryLiveRecords
 from tests.hetus import make_hetu
@@ -24,7 +24,7 @@ SAME_DAY = RecordKey(OPPILAITOS, "1138", END)
 
 def _result(hetu: str, row: int = 1, ended_on: dt.date | None = None) -> ImportedResult:
     return ImportedResult(
-        row, Hetu(hetu), "Aino", "Virtanen", "hyväksytty", END, ResultStatus.COMPLETED, {}, ended_on
+        row, Hetu(hetu), "Aino", "Virtanen", PASSED, END, ResultStatus.COMPLETED, {}, ended_on
     )
 
 
@@ -67,6 +67,12 @@ def test_a_row_ended_on_another_day_than_the_course_does_not_collide() -> None:
     others = {Hetu(ADULT): [LiveRecord("syksy-2026-b", SAME_DAY)]}
     checked = [_result(ADULT, ended_on=dt.date(2026, 12, 1))]
     assert import_warnings(course(end_date="2026-12-15"), checked, others) == []
+
+
+def test_a_row_that_would_send_no_record_is_not_warned_of() -> None:
+    others = {Hetu(ADULT): [LiveRecord("syksy-2026-b", SAME_DAY)]}
+    failed = replace(_result(ADULT), grade=FAILED)  # as checking the row stores it
+    assert import_warnings(course(end_date="2026-12-15"), [failed], others) == []
 
 
 def _world_holding(key: RecordKey) -> tuple[World, InMemoryLiveRecords]:
