@@ -28,6 +28,7 @@ from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.pending_imports import SqlPendingImports
+from consent.adapters.sql.record_checks import SqlRecordChecks
 from consent.adapters.sql.results import SqlResults
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
@@ -56,6 +57,7 @@ class Services:
     courses: SqlCourses
     results: SqlResults
     submissions: SqlSubmissions
+    record_checks: SqlRecordChecks  # when reconciliation last found each record in KOSKI
     status: SqlStatus  # what staff read about a course
     enrolments: SqlEnrolments
     pending_imports: SqlPendingImports
@@ -140,6 +142,7 @@ def bootstrap(
         courses=SqlCourses(engine, clock),
         results=SqlResults(engine, cipher, clock),
         submissions=SqlSubmissions(engine, cipher, clock),
+        record_checks=SqlRecordChecks(engine),
         status=SqlStatus(engine, cipher),
         enrolments=SqlEnrolments(engine, cipher, clock),
         pending_imports=SqlPendingImports(engine, cipher, clock),

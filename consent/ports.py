@@ -190,6 +190,28 @@ class Koski(Protocol):
         ...
 
 
+class KoskiRecords(Protocol):
+    """Reads study rights back from KOSKI (``HttpKoski`` in production)."""
+
+    def get_opiskeluoikeus(self, oid: str) -> KoskiAnswer:
+        """The study right with this oid as KOSKI holds it; a 404 once it is gone."""
+        ...
+
+
+class RecordChecks(Protocol):
+    """When each live KOSKI record was last found there (reconciliation's own columns)."""
+
+    def due_checks(self, unseen_since: dt.datetime, limit: int) -> list[int]:
+        """Ids of at most ``limit`` live records (sent, with an oid) not found in KOSKI, nor
+        sent, since ``unseen_since``: the longest unseen first."""
+        ...
+
+    def found(self, submission_id: int, oid: str, at: dt.datetime) -> None:
+        """KOSKI held record ``oid`` at ``at`` (kept only while the submission still names
+        that record; not audited, since a check changes nothing)."""
+        ...
+
+
 class ResultStore(Protocol):
     """Stores imported results."""
 

@@ -176,6 +176,7 @@ class StoredSubmission:
     last_error_keys: tuple[str, ...] | None = None
     last_error_message: str | None = None
     attention: str | None = None
+    checked_at: dt.datetime | None = None
 
 
 @dataclass
@@ -399,6 +400,47 @@ class ScriptedKoski:
         version = len(self.payloads)
         stored = {"oid": "1.2.246.562.15.00000000001", "versionumero": version}
         return KoskiAnswer(200, {"opiskeluoikeudet": [stored]})
+
+
+class KoskiHolding:
+    """KOSKI's read side over a set of oids it holds: a study right held is found, any other
+    is a 404; ``answers`` (if any) are given first, in order. Keeps every oid asked for."""
+
+    def __init__(self, *held: str, answers: tuple[KoskiAnswer, ...] = ()) -> None:
+        self.held = set(held)
+        self.answers = list(answers)
+        self.asked: list[str] = []
+
+    def get_opiskeluoikeus(self, oid: str) -> KoskiAnswer:
+        self.asked.append(oid)
+        if self.answers:
+            return self.answers.pop(0)
+        if oid in self.held:
+            return KoskiAnswer(200, {"oid": oid, "versionumero": 1})
+        missing = [{"key": "notFound.opiskeluoikeuttaEiLöydyTaiEiOikeuksia", "message": "ei"}]
+        return KoskiAnswer(404, missing)
+
+
+class InMemoryRecordChecks:
+    """:class:`consent.ports.RecordChecks` over the grading fake's submissions."""
+
+    def __init__(self, grading: InMemoryGrading) -> None:
+        self._grading = grading
+
+    def due_checks(self, unseen_since: dt.datetime, limit: int) -> list[int]:
+        live = (SubmissionState.SENT, SubmissionState.ATTENTION)
+        seen = {
+            i: s.checked_at or s.sent_at
+            for i, s in self._grading.state.submissions.items()
+            if s.state in live and s.oid is not None
+        }
+        due = [(at, i) for i, at in seen.items() if at is not None and at < unseen_since]
+        return [i for _, i in sorted(due)[:limit]]
+
+    def found(self, submission_id: int, oid: str, at: dt.datetime) -> None:
+        sub = self._grading.state.submissions[submission_id]
+        if sub.oid == oid:
+            sub.checked_at = at
 
 
 class RecordingGradingJobs:

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import Counter
 from collections.abc import Mapping
 
 from rq import get_current_job
 
-from consent import binding, connector, grading
+from consent import binding, connector, grading, reconciliation
 from consent.adapters.koski import CONNECT_TIMEOUT
-from consent.adapters.queues import submission_range_job
+from consent.adapters.queues import reconciliation_job, submission_range_job
 from consent.bootstrap import Services, worker_services
 from consent.errors import BindingFailed, SendingFailed
+from workers import reconciling
 
 log = logging.getLogger("vst.worker")
 _WORKER: dict[str, Services] = {}
@@ -133,6 +135,40 @@ def submit(submission_id: int, services: Services | None = None) -> str:
         deps.queue.enqueue_submission(submission_id, sent.retry_in)
     log.info("submission.%s submission_id=%s", sent.state.value, submission_id)
     return sent.state.value
+
+
+def reconcile(submission_ids: list[int], services: Services | None = None) -> dict[str, int]:
+    """Check these live records against KOSKI, a pause between calls, while holding the
+    reconciliation claim (another run holding it: nothing is done).
+
+    Returns how many came to each check (``found``, ``gone``, ``revoked`` …), each also
+    counted for ``/metrics``."""
+    deps = services or _worker_services()
+    settings = deps.settings
+    run = get_current_job()
+    run_id = run.id if run else reconciliation_job(submission_ids)
+    run_claim, bound = reconciling.claim(deps), reconciling.run_bound(settings)
+    if not run_claim.hold(run_id, bound):
+        log.info("reconcile.skipped reason=another_run")
+        return {}
+    pause = settings.reconcile.pause.total_seconds()
+    checked = reconciliation.reconcile(
+        submission_ids[: settings.reconcile.batch],
+        deps.submissions,
+        deps.record_checks,
+        deps.koski,
+        deps.clock,
+        lambda: time.sleep(pause),
+    )
+    outcomes = Counter(check.value for check in checked.values())
+    for outcome, count in outcomes.items():
+        deps.counters.count_by("reconciliation", count, outcome=outcome)
+    if reconciliation.Check.FAILED in checked.values():
+        run_claim.keep(run_id, reconciling.RECONCILE_REST)  # KOSKI cut it short: rest first
+    else:
+        run_claim.release(run_id)
+    log.info("reconcile.done %s", " ".join(f"{k}={v}" for k, v in sorted(outcomes.items())))
+    return dict(outcomes)
 
 
 def invite_signer(enrolment_id: int, services: Services | None = None) -> str:

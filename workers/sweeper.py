@@ -17,6 +17,7 @@ import redis
 
 from consent import binding
 from consent.bootstrap import Services
+from workers import reconciling
 
 log = logging.getLogger("vst.worker")
 
@@ -25,7 +26,8 @@ SWEEP_CLAIM: Final = "vst:sweep:claim"
 
 
 def sweep(deps: Services) -> dict[str, int]:
-    """Queue again every delivery, result, submission and signing step the ledger says is due.
+    """Queue again every delivery, result, submission and signing step the ledger says is
+    due, and the next reconciliation run with KOSKI if records are due for one.
 
     Returns how many of each were queued (a kind with none is left out).
     """
@@ -52,6 +54,8 @@ def sweep(deps: Services) -> dict[str, int]:
         if row_ids:
             enqueue(row_ids)
             counts[name] = counts.get(name, 0) + len(row_ids)
+    if to_reconcile := reconciling.queue_reconciliation(deps):
+        counts["reconciliation"] = to_reconcile
     log.info("sweep.done %s", " ".join(f"{k}={v}" for k, v in sorted(counts.items())))
     return counts
 

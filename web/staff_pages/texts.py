@@ -158,7 +158,10 @@ FI: Final = {
     "state.parked": "pysäytetty, yritykset käytetty",
     "state.failed": "KOSKI hylkäsi",
     "state.revoked": "ei lähetetä (suostumus peruttu)",
-    "state.deleted": "poistettu KOSKIsta",
+    "state.deleted": (
+        "poistunut KOSKIsta: osallistuja perui suostumuksen Oma Opintopolussa tai tieto"
+        " poistettiin KOSKIssa; ei lähetetä uudelleen itsestään"
+    ),
     "state.invalidated": "mitätöity",
     "state.attention": "KOSKIssa oleva suoritus ei enää vastaa tietoja – tarkista ja päätä",
     "state.withdrawn": "ei lähetetä (tulos muuttui)",
