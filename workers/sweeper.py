@@ -36,7 +36,11 @@ def sweep(deps: Services) -> dict[str, int]:
     due: list[tuple[str, list[int], Callable[[list[int]], None]]] = [
         (
             "results",
-            [*results.unbound_results(), *results.stale_bindings()],
+            [
+                *results.unbound_results(),
+                *results.stale_bindings(),
+                *results.due_waiting(deps.clock().date()),
+            ],
             queue.enqueue_result_bindings,
         ),
     ]
