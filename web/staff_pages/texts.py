@@ -70,8 +70,9 @@ FI: Final = {
     "participants": "Osallistujat",
     "upload_results": "Tuo arvosanat",
     "upload_hint": (
-        "CSV (otsikkorivi hetu,grade,graded_on[,status][,first_names,last_name][,part:KOODI…]) "
-        "tai JSON. Näet muutokset ennen kuin mitään tallennetaan."
+        "CSV (otsikkorivi hetu,grade,graded_on[,ended_on][,status][,first_names,last_name]"
+        "[,part:KOODI…]) tai JSON. ended_on on päivä, jona osallistuja lopetti kurssin "
+        "(oletus: kurssin päättymispäivä). Näet muutokset ennen kuin mitään tallennetaan."
     ),
     "results_file": "Tulostiedosto",
     "check_file": "Tarkista tiedosto",
@@ -180,8 +181,16 @@ FI: Final = {
     "why.consent_rejected": "suostumus hylätty",
     "why.consent_cancelled": "suostumus peruttu",
     "why.consent_revoked": "suostumus peruutettu",
-    "why.not_passed": "ei hyväksytty",
-    "why.no_assessed_part": "ei arvioitua osaa",
+    "why.not_passed": "ei hyväksytty: KOSKIin lähetetään vain hyväksytty suoritus",
+    "why.no_assessed_part": (
+        "ei yhtään hyväksyttyä osaa: keskeytyneestä lähetetään vain hyväksytyt osat"
+    ),
+    "why.single_part_interrupted": (
+        "keskeytynyt, mutta kurssissa on vain yksi osa: keskeytyneenä KOSKIin kirjataan vain "
+        "kurssi, jossa on vähintään kaksi osaa"
+    ),
+    "why.waiting_for_end": "lähetetään KOSKIin itsestään päättymispäivänä",
+    "result.ended_on": "päättyi",
     "attempts": "yrityksiä",
     "retry": "Yritä uudelleen",
     "retried": "Siirto laitettu uudelleen jonoon.",
