@@ -7,6 +7,7 @@ import argparse
 import getpass
 import sys
 
+from cli.refusals import REFUSED, refused
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.bootstrap import bootstrap
 from consent.staff import Role
@@ -62,9 +63,8 @@ def _create(args: argparse.Namespace) -> int:
         return 1
     try:
         _accounts().create(args.username[:64], password, Role(args.role))
-    except ValueError as error:
-        print(error, file=sys.stderr)
-        return 1
+    except REFUSED as error:  # a password too short, a name taken
+        return refused(error)
     print(f"account {args.username} ({args.role}) created: log in at /staff/login")
     return 0
 
@@ -75,9 +75,8 @@ def _password(args: argparse.Namespace) -> int:
         return 1
     try:
         changed = _accounts().set_password(args.username, password)
-    except ValueError as error:
-        print(error, file=sys.stderr)
-        return 1
+    except REFUSED as error:  # a password too short
+        return refused(error)
     if not changed:
         print(f"no account named {args.username!r}", file=sys.stderr)
         return 1

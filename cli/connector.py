@@ -10,6 +10,7 @@ from pathlib import Path
 from cli.refusals import REFUSED, read_file, refused
 from consent import staff_actions
 from consent.bootstrap import bootstrap, staff_services
+from consent.enrolment_views import EnrolmentStatus
 from consent.errors import NotFound
 from consent.import_files import file_kind
 from consent.staff import COMMAND_LINE
@@ -52,19 +53,26 @@ def _enrol(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    rows = bootstrap().enrolments.course_enrolments(args.course)
+    staff = staff_services(bootstrap(), enrolling=True)
+    rows = staff_actions.enrolments(staff, args.course, defined_course=False)
     if not rows:
         print(f"nobody enrolled on {args.course!r}")
         return 0
     for row in rows:
-        who = "guardian" if row["guardian_signs"] else "self"
-        outcome = row["outcome_reason"] or ""
-        posted = "event posted" if row["event_posted"] else ""
-        print(
-            f"{row['enrolment_id']:>6} {row['participant']} signs:{who:<8} {row['state']:<9}"
-            f" {outcome:<9} {posted:<12} {row['signing_url'] or ''}"
-        )
+        print(_status_line(row))
     return 0
+
+
+def _status_line(row: EnrolmentStatus) -> str:
+    """One enrolment as ``signing status`` prints it: id, masked participant, who signs,
+    state, why it was not signed, whether its event is posted, the signing link."""
+    who = "guardian" if row.guardian_signs else "self"
+    outcome = row.outcome_reason or ""
+    posted = "event posted" if row.event_posted else ""
+    return (
+        f"{row.enrolment_id:>6} {row.participant.hetu} signs:{who:<8} {row.state.value:<9}"
+        f" {outcome:<9} {posted:<12} {row.signing_url or ''}"
+    )
 
 
 def _pdf(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.bootstrap import bootstrap, staff_services
 from consent.config import Settings
 from consent.errors import InvalidHetu, UnknownCourse
+from consent.grading import INVALIDATION_REASONS
 from consent.hetu import Hetu
 from consent.import_files import file_kind
 from consent.model import SubmissionState
@@ -55,6 +56,10 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     command = koski.add_parser("invalidate", help="invalidate (mitätöi) a record sent by mistake")
     command.add_argument("submission", type=int)
+    command.add_argument(
+        "--reason", choices=INVALIDATION_REASONS, help="why (a code, kept in the audit trail)"
+    )
+    command.add_argument("--by", help="who asks for it (staff name), for the audit trail")
     command.set_defaults(run=_invalidate)
     command = koski.add_parser("retry", help="send a parked or failed record again")
     command.add_argument("submission", type=int, nargs="?")
@@ -156,6 +161,11 @@ def _status_line(row: ParticipantStatus) -> str:
     )
 
 
+def _actor(args: argparse.Namespace) -> Actor:
+    """Who the audit trail names: the staff member ``--by`` names, else ``cli``."""
+    return Actor.staff(args.by) if args.by else COMMAND_LINE
+
+
 def _details(row: ParticipantStatus) -> list[str]:
     """What the last column says of a row: the oid or KOSKI's keys, then why it is in doubt."""
     sub = row.submission
@@ -171,16 +181,11 @@ def _details(row: ParticipantStatus) -> list[str]:
 
 def _invalidate(args: argparse.Namespace) -> int:
     try:
-        state = staff_actions.invalidate(_staff(), args.submission, COMMAND_LINE)
+        state = staff_actions.invalidate(_staff(), args.submission, _actor(args), args.reason)
     except REFUSED as error:
         return refused(error)
     print(f"submission {args.submission}: {state.value}")
     return 0 if state is SubmissionState.INVALIDATED else 1
-
-
-def _actor(args: argparse.Namespace) -> Actor:
-    """Who the audit trail names: the staff member ``--by`` names, else ``cli``."""
-    return Actor.staff(args.by) if args.by else COMMAND_LINE
 
 
 def _retry(args: argparse.Namespace) -> int:
@@ -244,9 +249,8 @@ def _tokens() -> SqlStaffTokens:
 def _token_create(args: argparse.Namespace) -> int:
     try:
         token = _tokens().create(args.name[:64], Role(args.role))
-    except ValueError as error:
-        print(error, file=sys.stderr)
-        return 1
+    except REFUSED as error:  # the name holds a token already
+        return refused(error)
     print(f"token for {args.name} ({args.role}), shown only now:\n{token}")
     return 0
 

@@ -23,6 +23,7 @@ from consent.adapters.koski import CONNECT_TIMEOUT, HttpKoski
 from consent.adapters.login_throttle import LoginThrottle
 from consent.adapters.onnistuu import OnnistuuKey
 from consent.adapters.queues import RqJobQueue
+from consent.adapters.run_claim import RECONCILE_CLAIM, RedisRunClaim
 from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.enrolments import SqlEnrolments
@@ -71,6 +72,11 @@ class Services:
     def intake_ledger(self) -> SqlLedger:
         """The ledger over the intake's own pool, where the webhook stores deliveries."""
         return SqlLedger(self.intake_engine, self.cipher, self.clock)
+
+    @cached_property
+    def reconcile_claim(self) -> RedisRunClaim:
+        """The claim in the broker that keeps two reconciliation runs from overlapping."""
+        return RedisRunClaim(self.broker, RECONCILE_CLAIM)
 
     @cached_property
     def throttle(self) -> LoginThrottle:

@@ -131,6 +131,15 @@ class UnreadableAnswer(ConsentError):
     """
 
 
+class NothingToSend(ConsentError):
+    """A payload was asked for a result whose record carries nothing (``reason``, a binding
+    code such as ``not_passed``): binding keeps such a result from being sent."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the result's record carries nothing: {reason}")
+        self.reason = reason
+
+
 class CourseRejected(ConsentError):
     """A course document is not a course at all: not strict JSON, or against the course
     schema. ``problems`` name each field and why (``field`` and ``reason``), never a value."""
@@ -184,3 +193,25 @@ class UploadExpired(ConsentError):
 
     def __init__(self) -> None:
         super().__init__("the checked file is no longer held: upload it again")
+
+
+class WeakPassword(ConsentError):
+    """A new staff password is too short to be accepted (:data:`consent.staff.MIN_PASSWORD`)."""
+
+    def __init__(self, least: int) -> None:
+        super().__init__(f"a password needs at least {least} characters")
+
+
+class AccountExists(ConsentError):
+    """A staff account of that username exists already. The message names the account, as
+    the staff member typed it for the command; it is no participant's data."""
+
+    def __init__(self, username: str) -> None:
+        super().__init__(f"an account named {username!r} exists")
+
+
+class TokenExists(ConsentError):
+    """A staff member holds a token of that name already: revoke it before making another."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"a token named {name!r} exists; revoke it first")

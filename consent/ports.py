@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from consent.courses import Course
 from consent.duplicates import LiveRecord
+from consent.enrolment_views import EnrolmentStatus
 from consent.enrolments import Enrolment, EnrolmentChange, EnrolmentRow
 from consent.hetu import Hetu
 from consent.koski_answers import KoskiAnswer
@@ -350,7 +351,7 @@ class Enrolling(Protocol):
         """Store new enrolments at once: (their ids, how many were enrolled already)."""
         ...
 
-    def course_enrolments(self, course_code: str) -> list[dict[str, Any]]:
+    def course_enrolments(self, course_code: str) -> list[EnrolmentStatus]:
         """Where each participant's signing stands (masked), with the signing link."""
         ...
 

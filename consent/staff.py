@@ -1,10 +1,15 @@
-"""Staff identities and rights: who may read, who may change, who may operate."""
+"""Staff identities and rights: who may read, who may change, who may operate, and the
+rule a new password must meet."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
 from typing import Final
+
+from consent.errors import WeakPassword
+
+MIN_PASSWORD: Final = 12  # characters: a long passphrase beats any rule of character classes
 
 
 class Role(enum.StrEnum):
@@ -48,3 +53,10 @@ class Actor:
 
 COMMAND_LINE: Final = Actor("cli")
 """Whoever runs a ``vst-consent`` command: the audit trail says ``cli``."""
+
+
+def check_password(password: str) -> None:
+    """Accept a new staff password, or refuse it as :class:`WeakPassword` when it is shorter
+    than :data:`MIN_PASSWORD`: every account's password is set through this rule."""
+    if len(password) < MIN_PASSWORD:
+        raise WeakPassword(MIN_PASSWORD)

@@ -11,11 +11,12 @@ from typing import Any
 
 from consent.courses import Course
 from consent.duplicates import LiveRecord
-from consent.enrolments import EnrolmentRow
+from consent.enrolment_views import EnrolmentStatus
+from consent.enrolments import EnrolmentRow, EnrolmentState
 from consent.errors import NotFound
 from consent.hetu import Hetu
 from consent.koski_answers import KoskiAnswer
-from consent.koski_payload import GradedResult, StudyRight
+from consent.koski_payload import StudyRight
 from consent.model import (
     AuditEntry,
     ConsentRecord,
@@ -26,6 +27,7 @@ from consent.model import (
 )
 from consent.ports import Counting
 from consent.results import (
+    GradedResult,
     ImportedResult,
     ResultForBinding,
     ResultStatus,
@@ -33,6 +35,7 @@ from consent.results import (
     ResultToBind,
 )
 from consent.submissions import SendView, SubmissionChange, Unsent
+from consent.views import shown
 
 
 @dataclass
@@ -208,6 +211,7 @@ class InMemoryGrading:
     def __init__(self) -> None:
         self.state = _Grading()
         self.broken: set[int] = set()  # result or submission ids whose reads fail
+        self.today = dt.date(2026, 12, 20)  # the day binding reads a result on
 
     def add(
         self,
@@ -237,7 +241,7 @@ class InMemoryGrading:
     def binding(self) -> Iterator[InMemoryResultBinding]:
         before = copy.deepcopy(self.state)
         try:
-            yield InMemoryResultBinding(self.state, self.broken)
+            yield InMemoryResultBinding(self.state, self.broken, self.today)
         except BaseException:
             self.state = before
             raise
@@ -328,9 +332,10 @@ class InMemoryGrading:
 class InMemoryResultBinding:
     """:class:`consent.ports.ResultBindingTransaction` over the grading fake's state."""
 
-    def __init__(self, state: _Grading, broken: set[int]) -> None:
+    def __init__(self, state: _Grading, broken: set[int], today: dt.date) -> None:
         self._state = state
         self._broken = broken
+        self._today = today
 
     def result_to_bind(self, result_id: int) -> ResultToBind:
         if result_id in self._broken:
@@ -352,17 +357,14 @@ class InMemoryResultBinding:
             ),
             None,
         )
-        graded = stored.result
-        result = ResultForBinding(
-            result_id,
-            stored.course_code,
-            stored.participant_id,
-            graded.grade,
-            graded.status,
-            dict(graded.part_grades),
-        )
+        course = self._state.courses[stored.course_code]
+        result = ResultForBinding(result_id, stored.participant_id, course, stored.result)
         return ResultToBind(
-            result, consent[0] if consent else None, consent[1] if consent else None, submission
+            result,
+            consent[0] if consent else None,
+            consent[1] if consent else None,
+            submission,
+            self._today,
         )
 
     def save_binding(self, result_id: int, binding: str, consent_id: int | None) -> None:
@@ -553,7 +555,7 @@ class InMemoryEnrolments:
     hetu, and the invitations queued."""
 
     def __init__(self) -> None:
-        self.enrolled: dict[tuple[str, Hetu], dt.datetime] = {}
+        self.enrolled: dict[tuple[str, Hetu], EnrolmentRow] = {}
         self.invited: list[int] = []
         self.audit: list[AuditEntry] = []
 
@@ -564,19 +566,25 @@ class InMemoryEnrolments:
         for row in rows:
             key = (course_code, row.participant.hetu)
             if key not in self.enrolled:
-                self.enrolled[key] = expires_at
+                self.enrolled[key] = row
                 new.append(len(self.enrolled))
         known = len(rows) - len(new)
         details = {"code": course_code, "new": len(new), "known": known}
         self.audit.append(AuditEntry(actor, "enrolments.added", "course", None, details))
         return new, known
 
-    def course_enrolments(self, course_code: str) -> list[dict[str, Any]]:
-        return [
-            {"enrolment_id": i, "participant": repr(hetu), "expires_at": expires.isoformat()}
-            for i, ((code, hetu), expires) in enumerate(self.enrolled.items(), start=1)
-            if code == course_code
-        ]
+    def course_enrolments(self, course_code: str) -> list[EnrolmentStatus]:
+        """Every enrolment as new: the fake invites nobody, it only counts the invitations."""
+        mine = enumerate(self.enrolled.items(), start=1)
+        return [_new_enrolment(i, row) for i, ((code, _), row) in mine if code == course_code]
+
+
+def _new_enrolment(enrolment_id: int, row: EnrolmentRow) -> EnrolmentStatus:
+    guardian_signs = row.signer != row.participant
+    shown_as = shown(row.participant)
+    return EnrolmentStatus(
+        enrolment_id, shown_as, guardian_signs, EnrolmentState.NEW, None, None, False, False
+    )
 
 
 class InMemoryLiveRecords:

@@ -22,7 +22,6 @@ from consent.config import Settings
 
 log = logging.getLogger("vst.worker")
 
-RECONCILE_CLAIM: Final = "vst:reconcile:claim"
 # After a run KOSKI cut short (down, throttling, refusing), wait this long before the next.
 RECONCILE_REST: Final = 15 * 60
 
@@ -37,7 +36,7 @@ def run_bound(settings: Settings) -> int:
 
 def claim(deps: Services) -> RedisRunClaim:
     """The claim that keeps two reconciliation runs from overlapping."""
-    return RedisRunClaim(deps.broker, RECONCILE_CLAIM)
+    return deps.reconcile_claim
 
 
 def queue_reconciliation(deps: Services) -> int:

@@ -21,6 +21,9 @@ return 0
 """
 
 
+RECONCILE_CLAIM: Final = "vst:reconcile:claim"  # the key of the reconciliation run's claim
+
+
 class RedisRunClaim:
     """One expiring claim under ``key``, held by one job id at a time."""
 

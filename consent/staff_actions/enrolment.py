@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from consent.connector import ENROLMENT_COLUMNS, check_enrolment_rows
+from consent.enrolment_views import EnrolmentStatus
 from consent.errors import ConnectorOff
 from consent.import_files import EnrolmentRejected, ImportRejected, read_rows
 from consent.staff import Actor
@@ -24,23 +24,24 @@ class Enrolled:
     known: int
 
 
-def signing_for(services: StaffServices, code: str) -> Signing:
+def signing_for(services: StaffServices, code: str, *, defined_course: bool = True) -> Signing:
     """The signing connector, for a course that exists: :class:`ConnectorOff` when it is
-    not configured, else :class:`UnknownCourse` for no such course."""
-    signing = _connector(services)
-    course(services, code)
-    return signing
-
-
-def _connector(services: StaffServices) -> Signing:
+    not configured, else :class:`UnknownCourse` for no such course (unless
+    ``defined_course=False``, as the CLI asks, which acts on a course not defined here yet)."""
     if services.signing is None:
         raise ConnectorOff()
+    if defined_course:
+        course(services, code)
     return services.signing
 
 
-def enrolments(services: StaffServices, code: str) -> list[dict[str, Any]]:
-    """Where each of the course's participants' signing stands (masked), with the link."""
-    return signing_for(services, code).enrolments.course_enrolments(code)
+def enrolments(
+    services: StaffServices, code: str, *, defined_course: bool = True
+) -> list[EnrolmentStatus]:
+    """Where each of the course's participants' signing stands (masked), with the link;
+    ``defined_course=False`` as for :func:`signing_for`."""
+    signing = signing_for(services, code, defined_course=defined_course)
+    return signing.enrolments.course_enrolments(code)
 
 
 def enrol(
@@ -57,7 +58,7 @@ def enrol(
 
     ``defined_course=False`` (the CLI) enrols on a course not defined here yet: the consent
     form then names the course by its code."""
-    signing = signing_for(services, code) if defined_course else _connector(services)
+    signing = signing_for(services, code, defined_course=defined_course)
     try:
         rows = check_enrolment_rows(read_rows(content, kind, ENROLMENT_COLUMNS), _today(services))
     except ImportRejected as rejected:

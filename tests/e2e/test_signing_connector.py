@@ -21,6 +21,7 @@ from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.ledger import utc_now
 from consent.bootstrap import worker_services
 from consent.config import Settings
+from consent.enrolment_views import enrolment_json
 from consent.hetu import HETU_PATTERN
 from tests.e2e.connector_stack import connector_stack
 from tests.signing import person
@@ -104,7 +105,7 @@ def test_enrolled_people_sign_through_visma_sign_and_their_consents_are_bound_on
 
     assert consents(engine) == [("valid", "self"), ("valid", "guardian"), ("cancelled", None)]
     store = SqlEnrolments(engine, AesGcmCipher(Settings.from_env().pii_keys), utc_now)
-    listing = store.course_enrolments(COURSE)
+    listing = [enrolment_json(row) for row in store.course_enrolments(COURSE)]
     assert [(r["state"], r["event_posted"], r["signed_pdf"]) for r in listing] == [
         ("signed", True, True),
         ("signed", True, True),

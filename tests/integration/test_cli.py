@@ -25,12 +25,13 @@ from tests.unit.test_config import PRODUCTION
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
     return subprocess.run(
         [sys.executable, "-m", "cli.main", *args],
         cwd=ROOT,
         env={**clean, **env},
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
@@ -87,6 +88,24 @@ def test_check_config_refuses_a_published_key_in_production_and_names_only_the_v
     assert "SIGNING_WEBHOOK_KEYS holds a published key" in result.stderr
     assert DEV_CONNECTOR_PUBLIC.removeprefix("whpk_") not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_short_password_a_taken_account_name_and_a_held_token_name_are_refused(
+    tmp_path: Path,
+) -> None:
+    data = {"VST_DATA_DIR": str(tmp_path)}
+    assert _run("migrate", **data).returncode == 0
+    create = ("staff", "account-create", "aino", "--password-stdin")
+    short = _run(*create, stdin="lyhyt\n", **data)
+    assert (short.returncode, short.stderr) == (1, "a password needs at least 12 characters\n")
+    assert _run(*create, stdin="pitkä-ja-hyvä-salasana\n", **data).returncode == 0
+    taken = _run(*create, stdin="toinen-hyvä-salasana\n", **data)
+    assert (taken.returncode, taken.stderr) == (1, "an account named 'aino' exists\n")
+    change = _run("staff", "account-password", "aino", "--password-stdin", stdin="lyhyt\n", **data)
+    assert (change.returncode, change.stderr) == (1, "a password needs at least 12 characters\n")
+    assert _run("staff", "token-create", "aino", **data).returncode == 0
+    again = _run("staff", "token-create", "aino", **data)
+    assert (again.returncode, again.stderr) == (1, "a token named 'aino' exists; revoke it first\n")
 
 
 def test_consents_unknown_lists_consents_for_courses_not_defined_yet_masked(

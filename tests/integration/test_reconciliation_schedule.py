@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from consent.adapters.counters import RedisCounters
 from consent.adapters.koski import HttpKoski
 from consent.adapters.queues import KOSKI_QUEUE, RECONCILE, queue, reconciliation_job
+from consent.adapters.run_claim import RECONCILE_CLAIM
 from consent.bootstrap import Services, bootstrap
 from consent.config import Settings
 from consent.koski_answers import KoskiAnswer
@@ -130,7 +131,7 @@ def test_a_run_koski_cuts_short_rests_before_the_next(
     deps = services(world, engine, redis_client, unreachable, clock)
     assert reconciling.queue_reconciliation(deps) == 2
     assert jobs.reconcile(ids, deps) == {"failed": 1}  # stopped at the first: no verdict
-    rest = redis_client.ttl(reconciling.RECONCILE_CLAIM)
+    rest = redis_client.ttl(RECONCILE_CLAIM)
     assert 0 < rest <= reconciling.RECONCILE_REST
     assert reconciling.queue_reconciliation(deps) == 0
     assert deps.record_checks.due_checks(NOW + DAY, 10) == ids

@@ -17,6 +17,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from consent import staff_actions
+from consent.enrolment_views import enrolment_json
 from consent.errors import CourseRejected, InvalidHetu
 from consent.hetu import Hetu
 from consent.import_files import file_kind
@@ -121,7 +122,8 @@ def enrol(code: str) -> ResponseReturnValue:
 @bp.get(f"/courses/<{COURSE_CODE}:code>/enrolments")
 def enrolments(code: str) -> ResponseReturnValue:
     """Where each participant's signing stands (masked), with the signing link."""
-    return jsonify(course=code, enrolments=staff_actions.enrolments(_api().staff, code))
+    rows = staff_actions.enrolments(_api().staff, code)
+    return jsonify(course=code, enrolments=[enrolment_json(row) for row in rows])
 
 
 @bp.get(f"/courses/<{COURSE_CODE}:code>/status")
@@ -148,6 +150,11 @@ def person_status(code: str) -> ResponseReturnValue:
     return _status(code, hetu)
 
 
+def _text_or_none(body: dict[str, Any]) -> bool:
+    """Whether the body's ``reason``, if it has one, is a string (a code, checked later)."""
+    return isinstance(body.get("reason", ""), str)
+
+
 def _field(name: str, reason: str) -> dict[str, str]:
     return {"field": name, "reason": reason}
 
@@ -167,11 +174,22 @@ def unknown_course_consents() -> ResponseReturnValue:
 
 @bp.post(f"/submissions/<{ROW_ID}:submission_id>/invalidate")
 def invalidate(submission_id: int) -> ResponseReturnValue:
-    """Mitätöinti of a record sent by mistake: 200 once KOSKI invalidated it, 502 when KOSKI
-    did not (the record stays as it was, with KOSKI's answer)."""
+    """Mitätöinti of a record sent by mistake, with its reason code in an optional body
+    ``{"reason": "wrong_person"}`` (the audit trail keeps it): 200 once KOSKI invalidated it,
+    502 when KOSKI did not (the record stays as it was, with KOSKI's answer)."""
     if (refused := _require(Role.STAFF)) is not None:
         return refused
-    state = staff_actions.invalidate(_api().staff, submission_id, _actor())
+    raw = request.get_data()
+    try:
+        body = loads_strict(raw) if raw.strip() else {}
+    except StrictJsonError as error:
+        return problem(400, "The body is not valid.", errors=[_field("(body)", str(error))])
+    if not isinstance(body, dict) or set(body) - {"reason"} or not _text_or_none(body):
+        return problem(
+            400, "The body is not valid.", errors=[_field("(body)", 'must be {"reason": "…"}')]
+        )
+    reason = body.get("reason")
+    state = staff_actions.invalidate(_api().staff, submission_id, _actor(), reason)
     log.info(
         "submission.invalidate submission_id=%s by=%s state=%s",
         submission_id,

@@ -7,14 +7,15 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, assert_never
+from typing import assert_never
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from consent.adapters.sql import participants, purposes
+from consent.adapters.sql import enrolment_status, participants, purposes
 from consent.adapters.sql.audit import audit_row
 from consent.adapters.sql.tables import EnrolmentRow
+from consent.enrolment_views import EnrolmentStatus
 from consent.enrolments import (
     Cancelled,
     Checked,
@@ -180,30 +181,10 @@ class SqlEnrolments:
         with self._tx() as session:
             return list(session.execute(query).scalars())
 
-    def course_enrolments(self, course_code: str) -> list[dict[str, Any]]:
-        """Per enrolment: state, masked participant, signing link, outcome (for staff)."""
-        query = (
-            select(EnrolmentRow)
-            .where(EnrolmentRow.course_code == course_code)
-            .order_by(EnrolmentRow.id)
-        )
+    def course_enrolments(self, course_code: str) -> list[EnrolmentStatus]:
+        """Where each of the course's participants' signing stands, masked (for staff)."""
         with self._tx() as session:
-            rows = []
-            for row in session.execute(query).scalars():
-                person = participants.load(session, self._cipher, row.participant_id)
-                rows.append(
-                    {
-                        "enrolment_id": row.id,
-                        "participant": "******" + person.hetu.reveal()[6:],
-                        "guardian_signs": row.signer_id != row.participant_id,
-                        "state": row.state,
-                        "signing_url": row.signing_url,
-                        "outcome_reason": row.outcome_reason,
-                        "event_posted": row.event_posted_at is not None,
-                        "signed_pdf": row.pdf_sealed is not None,
-                    }
-                )
-            return rows
+            return enrolment_status.course_enrolments(session, self._cipher, course_code)
 
 
 def _columns(change: EnrolmentChange) -> dict[str, object]:

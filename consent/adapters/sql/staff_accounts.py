@@ -15,17 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from consent.adapters.sql.tables import StaffAccountRow, StaffSessionRow
+from consent.errors import AccountExists, NotFound
 from consent.ports import Clock
-from consent.staff import Role, StaffMember
+from consent.staff import Role, StaffMember, check_password
 
-MIN_PASSWORD: Final = 12
 _HASHER: Final = PasswordHasher()  # RFC 9106's second recommended Argon2id parameters
 # Verified when the username is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH: Final = _HASHER.hash("vst-consent: no such account")
-
-
-class WeakPassword(ValueError):
-    """The password is too short to be accepted."""
 
 
 class SqlStaffAccounts:
@@ -36,8 +32,9 @@ class SqlStaffAccounts:
         self._clock = clock
 
     def create(self, username: str, password: str, role: Role) -> None:
-        """A new account; ValueError if the name is taken or the password too short."""
-        _check_strength(password)
+        """A new account; :class:`WeakPassword` if the password breaks the core's rule,
+        :class:`AccountExists` if the name is taken."""
+        check_password(password)
         try:
             with self._sessions.begin() as session:
                 session.add(
@@ -49,12 +46,13 @@ class SqlStaffAccounts:
                     )
                 )
         except IntegrityError:
-            raise ValueError(f"an account named {username!r} exists") from None
+            raise AccountExists(username) from None
 
     def set_password(self, username: str, password: str) -> bool:
         """Replace an account's password and end all its sessions (whoever knew the old one
-        is logged out); False if there is no such account."""
-        _check_strength(password)
+        is logged out); False if there is no such account, :class:`WeakPassword` as for
+        :meth:`create`."""
+        check_password(password)
         with self._sessions.begin() as session:
             row = self._row(session, username)
             if row is None:
@@ -90,12 +88,13 @@ class SqlStaffAccounts:
 
     def open_session(self, username: str, lifetime: dt.timedelta) -> str:
         """A new session of an account for ``lifetime``: its id, for the cookie only. The
-        account's expired sessions are deleted on the way."""
+        account's expired sessions are deleted on the way; :class:`NotFound` for no such
+        account (it was verified a moment ago, so that is a bug of the caller)."""
         session_id, now = secrets.token_urlsafe(32), self._clock()
         with self._sessions.begin() as session:
             row = self._row(session, username)
             if row is None:
-                raise ValueError("no such account")
+                raise NotFound("no such account")
             expired = delete(StaffSessionRow).where(
                 StaffSessionRow.account_id == row.id, StaffSessionRow.expires_at <= now
             )
@@ -145,8 +144,3 @@ def _end_sessions_of(session: Session, account_id: int) -> None:
 def _digest(session_id: str) -> str:
     """The stored form of a session id (256-bit random, so no slow hash is needed)."""
     return hashlib.sha256(session_id.encode(errors="surrogatepass")).hexdigest()
-
-
-def _check_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise WeakPassword(f"a password needs at least {MIN_PASSWORD} characters")

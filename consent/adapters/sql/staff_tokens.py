@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from consent.adapters.sql.tables import StaffTokenRow
+from consent.errors import TokenExists
 from consent.ports import Clock
 from consent.staff import Role, StaffMember
 
@@ -27,7 +28,8 @@ class SqlStaffTokens:
         self._clock = clock
 
     def create(self, name: str, role: Role) -> str:
-        """A new token for ``name``; the only time it is ever shown."""
+        """A new token for ``name``; the only time it is ever shown. :class:`TokenExists`
+        while ``name`` holds one not revoked."""
         token = "vst_" + secrets.token_urlsafe(32)
         try:
             with self._sessions.begin() as session:
@@ -45,7 +47,7 @@ class SqlStaffTokens:
                     )
                 )
         except IntegrityError:
-            raise ValueError(f"a token named {name!r} exists; revoke it first") from None
+            raise TokenExists(name) from None
         return token
 
     def member(self, token: str) -> StaffMember | None:
