@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from consent.config import Settings
 from consent.courses import Course
 from consent.duplicates import LiveRecord
 from consent.enrolment_views import EnrolmentStatus
@@ -418,3 +419,92 @@ EventPoster = Callable[[dict[str, object], str], int | None]
 """Posts a signed consent event to the intake; the HTTP status, or None with no answer."""
 RenderForm = Callable[[Enrolment], bytes]
 """The consent form of one enrolment, as a PDF."""
+
+
+class RunClaim(Protocol):
+    """An expiring claim one job holds at a time (a reconciliation run's)."""
+
+    def take(self, holder: str, seconds: int) -> bool:
+        """Claim it for ``holder`` if no one holds it; True if taken."""
+        ...
+
+    def hold(self, holder: str, seconds: int) -> bool:
+        """Take it, or renew it if ``holder`` holds it; False while another holds it."""
+        ...
+
+    def keep(self, holder: str, seconds: int) -> None:
+        """Let ``holder``'s claim stand ``seconds`` more (a rest before the next run)."""
+        ...
+
+    def release(self, holder: str) -> None:
+        """Give it up, if ``holder`` holds it."""
+        ...
+
+
+class Counts(Protocol):
+    """Event counters for ``/metrics`` (codes only as labels)."""
+
+    def count_by(self, name: str, amount: int, **labels: str) -> None:
+        """Add ``amount``; a broker outage loses the count, never the work."""
+        ...
+
+
+class WorkerJobs(GradingJobs, Protocol):
+    """The queue as the worker's jobs use it."""
+
+    def enqueue_reconciliation(self, submission_ids: list[int], timeout: int) -> None:
+        """Queue one reconciliation run over these live records."""
+        ...
+
+
+class WorkerResults(GradingLedger, Protocol):
+    """Results as the worker's jobs use them: binding, and a participant's results."""
+
+    def results_of(self, course_code: str, participant_id: int) -> list[int]:
+        """Ids of this participant's results on this course (to bind again)."""
+        ...
+
+
+class WorkerKoski(Koski, KoskiRecords, Protocol):
+    """KOSKI as the worker's jobs use it: sending records and reading them back."""
+
+
+class ConnectorPorts(Protocol):
+    """The signing connector's seams."""
+
+    @property
+    def service(self) -> SigningService: ...
+    @property
+    def render(self) -> RenderForm: ...
+    @property
+    def post(self) -> EventPoster: ...
+
+
+class WorkerServices(Protocol):
+    """What the worker's jobs use, port by port: the composition root's ``Services`` is one,
+    and a test may pass a bundle of fakes instead."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def ledger(self) -> ConsentLedger: ...
+    @property
+    def results(self) -> WorkerResults: ...
+    @property
+    def submissions(self) -> Submissions: ...
+    @property
+    def koski(self) -> WorkerKoski: ...
+    @property
+    def queue(self) -> WorkerJobs: ...
+    @property
+    def enrolments(self) -> Enrolments: ...
+    @property
+    def record_checks(self) -> RecordChecks: ...
+    @property
+    def counters(self) -> Counts: ...
+    @property
+    def reconcile_claim(self) -> RunClaim: ...
+    @property
+    def connector(self) -> ConnectorPorts: ...

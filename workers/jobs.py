@@ -22,28 +22,29 @@ from rq import get_current_job
 from consent import binding, connector, grading, reconciliation
 from consent.adapters.koski import CONNECT_TIMEOUT
 from consent.adapters.queues import reconciliation_job, submission_range_job
-from consent.bootstrap import Services, worker_services
+from consent.bootstrap import worker_services
 from consent.errors import BindingFailed, SendingFailed
+from consent.ports import WorkerServices
 from workers import reconciling
 
 log = logging.getLogger("vst.worker")
-_WORKER: dict[str, Services] = {}
+_WORKER: dict[str, WorkerServices] = {}
 
 
-def use_services(services: Services) -> None:
+def use_services(services: WorkerServices) -> None:
     """Make ``services`` those of the jobs this process runs when given none (the worker
     calls this before it forks, so its work horses inherit them)."""
     _WORKER["services"] = services
 
 
-def _worker_services() -> Services:
+def _worker_services() -> WorkerServices:
     """The services set by :func:`use_services`; the environment's worker services if none."""
     if "services" not in _WORKER:
         use_services(worker_services())
     return _WORKER["services"]
 
 
-def bind_consent(inbox_id: int, services: Services | None = None) -> str:
+def bind_consent(inbox_id: int, services: WorkerServices | None = None) -> str:
     """Bind stored delivery ``inbox_id``, then bind that participant's results again."""
     deps = services or _worker_services()
     bound = binding.bind_consent(
@@ -57,7 +58,7 @@ def bind_consent(inbox_id: int, services: Services | None = None) -> str:
     return bound.outcome
 
 
-def bind_results(result_ids: list[int], services: Services | None = None) -> dict[str, int]:
+def bind_results(result_ids: list[int], services: WorkerServices | None = None) -> dict[str, int]:
     """Decide for each result whether it may go to KOSKI; queue the submissions of those that may.
 
     Returns how many results came to each binding (``eligible``, ``no_consent`` …).
@@ -81,7 +82,9 @@ def _log_bound(first_id: int | None, outcomes: Mapping[str, int], failed: int = 
     log.info("results.bound first_id=%s %s%s", first_id, counts, failures)
 
 
-def submit_range(first_id: int, last_id: int, services: Services | None = None) -> dict[str, int]:
+def submit_range(
+    first_id: int, last_id: int, services: WorkerServices | None = None
+) -> dict[str, int]:
     """Send each submission with an id from ``first_id`` to ``last_id`` that waits for its
     first send; schedule a job of its own for any that must wait.
 
@@ -118,7 +121,7 @@ def _log_submissions(states: Mapping[int, str]) -> None:
         log.info("submission.%s submission_id=%s", state, submission_id)
 
 
-def submit(submission_id: int, services: Services | None = None) -> str:
+def submit(submission_id: int, services: WorkerServices | None = None) -> str:
     """Send submission ``submission_id`` to KOSKI; schedule the next attempt if it must wait."""
     deps = services or _worker_services()
     run = get_current_job()
@@ -137,7 +140,7 @@ def submit(submission_id: int, services: Services | None = None) -> str:
     return sent.state.value
 
 
-def reconcile(submission_ids: list[int], services: Services | None = None) -> dict[str, int]:
+def reconcile(submission_ids: list[int], services: WorkerServices | None = None) -> dict[str, int]:
     """Check these live records against KOSKI, a pause between calls, while holding the
     reconciliation claim (another run holding it: nothing is done).
 
@@ -171,7 +174,7 @@ def reconcile(submission_ids: list[int], services: Services | None = None) -> di
     return dict(outcomes)
 
 
-def invite_signer(enrolment_id: int, services: Services | None = None) -> str:
+def invite_signer(enrolment_id: int, services: WorkerServices | None = None) -> str:
     """Create enrolment ``enrolment_id``'s signing document and invite its signer."""
     deps = services or _worker_services()
     c, return_url = deps.connector, deps.settings.signing.return_url
@@ -182,7 +185,7 @@ def invite_signer(enrolment_id: int, services: Services | None = None) -> str:
     return state.value
 
 
-def check_signing(enrolment_id: int, services: Services | None = None) -> str:
+def check_signing(enrolment_id: int, services: WorkerServices | None = None) -> str:
     """Learn whether enrolment ``enrolment_id`` was signed; post the outcome once."""
     deps = services or _worker_services()
     c = deps.connector

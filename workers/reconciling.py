@@ -16,9 +16,8 @@ from typing import Final
 from consent import reconciliation
 from consent.adapters.koski import CONNECT_TIMEOUT
 from consent.adapters.queues import reconciliation_job
-from consent.adapters.run_claim import RedisRunClaim
-from consent.bootstrap import Services
 from consent.config import Settings
+from consent.ports import RunClaim, WorkerServices
 
 log = logging.getLogger("vst.worker")
 
@@ -34,12 +33,12 @@ def run_bound(settings: Settings) -> int:
     return int(schedule.batch * per_call) + 60
 
 
-def claim(deps: Services) -> RedisRunClaim:
+def claim(deps: WorkerServices) -> RunClaim:
     """The claim that keeps two reconciliation runs from overlapping."""
     return deps.reconcile_claim
 
 
-def queue_reconciliation(deps: Services) -> int:
+def queue_reconciliation(deps: WorkerServices) -> int:
     """Queue the next run if records are due and no run is under way; how many it checks."""
     settings = deps.settings
     if not settings.reconcile.enabled:
