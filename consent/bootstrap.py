@@ -3,8 +3,10 @@
 The web app (:func:`web.app.create_app`), the worker (:func:`workers.worker.build_worker`),
 the dashboard and every ``vst-consent`` command get their adapters here and nowhere else.
 Building connects nothing (engines, Redis clients and HTTP sessions open connections on
-first use), so a worker may build its services before it forks. Tests pass fakes as the
-keyword arguments of :func:`bootstrap`, or swap one field with :func:`dataclasses.replace`.
+first use), so a worker may build its services before it forks. Tests give
+:func:`bootstrap` their own engine, broker, KOSKI client or clock; the worker's jobs take
+their services by port (:class:`consent.ports.WorkerServices`), so a test may pass them a
+bundle of fakes instead.
 """
 
 from __future__ import annotations
