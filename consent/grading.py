@@ -24,7 +24,7 @@ from consent.errors import (
 )
 from consent.koski_answers import judge
 from consent.koski_payload import build_payload, payload_hash
-from consent.model import RETRYABLE, AuditEntry, ConsentState, SubmissionState
+from consent.model import RETRYABLE, AuditEntry, Binding, ConsentState, SubmissionState
 from consent.ports import (
     Clock,
     GradingJobs,
@@ -92,15 +92,15 @@ def eligibility(consent: ConsentState | None, result: ResultForBinding, today: d
     would carry (:func:`consent.record_rules.sendable`, the rule the payload follows too),
     or ``waiting_for_end`` for one dated after ``today``, which goes out on its day."""
     if consent is None:
-        return "no_consent"
+        return Binding.NO_CONSENT
     if consent is not ConsentState.VALID:
         reasons = {
-            ConsentState.REJECTED: "consent_rejected",
-            ConsentState.REVOKED: "consent_revoked",
+            ConsentState.REJECTED: Binding.CONSENT_REJECTED,
+            ConsentState.REVOKED: Binding.CONSENT_REVOKED,
         }
-        return reasons.get(consent, "consent_cancelled")
+        return reasons.get(consent, Binding.CONSENT_CANCELLED)
     record = sendable(result.course, result.graded, today)
-    return record.reason if isinstance(record, NotSent) else "eligible"
+    return record.reason if isinstance(record, NotSent) else Binding.ELIGIBLE
 
 
 def bind_result(
@@ -115,7 +115,7 @@ def bind_result(
     found = tx.result_to_bind(result_id)
     binding = eligibility(found.consent_state, found.result, found.today)
     tx.save_binding(result_id, binding, found.consent_id)
-    if binding != "eligible":
+    if binding != Binding.ELIGIBLE:
         _hold_back(tx, found.submission, binding)
         return binding, None
     if found.submission is None:

@@ -23,6 +23,22 @@ class ConsentState(enum.StrEnum):
     REVOKED = "revoked"  # revoked through OPH: never send again
 
 
+class Binding(enum.StrEnum):
+    """What binding decided about a result: eligible to send, or why not (staff read each in
+    their own words). A string enum: the ledger stores, and the API shows, its value."""
+
+    PENDING = "pending"  # imported, not yet judged against its consent
+    ELIGIBLE = "eligible"
+    NO_CONSENT = "no_consent"
+    CONSENT_REJECTED = "consent_rejected"
+    CONSENT_CANCELLED = "consent_cancelled"
+    CONSENT_REVOKED = "consent_revoked"
+    NOT_PASSED = "not_passed"  # completed, and no part passed
+    NO_ASSESSED_PART = "no_assessed_part"  # interrupted, and no part passed
+    SINGLE_PART_INTERRUPTED = "single_part_interrupted"  # keskeytynyt needs two parts or more
+    WAITING_FOR_END = "waiting_for_end"  # dated after today: goes out on its day
+
+
 class SubmissionState(enum.StrEnum):
     """Where the transfer of one result to KOSKI stands."""
 

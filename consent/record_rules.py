@@ -18,13 +18,14 @@ from decimal import Decimal
 from typing import Final
 
 from consent.courses import Course, CoursePart
+from consent.model import Binding
 from consent.results import GradedResult, ResultStatus, is_passed
 
 # Why nothing is sent, as the result's binding says it (staff read it in their own words).
-NOT_PASSED: Final = "not_passed"  # completed, and no part passed
-NO_ASSESSED_PART: Final = "no_assessed_part"  # interrupted, and no part passed
-SINGLE_PART_INTERRUPTED: Final = "single_part_interrupted"  # keskeytynyt needs two parts or more
-WAITING_FOR_END: Final = "waiting_for_end"  # dated after today: goes out on its day
+NOT_PASSED: Final = Binding.NOT_PASSED
+NO_ASSESSED_PART: Final = Binding.NO_ASSESSED_PART
+SINGLE_PART_INTERRUPTED: Final = Binding.SINGLE_PART_INTERRUPTED
+WAITING_FOR_END: Final = Binding.WAITING_FOR_END
 
 
 class RecordState(enum.StrEnum):

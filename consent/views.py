@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from consent.model import RETRYABLE, ConsentState, Person, SubmissionState
+from consent.model import RETRYABLE, Binding, ConsentState, Person, SubmissionState
 from consent.results import ResultStatus
 
 MASK: Final = "******"  # in place of the hetu's date of birth
@@ -21,7 +21,7 @@ MOVING: Final = frozenset({SubmissionState.PENDING, SubmissionState.IN_FLIGHT})
 ERROR_STANDS: Final = frozenset(
     {SubmissionState.FAILED, SubmissionState.PARKED, SubmissionState.PENDING}
 )
-PENDING_BINDING: Final = "pending"  # a result imported and not yet judged against its consent
+PENDING_BINDING: Final = Binding.PENDING.value  # a result imported, not yet judged
 NO_RESULT: Final = "no_result"  # a consent with no result yet: the trainer has yet to assess them
 FINNISH_TIME: Final = ZoneInfo("Europe/Helsinki")  # the day a course ends is a Finnish day
 

@@ -15,7 +15,7 @@ from consent.adapters.sql.audit import audit_row
 from consent.adapters.sql.courses import course_row
 from consent.adapters.sql.result_binding import SqlResultBinding
 from consent.adapters.sql.tables import ConsentRow, CourseRow, ResultRow
-from consent.model import AuditEntry, ConsentState, Person
+from consent.model import AuditEntry, Binding, ConsentState, Person
 from consent.ports import Clock, PiiCipher
 from consent.record_rules import WAITING_FOR_END
 from consent.results import ImportedResult
@@ -94,8 +94,9 @@ class SqlResults:
         the two leaves them judged on the old state, and this finds them.
         """
         consent_valid = ConsentRow.state == ConsentState.VALID.value
-        stale = (ResultRow.binding == "no_consent") | (
-            ResultRow.binding.in_(("consent_rejected", "consent_cancelled")) & consent_valid
+        stale = (ResultRow.binding == Binding.NO_CONSENT.value) | (
+            ResultRow.binding.in_((Binding.CONSENT_REJECTED.value, Binding.CONSENT_CANCELLED.value))
+            & consent_valid
         )
         query = (
             select(ResultRow.id)
@@ -134,7 +135,7 @@ class SqlResults:
         """Results imported but not yet bound (for the sweeper)."""
         query = (
             select(ResultRow.id)
-            .where(ResultRow.binding == "pending")
+            .where(ResultRow.binding == Binding.PENDING.value)
             .order_by(ResultRow.id)
             .limit(limit)
         )
@@ -160,7 +161,7 @@ def _fill_result(row: ResultRow, result: ImportedResult, now: dt.datetime) -> No
         result.status.value,
     )
     row.part_grades, row.content_hash = dict(result.part_grades), result.content_hash
-    row.binding, row.updated_at = "pending", now
+    row.binding, row.updated_at = Binding.PENDING.value, now
 
 
 def _participant(
