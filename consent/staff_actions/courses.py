@@ -9,6 +9,7 @@ from consent.courses import Course, parse_course
 from consent.errors import CourseRejected, InvalidCourse, OppilaitosLocked, UnknownCourse
 from consent.staff import Actor
 from consent.staff_actions.services import StaffServices
+from consent.strict_json import StrictJsonError, loads_strict
 from schemas import schema_problems
 
 
@@ -45,13 +46,18 @@ def save_course(services: StaffServices, checked: Course, actor: Actor) -> Cours
 
 
 def save_course_document(
-    services: StaffServices, document: Any, actor: Actor, code: str | None = None
+    services: StaffServices, body: bytes, actor: Actor, code: str | None = None
 ) -> Course:
-    """Save the course a parsed JSON document (``Any``: JSON enters here) describes.
+    """Save the course a JSON document describes (the API's body, the CLI's file), read as
+    strict JSON: no lone surrogate, NUL, huge integer or deep nesting gets any further.
 
-    :class:`CourseRejected` when it breaks the course schema; :class:`InvalidCourse` when it
-    is well-formed but against a rule no schema states: its code differs from ``code`` (the
-    one in the address, if any), or its parts do not add up."""
+    :class:`CourseRejected` when it is not strict JSON or breaks the course schema;
+    :class:`InvalidCourse` when it is well-formed but against a rule no schema states: its
+    code differs from ``code`` (the one in the address, if any), or its parts do not add up."""
+    try:
+        document: Any = loads_strict(body)  # JSON enters here
+    except StrictJsonError as error:
+        raise CourseRejected([{"field": "(body)", "reason": str(error)}]) from None
     if problems := schema_problems("course", document):
         raise CourseRejected(problems)
     if code is not None and document["code"] != code:

@@ -4,6 +4,7 @@ audit trail, and each refusal is a domain error that changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import replace
 
 import pytest
@@ -85,10 +86,23 @@ def results_csv(*hetus: str) -> bytes:
     return "\n".join(["hetu,grade,graded_on,first_names,last_name", *lines]).encode()
 
 
+def as_json(document: object) -> bytes:
+    return json.dumps(document).encode()
+
+
+def test_a_course_document_that_is_not_strict_json_is_rejected_and_nothing_saved() -> None:
+    world = World()
+    for body in (b"{", b'{"code": "\\u0000"}', b"[" * 40 + b"]" * 40):
+        with pytest.raises(CourseRejected) as rejected:
+            staff_actions.save_course_document(world.services, body, MAIJA)
+        assert [p["field"] for p in rejected.value.problems] == ["(body)"]
+    assert world.courses.audit == []
+
+
 def test_a_course_document_is_saved_in_the_actor_s_name() -> None:
     world = World()
     saved = staff_actions.save_course_document(
-        world.services, course_doc(code="uusi-2027"), MAIJA, "uusi-2027"
+        world.services, as_json(course_doc(code="uusi-2027")), MAIJA, "uusi-2027"
     )
     assert saved.code == "uusi-2027"
     assert world.courses.find_course("uusi-2027") == saved
@@ -98,7 +112,9 @@ def test_a_course_document_is_saved_in_the_actor_s_name() -> None:
 def test_a_course_document_against_the_schema_is_rejected_naming_the_field() -> None:
     world = World()
     with pytest.raises(CourseRejected) as rejected:
-        staff_actions.save_course_document(world.services, course_doc(language="XX"), MAIJA)
+        staff_actions.save_course_document(
+            world.services, as_json(course_doc(language="XX")), MAIJA
+        )
     assert [p["field"] for p in rejected.value.problems] == ["language"]
     assert world.courses.audit == []
 
@@ -106,7 +122,9 @@ def test_a_course_document_against_the_schema_is_rejected_naming_the_field() -> 
 def test_a_course_whose_code_differs_from_the_address_is_invalid_and_not_saved() -> None:
     world = World()
     with pytest.raises(InvalidCourse) as invalid:
-        staff_actions.save_course_document(world.services, course_doc(), MAIJA, "toinen-2026")
+        staff_actions.save_course_document(
+            world.services, as_json(course_doc()), MAIJA, "toinen-2026"
+        )
     assert (invalid.value.field, invalid.value.reason) == (
         "code",
         "differs from the code in the address",

@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 
 from consent import staff_actions
 from consent.enrolment_views import enrolment_json
-from consent.errors import CourseRejected, InvalidHetu
+from consent.errors import InvalidHetu
 from consent.hetu import Hetu
 from consent.import_files import file_kind
 from consent.model import SubmissionState
@@ -84,11 +84,7 @@ def put_course(code: str) -> ResponseReturnValue:
     """Create or update a course."""
     if (refused := _require(Role.STAFF)) is not None:
         return refused
-    try:
-        document: Any = loads_strict(request.get_data())
-    except StrictJsonError as error:
-        raise CourseRejected([{"field": "(body)", "reason": str(error)}]) from None
-    course = staff_actions.save_course_document(_api().staff, document, _actor(), code)
+    course = staff_actions.save_course_document(_api().staff, request.get_data(), _actor(), code)
     return jsonify(
         code=course.code, parts=len(course.effective_parts), laajuus_op=float(course.laajuus_op)
     )
