@@ -16,29 +16,23 @@ from consent.errors import OppilaitosLocked
 from consent.koski_answers import KoskiAnswer
 from consent.model import SubmissionState
 from consent.staff import Actor
-from consent.staff_actions import StaffServices
 from tests.courses import course
-from tests.fakes import InMemoryPendingImports
 from tests.integration import test_grading
-from tests.integration.test_grading import ADULT, GUARDIAN, MINOR, NOW, STRANGER, World, row
+from tests.integration.test_grading import (
+    ADULT,
+    GUARDIAN,
+    MINOR,
+    NOW,
+    STRANGER,
+    World,
+    row,
+    staff_services,
+)
 from tests.koski_server import PASSWORD, USER
 
 world = test_grading.world  # the same fixture: a ledger, its queues and the sandbox
 MAIJA = Actor.staff("maija")
 CODE = "knoppi-2026-syksy"
-
-
-def staff(world: World, engine: Engine) -> StaffServices:
-    """The staff actions over the world's ledger and queues."""
-    return StaffServices(
-        courses=SqlCourses(engine, lambda: NOW),
-        results=world.results,
-        submissions=world.submissions,
-        jobs=world.jobs,
-        koski=world.koski,
-        pending=InMemoryPendingImports(),
-        clock=lambda: NOW,
-    )
 
 
 def counting_puts(world: World) -> list[KoskiAnswer]:
@@ -68,7 +62,9 @@ def test_a_course_edit_sends_again_every_record_whose_payload_changed(
 ) -> None:
     two_sent(world)
     puts = counting_puts(world)
-    staff_actions.save_course(staff(world, engine), course(opintokokonaisuus="1139"), MAIJA)
+    staff_actions.save_course(
+        staff_services(world, engine), course(opintokokonaisuus="1139"), MAIJA
+    )
     assert world.work() == [SubmissionState.SENT, SubmissionState.SENT]
     assert [answer.status for answer in puts] == [200, 200]
     codes = [
@@ -82,7 +78,7 @@ def test_a_course_edit_that_changes_no_payload_sends_nothing(world: World, engin
     two_sent(world)
     puts = counting_puts(world)
     renamed = course(name={"fi": "Kuvallisen ilmaisun perusteet", "sv": "Bildkonst"})
-    staff_actions.save_course(staff(world, engine), renamed, MAIJA)
+    staff_actions.save_course(staff_services(world, engine), renamed, MAIJA)
     assert world.work() == [SubmissionState.SENT, SubmissionState.SENT]
     assert puts == []  # a course with parts carries not the course's name
     assert [s["versionumero"] for s in world.sandbox.stored()] == [1, 1]
@@ -93,7 +89,7 @@ def test_an_unchanged_import_after_a_course_edit_finds_the_records_corrected(
 ) -> None:
     two_sent(world)
     staff_actions.save_course(
-        staff(world, engine), course(laajuus_op=1.5, opintokokonaisuus="1139"), MAIJA
+        staff_services(world, engine), course(laajuus_op=1.5, opintokokonaisuus="1139"), MAIJA
     )
     world.work()
     puts = counting_puts(world)
@@ -109,7 +105,7 @@ def test_an_oppilaitos_change_while_koski_holds_records_is_refused(
     two_sent(world)
     moved = course(oppilaitos_oid="1.2.246.562.10.99999999999")
     with pytest.raises(OppilaitosLocked):
-        staff_actions.save_course(staff(world, engine), moved, MAIJA)
+        staff_actions.save_course(staff_services(world, engine), moved, MAIJA)
     assert SqlCourses(engine, lambda: NOW).find_course(CODE) == course(end_date="2026-12-15")
     assert world.jobs.results == []
 
@@ -136,7 +132,9 @@ def test_a_course_edit_leaves_an_invalidated_record_out_of_koski(
     two_sent(world)
     first = world.course_status(CODE)[0]["submission"]["id"]
     grading.invalidate(first, world.submissions, world.koski, lambda: NOW, actor="staff")
-    staff_actions.save_course(staff(world, engine), course(opintokokonaisuus="1139"), MAIJA)
+    staff_actions.save_course(
+        staff_services(world, engine), course(opintokokonaisuus="1139"), MAIJA
+    )
     assert world.work() == [SubmissionState.SENT]
     assert len(world.sandbox.stored()) == 1
     assert states(world) == ["invalidated", "sent"]

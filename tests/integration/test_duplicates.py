@@ -21,12 +21,10 @@ from consent.hetu import Hetu
 from consent.model import InboxDelivery, SubmissionState
 from consent.results import ImportedResult, ResultStatus
 from consent.staff import Actor, Role
-from consent.staff_actions import StaffServices
 from consent.submissions import SubmissionChange
 from tests.courses import course
-from tests.fakes import InMemoryPendingImports
 from tests.integration import test_grading
-from tests.integration.test_grading import ADULT, NOW, STRANGER, World, row
+from tests.integration.test_grading import ADULT, NOW, STRANGER, World, row, staff_services
 from tests.signing import body_of, event
 from web.app import create_app
 
@@ -96,27 +94,13 @@ def test_the_ledger_names_a_persons_live_records_by_oppilaitos_and_opintokokonai
     assert world.status.live_records([Hetu(ADULT["hetu"])], the_course.oppilaitos_oid, "1139") == {}
 
 
-def staff(world: World, engine: Engine) -> StaffServices:
-    """The staff actions over the world's ledger, with its status as the live records."""
-    return StaffServices(
-        courses=SqlCourses(engine, lambda: NOW),
-        results=world.results,
-        submissions=world.submissions,
-        jobs=world.jobs,
-        koski=world.koski,
-        pending=InMemoryPendingImports(),
-        clock=lambda: NOW,
-        records=world.status,
-    )
-
-
 def test_importing_a_second_run_warns_of_the_duplicate_before_anything_is_sent(
     world: World, engine: Engine
 ) -> None:
     first_sent(world)
     second_run(world, engine)
     content = f"hetu,grade,graded_on\n{ADULT['hetu']},hyväksytty,2026-12-10\n".encode()
-    services = staff(world, engine)
+    services = staff_services(world, engine)
     actor = Actor.staff("maija")
     preview = staff_actions.preview_results(services, SECOND, content, "csv", actor)
     assert [(w.row, w.course_code) for w in preview.warnings] == [(1, FIRST)]
@@ -131,7 +115,7 @@ def test_a_second_run_ending_on_another_day_is_no_duplicate_and_not_warned_of(
     second_run(world, engine)
     content = f"hetu,grade,graded_on,ended_on\n{ADULT['hetu']},hyväksytty,2026-12-01,2026-12-10\n"
     summary = staff_actions.import_results(
-        staff(world, engine), SECOND, content.encode(), "csv", Actor.staff("maija")
+        staff_services(world, engine), SECOND, content.encode(), "csv", Actor.staff("maija")
     )
     assert (summary.changed, summary.warnings) == (1, ())
     assert world.work() == [SubmissionState.SENT]

@@ -25,9 +25,10 @@ from consent.errors import BindingFailed, SendingFailed
 from consent.import_files import ImportRejected
 from consent.koski_answers import KoskiAnswer
 from consent.model import ConsentState, InboxDelivery, SubmissionState
+from consent.staff_actions import StaffServices
 from consent.submissions import SendView, SubmissionChange, Unsent
 from tests.courses import course
-from tests.fakes import RecordingGradingJobs
+from tests.fakes import InMemoryPendingImports, RecordingGradingJobs
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.signing import body_of, event, person
 from tests.status import status_rows
@@ -94,6 +95,21 @@ class World:
             )
             states.extend(sent.values())
         return states
+
+
+def staff_services(world: World, engine: Engine) -> StaffServices:
+    """The staff actions over the world's ledger and queues, with its status as the live
+    records KOSKI's duplicate rule is judged against."""
+    return StaffServices(
+        courses=SqlCourses(engine, lambda: NOW),
+        results=world.results,
+        submissions=world.submissions,
+        jobs=world.jobs,
+        koski=world.koski,
+        pending=InMemoryPendingImports(),
+        clock=lambda: NOW,
+        records=world.status,
+    )
 
 
 @pytest.fixture

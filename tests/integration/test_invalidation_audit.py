@@ -11,17 +11,14 @@ from sqlalchemy import Engine
 from cli.main import main
 from consent import staff_actions
 from consent.adapters.crypto import AesGcmCipher
-from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.config import Settings
 from consent.grading import INVALIDATION_REASONS
 from consent.model import SubmissionState
 from consent.staff import Actor, Role
-from consent.staff_actions import StaffServices
-from tests.fakes import InMemoryPendingImports
 from tests.integration import test_grading
-from tests.integration.test_grading import ADULT, NOW, World, row
+from tests.integration.test_grading import ADULT, World, row, staff_services
 from tests.sql_ledger import SqlLedgerForTests
 from web.app import create_app
 from web.staff_api.openapi import document
@@ -42,15 +39,7 @@ def test_the_audit_trail_names_who_invalidated_a_record_and_why(
     world: World, engine: Engine, cipher: AesGcmCipher
 ) -> None:
     submission_id = sent_record(world)
-    services = StaffServices(
-        courses=SqlCourses(engine, lambda: NOW),
-        results=world.results,
-        submissions=world.submissions,
-        jobs=world.jobs,
-        koski=world.koski,
-        pending=InMemoryPendingImports(),
-        clock=lambda: NOW,
-    )
+    services = staff_services(world, engine)
     state = staff_actions.invalidate(services, submission_id, Actor.staff("maija"), "wrong_person")
     assert state is SubmissionState.INVALIDATED
     trail = SqlLedgerForTests(engine, cipher).audit_trail("submission", submission_id)

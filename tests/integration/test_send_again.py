@@ -11,7 +11,6 @@ from sqlalchemy import Engine
 from cli.main import main
 from consent import grading, staff_actions
 from consent.adapters.crypto import AesGcmCipher
-from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
@@ -19,11 +18,9 @@ from consent.config import Settings
 from consent.errors import NotInvalidated
 from consent.model import SubmissionState
 from consent.staff import Actor, Role
-from consent.staff_actions import StaffServices
 from tests.conftest import REDIS_URL
-from tests.fakes import InMemoryPendingImports
 from tests.integration import test_grading
-from tests.integration.test_grading import ADULT, NOW, World, row
+from tests.integration.test_grading import ADULT, NOW, World, row, staff_services
 from tests.integration.test_staff_pages import GOOD_PASSWORD, post, token
 from tests.sql_ledger import SqlLedgerForTests
 from web.app import create_app
@@ -31,18 +28,6 @@ from web.app import create_app
 world = test_grading.world  # the same fixture: a ledger, its queues and the sandbox
 CODE = "knoppi-2026-syksy"
 PAGE = f"/staff/courses/{CODE}"
-
-
-def staff(world: World, engine: Engine) -> StaffServices:
-    return StaffServices(
-        courses=SqlCourses(engine, lambda: NOW),
-        results=world.results,
-        submissions=world.submissions,
-        jobs=world.jobs,
-        koski=world.koski,
-        pending=InMemoryPendingImports(),
-        clock=lambda: NOW,
-    )
 
 
 def invalidated(world: World) -> int:
@@ -78,7 +63,7 @@ def test_an_invalidated_record_sent_again_is_a_new_record_under_the_same_source_
     world: World, engine: Engine, cipher: AesGcmCipher
 ) -> None:
     submission_id = invalidated(world)
-    staff_actions.send_again(staff(world, engine), submission_id, Actor.staff("maija"))
+    staff_actions.send_again(staff_services(world, engine), submission_id, Actor.staff("maija"))
     assert world.work() == [SubmissionState.SENT]
     [stored] = world.sandbox.stored()
     status = world.course_status(CODE)[0]["submission"]
@@ -94,7 +79,7 @@ def test_a_record_not_invalidated_is_not_sent_again(world: World, engine: Engine
     world.work()
     submission_id = world.course_status(CODE)[0]["submission"]["id"]
     with pytest.raises(NotInvalidated):
-        staff_actions.send_again(staff(world, engine), submission_id, Actor.staff("maija"))
+        staff_actions.send_again(staff_services(world, engine), submission_id, Actor.staff("maija"))
     assert world.jobs.submissions == []
     assert state_of(world) == "sent"
 
