@@ -41,10 +41,6 @@ GUARDIAN = person(dt.date(1980, 2, 2), "Maija", "Korhonen")
 STRANGER = person(dt.date(1975, 7, 7), "Eero", "Nieminen")
 
 
-# The name tests/integration/test_record_contents.py imports the recording queue by.
-InlineJobs = RecordingGradingJobs
-
-
 @dataclass
 class World:
     ledger: SqlLedger

@@ -32,7 +32,7 @@ from consent.courses import Course
 from consent.model import InboxDelivery, SubmissionState
 from consent.staff import Role
 from tests.courses import course, course_doc
-from tests.integration.test_grading import InlineJobs
+from tests.fakes import RecordingGradingJobs
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.signing import body_of, event, person
 from tests.status import status_rows
@@ -64,7 +64,7 @@ class World:
     ledger: SqlLedger
     results: SqlResults
     submissions: SqlSubmissions
-    jobs: InlineJobs
+    jobs: RecordingGradingJobs
     koski: HttpKoski
     sandbox: RunningSandbox
     status: SqlStatus
@@ -128,7 +128,7 @@ def world_on(engine: Engine, cipher: AesGcmCipher, tmp_path: Path) -> Iterator[W
             SqlLedger(engine, cipher, clock),
             SqlResults(engine, cipher, clock),
             SqlSubmissions(engine, cipher, clock),
-            InlineJobs(),
+            RecordingGradingJobs(),
             koski,
             sandbox,
             SqlStatus(engine, cipher),
