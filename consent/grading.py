@@ -121,7 +121,7 @@ def bind_result(
     if found.submission is None:
         return binding, tx.add_submission(result_id, new_source_id(), source_system)
     submission_id, state, _ = found.submission
-    if state in STOPPED:
+    if state in STOPPED or state is SubmissionState.INVALIDATED:  # only staff send it again
         return binding, None
     change = reopened(state)
     if change is not None:
@@ -377,7 +377,8 @@ def invalidate(
     reason: str | None = None,
 ) -> SubmissionState:
     """Mitätöinti: resend the record with a ``mitatoity`` jakso dated today, then forget its oid,
-    so a corrected result creates a new record (same lähdejärjestelmänId).
+    so that sending it again (:func:`send_anew`, staff only) creates a new record under the
+    same lähdejärjestelmänId; binding a corrected result does not send it.
 
     ``reason`` is one of :data:`INVALIDATION_REASONS` (a code: free text could hold a name):
     :class:`UnknownInvalidationReason` otherwise, before anything is read;

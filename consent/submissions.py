@@ -21,8 +21,9 @@ from consent.results import GradedResult
 
 # Stopped for good: nothing under a revoked consent, or of a record KOSKI deleted, is sent again.
 STOPPED: Final = frozenset({SubmissionState.REVOKED, SubmissionState.DELETED})
-# What a send leaves alone: stopped, invalidated (a corrected result binds it again, or staff
-# send it again), or held back because its result may no longer be sent (attention, withdrawn).
+# What a send leaves alone: stopped, invalidated (only staff send it again: binding a
+# corrected result does not), or held back because its result may no longer be sent
+# (attention, withdrawn).
 ENDED: Final = STOPPED | {
     SubmissionState.INVALIDATED,
     SubmissionState.ATTENTION,
@@ -238,8 +239,9 @@ def _stored(
 
 def after_invalidation(view: SendView, status: int | None, judgement: Judgement) -> Outcome:
     """What KOSKI's answer (``status``, judged) to a mitätöinti comes to: invalidated, its
-    oid forgotten so a corrected result creates a new record (one deleted already is the
-    same end); otherwise the submission stays as it was, with the answer's trace."""
+    oid forgotten so that sending it again (staff only) creates a new record (one deleted
+    already is the same end); otherwise the submission stays as it was, with the answer's
+    trace."""
     answered = trace(status, judgement)
     if judgement.verdict is Verdict.REVOKED:  # the participant revoked first: the same end
         return stopped_by_koski(view, status, judgement) or Outcome(view.state, answered)

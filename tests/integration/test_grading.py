@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from consent import binding, grading
+from consent import binding, grading, staff_actions
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.koski import HttpKoski
 from consent.adapters.sql.courses import SqlCourses
@@ -25,6 +25,7 @@ from consent.errors import BindingFailed, SendingFailed
 from consent.import_files import ImportRejected
 from consent.koski_answers import KoskiAnswer
 from consent.model import ConsentState, InboxDelivery, SubmissionState
+from consent.staff import Actor
 from consent.staff_actions import StaffServices
 from consent.submissions import SendView, SubmissionChange, Unsent
 from tests.courses import course
@@ -348,7 +349,7 @@ def test_staff_revocation_after_sending_stops_every_resend_and_deletes_nothing(
     assert [s["versionumero"] for s in world.sandbox.stored()] == [1]
 
 
-def test_invalidation_then_resend_leaves_one_live_record(world: World) -> None:
+def test_invalidation_then_resend_leaves_one_live_record(world: World, engine: Engine) -> None:
     world.consent(ADULT, ADULT, "m1")
     world.import_rows([row(ADULT)])
     world.work()
@@ -362,6 +363,11 @@ def test_invalidation_then_resend_leaves_one_live_record(world: World) -> None:
     )
     assert world.sandbox.stored() == []
     world.import_rows([row(ADULT, graded_on="2026-12-11")])  # the corrected result
+    assert world.work() == []  # an invalidated record goes out again only when staff say so
+    assert world.sandbox.stored() == []
+    staff_actions.send_again(
+        staff_services(world, engine), status["submission"]["id"], Actor.staff("maija")
+    )
     assert world.work() == [SubmissionState.SENT]
     [stored] = world.sandbox.stored()
     assert stored["oid"] != first_oid

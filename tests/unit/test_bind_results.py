@@ -190,3 +190,15 @@ def test_a_record_in_doubt_regraded_to_passed_is_sent_again_with_nothing_in_doub
     assert jobs.submissions == [submission_id]
     stored = ledger.submission(submission_id)
     assert (stored.state, stored.attention) == (SubmissionState.PENDING, None)
+
+
+def test_an_invalidated_record_is_not_sent_again_by_binding_its_result_again() -> None:
+    ledger = InMemoryGrading()
+    result_id = ledger.add(course(), ADULT, ConsentState.VALID)
+    _, jobs = bound(ledger, result_id)
+    [submission_id] = jobs.submissions
+    ledger.state.submissions[submission_id].state = SubmissionState.INVALIDATED
+    counts, again = bound(ledger, result_id)  # a new consent event, a corrected row …
+    assert counts == {"eligible": 1}
+    assert again.submissions == []  # only staff send it again (send again)
+    assert ledger.submission(submission_id).state is SubmissionState.INVALIDATED
