@@ -33,6 +33,10 @@ RETRYABLE_CONFLICTS: Final = {"conflict.versionumero", "conflict.samanaikainenP�
 # The person holds another record of the same oppilaitos and opintokokonaisuus on the same day
 # (KOSKI's duplicate rule): refused for good, until one of the two records changes.
 DUPLICATE: Final = "conflict.exists"
+# KOSKI's own 404 for a record it does not hold (deleted, revoked, or never there):
+# ``notFound.opiskeluoikeuttaEiLöydyTaiEiOikeuksia``.
+RECORD_NOT_FOUND: Final = "notFound.opiskeluoikeuttaEiLöydy"
+NOT_KOSKIS_404: Final = "a 404 that names no KOSKI record: check KOSKI_URL and any proxy"
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,17 @@ def judge(answer: KoskiAnswer, known_oid: bool) -> Judgement:
     if "forbidden.suostumusPeruttu" in keys:
         return Judgement(Verdict.REVOKED, keys, message)
     if answer.status == 404 and known_oid:
-        return Judgement(Verdict.DELETED, keys, message)
+        return _not_found(keys, message)
     return Judgement(Verdict.REJECTED, keys, message or f"KOSKI answered {answer.status}")
+
+
+def _not_found(keys: tuple[str, ...], message: str | None) -> Judgement:
+    """A 404 for a record KOSKI held: gone only when KOSKI itself says it holds no such
+    record. Any other 404 (a proxy's, a wrong ``KOSKI_URL`` path) never marks a record gone
+    for good: it is tried again, and staff see the answer meanwhile."""
+    if any(key.startswith(RECORD_NOT_FOUND) for key in keys):
+        return Judgement(Verdict.DELETED, keys, message)
+    return Judgement(Verdict.RETRY, keys, message or NOT_KOSKIS_404)
 
 
 def first_error_key(answer: KoskiAnswer) -> str:

@@ -24,6 +24,8 @@ def error(status: int, key: str, message: object = "viesti") -> KoskiAnswer:
         (error(409, "conflict.exists"), False, Verdict.REJECTED),
         (error(403, "forbidden.suostumusPeruttu"), True, Verdict.REVOKED),
         (error(404, "notFound.opiskeluoikeuttaEiLöydyTaiEiOikeuksia"), True, Verdict.DELETED),
+        (error(404, "notFound"), True, Verdict.RETRY),  # not KOSKI naming the record: a route
+        (KoskiAnswer(404, "<html>Not Found</html>"), True, Verdict.RETRY),  # a proxy's 404
         (error(404, "notFound.oppijaaEiLöydy"), False, Verdict.REJECTED),
         (error(400, "badRequest.validation.tila.montaPäättävääTilaa"), False, Verdict.REJECTED),
         (error(401, "unauthorized.loginFail"), False, Verdict.REJECTED),
