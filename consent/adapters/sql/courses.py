@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import ColumnElement, Engine, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from consent.adapters.sql.audit import audit_row
@@ -79,8 +79,10 @@ class SqlCourses:
             return list(session.execute(query).scalars())
 
     def live_records(self, code: str) -> int:
-        """How many of the course's submissions name a record KOSKI holds: an oid, and not
-        stopped (a revoked consent's or a deleted record KOSKI no longer holds)."""
+        """How many of the course's submissions name a record KOSKI holds or may hold: an oid,
+        or a send tried whose answer never came (pending again, in flight or parked after
+        attempts: KOSKI may have stored it), and not stopped (a revoked consent's or a deleted
+        record KOSKI no longer holds)."""
         query = (
             select(func.count())
             .select_from(SubmissionRow)
@@ -88,7 +90,7 @@ class SqlCourses:
             .join(CourseRow, CourseRow.id == ResultRow.course_id)
             .where(
                 CourseRow.code == code,
-                SubmissionRow.oid.is_not(None),
+                SubmissionRow.oid.is_not(None) | _answer_lost(),
                 SubmissionRow.state.not_in([state.value for state in STOPPED]),
             )
         )
@@ -167,3 +169,9 @@ def _fill_course(row: CourseRow, course: Course, now: dt.datetime) -> None:
         course.confirmer_title,
         now,
     )
+
+
+def _answer_lost() -> ColumnElement[bool]:
+    """A submission sent at least once whose record KOSKI may hold though no oid came back."""
+    unanswered = (SubmissionState.PENDING, SubmissionState.IN_FLIGHT, SubmissionState.PARKED)
+    return (SubmissionRow.attempts > 0) & SubmissionRow.state.in_([s.value for s in unanswered])

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from consent.adapters.sql import participants
@@ -120,11 +120,13 @@ class SqlResults:
 
         Bounded, and by the binding's index: the waiting are few beside all results.
         """
-        day = func.coalesce(ResultRow.ended_on, CourseRow.end_date)
+        # The record's day is the earlier of the two (a course edited to end sooner than a
+        # participant's own end date ends their record with it): due once either has come.
+        day_come = (ResultRow.ended_on <= today) | (CourseRow.end_date <= today)
         query = (
             select(ResultRow.id)
             .join(CourseRow, CourseRow.id == ResultRow.course_id)
-            .where(ResultRow.binding == WAITING_FOR_END, day <= today)
+            .where(ResultRow.binding == WAITING_FOR_END, day_come)
             .order_by(ResultRow.id)
             .limit(limit)
         )
