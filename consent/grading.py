@@ -39,7 +39,7 @@ from consent.results import ResultForBinding, ResultSubmission, check_rows
 from consent.submissions import (
     FRESH,
     KEEP,
-    STOPPED,
+    KEPT_OUT,
     Keep,
     Outcome,
     SendView,
@@ -121,7 +121,7 @@ def bind_result(
     if found.submission is None:
         return binding, tx.add_submission(result_id, new_source_id(), source_system)
     submission_id, state, _ = found.submission
-    if state in STOPPED or state is SubmissionState.INVALIDATED:  # only staff send it again
+    if state in KEPT_OUT:
         return binding, None
     change = reopened(state)
     if change is not None:

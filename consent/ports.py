@@ -306,8 +306,8 @@ class Courses(Protocol):
         ...
 
     def results_to_correct(self, code: str) -> list[int]:
-        """The ids of the course's results to bind again when the course changes: all but
-        those whose record was invalidated (staff send such a record again themselves)."""
+        """The ids of the course's results, to bind again when the course changes (binding
+        sends none that was invalidated: staff send such a record again themselves)."""
         ...
 
     def live_records(self, code: str) -> int:

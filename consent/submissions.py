@@ -32,6 +32,9 @@ ENDED: Final = STOPPED | {
 # What the ledger may hold back without a contradiction: nothing under it reached KOSKI, or
 # it ended already. A revoked consent is no contradiction: KOSKI deletes the record itself.
 HELD_BACK: Final = ENDED | {SubmissionState.IN_FLIGHT}
+# What binding its result again never sends anew: stopped for good, or invalidated (only
+# staff send an invalidated record again: a corrected row or a new consent event does not).
+KEPT_OUT: Final = STOPPED | {SubmissionState.INVALIDATED}
 
 
 class Keep(enum.Enum):

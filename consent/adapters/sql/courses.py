@@ -66,13 +66,11 @@ class SqlCourses:
             return [course_of(session, row) for row in session.execute(query).scalars()]
 
     def results_to_correct(self, code: str) -> list[int]:
-        """The ids of the course's results, in order, but those whose record was invalidated."""
-        kept = SubmissionRow.state.is_(None) | (SubmissionRow.state != SubmissionState.INVALIDATED)
+        """The ids of the course's results, in order."""
         query = (
             select(ResultRow.id)
             .join(CourseRow, CourseRow.id == ResultRow.course_id)
-            .outerjoin(SubmissionRow, SubmissionRow.result_id == ResultRow.id)
-            .where(CourseRow.code == code, kept)
+            .where(CourseRow.code == code)
             .order_by(ResultRow.id)
         )
         with self._sessions.begin() as session:
