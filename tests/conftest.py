@@ -17,13 +17,12 @@ import redis
 import structlog
 from hypothesis import settings
 from sqlalchemy import Engine, text
-from stdnum.fi import hetu as stdnum_hetu
 
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.migrate import upgrade
 from consent.config import PiiKey
-from consent.hetu import HETU_PATTERN, HETU_SHAPE, redact_hetus
+from consent.hetu import carries_a_hetu, redact_hetus
 from tests.processes import kill_leftovers
 
 # Property tests judge what the code does, never how fast: Hypothesis's 200 ms deadline per
@@ -47,20 +46,8 @@ class _RecordingHandler(logging.Handler):
         of the record and the context bound for the request or job (all of it is logged)."""
         fields = {**vars(record), **structlog.contextvars.get_contextvars()}
         line = self.format(record) + " " + " ".join(f"{k}={v}" for k, v in fields.items())
-        if _carries_a_hetu(line):
+        if carries_a_hetu(line):
             self.leaks.append(f"{record.name}: {redact_hetus(record.getMessage())[:80]}")
-
-
-def _carries_a_hetu(line: str) -> bool:
-    """A hetu's shape standing alone, or a real hetu glued to anything (``id010190-521Fz``).
-
-    A glued shape must also be a valid number: tests log only generated hetus, which are,
-    while a random UUID (a Visma Sign document's, an upload's) holds a bare shape about once
-    in 500 and would fail a run by chance."""
-    glued = (match.group().upper() for match in HETU_SHAPE.finditer(line))
-    return bool(HETU_PATTERN.search(line)) or any(
-        stdnum_hetu.is_valid(found, allow_temporary=True) for found in glued
-    )
 
 
 _LOG_GUARD = _RecordingHandler()

@@ -445,6 +445,16 @@ class InMemoryRecordChecks:
             sub.checked_at = at
 
 
+class RecordingCounts:
+    """Event counters for ``/metrics``, remembering each count with its labels."""
+
+    def __init__(self) -> None:
+        self.counted: list[tuple[str, int, dict[str, str]]] = []
+
+    def count_by(self, name: str, amount: int, **labels: str) -> None:
+        self.counted.append((name, amount, labels))
+
+
 class RecordingGradingJobs:
     """The grading jobs queue, remembering what it was asked to do."""
 

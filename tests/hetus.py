@@ -20,3 +20,21 @@ def make_hetu(born: dt.date, individual: int | None = None, sign: str | None = N
 def born_years_ago(years: int, on: dt.date, extra_days: int = 0) -> dt.date:
     """The birth date of someone who turns ``years`` old ``extra_days`` before ``on``."""
     return on.replace(year=on.year - years) - dt.timedelta(days=extra_days)
+
+
+# Our own identifiers and timestamps, as the logs carry them: none is, or holds, a hetu.
+NOT_HETUS = (
+    "2026-12-01T15:19:55.123456+00:00",
+    "2026-12-01 15:19:55,123",
+    "20261201T151955Z",
+    "1764602395.1234567",
+    "1.2.246.562.10.12345678901",
+    "1.2.246.562.24.00000000001",
+    "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W",
+    "bind-consent-210190",
+    "bind-consent-210190-again",
+    "submit-310199",
+    "invite-110190",
+    "check-signing-010101-again",
+    "inbox_id=210190 submission_id=310199",
+)

@@ -1,48 +1,121 @@
-"""Process logging: one JSON object per event on stderr (structlog), with hetus redacted.
+"""Process logging: one JSON object per event on stderr (structlog); a line that would carry
+a hetu is refused, not written.
 
 Every record, ours or a library's, gets a timestamp, level, logger name and the context
 bound for the current request or job (``request_id``). The code never logs personal data;
-redaction is a second line of defence for anything a library might echo. It applies to the
-whole event just before it is rendered: the message, the exception and stack text, the bound
-context and any other field, so nothing shaped like a hetu, in any case, reaches a line.
+what a library might echo meets a second line of defence. A record that carries a hetu
+anywhere (its message or arguments, its exception or stack text, a field passed as
+``extra``, the context bound for the request) is not written: one line takes its place,
+``log.refused code=<where>``, with the record's own logger and level and nothing of its
+content, and ``/metrics`` counts it (``vst_log_lines_refused``, by logger, level and code).
+Only a hetu's shape glued to other characters that is no valid number, as a random hex id
+holds now and then, is redacted instead, so such an id never costs an operation its line.
+Redaction also runs over the whole event just before it is rendered, so nothing shaped like
+a hetu, in any case, reaches a line.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
 from typing import Final
 
 import structlog
 from structlog.typing import EventDict
 
-from consent.hetu import redact_hetus
+from consent.hetu import carries_a_hetu, redact_hetus
+from consent.ports import Counts
 
 _MARK: Final = "_vst_consent_handler"
 
+REFUSED: Final = "log.refused"
+REFUSED_COUNTER: Final = "logs_refused"
+# Where the hetu was: the code a refused line carries, and its counter's label.
+IN_MESSAGE: Final = "hetu_in_message"
+IN_EXCEPTION: Final = "hetu_in_exception"
+IN_STACK: Final = "hetu_in_stack"
+IN_FIELD: Final = "hetu_in_field"
+IN_CONTEXT: Final = "hetu_in_context"
+
+# What every record has; any other attribute of one came in ``extra``.
+_RECORD_ATTRIBUTES: Final = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 # gunicorn's loggers write through handlers of their own and do not propagate to ours: a
 # request line it could not parse, or a failed request's URI, it quotes as it came.
 _FOREIGN_LOGGERS: Final = ("gunicorn.error", "gunicorn.access")
 
 
-class RedactHetus(logging.Filter):
-    """Rewrites a record's message, exception text and stack so nothing shaped like a hetu
-    leaves the process through any formatter, ours or a library's."""
+class RefuseHetus(logging.Filter):
+    """Turns a record that carries a hetu into the line that says it was refused, and counts
+    it on ``counts``; in any other record, redacts what is only shaped like one.
+
+    Records are rewritten in place, so every handler after this one, ours or a library's,
+    sees only what is written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: Counts | None = None
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = redact_hetus(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        if record.exc_info and not record.exc_text:
-            # logging.Formatter shows exc_text when set (and caches it there).
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact_hetus(record.exc_text)
-        if record.stack_info:
-            record.stack_info = redact_hetus(record.stack_info)
+        code = next((code for code, text in _texts(record) if carries_a_hetu(text)), None)
+        if code is None:
+            _redact(record)
+            return True
+        _refuse(record, code)
+        if self.counts is not None:
+            level = record.levelname.lower()
+            self.counts.count_by(REFUSED_COUNTER, 1, logger=record.name, level=level, code=code)
         return True
+
+
+def _texts(record: logging.LogRecord) -> Iterator[tuple[str, str]]:
+    """Every text of ``record`` that a handler may write, each with the code naming it."""
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):  # arguments that do not fit: logging prints both
+        message = str(record.msg)
+    yield IN_MESSAGE, f"{message} {record.args}"
+    if record.exc_info and not record.exc_text:
+        # logging.Formatter shows exc_text when set (and caches it there).
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    yield IN_EXCEPTION, record.exc_text or ""
+    yield IN_STACK, record.stack_info or ""
+    yield IN_FIELD, _pairs(_extra(record))
+    yield IN_CONTEXT, _pairs(structlog.contextvars.get_contextvars())
+
+
+def _pairs(fields: dict[str, object]) -> str:
+    return " ".join(f"{key}={value}" for key, value in fields.items())
+
+
+def _extra(record: logging.LogRecord) -> dict[str, object]:
+    return {k: v for k, v in vars(record).items() if k not in _RECORD_ATTRIBUTES}
+
+
+def _refuse(record: logging.LogRecord, code: str) -> None:
+    """Make ``record`` the line that says a line of its logger and level was refused."""
+    record.msg, record.args = f"{REFUSED} code=%s", (code,)
+    record.exc_info, record.exc_text, record.stack_info = None, None, None
+    record.name = redact_hetus(record.name)
+    vars(record).pop("message", None)  # a formatter's cached copy of the old one
+    for name in _extra(record):  # kept, emptied: a formatter may name one
+        setattr(record, name, REFUSED)
+
+
+def _redact(record: logging.LogRecord) -> None:
+    """Redact what is only shaped like a hetu (glued, no valid number) from ``record``."""
+    message = record.getMessage()
+    redacted = redact_hetus(message)
+    if redacted != message:
+        record.msg, record.args = redacted, None
+    if record.exc_text:
+        record.exc_text = redact_hetus(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact_hetus(record.stack_info)
+
+
+_REFUSE: Final = RefuseHetus()  # one per process, as the handler is
 
 
 def redact_event(_logger: object, _method: str, event: EventDict) -> EventDict:
@@ -73,8 +146,12 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]  # stream
         pass
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    """Send the service's logs to stderr once per process; calling again changes nothing."""
+def configure_logging(level: int = logging.INFO, *, counts: Counts | None = None) -> None:
+    """Send the service's logs to stderr once per process, and count refused lines on
+    ``counts`` (the composition root's counters; nowhere if None).
+
+    Calling again installs nothing more: it only points the count at ``counts``."""
+    _REFUSE.counts = counts
     root = logging.getLogger()
     if any(getattr(h, _MARK, False) for h in root.handlers):
         return
@@ -95,10 +172,10 @@ def configure_logging(level: int = logging.INFO) -> None:
             ],
         )
     )
-    handler.addFilter(RedactHetus())
+    handler.addFilter(_REFUSE)
     setattr(handler, _MARK, True)
     root.addHandler(handler)
     for name in ("vst", "rq"):
         logging.getLogger(name).setLevel(level)
     for name in _FOREIGN_LOGGERS:
-        logging.getLogger(name).addFilter(RedactHetus())
+        logging.getLogger(name).addFilter(_REFUSE)
