@@ -31,6 +31,7 @@ from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.pending_imports import SqlPendingImports
+from consent.adapters.sql.people import SqlPeople
 from consent.adapters.sql.record_checks import SqlRecordChecks
 from consent.adapters.sql.results import SqlResults
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
@@ -62,6 +63,7 @@ class Services:
     submissions: SqlSubmissions
     record_checks: SqlRecordChecks  # when reconciliation last found each record in KOSKI
     status: SqlStatus  # what staff read about a course
+    people: SqlPeople  # one person's data, for their requests (access, removal)
     enrolments: SqlEnrolments
     pending_imports: SqlPendingImports
     accounts: SqlStaffAccounts
@@ -152,6 +154,7 @@ def bootstrap(
         submissions=SqlSubmissions(engine, cipher, clock),
         record_checks=SqlRecordChecks(engine),
         status=SqlStatus(engine, cipher),
+        people=SqlPeople(engine, cipher, clock),
         enrolments=SqlEnrolments(engine, cipher, clock),
         pending_imports=SqlPendingImports(engine, cipher, clock),
         accounts=SqlStaffAccounts(engine, clock),
@@ -183,6 +186,7 @@ def staff_services(services: Services, *, enrolling: bool | None = None) -> Staf
         allow_temporary_hetu=settings.allow_temporary_hetu,
         signing=signing if enrol else None,
         records=services.status,
+        people=services.people,
     )
 
 

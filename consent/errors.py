@@ -215,3 +215,32 @@ class TokenExists(ConsentError):
 
     def __init__(self, name: str) -> None:
         super().__init__(f"a token named {name!r} exists; revoke it first")
+
+
+class UnknownRemovalReason(ConsentError):
+    """A result is removed for one of :data:`consent.staff_actions.people.REMOVAL_REASONS`,
+    a code (free text could hold a name); this was none of them."""
+
+    def __init__(self) -> None:
+        super().__init__("a removal needs one of the reason codes")
+
+
+class ResultBeingSent(ConsentError):
+    """The result's record is being sent to KOSKI this moment; removing it now could leave
+    KOSKI holding a record nobody looks at, so nothing was changed: try again shortly."""
+
+    def __init__(self, result_id: int) -> None:
+        super().__init__(f"result {result_id} is being sent to KOSKI; try again in a minute")
+        self.result_id = result_id
+
+
+class IdentifiedByHetu(ConsentError):
+    """An oppijanumero was given: this ledger identifies people by hetu only, so nothing is
+    found for one (the oppijanumero identities of issue 22 are not here yet)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "tämä rekisteri tunnistaa henkilöt henkilötunnuksella: oppijanumerolla ei löydy"
+            " mitään / this ledger identifies people by hetu: nothing is found for an"
+            " oppijanumero"
+        )

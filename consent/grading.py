@@ -90,7 +90,10 @@ def import_results(
 def eligibility(consent: ConsentState | None, result: ResultForBinding, today: dt.date) -> str:
     """``eligible``, or the reason this result is not sent: its consent, what its record
     would carry (:func:`consent.record_rules.sendable`, the rule the payload follows too),
-    or ``waiting_for_end`` for one dated after ``today``, which goes out on its day."""
+    or ``waiting_for_end`` for one dated after ``today``, which goes out on its day; a
+    result staff removed on request is ``removed`` whatever its consent says."""
+    if result.graded.removed:
+        return Binding.REMOVED
     if consent is None:
         return Binding.NO_CONSENT
     if consent is not ConsentState.VALID:

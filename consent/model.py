@@ -37,6 +37,7 @@ class Binding(enum.StrEnum):
     NO_ASSESSED_PART = "no_assessed_part"  # interrupted, and no part passed
     SINGLE_PART_INTERRUPTED = "single_part_interrupted"  # keskeytynyt needs two parts or more
     WAITING_FOR_END = "waiting_for_end"  # dated after today: goes out on its day
+    REMOVED = "removed"  # removed by staff on request (a wrong hetu, a person who asked)
 
 
 class SubmissionState(enum.StrEnum):

@@ -20,7 +20,8 @@ from consent.enrolments import Enrolment, EnrolmentChange, EnrolmentRow
 from consent.hetu import Hetu
 from consent.koski_answers import KoskiAnswer
 from consent.model import AuditEntry, ConsentRecord, InboxState, Person, SubmissionState
-from consent.results import ImportedResult, ResultToBind
+from consent.person_views import PersonExport
+from consent.results import ImportedResult, ResultSubmission, ResultToBind
 from consent.submissions import SendView, SubmissionChange, Unsent
 from consent.views import ParticipantStatus, UnknownCourseConsent
 
@@ -354,6 +355,38 @@ class Enrolling(Protocol):
 
     def course_enrolments(self, course_code: str) -> list[EnrolmentStatus]:
         """Where each participant's signing stands (masked), with the signing link."""
+        ...
+
+
+class People(Protocol):
+    """One person's data, for their requests: access, removal of a result, a contact deleted
+    (``SqlPeople``)."""
+
+    def person_export(self, hetu: Hetu) -> PersonExport:
+        """Everything held about ``hetu``'s person, as participant and as signer."""
+        ...
+
+    def result_for_removal(self, result_id: int) -> tuple[int, ResultSubmission | None]:
+        """The result's participant id and its submission; :class:`NotFound` for none."""
+        ...
+
+    def remove_result(
+        self,
+        result_id: int,
+        submission: ResultSubmission | None,
+        change: SubmissionChange | None,
+        entries: Sequence[AuditEntry],
+    ) -> bool:
+        """Remove the result as decided (deleted without a submission, else kept marked and
+        its submission changed), audited; False, changing nothing, if it changed meanwhile."""
+        ...
+
+    def delete_contact(self, enrolment_id: int, entry: AuditEntry) -> None:
+        """Forget the enrolment's contact details, audited; :class:`NotFound` for none."""
+        ...
+
+    def audit(self, entry: AuditEntry) -> None:
+        """Add an entry to the audit trail (ids and counts only)."""
         ...
 
 

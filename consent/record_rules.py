@@ -26,6 +26,7 @@ NOT_PASSED: Final = Binding.NOT_PASSED
 NO_ASSESSED_PART: Final = Binding.NO_ASSESSED_PART
 SINGLE_PART_INTERRUPTED: Final = Binding.SINGLE_PART_INTERRUPTED
 WAITING_FOR_END: Final = Binding.WAITING_FOR_END
+REMOVED: Final = Binding.REMOVED
 
 
 class RecordState(enum.StrEnum):
@@ -81,7 +82,10 @@ def carried(course: Course, result: GradedResult) -> Record | NotSent:
 
 
 def sendable(course: Course, result: GradedResult, today: dt.date) -> Record | NotSent:
-    """:func:`carried`, but a record dated after ``today`` is not sent yet: it waits."""
+    """:func:`carried`, but a record dated after ``today`` is not sent yet: it waits; and
+    nothing of a result staff removed on request is ever sent."""
+    if result.removed:
+        return NotSent(REMOVED)
     record = carried(course, result)
     if isinstance(record, Record) and record.ended_on > today:
         return NotSent(WAITING_FOR_END)

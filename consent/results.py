@@ -93,6 +93,7 @@ class GradedResult:
     status: ResultStatus
     part_grades: dict[str, str]
     ended_on: dt.date | None = None
+    removed: bool = False  # removed by staff on request: kept only for its KOSKI history
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ new staff action is one function here, its three callers and a test.
 
 from consent.staff_actions.courses import course, courses, save_course, save_course_document
 from consent.staff_actions.enrolment import Enrolled, enrol, enrolments, signing_for
+from consent.staff_actions.people import Removed, delete_contact, export_person, remove_result
 from consent.staff_actions.records import invalidate, retry, retry_course, revoke, send_again
 from consent.staff_actions.results import Preview, confirm_results, import_results, preview_results
 from consent.staff_actions.services import Signing, StaffServices
@@ -15,16 +16,20 @@ from consent.staff_actions.services import Signing, StaffServices
 __all__ = [
     "Enrolled",
     "Preview",
+    "Removed",
     "Signing",
     "StaffServices",
     "confirm_results",
     "course",
     "courses",
+    "delete_contact",
     "enrol",
     "enrolments",
+    "export_person",
     "import_results",
     "invalidate",
     "preview_results",
+    "remove_result",
     "retry",
     "retry_course",
     "revoke",

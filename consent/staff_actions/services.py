@@ -7,7 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from consent.duplicates import LiveRecord
+from consent.errors import NotFound
 from consent.hetu import Hetu
+from consent.model import AuditEntry
+from consent.person_views import PersonExport
 from consent.ports import (
     Clock,
     Courses,
@@ -17,8 +20,11 @@ from consent.ports import (
     Koski,
     LiveRecords,
     PendingImports,
+    People,
     Submissions,
 )
+from consent.results import ResultSubmission
+from consent.submissions import SubmissionChange
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,35 @@ class NoLiveRecords:
         return {}
 
 
+class NoPeople:
+    """No ledger of people: staff actions built without one find nobody and remove nothing."""
+
+    def person_export(self, hetu: Hetu) -> PersonExport:
+        """Nothing about anyone."""
+        return PersonExport(None, None)
+
+    def result_for_removal(self, result_id: int) -> tuple[int, ResultSubmission | None]:
+        """No result."""
+        raise NotFound(f"no result {result_id}")
+
+    def remove_result(
+        self,
+        result_id: int,
+        submission: ResultSubmission | None,
+        change: SubmissionChange | None,
+        entries: Sequence[AuditEntry],
+    ) -> bool:
+        """No result."""
+        raise NotFound(f"no result {result_id}")
+
+    def delete_contact(self, enrolment_id: int, entry: AuditEntry) -> None:
+        """No enrolment."""
+        raise NotFound(f"no enrolment {enrolment_id}")
+
+    def audit(self, entry: AuditEntry) -> None:
+        """Nowhere to keep it."""
+
+
 @dataclass(frozen=True)
 class StaffServices:
     """What the staff actions need."""
@@ -54,3 +89,4 @@ class StaffServices:
     allow_temporary_hetu: bool = False
     signing: Signing | None = None  # None: the signing connector is off
     records: LiveRecords = field(default_factory=NoLiveRecords)  # for duplicate warnings
+    people: People = field(default_factory=NoPeople)  # a person's requests (access, removal)

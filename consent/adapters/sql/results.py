@@ -40,7 +40,9 @@ class SqlResults:
             for result in results:
                 participant_id = _participant(session, self._cipher, result, now)
                 row = _result_row(session, course.id, participant_id)
-                if row is not None and row.content_hash == result.content_hash:
+                # A removed result is back only when a file names it again: then it is new.
+                kept = row is not None and row.removed_at is None
+                if kept and row is not None and row.content_hash == result.content_hash:
                     unchanged += 1
                     continue
                 row = row or ResultRow(
@@ -66,7 +68,7 @@ class SqlResults:
                 if row is None:
                     counts["new"] += 1
                 else:
-                    same = row.content_hash == result.content_hash
+                    same = row.removed_at is None and row.content_hash == result.content_hash
                     counts["unchanged" if same else "changed"] += 1
         return counts
 
@@ -163,7 +165,7 @@ def _fill_result(row: ResultRow, result: ImportedResult, now: dt.datetime) -> No
         result.status.value,
     )
     row.part_grades, row.content_hash = dict(result.part_grades), result.content_hash
-    row.binding, row.updated_at = Binding.PENDING.value, now
+    row.binding, row.updated_at, row.removed_at = Binding.PENDING.value, now, None
 
 
 def _participant(

@@ -191,6 +191,8 @@ class ResultRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
     binding: Mapped[str] = mapped_column(String(24), index=True)
+    # Removed by staff on request, kept only because KOSKI history hangs on it; never sent.
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
