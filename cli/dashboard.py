@@ -139,7 +139,6 @@ class JsonWorker(Worker):
 def app(settings: Settings | None = None) -> Flask:
     """The dashboard for this environment's broker, guarded by its ledger's staff logins."""
     settings = settings or Settings.from_env()
-    configure_logging()
     dashboard = Flask(__name__)
     behind_proxies(dashboard, settings.trusted_proxies)
     dashboard.config.from_object(rq_dashboard.default_settings)
@@ -149,6 +148,7 @@ def app(settings: Settings | None = None) -> Flask:
     rq_dashboard.web.Worker = JsonWorker  # the one lookup that config does not reach
     rq_dashboard.web.setup_rq_connection(dashboard)
     services = bootstrap(settings)
+    configure_logging(counts=services.counters)
     guard = DashboardGuard(staff_login(services.tokens, services.accounts), services.throttle)
     dashboard.before_request(guard.check)
     dashboard_errors.register(dashboard)  # after the guard: no address checks before a login

@@ -4,11 +4,9 @@ operations endpoints on the services of :mod:`consent.bootstrap`."""
 from __future__ import annotations
 
 import re
-import secrets
-import string
 from collections.abc import Mapping
 from contextlib import suppress
-from typing import Any, Final
+from typing import Any
 
 import redis
 import structlog
@@ -16,7 +14,7 @@ from flask import Flask, Response, request
 from sqlalchemy import Engine, text
 from werkzeug.exceptions import NotFound
 
-from consent.adapters.logs import configure_logging
+from consent.adapters.logs import configure_logging, log_safe_id
 from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.migrate import is_current
 from consent.bootstrap import Services, bootstrap, staff_services
@@ -48,8 +46,8 @@ def create_app(
     :func:`consent.bootstrap.bootstrap`); nothing connects until the first request.
 
     ``queue`` replaces only the intake's queue (a broker that is down, in tests)."""
-    configure_logging()
     services = services or bootstrap(settings, engine=engine, broker=broker, clock=clock)
+    configure_logging(counts=services.counters)
     app = _flask(services.settings, test_config)
     _add_intake(app, services, queue or services.queue)
     _add_staff(app, services)
@@ -147,8 +145,6 @@ def _add_connector_return(app: Flask, services: Services) -> None:
 
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_REQUEST_ID_LETTERS: Final = string.ascii_lowercase
-_REQUEST_ID_LENGTH: Final = 32  # 32 letters of 26: 150 bits
 
 
 def _bind_request_id() -> None:
@@ -159,13 +155,7 @@ def _bind_request_id() -> None:
     offered = request.headers.get("X-Request-Id", "")
     sane = _REQUEST_ID.match(offered) and not HETU_SHAPE.search(offered)
     structlog.contextvars.clear_contextvars()
-    structlog.contextvars.bind_contextvars(request_id=offered if sane else _fresh_request_id())
-
-
-def _fresh_request_id() -> str:
-    """A random id of lower-case letters only: no digit, so never shaped like a hetu (a hex
-    UUID is, now and then, and log redaction would then cut it)."""
-    return "".join(secrets.choice(_REQUEST_ID_LETTERS) for _ in range(_REQUEST_ID_LENGTH))
+    structlog.contextvars.bind_contextvars(request_id=offered if sane else log_safe_id())
 
 
 def _refuse_leading_slashes() -> None:

@@ -23,6 +23,7 @@ from rq.registry import StartedJobRegistry
 from rq.worker import WorkerStatus
 
 from consent.adapters.counters import RedisCounters
+from consent.adapters.logs import log_safe_id
 from consent.hetu import redact_hetus
 from workers.scheduler import Scheduler
 
@@ -59,7 +60,9 @@ class MeasuredWorker(Worker):
 
     def __init__(self, *args: Any, counters: RedisCounters, **kwargs: Any) -> None:
         """As RQ's worker, counting into ``counters`` (the composition root's); a job whose
-        worker died is counted too, by the exception handler this adds."""
+        worker died is counted too, by the exception handler this adds. Its name, unless
+        given, is letters only (RQ's own is a hex UUID): it is in nearly every line RQ logs."""
+        kwargs["name"] = kwargs.get("name") or log_safe_id()
         super().__init__(*args, **kwargs)
         self.counters = counters
         self.push_exc_handler(self.count_abandoned)  # type: ignore[no-untyped-call]  # RQ leaves it unannotated

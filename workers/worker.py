@@ -76,5 +76,6 @@ def run_worker() -> None:
 
     Between jobs, one of the running workers sweeps each minute (:mod:`workers.sweeper`).
     """
-    configure_logging()
-    build_worker().work(with_scheduler=True)
+    services = worker_services()
+    configure_logging(counts=services.counters)
+    build_worker(services=services).work(with_scheduler=True)

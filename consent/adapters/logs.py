@@ -17,6 +17,8 @@ a hetu, in any case, reaches a line.
 from __future__ import annotations
 
 import logging
+import secrets
+import string
 import sys
 from collections.abc import Iterator
 from typing import Final
@@ -116,6 +118,16 @@ def _redact(record: logging.LogRecord) -> None:
 
 
 _REFUSE: Final = RefuseHetus()  # one per process, as the handler is
+
+_ID_LETTERS: Final = string.ascii_lowercase
+_ID_LENGTH: Final = 32  # 32 letters of 26: 150 bits
+
+
+def log_safe_id() -> str:
+    """A random id of lower-case letters only, for what names itself in log lines (a
+    request, a worker): with no digit it is never shaped like a hetu, where a hex UUID holds
+    one now and then, and a valid one about once in 10,000, whose lines would be refused."""
+    return "".join(secrets.choice(_ID_LETTERS) for _ in range(_ID_LENGTH))
 
 
 def redact_event(_logger: object, _method: str, event: EventDict) -> EventDict:

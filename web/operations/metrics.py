@@ -64,6 +64,12 @@ class ServiceCollector(Collector):
             " scope whose limit was reached (account, address).",
             "logins_throttled",
         )
+        yield self._counter(
+            "vst_log_lines_refused",
+            "Log lines refused because they carried a hetu, by logger, level and where it was"
+            " (code: hetu_in_message, _exception, _stack, _field or _context).",
+            "logs_refused",
+        )
         yield self._durations()
         states = self._sources.ledger_counts()
         for table, help_text in (
