@@ -1,11 +1,14 @@
-"""End to end: a signed POST until its consent is bound, at a steady rate; and memory (RSS).
+"""End to end: a signed POST until its consent is bound, at a steady rate; and memory (PSS).
 
 Serves the real app under gunicorn as the Procfile's ``web`` does, runs one
 ``vst-consent worker`` (RQ's forking worker), both on a scratch PostgreSQL ledger and Redis,
 and posts signed consent events at a fixed rate from this process. For each event, the time
 from sending the POST to the worker marking its delivery processed (the consent bound) is
-taken from the ledger's ``processed_at``. Meanwhile the resident memory of the web server
-(gunicorn and its workers) and of the worker (with its work horse and scheduler) is sampled.
+taken from the ledger's ``processed_at``. Meanwhile the memory of the web server (gunicorn
+and its workers) and of the worker (with its work horse and scheduler) is sampled: each
+tree's proportional set size (PSS, from every process's smaps_rollup), which divides the
+pages a forked child shares with its parent among them, next to their summed RSS, which
+counts those pages once in each.
 
     .venv/bin/python -m benchmarks.latency [--rate 20] [--seconds 30] [--database postgresql]
 """
@@ -28,7 +31,7 @@ import requests
 from sqlalchemy import text
 
 from benchmarks.load import signed_request
-from benchmarks.servers import ROOT, RssSampler, procfile_options, scratch_stack, serve
+from benchmarks.servers import ROOT, MemorySampler, procfile_options, scratch_stack, serve
 from consent.adapters.sql.engine import make_engine
 
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -99,7 +102,7 @@ def main() -> None:
         )
         try:
             time.sleep(3)  # the worker's imports, before the clock starts
-            with RssSampler({"web": web.pid, "worker": worker.pid}) as memory:
+            with MemorySampler({"web": web.pid, "worker": worker.pid}) as memory:
                 sent = _post_steadily(f"{base}/webhooks/signing", secret, args.rate, count)
                 bound = _bound_at(env["DATABASE_URL"], count, time.monotonic() + 120)
         finally:
@@ -120,10 +123,7 @@ def main() -> None:
             f"p99 {1000 * p99:.0f} ms, max {1000 * latencies[-1]:.0f} ms"
         )
     for name in ("web", "worker"):
-        print(
-            f"RSS {name}: {memory.first[name] / 1024:.0f} MiB at start, "
-            f"peak {memory.peak[name] / 1024:.0f} MiB under load (process tree)"
-        )
+        print(f"memory {name} (process tree, under load): {memory.summary(name)}")
     if len(latencies) < count:
         raise SystemExit(1)
 

@@ -10,9 +10,16 @@ JSON serializer and queues):
    (gunicorn on loopback, SQLite state), until all N are stored there. The flow sends
    SUBMIT_BATCH submissions to a job, so it runs fewer jobs; it prints how many.
 
-Prints submissions per second next to no-op jobs per second, and the ratio.
+Prints submissions per second next to no-op jobs per second, and the ratio; the import's
+time and CPU per result; CPU per submission (workers, PostgreSQL, Redis, the sandbox); and,
+on the filled ledger, what a course's status and a sweeper pass cost (:mod:`benchmarks.growth`).
 
-    .venv/bin/python -m benchmarks.submissions [--participants 10000] [--workers 2]
+``--scale 1000,10000,100000`` runs each count in turn, each on a fresh ledger and sandbox,
+so the figures side by side show whether the cost per record stays flat as the ledger grows;
+``--scale 100000`` runs that one alone. The no-op baseline is capped (``--baseline``): an
+empty job costs the same whatever the ledger holds.
+
+    .venv/bin/python -m benchmarks.submissions [--scale 10000] [--workers 2]
                                                [--database postgresql|sqlite]
 """
 
@@ -32,9 +39,9 @@ from pathlib import Path
 import redis
 import requests
 
-from benchmarks import cpu
+from benchmarks import cpu, growth
 from benchmarks.pgbouncer import pgbouncer
-from benchmarks.servers import RssSampler, scratch_stack
+from benchmarks.servers import MemorySampler, scratch_stack
 from consent import binding, grading
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import (
@@ -123,9 +130,9 @@ print(json.dumps(usage))
 """
 
 
-def _run_workers(count: int, env: dict[str, str]) -> tuple[float, int, dict[str, list[float]]]:
+def _run_workers(count: int, env: dict[str, str]) -> tuple[float, str, dict[str, list[float]]]:
     """Start ``count`` burst workers and wait for the queues to drain; seconds taken, the
-    highest resident memory of one worker with its work horse (KiB), and the workers' and
+    memory of the worker (with its work horse) that peaked highest, and the workers' and
     their work horses' CPU seconds (user, system) and page faults, summed over the workers."""
     started = time.perf_counter()
     workers = [
@@ -135,12 +142,13 @@ def _run_workers(count: int, env: dict[str, str]) -> tuple[float, int, dict[str,
         for _ in range(count)
     ]
     usage = {"worker": [0.0, 0.0, 0.0], "horses": [0.0, 0.0, 0.0]}
-    with RssSampler({str(w.pid): w.pid for w in workers}) as memory:
+    with MemorySampler({str(w.pid): w.pid for w in workers}) as memory:
         for worker in workers:
             out, _ = worker.communicate()
             for who, figures in json.loads(out.strip().splitlines()[-1]).items():
                 usage[who] = [a + b for a, b in zip(usage[who], figures, strict=True)]
-    return time.perf_counter() - started, max(memory.peak.values()), usage
+    highest = max((str(w.pid) for w in workers), key=memory.peak_pss)
+    return time.perf_counter() - started, memory.summary(highest), usage
 
 
 def _forks(usage: dict[str, list[float]], jobs: int, per: int) -> str:
@@ -191,7 +199,18 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--participants", type=int, default=10000)
+    parser.add_argument(
+        "--scale",
+        type=_scales,
+        default=[10000],
+        help="participants per run, comma-separated (1000,10000,100000): each on a fresh ledger",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        default=20000,
+        help="at most this many no-op jobs (their rate does not depend on the ledger)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument(
@@ -202,12 +221,49 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def main() -> None:
-    args = _arguments()
+def _scales(value: str) -> list[int]:
+    try:
+        scales = [int(part.replace("_", "")) for part in value.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError("a comma-separated list of counts") from None
+    if any(scale < 1 for scale in scales):
+        raise argparse.ArgumentTypeError("counts of one or more")
+    return scales
+
+
+def _import(
+    settings: Settings, broker: redis.Redis, rows: list[dict[str, str]], parts: dict[str, cpu.Part]
+) -> tuple[float, cpu.CpuMeter]:
+    """Import the results file in this process, as the CLI does; seconds and CPU spent."""
+    engine = make_engine(settings.database_url)
+    results = SqlResults(engine, AesGcmCipher(settings.pii_keys), utc_now)
+    course = parse_course(COURSE)
+    SqlCourses(engine, utc_now).save_course(course, "benchmark")
+    with cpu.CpuMeter(parts) as spent:
+        started = time.perf_counter()
+        grading.import_results(
+            course, rows, results, RqJobQueue(broker), today=dt.date.today(), actor="benchmark"
+        )
+        seconds = time.perf_counter() - started
+    engine.dispose()
+    return seconds, spent
+
+
+def _queue_noops(broker: redis.Redis, count: int, bindings: int) -> None:
+    """The baseline: ``count`` jobs that do nothing, the first ``bindings`` on the binding
+    queue and the rest on KOSKI's, as the flow's jobs are."""
+    for n in range(count):
+        name = CONSENT_QUEUE if n < bindings else KOSKI_QUEUE
+        queue(name, broker).enqueue("benchmarks.noop.noop", n)
+
+
+def run_scale(participants: int, args: argparse.Namespace) -> None:
+    """One run on a fresh ledger and sandbox: baseline, consents, import, transfer; printed."""
     broker = redis.Redis.from_url(REDIS)
     broker.flushdb()
-    bindings = -(-args.participants // BIND_BATCH)
-    jobs = args.participants + bindings
+    bindings = -(-participants // BIND_BATCH)
+    jobs = participants + bindings
+    baseline = min(jobs, args.baseline)
     with ExitStack() as stack:
         workdir, env = stack.enter_context(scratch_stack(args.database, REDIS))
         sandbox, koski_url = _sandbox(workdir, dict(os.environ))
@@ -216,10 +272,10 @@ def main() -> None:
         env["KOSKI_URL"] = koski_url
         database_url = env["DATABASE_URL"]
         settings = Settings.from_env(env)
+        server = {"PostgreSQL": cpu.named("postgres"), "Redis": cpu.named("redis-server")}
         parts = {
             "workers and horses": cpu.reaped_children,
-            "PostgreSQL": cpu.named("postgres"),
-            "Redis": cpu.named("redis-server"),
+            **server,
             "sandbox": cpu.tree(sandbox.pid),
         }
         workers_env = env
@@ -227,37 +283,33 @@ def main() -> None:
             pooled = stack.enter_context(pgbouncer(database_url))
             workers_env = {**env, "DATABASE_URL": pooled}
             parts["PgBouncer"] = cpu.named("pgbouncer")
-        for n in range(jobs):  # baseline: a job for each submission and binding, doing nothing
-            queue(CONSENT_QUEUE if n < bindings else KOSKI_QUEUE, broker).enqueue(
-                "benchmarks.noop.noop", n
-            )
+        _queue_noops(broker, baseline, baseline * bindings // jobs)
         with cpu.CpuMeter(parts) as noop_cpu:
             noop_seconds, _, noop_forks = _run_workers(args.workers, workers_env)
-        rows = _consents(settings, args.participants)
-        engine = make_engine(database_url)
-        results = SqlResults(engine, AesGcmCipher(settings.pii_keys), utc_now)
-        course = parse_course(COURSE)
-        SqlCourses(engine, utc_now).save_course(course, "benchmark")
-        imported = time.perf_counter()
-        grading.import_results(
-            course, rows, results, RqJobQueue(broker), today=dt.date.today(), actor="benchmark"
-        )
-        import_seconds = time.perf_counter() - imported
+        started = time.perf_counter()
+        rows = _consents(settings, participants)
+        consent_seconds = time.perf_counter() - started
+        importer = {"import (this process)": time.process_time, **server}
+        import_seconds, import_cpu = _import(settings, broker, rows, importer)
         with cpu.CpuMeter(parts) as real_cpu:
-            real_seconds, worker_rss, real_forks = _run_workers(args.workers, workers_env)
+            real_seconds, worker_memory, real_forks = _run_workers(args.workers, workers_env)
         ran = {name: _finished(broker, name) for name in (CONSENT_QUEUE, KOSKI_QUEUE)}
         stored = requests.get(
-            f"{koski_url}/sandbox/opiskeluoikeudet", auth=("sandbox", "sandbox"), timeout=60
+            f"{koski_url}/sandbox/opiskeluoikeudet", auth=("sandbox", "sandbox"), timeout=300
         ).json()
+        probed = growth.probe(settings, str(COURSE["code"]), participants)
     sent = len(stored["opiskeluoikeudet"])
-    jobs_rate, real_rate = jobs / noop_seconds, sent / real_seconds
+    jobs_rate, real_rate = baseline / noop_seconds, sent / real_seconds
     via = " through PgBouncer (session pooling)" if args.pgbouncer else ""
-    print(f"participants={args.participants} workers={args.workers} database={args.database}{via}")
+    print(f"== participants={participants} workers={args.workers} database={args.database}{via}")
+    print(f"consents bound (in this process, before the clock): {consent_seconds:.0f} s")
     print(
-        f"grading sync: {args.participants} results imported (checked, stored, {bindings} "
-        f"binding jobs queued) in {import_seconds:.1f} s"
+        f"grading sync: {participants} results imported (checked, stored, {bindings} "
+        f"binding jobs queued) in {import_seconds:.1f} s = "
+        f"{participants / import_seconds:.0f} results/s"
     )
-    print(f"no-op baseline: {jobs} jobs in {noop_seconds:.1f} s = {jobs_rate:.1f} jobs/s")
+    print(f"CPU per imported result: {import_cpu.per(participants)}")
+    print(f"no-op baseline: {baseline} jobs in {noop_seconds:.1f} s = {jobs_rate:.1f} jobs/s")
     print(f"KOSKI transfer: {sent} records in {real_seconds:.1f} s = {real_rate:.1f} submissions/s")
     real_jobs = sum(ran.values())
     print(
@@ -265,11 +317,21 @@ def main() -> None:
         f"{ran[KOSKI_QUEUE]} sending, up to {SUBMIT_BATCH} submissions each)"
     )
     print(f"ratio submissions/s : no-op jobs/s = {real_rate / jobs_rate:.2f}")
-    print(f"RSS of one worker with its work horse, peak: {worker_rss / 1024:.0f} MiB")
-    print(f"CPU per no-op job:    {noop_cpu.per(jobs)}")
-    print(f"CPU per submission:   {real_cpu.per(sent)}")
-    print(f"  per no-op job:      {_forks(noop_forks, jobs, jobs)}")
-    print(f"  per submission:     {_forks(real_forks, real_jobs, sent)}")
+    print(f"memory of one worker with its work horse: {worker_memory}")
+    lines = [
+        f"CPU per no-op job:    {noop_cpu.per(baseline)}",
+        f"CPU per submission:   {real_cpu.per(sent)}",
+        f"  per no-op job:      {_forks(noop_forks, baseline, baseline)}",
+        f"  per submission:     {_forks(real_forks, real_jobs, sent)}",
+        *probed,
+    ]
+    print("\n".join(lines), flush=True)
+
+
+def main() -> None:
+    args = _arguments()
+    for participants in args.scale:
+        run_scale(participants, args)
 
 
 if __name__ == "__main__":
