@@ -29,11 +29,13 @@ from consent.adapters.run_claim import RECONCILE_CLAIM, RedisRunClaim
 from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.enrolments import SqlEnrolments
+from consent.adapters.sql.key_usage import SqlKeyUsage
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.pending_imports import SqlPendingImports
 from consent.adapters.sql.people import SqlPeople
 from consent.adapters.sql.record_checks import SqlRecordChecks
 from consent.adapters.sql.results import SqlResults
+from consent.adapters.sql.rewrap import SqlRewrap
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.adapters.sql.status import SqlStatus
@@ -81,6 +83,16 @@ class Services:
     def reconcile_claim(self) -> RedisRunClaim:
         """The claim in the broker that keeps two reconciliation runs from overlapping."""
         return RedisRunClaim(self.broker, RECONCILE_CLAIM)
+
+    @cached_property
+    def key_usage(self) -> SqlKeyUsage:
+        """What each configured PII key holds (``vst-consent keys status``)."""
+        return SqlKeyUsage(self.engine, self.cipher)
+
+    @cached_property
+    def rewrap(self) -> SqlRewrap:
+        """Seals everything again under the current PII key (``vst-consent keys rewrap``)."""
+        return SqlRewrap(self.engine, self.cipher, self.clock)
 
     @cached_property
     def throttle(self) -> LoginThrottle:

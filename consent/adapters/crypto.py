@@ -38,6 +38,16 @@ class AesGcmCipher:
         self._aead = {k.key_id: AESGCM(_derive(k.material, _SEAL_INFO)) for k in keys}
         self._index_keys = {k.key_id: _derive(k.material, _INDEX_INFO) for k in keys}
 
+    @property
+    def current_key_id(self) -> str:
+        """The id of the key new values are sealed and indexed with."""
+        return self._current
+
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        """Every configured key id, current first."""
+        return tuple(self._aead)
+
     def seal(self, plaintext: str, purpose: str) -> Sealed:
         """Encrypt text under the current key."""
         return self.seal_bytes(plaintext.encode(), purpose)
@@ -70,6 +80,14 @@ class AesGcmCipher:
     def blind_indexes(self, value: str, purpose: str) -> tuple[str, ...]:
         """The index under every configured key, current first."""
         return tuple(_index(key, value, purpose) for key in self._index_keys.values())
+
+    def index_key_id(self, value: str, purpose: str, index: str) -> str | None:
+        """Which configured key made ``index`` of ``value``, or None when none of them did: a
+        stored index does not say, so it is computed under each key and compared."""
+        for key_id, key in self._index_keys.items():
+            if hmac.compare_digest(_index(key, value, purpose), index):
+                return key_id
+        return None
 
 
 def _derive(material: bytes, info: bytes) -> bytes:
