@@ -16,14 +16,17 @@ from flask import Blueprint, Response
 from consent.errors import (
     ConnectorOff,
     CourseRejected,
+    IdentifiedByHetu,
     InvalidCourse,
     NotFound,
     NothingToRetry,
     NotInvalidatable,
     NotInvalidated,
     OppilaitosLocked,
+    ResultBeingSent,
     UnknownCourse,
     UnknownInvalidationReason,
+    UnknownRemovalReason,
     UploadExpired,
 )
 from consent.import_files import SHOWN_ERRORS, EnrolmentRejected, ImportRejected
@@ -60,6 +63,9 @@ REFUSALS: Final[Mapping[type[Exception], Refusal]] = {
     OppilaitosLocked: Refusal(409, OPPILAITOS_LOCKED, "oppilaitos_locked", 409),
     ImportRejected: Refusal(422, "Nothing was imported.", "preview_errors", 400),
     EnrolmentRejected: Refusal(422, "Nobody was enrolled.", "preview_errors", 400),
+    UnknownRemovalReason: Refusal(422, None, "need_reason", 400),
+    ResultBeingSent: Refusal(409, None, "result_being_sent", GO_BACK),
+    IdentifiedByHetu: Refusal(422, None, "identified_by_hetu", 422),
 }
 
 

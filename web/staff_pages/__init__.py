@@ -14,7 +14,15 @@ import datetime as dt
 from flask import Flask
 
 # The views register on the blueprint when imported.
-from web.staff_pages import auth, courses, enrolment, participants, refusals, results  # noqa: F401
+from web.staff_pages import (  # noqa: F401
+    auth,
+    courses,
+    enrolment,
+    participants,
+    person,
+    refusals,
+    results,
+)
 from web.staff_pages.blueprint import (
     SESSION_HOURS,
     CookieSessions,

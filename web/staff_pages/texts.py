@@ -231,6 +231,42 @@ FI: Final = {
     "too_large": "Tiedosto on liian suuri (enintään 10 MiB).",
     "incomplete": "Lähetys katkesi kesken, eikä mitään tallennettu. Lähetä se uudelleen.",
     "back": "Takaisin",
+    "person_title": "Henkilön tiedot",
+    "person_hint": (
+        "Anna henkilötunnus: näet kaiken, mitä rekisterissä on henkilöstä, tai lataat sen "
+        "tiedostona (tarkastusoikeus). Jokainen haku kirjataan nimelläsi."
+    ),
+    "person_identity": "Henkilötunnus",
+    "person_show": "Näytä",
+    "person_pdf": "Lataa PDF",
+    "person_json": "Lataa JSON",
+    "person_nothing": "Rekisterissä ei ole tietoja tästä henkilöstä.",
+    "identified_by_hetu": (
+        "Tämä rekisteri tunnistaa henkilöt henkilötunnuksella: oppijanumerolla ei löydy mitään."
+    ),
+    "person.consents": "Suostumukset",
+    "person.signed_for_others": "Huoltajana allekirjoitetut suostumukset",
+    "person.results": "Suoritukset",
+    "person.grade": "Arvosana",
+    "person.binding": "Käsittely",
+    "person.removed_at": "poistettu",
+    "person.koski": "KOSKI-siirrot",
+    "person.revocations": "Peruutukset",
+    "person.enrolments": "Allekirjoituspyynnöt",
+    "person.audit": "Lokitapahtumat",
+    "remove_result": "Poista suoritus",
+    "removal_reason": "Poiston syy",
+    "removal.wrong_person": "väärä henkilö (virheellinen henkilötunnus tiedostossa)",
+    "removal.person_asked": "henkilö pyysi poistoa",
+    "why.removed": "poistettu pyynnöstä: ei lähetetä",
+    "result_deleted": "Suoritus poistettu; siitä ei ollut lähetetty mitään KOSKIin.",
+    "result_removed": "Suoritus poistettu; sen KOSKI-historia säilyy, mitään ei lähetetä.",
+    "result_removed_live": (
+        "Suoritus poistettu, mutta se on yhä KOSKIssa: mitätöi se kurssin sivulla."
+    ),
+    "result_being_sent": "Suoritusta lähetetään juuri KOSKIin. Yritä hetken päästä uudelleen.",
+    "delete_contact": "Poista yhteystiedot",
+    "contact_deleted": "Yhteystiedot poistettu.",
 }
 
 LANGUAGES: Final = {"fi": FI}
