@@ -151,18 +151,22 @@ def _anniversary(born: dt.date, year: int) -> dt.date:
         return dt.date(year, 2, 28)
 
 
-def carries_a_hetu(text: str) -> bool:
-    """Whether ``text`` holds a hetu: its shape standing alone, whatever its check character
-    (a mistyped number is still someone's), or glued to other characters and valid as a
-    number (``id010190-521Fz``).
+def hetus_in(text: str) -> set[str]:
+    """Every hetu ``text`` holds, upper-cased: its shape standing alone, whatever its check
+    character (a mistyped number is still someone's), or glued to other characters and valid
+    as a number (``id010190-521Fz``).
 
     A glued shape that is no valid number is what a random hex id holds now and then (one
     ``uuid4().hex`` in about 120); one in about 10,000 holds a valid one, a dashed UUID one
     in about 40,000, and standing alone a UUID never does."""
-    if HETU_PATTERN.search(text):
-        return True
-    glued = (match.group().upper() for match in HETU_SHAPE.finditer(text))
-    return any(stdnum_hetu.is_valid(found, allow_temporary=True) for found in glued)
+    alone = {match.group().upper() for match in HETU_PATTERN.finditer(text)}
+    glued = {match.group().upper() for match in HETU_SHAPE.finditer(text)}
+    return alone | {found for found in glued if stdnum_hetu.is_valid(found, allow_temporary=True)}
+
+
+def carries_a_hetu(text: str) -> bool:
+    """Whether ``text`` holds a hetu (:func:`hetus_in`)."""
+    return bool(hetus_in(text))
 
 
 def redact_hetus(text: str) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import json
+import operator
 import os
 import signal
 import socket
@@ -11,21 +14,48 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import redis
 import requests
 
-from consent.hetu import HETU_PATTERN
-from tests.hetus import make_hetu
+from tests.hetus import born_years_ago, make_hetu
 from tests.net import free_port
+from tests.privacy import People, leaks, pdf_text
 from tests.redis_dump import everything
 
 ROOT = Path(__file__).resolve().parents[2]
-# Distinctive names, so that finding them anywhere but the ledger means a leak.
-ADULT_NAMES = ("Ulpukka Kielo", "Testimaa")
-GUARDIAN_NAMES = ("Raili Orvokki", "Mallikoski")
+TODAY = dt.date.today()
+
+
+@dataclass(frozen=True)
+class _Person:
+    """One of the demo's people: distinctive names, so that finding them anywhere but the
+    ledger (or their own export) means a leak, and a generated hetu."""
+
+    first_names: str
+    last_name: str
+    hetu: str
+
+    @property
+    def names(self) -> tuple[str, str]:
+        return self.first_names, self.last_name
+
+    @property
+    def people(self) -> People:
+        return People.of([self.hetu], self.names)
+
+
+ADULT = _Person("Ulpukka Kielo", "Testimaa", make_hetu(born_years_ago(30, TODAY)))
+MINOR = _Person("Pihla Minttu", "Kokeilukka", make_hetu(born_years_ago(16, TODAY, 40)))
+GUARDIAN = _Person("Raili Orvokki", "Mallikoski", make_hetu(born_years_ago(45, TODAY, 9)))
+FAILED = _Person("Ilmari Tyyne", "Koetalomaa", make_hetu(born_years_ago(52, TODAY, 3)))
+UNSIGNED = _Person("Sulo Vilhelm", "Ennakkola", make_hetu(born_years_ago(23, TODAY, 7)))
+ALONE = _Person("Lilja Aamu", "Yksinäinen", make_hetu(born_years_ago(15, TODAY, 5)))
+ENROLLED = _Person("Väinö Reino", "Kutsuttula", make_hetu(born_years_ago(35, TODAY, 2)))
+EVERYONE = (ADULT, MINOR, GUARDIAN, FAILED, UNSIGNED, ALONE, ENROLLED)
 
 
 def _wait_ready(
@@ -57,13 +87,27 @@ def _simulate(web: int, env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def _run(env: dict[str, str], *args: str) -> str:
+def _command(env: dict[str, str], *args: str, stdin: str | None = None) -> tuple[str, str]:
+    """What ``vst-consent args`` printed on standard output and on standard error."""
     command = [sys.executable, "-m", "cli.main", *args]
     result = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+        command,
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    # Not the output itself: it may be what the scan is there to catch.
+    assert result.returncode == 0, f"{args[:2]} exited {result.returncode}"
+    return result.stdout, result.stderr
+
+
+def _run(env: dict[str, str], *args: str) -> str:
+    """Everything the command printed."""
+    return "".join(_command(env, *args))
 
 
 def _demo(web: int, env: dict[str, str], data: Path) -> str:
@@ -72,14 +116,14 @@ def _demo(web: int, env: dict[str, str], data: Path) -> str:
     Returns what the commands printed."""
     results = str(data / "results.csv")
     course = ("--course", "knoppi-2026-syksy", "--write-result", results)
-    named = ("--participant-names", *ADULT_NAMES, "--guardian-names", *GUARDIAN_NAMES)
-    printed = [_simulate(web, env, *course, *named)]
+    printed = [_simulate(web, env, *course, *_as_participant(ADULT))]
     assert printed[0].startswith("202 ")
-    printed.append(_simulate(web, env, *course, *named, "--participant-age", "16", "--guardian"))
-    printed.append(_simulate(web, env, *course, *named, "--grade", "hylätty"))
-    printed.append(_simulate(web, env, *course, *named, "--unsigned"))  # never signed
+    guardian = ("--guardian", "--guardian-hetu", GUARDIAN.hetu, "--guardian-names", *GUARDIAN.names)
+    printed.append(_simulate(web, env, *course, *_as_participant(MINOR), *guardian))
+    printed.append(_simulate(web, env, *course, *_as_participant(FAILED), "--grade", "hylätty"))
+    printed.append(_simulate(web, env, *course, *_as_participant(UNSIGNED), "--unsigned"))
     printed.append(  # a minor alone: rejected
-        _simulate(web, env, "--course", "knoppi-2026-syksy", *named, "--participant-age", "15")
+        _simulate(web, env, "--course", "knoppi-2026-syksy", *_as_participant(ALONE))
     )
     printed.append(_run(env, "courses", "import", str(ROOT / "examples" / "course.json")))
     printed.append(_run(env, "results", "import", "knoppi-2026-syksy", results))
@@ -112,11 +156,17 @@ def _demo(web: int, env: dict[str, str], data: Path) -> str:
     return "\n".join([*printed, status])
 
 
+def _as_participant(person: _Person) -> tuple[str, ...]:
+    return ("--participant-hetu", person.hetu, "--participant-names", *person.names)
+
+
 def _connector_demo(web: int, env: dict[str, str], data: Path) -> str:
     """Enrol someone for signing; sign in the Visma Sign sandbox; their consent is bound."""
-    hetu = make_hetu(dt.date(1991, 1, 2))
+    hetu = ENROLLED.hetu
     enrolment = data / "osallistujat.csv"
-    enrolment.write_text(f"hetu,first_names,last_name\n{hetu},{ADULT_NAMES[0]},{ADULT_NAMES[1]}\n")
+    enrolment.write_text(
+        f"hetu,first_names,last_name\n{hetu},{ENROLLED.first_names},{ENROLLED.last_name}\n"
+    )
     printed = _run(env, "signing", "enrol", "knoppi-2026-syksy", str(enrolment))
     sandbox = "http://127.0.0.1:7022"
     documents: list[dict[str, Any]] = []
@@ -142,11 +192,23 @@ def _connector_demo(web: int, env: dict[str, str], data: Path) -> str:
     return printed + state
 
 
-def _personal_data_in(text: str, hetus: list[str]) -> list[str]:
-    """Hetus (any, and the demo's own) and the demo's names found in ``text``."""
-    found = [match.group() for match in HETU_PATTERN.finditer(text)]
-    found += [hetu for hetu in hetus if hetu in text]
-    return found + [name for name in (*ADULT_NAMES, *GUARDIAN_NAMES) if name in text]
+def _exports(env: dict[str, str], data: Path) -> dict[str, str]:
+    """The adult's right-of-access export (hetu on standard input), as JSON and as a PDF,
+    each as text, and what else the commands printed."""
+    command = ("person", "export", "--by", "e2e-staff")
+    document, printed = _command(env, *command, stdin=f"{ADULT.hetu}\n")
+    exported = json.loads(document)
+    assert exported["person"] == {
+        "hetu": ADULT.hetu,
+        "first_names": ADULT.first_names,
+        "last_name": ADULT.last_name,
+    }
+    assert [c["state"] for c in exported["consents"]] == ["valid"]
+    pdf = data / "export.pdf"
+    _, printed_too = _command(env, *command, "--pdf", "--out", str(pdf), stdin=f"{ADULT.hetu}\n")
+    as_text = pdf_text(pdf.read_bytes())
+    assert ADULT.last_name in as_text
+    return {"JSON export": document, "PDF export": as_text, "export output": printed + printed_too}
 
 
 def _answers(port: int) -> bool:
@@ -186,6 +248,7 @@ def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
         assert "Kirjaudu sisään" in login_page.text  # the staff pages are served by web
         printed = _demo(web, env, tmp_path)
         printed += _connector_demo(web, env, tmp_path)
+        exports = _exports(env, tmp_path)
         with redis.Redis(port=broker) as broker_client:
             in_redis = everything(broker_client)
         os.killpg(stack.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
@@ -198,9 +261,15 @@ def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
     assert not _answers(broker)
     assert b"embedded Valkey stopped" in output
     with (tmp_path / "results.csv").open(encoding="utf-8") as results:
-        hetus = [row["hetu"] for row in csv.DictReader(results)]
+        assert {row["hetu"] for row in csv.DictReader(results)} == {
+            p.hetu for p in (ADULT, MINOR, FAILED, UNSIGNED)
+        }
     logs = output.decode()
     assert logs.count('"event": "submission.sent') == 2  # every process's JSON log is here
     assert "workers.jobs.submit" in in_redis  # the jobs themselves were read
-    for place, text in (("logs", logs), ("Redis", in_redis), ("command output", printed)):
-        assert _personal_data_in(text, hetus) == [], f"personal data in {place}"
+    assert "log.refused" not in logs  # no process tried to log a hetu
+    everyone = functools.reduce(operator.or_, (p.people for p in EVERYONE))
+    places = {"logs": logs, "Redis": in_redis, "command output": printed}
+    assert leaks(places, everyone) == {}
+    # The export holds the adult's own data and nobody else's.
+    assert leaks(exports, everyone, allowed=ADULT.people) == {}
