@@ -1,7 +1,11 @@
-"""The README's run command starts broker, migrations, web and worker, and Ctrl-C stops them."""
+"""The README's run command starts broker, migrations, web and worker, and Ctrl-C stops them;
+meanwhile the demo, the signing connector, a person's export and a PII key's rotation leave no
+personal data in any log line, Redis key or value, or command output (and an export only its
+person's own)."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import functools
@@ -21,6 +25,7 @@ from typing import Any
 import redis
 import requests
 
+from consent.published_secrets import DEV_PII_KEY
 from tests.hetus import born_years_ago, make_hetu
 from tests.net import free_port
 from tests.privacy import People, leaks, pdf_text
@@ -87,8 +92,11 @@ def _simulate(web: int, env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def _command(env: dict[str, str], *args: str, stdin: str | None = None) -> tuple[str, str]:
-    """What ``vst-consent args`` printed on standard output and on standard error."""
+def _command(
+    env: dict[str, str], *args: str, stdin: str | None = None, exits: int = 0
+) -> tuple[str, str]:
+    """What ``vst-consent args`` printed on standard output and on standard error; it must
+    exit with ``exits``."""
     command = [sys.executable, "-m", "cli.main", *args]
     result = subprocess.run(
         command,
@@ -101,13 +109,13 @@ def _command(env: dict[str, str], *args: str, stdin: str | None = None) -> tuple
         check=False,
     )
     # Not the output itself: it may be what the scan is there to catch.
-    assert result.returncode == 0, f"{args[:2]} exited {result.returncode}"
+    assert result.returncode == exits, f"{args[:2]} exited {result.returncode}"
     return result.stdout, result.stderr
 
 
-def _run(env: dict[str, str], *args: str) -> str:
+def _run(env: dict[str, str], *args: str, exits: int = 0) -> str:
     """Everything the command printed."""
-    return "".join(_command(env, *args))
+    return "".join(_command(env, *args, exits=exits))
 
 
 def _demo(web: int, env: dict[str, str], data: Path) -> str:
@@ -192,11 +200,12 @@ def _connector_demo(web: int, env: dict[str, str], data: Path) -> str:
     return printed + state
 
 
-def _exports(env: dict[str, str], data: Path) -> dict[str, str]:
-    """The adult's right-of-access export (hetu on standard input), as JSON and as a PDF,
-    each as text, and what else the commands printed."""
-    command = ("person", "export", "--by", "e2e-staff")
-    document, printed = _command(env, *command, stdin=f"{ADULT.hetu}\n")
+def _export(env: dict[str, str]) -> tuple[str, str]:
+    """The adult's right-of-access export as JSON (hetu on standard input), and what else
+    the command printed."""
+    document, printed = _command(
+        env, "person", "export", "--by", "e2e-staff", stdin=f"{ADULT.hetu}\n"
+    )
     exported = json.loads(document)
     assert exported["person"] == {
         "hetu": ADULT.hetu,
@@ -204,11 +213,33 @@ def _exports(env: dict[str, str], data: Path) -> dict[str, str]:
         "last_name": ADULT.last_name,
     }
     assert [c["state"] for c in exported["consents"]] == ["valid"]
+    return document, printed
+
+
+def _exports(env: dict[str, str], data: Path) -> dict[str, str]:
+    """The adult's export, as JSON and as a PDF, each as text, and what else the commands
+    printed."""
+    document, printed = _export(env)
     pdf = data / "export.pdf"
-    _, printed_too = _command(env, *command, "--pdf", "--out", str(pdf), stdin=f"{ADULT.hetu}\n")
+    command = ("person", "export", "--by", "e2e-staff", "--pdf", "--out", str(pdf))
+    _, printed_too = _command(env, *command, stdin=f"{ADULT.hetu}\n")
     as_text = pdf_text(pdf.read_bytes())
     assert ADULT.last_name in as_text
     return {"JSON export": document, "PDF export": as_text, "export output": printed + printed_too}
+
+
+def _rotate_keys(env: dict[str, str]) -> tuple[str, str]:
+    """A new PII key put first, everything sealed again under it (``keys status`` and
+    ``keys rewrap``), the development key then retired and the adult exported under the new
+    key alone: the export, and everything the commands printed."""
+    new = f"e2e:{base64.b64encode(os.urandom(32)).decode()}"
+    rotated = {**env, "PII_KEY": f"{new} {DEV_PII_KEY}"}
+    printed = [_run(rotated, "keys", "status", exits=1)]  # values wait under the old key
+    printed.append(_run(rotated, "keys", "rewrap"))
+    printed.append(_run(rotated, "keys", "status"))
+    assert "may be removed from PII_KEY: dev" in printed[-1]
+    document, exported = _export({**env, "PII_KEY": new})
+    return document, "\n".join([*printed, exported])
 
 
 def _answers(port: int) -> bool:
@@ -249,6 +280,8 @@ def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
         printed = _demo(web, env, tmp_path)
         printed += _connector_demo(web, env, tmp_path)
         exports = _exports(env, tmp_path)
+        exports["JSON export under a new key"], rotated = _rotate_keys(env)
+        printed += rotated
         with redis.Redis(port=broker) as broker_client:
             in_redis = everything(broker_client)
         os.killpg(stack.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
