@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from consent.enrolments import Enrolment
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 
 class ConsentForm:
@@ -25,7 +27,7 @@ class ConsentForm:
     def __call__(self, enrolment: Enrolment, course_name: str) -> bytes:
         """The PDF for ``enrolment``."""
         text = self.text(enrolment, course_name)
-        pdf = FPDF()
+        pdf = _fpdf()
         pdf.set_title("Suostumus KOSKI-tallennukseen")
         pdf.add_page()
         pdf.set_font("Helvetica", size=11)
@@ -50,3 +52,13 @@ class ConsentForm:
             participant=participant,
             signer_line=signer_line,
         )
+
+
+def _fpdf() -> FPDF:
+    """A new PDF document. fpdf2 (with Pillow and fontTools) is imported here, on the first
+    form rendered, not with this module: it adds ~20 MiB to every process that imports the
+    composition root, while only the signing connector's jobs use it. The first of those
+    runs in the worker itself, so the work horses forked after it inherit the import."""
+    from fpdf import FPDF  # noqa: PLC0415 - deferred on purpose, see above
+
+    return FPDF()

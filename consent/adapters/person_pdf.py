@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from consent.person_views import PersonExport, export_json, signed_pdf_name
 
@@ -25,11 +24,18 @@ _SECTIONS = (
     ("audit_events", "Lokitapahtumat / Audit events"),
 )
 
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
 
 def person_pdf(export: PersonExport, exported_at: dt.datetime) -> bytes:
     """The export's PDF: one section per kind of data, each entry its fields line by line;
     every signed consent form kept is attached under the name the JSON gives it."""
     document = export_json(export, exported_at)
+    # fpdf2 (with Pillow and fontTools, ~20 MiB) is imported on the first export, not with
+    # the web app: every web process would carry it for a page staff rarely ask for.
+    from fpdf import FPDF  # noqa: PLC0415 - deferred on purpose, see above
+
     pdf = FPDF()
     pdf.set_title(TITLE)
     pdf.set_creation_date(exported_at)
