@@ -86,12 +86,15 @@ def procfile_command(name: str) -> str:
 
 
 @contextmanager
-def procfile_web(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
-    """The Procfile's ``web`` on a free port with a migrated SQLite ledger, until the block
-    ends; its base URL and the ledger. Its output goes to ``web.log`` in ``tmp_path``."""
-    engine = configure(monkeypatch, tmp_path)
+def procfile_web(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str = "", **extra: str
+) -> Iterator[tuple[str, Engine]]:
+    """The Procfile's ``web`` on a free port with a migrated SQLite ledger (or the empty
+    database ``database_url`` names; ``extra`` more environment), until the block ends; its
+    base URL and the ledger. Its output goes to ``web.log`` in ``tmp_path``."""
+    engine = configure(monkeypatch, tmp_path, database_url, **extra)
     port = free_port()
-    with (tmp_path / "web.log").open("wb") as log:
+    with (tmp_path / "web.log").open("ab") as log:
         process = _start_web(port, tmp_path, log)
         try:
             base = f"http://127.0.0.1:{port}"

@@ -18,7 +18,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, Row, Select, false, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    Select,
+    bindparam,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.sql.audit import audit_values
@@ -139,8 +151,7 @@ class SqlRewrap:
                     changes.append(change)
             kept = self._unshared(connection, spec, changes)
             tally.shared = len(changes) - len(kept)
-            for change in kept:
-                tally.rewrapped += self._update(connection, spec, change)
+            tally.rewrapped = self._update(connection, spec, kept)
             return tally
 
     def _under_old(self, spec: SealedTable) -> Any:
@@ -197,20 +208,36 @@ class SqlRewrap:
             kept = [c for c in kept if _claims(c, index.column, taken, seen)]
         return list(kept)
 
-    def _update(self, connection: Connection, spec: SealedTable, change: _Change) -> int:
-        guard = [spec.column(name) == value for name, value in change.guard.items()]
-        statement = (
-            update(spec.table)
-            .where(spec.column("id") == change.row_id, *guard)
-            .values(change.values)
-        )
-        updated: int = connection.execute(statement).rowcount
+    def _update(self, connection: Connection, spec: SealedTable, changes: list[_Change]) -> int:
+        """Write the changes, one statement for each set of columns changed (executed many
+        times over); how many rows still held what they were read with, and were written."""
+        groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[_Change]] = {}
+        for change in changes:
+            groups.setdefault((tuple(change.values), tuple(change.guard)), []).append(change)
+        updated = 0
+        for (columns, guarded), group in groups.items():
+            statement = (
+                update(spec.table)
+                .where(spec.column("id") == bindparam("_id"))
+                .where(*(spec.column(name) == bindparam(f"_was_{name}") for name in guarded))
+                .values({name: bindparam(f"_new_{name}") for name in columns})
+            )
+            parameters = [_parameters(change) for change in group]
+            updated += connection.execute(statement, parameters).rowcount
         return updated
 
     def _audit(self, actor: str, action: str, details: dict[str, Any]) -> None:
         entry = AuditEntry(actor, action, "pii_key", None, details)
         with self._engine.begin() as connection:
             connection.execute(insert(AuditRow), audit_values(entry, self._clock))
+
+
+def _parameters(change: _Change) -> dict[str, Any]:
+    return (
+        {"_id": change.row_id}
+        | {f"_was_{name}": value for name, value in change.guard.items()}
+        | {f"_new_{name}": value for name, value in change.values.items()}
+    )
 
 
 def _claims(change: _Change, column: str, taken: set[str], seen: set[str]) -> bool:
