@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cli import connector, keys, local_stack, person, simulate, staff
+from cli import connector, keys, local_stack, person, retention, simulate, staff
 from consent.adapters.sql.migrate import current_revision, upgrade
 from consent.bootstrap import bootstrap
 from consent.config import Settings
@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     connector.add_commands(commands)
     person.add_commands(commands)
     keys.add_commands(commands)
+    retention.add_commands(commands)
     command = commands.add_parser("signing-keygen", help="print a new Ed25519 whsk_/whpk_ key pair")
     command.set_defaults(run=_keygen)
 

@@ -25,7 +25,7 @@ from consent.adapters.koski import CONNECT_TIMEOUT, HttpKoski
 from consent.adapters.login_throttle import LoginThrottle
 from consent.adapters.onnistuu import OnnistuuKey
 from consent.adapters.queues import RqJobQueue
-from consent.adapters.run_claim import RECONCILE_CLAIM, RedisRunClaim
+from consent.adapters.run_claim import RECONCILE_CLAIM, RETENTION_CLAIM, RedisRunClaim
 from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.enrolments import SqlEnrolments
@@ -35,6 +35,7 @@ from consent.adapters.sql.pending_imports import SqlPendingImports
 from consent.adapters.sql.people import SqlPeople
 from consent.adapters.sql.record_checks import SqlRecordChecks
 from consent.adapters.sql.results import SqlResults
+from consent.adapters.sql.retention import SqlRetention
 from consent.adapters.sql.rewrap import SqlRewrap
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
@@ -93,6 +94,16 @@ class Services:
     def rewrap(self) -> SqlRewrap:
         """Seals everything again under the current PII key (``vst-consent keys rewrap``)."""
         return SqlRewrap(self.engine, self.cipher, self.clock)
+
+    @cached_property
+    def retention(self) -> SqlRetention:
+        """The retention purge's view of the ledger (``vst-consent retention purge``)."""
+        return SqlRetention(self.engine, self.clock)
+
+    @cached_property
+    def retention_claim(self) -> RedisRunClaim:
+        """The claim in the broker that lets one worker a day run the retention purge."""
+        return RedisRunClaim(self.broker, RETENTION_CLAIM)
 
     @cached_property
     def throttle(self) -> LoginThrottle:

@@ -38,6 +38,8 @@ from consent.published_secrets import (
     is_weak_password,
     is_weak_session_key,
 )
+from consent.retention_rules import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
+from consent.retention_rules import MOST_DAYS as MOST_RETENTION_DAYS
 
 Mode = Literal["local", "production"]
 
@@ -109,6 +111,7 @@ class Settings:
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For names the client
     signing: SigningSettings = field(default_factory=lambda: SigningSettings.from_env({}))
     reconcile: ReconcileSettings = field(default_factory=lambda: ReconcileSettings.from_env({}))
+    retention_days: int = DEFAULT_RETENTION_DAYS  # non-consenting data goes this long after
 
     @property
     def current_pii_key(self) -> PiiKey:
@@ -144,6 +147,7 @@ class Settings:
             trusted_proxies=env.count("WEB_TRUSTED_PROXIES", 0),
             signing=SigningSettings.from_env(env),
             reconcile=ReconcileSettings.from_env(env),
+            retention_days=_retention_days(env),
         )
         if mode == "production":
             _require_production_values(env, settings)
@@ -221,6 +225,13 @@ class ReconcileSettings:
             env.count("KOSKI_RECONCILE_PAUSE_MS", 500), "KOSKI_RECONCILE_PAUSE_MS", 60_000
         )
         return cls(dt.timedelta(hours=hours), batch, dt.timedelta(milliseconds=pause))
+
+
+def _retention_days(env: _Env) -> int:
+    """``RETENTION_DAYS``: how long after its course ended the data of a person who never
+    gave a valid consent is kept (:mod:`consent.retention_rules`), 1 to 3650 days."""
+    days = env.positive_integer("RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+    return _at_most(days, "RETENTION_DAYS", MOST_RETENTION_DAYS)
 
 
 def _at_most(value: int, name: str, highest: int) -> int:

@@ -18,6 +18,7 @@ from consent.courses import Course
 from consent.duplicates import DuplicateWarning
 from consent.errors import (
     BindingFailed,
+    NotFound,
     NotInvalidatable,
     SendingFailed,
     UnknownInvalidationReason,
@@ -161,6 +162,8 @@ def bind_results(
         try:
             with ledger.binding() as tx:
                 binding, submission_id = bind_result(tx, result_id, source_system)
+        except NotFound:
+            continue  # deleted since it was queued (the retention purge): nothing to bind
         except Exception as error:  # noqa: BLE001 - raised below, once the rest are bound
             errors[result_id] = type(error).__name__
             first = first or error

@@ -22,6 +22,7 @@ return 0
 
 
 RECONCILE_CLAIM: Final = "vst:reconcile:claim"  # the key of the reconciliation run's claim
+RETENTION_CLAIM: Final = "vst:retention:claim"  # the key of the daily retention purge's claim
 
 
 class RedisRunClaim:

@@ -10,6 +10,7 @@ from consent.adapters.sql.courses import course_of
 from consent.adapters.sql.graded import graded_of
 from consent.adapters.sql.submissions import column_values
 from consent.adapters.sql.tables import ConsentRow, CourseRow, ResultRow, SubmissionRow
+from consent.errors import NotFound
 from consent.model import ConsentState, SubmissionState
 from consent.ports import Clock
 from consent.results import ResultForBinding, ResultSubmission, ResultToBind
@@ -24,7 +25,8 @@ class SqlResultBinding:
         self._clock = clock
 
     def result_to_bind(self, result_id: int) -> ResultToBind:
-        """The result, its consent and its submission in one query, its course in two."""
+        """The result, its consent and its submission in one query, its course in two;
+        :class:`NotFound` for a result no longer held."""
         query = (
             select(ResultRow, CourseRow, ConsentRow, SubmissionRow)
             .join(CourseRow, CourseRow.id == ResultRow.course_id)
@@ -36,7 +38,10 @@ class SqlResultBinding:
             .outerjoin(SubmissionRow, SubmissionRow.result_id == ResultRow.id)
             .where(ResultRow.id == result_id)
         )
-        row, course, consent, submission = self._session.execute(query).one()
+        found = self._session.execute(query).one_or_none()
+        if found is None:  # deleted since it was queued (the retention purge)
+            raise NotFound(f"no result {result_id}")
+        row, course, consent, submission = found
         result = ResultForBinding(
             result_id, row.participant_id, course_of(self._session, course), graded_of(row)
         )
