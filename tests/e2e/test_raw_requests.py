@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
 import time
 
 from sqlalchemy import Engine
 
 from tests.e2e.stack import SECRET, inbox_rows
+from tests.net import exchange
 from tests.signing import body_of, event, person, signed_headers
 from web.security_headers import PAGES_POLICY
 
@@ -37,18 +37,6 @@ UNREADABLE = {
 }
 
 
-def _exchange(base: str, data: bytes) -> bytes:
-    """Send ``data`` on a fresh connection; everything the server sent until it closed."""
-    host, port = base.removeprefix("http://").rsplit(":", 1)
-    received = b""
-    with socket.create_connection((host, int(port)), timeout=30) as client:
-        client.sendall(data)
-        client.shutdown(socket.SHUT_WR)
-        while chunk := client.recv(65536):
-            received += chunk
-    return received
-
-
 def _status_and_headers(answer: bytes) -> tuple[int, list[str]]:
     head = answer.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
     return int(head[0].split(" ")[1]), head[1:]
@@ -58,7 +46,7 @@ def test_gunicorns_own_refusals_of_unreadable_requests_carry_the_security_header
     web: tuple[str, Engine],
 ) -> None:
     base, engine = web
-    answers = {name: _exchange(base, raw.encode()) for name, (raw, _) in UNREADABLE.items()}
+    answers = {name: exchange(base, raw.encode()) for name, (raw, _) in UNREADABLE.items()}
     for name, answer in answers.items():
         status, headers = _status_and_headers(answer)
         assert status == UNREADABLE[name][1], (name, answer[:300])
@@ -81,12 +69,12 @@ def test_a_signed_event_posted_to_the_webhook_path_with_two_leading_slashes_is_a
     web: tuple[str, Engine],
 ) -> None:
     base, engine = web
-    answer = _exchange(base, _signed_post("//webhooks/signing"))
+    answer = exchange(base, _signed_post("//webhooks/signing"))
     status, headers = _status_and_headers(answer)
     assert status == 404, answer[:300]
     assert "Content-Type: application/problem+json" in headers
     assert json.loads(answer.partition(b"\r\n\r\n")[2])["status"] == 404
     assert inbox_rows(engine) == 0
-    answer = _exchange(base, _signed_post("/webhooks/signing"))  # the same event, as it should be
+    answer = exchange(base, _signed_post("/webhooks/signing"))  # the same event, as it should be
     assert _status_and_headers(answer)[0] == 202
     assert inbox_rows(engine) == 1

@@ -5,7 +5,6 @@ process's other lines are written as ever."""
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from pathlib import Path
 
 import pytest
@@ -15,20 +14,9 @@ import requests
 from consent.hetu import HETU_PATTERN, carries_a_hetu
 from tests.e2e.stack import procfile_web
 from tests.hetus import make_hetu
+from tests.net import exchange
 
 HETU = make_hetu(dt.date(1990, 3, 4))
-
-
-def _send(base: str, data: bytes) -> bytes:
-    """``data`` on a fresh connection; what the server answered before it closed."""
-    host, port = base.removeprefix("http://").rsplit(":", 1)
-    received = b""
-    with socket.create_connection((host, int(port)), timeout=30) as client:
-        client.sendall(data)
-        client.shutdown(socket.SHUT_WR)
-        while chunk := client.recv(65536):
-            received += chunk
-    return received
 
 
 def test_a_request_line_quoting_a_hetu_is_refused_in_the_log_and_counted(
@@ -36,7 +24,7 @@ def test_a_request_line_quoting_a_hetu_is_refused_in_the_log_and_counted(
 ) -> None:
     with procfile_web(monkeypatch, tmp_path) as (base, _engine):
         # Two parts, not three: gunicorn logs "Invalid HTTP request line: 'GET /…'".
-        answer = _send(base, f"GET /staff/{HETU}\r\n\r\n".encode())
+        answer = exchange(base, f"GET /staff/{HETU}\r\n\r\n".encode())
         assert answer.startswith(b"HTTP/1.1 400 ")
         forged = requests.post(
             f"{base}/webhooks/signing",
