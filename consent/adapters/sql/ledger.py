@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Final
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
@@ -13,10 +14,13 @@ from sqlalchemy.orm import sessionmaker
 
 from consent.adapters.sql import purposes
 from consent.adapters.sql.binding import SqlBindingTransaction
+from consent.adapters.sql.driver_insert import DriverInsert, uses_psycopg
 from consent.adapters.sql.tables import ConsentRow, InboxRow, SubmissionRow
 from consent.adapters.sql.upsert import insert_new
 from consent.model import InboxDelivery, InboxReceipt, InboxState
 from consent.ports import Clock, PiiCipher
+
+_INBOX_KEYS: Final = ("source", "webhook_id")  # a delivery is stored once per these
 
 
 def utc_now() -> dt.datetime:
@@ -32,6 +36,9 @@ class SqlLedger:
         self._engine = engine
         # One statement, committed on its own: no BEGIN and COMMIT round trips around it.
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._driver_insert = (
+            DriverInsert(engine, InboxRow, _INBOX_KEYS) if uses_psycopg(engine) else None
+        )
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._cipher = cipher
         self._clock = clock
@@ -64,12 +71,19 @@ class SqlLedger:
             return self._insert_delivery(values)
 
     def _insert_delivery(self, values: dict[str, object]) -> InboxReceipt:
-        # Core, not the ORM, and a single autocommitted INSERT … ON CONFLICT DO NOTHING: this
-        # runs on every webhook request, and a session or a transaction block costs more.
-        with self._autocommit.connect() as connection:
-            inserted = insert_new(connection, InboxRow, values, ["source", "webhook_id"])
+        # A single autocommitted INSERT … ON CONFLICT DO NOTHING, not the ORM: this runs on
+        # every webhook request, and a session or a transaction block costs more. On
+        # PostgreSQL it runs on psycopg itself (consent.adapters.sql.driver_insert), where
+        # Core's execution alone cost as much CPU as the driver's work and the round trip.
+        if self._driver_insert is not None:
+            inserted = self._driver_insert(values)
             if inserted is not None:
                 return InboxReceipt(inserted, duplicate=False)
+        with self._autocommit.connect() as connection:
+            if self._driver_insert is None:
+                inserted = insert_new(connection, InboxRow, values, list(_INBOX_KEYS))
+                if inserted is not None:
+                    return InboxReceipt(inserted, duplicate=False)
             query = select(InboxRow.id).where(
                 InboxRow.source == values["source"], InboxRow.webhook_id == values["webhook_id"]
             )
