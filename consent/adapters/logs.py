@@ -107,8 +107,12 @@ def _refuse(record: logging.LogRecord, code: str) -> None:
 
 def _redact(record: logging.LogRecord) -> None:
     """Redact what is only shaped like a hetu (glued, no valid number) from ``record``."""
-    message = record.getMessage()
-    redacted = redact_hetus(message)
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):  # logging reports the mismatch when it formats the record
+        message = redacted = ""
+    else:
+        redacted = redact_hetus(message)
     if redacted != message:
         record.msg, record.args = redacted, None
     if record.exc_text:

@@ -174,6 +174,19 @@ def test_a_hetu_bound_to_the_request_context_refuses_the_line_and_is_redacted_on
     assert line["request_id"] == "[hetu]"
 
 
+def test_arguments_that_do_not_fit_the_message_never_fail_the_caller(
+    counts: RecordingCounts,
+) -> None:
+    """logging reports such a record when it formats it, printing its arguments: one that
+    holds a hetu is refused first, and neither raises where it was logged."""
+    fitting = logging.LogRecord("lib", logging.INFO, __file__, 1, "a %s %s", (1,), None)
+    assert RefuseHetus().filter(fitting)
+    assert fitting.args == (1,)  # left for logging to report
+    with_hetu = logging.LogRecord("lib", logging.INFO, __file__, 1, "a %s %s", (HETU,), None)
+    assert RefuseHetus().filter(with_hetu)
+    assert with_hetu.getMessage() == "log.refused code=hetu_in_message"
+
+
 def test_every_handler_after_the_filter_sees_only_the_refusal(counts: RecordingCounts) -> None:
     """The record is rewritten in place: a library's handler beside ours (an error tracker,
     a file) gets the refusal, never the content."""
