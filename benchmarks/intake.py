@@ -1,11 +1,15 @@
-"""Webhook intake benchmark: the real endpoint next to a bare 202 endpoint, in one run.
+"""Webhook intake benchmark: the real endpoint next to a bare 202 endpoint and the durable
+floor, in one run.
 
-Both are served by gunicorn on loopback with the Procfile's ``web`` settings; a separate
+All three are served by gunicorn on loopback with the Procfile's ``web`` settings; a separate
 process posts signed consent events to each, in alternating rounds, and this script prints
-throughput (the median round), p50 and p99 latency, the requests slower than 100 ms, and the
-ratio of each round and their median. The real endpoint verifies, parses, validates, seals,
-commits to the database and enqueues to Redis on every request. ``--sync N`` also serves
-both with N sync workers (the Procfile's web before gthread had 2), in the same rounds.
+throughput (the median round), p50 and p99 latency, the requests slower than 100 ms, the
+ratios intake / bare and intake / floor of each round and their median, and the CPU time per
+request of each part (gunicorn, PostgreSQL, Redis, the load generator). The real endpoint
+verifies, parses, validates, seals, commits to the database and enqueues to Redis on every
+request; the floor (``benchmarks/floor_app.py``) only commits the body and pushes its id,
+the two round trips no acknowledged delivery can do without. ``--sync N`` also serves all
+three with N sync workers, in the same rounds.
 
     .venv/bin/python -m benchmarks.intake [--database postgresql|sqlite] [--rounds R]
                                           [--requests N] [--concurrency C] [--sync N]
@@ -30,6 +34,7 @@ from benchmarks.servers import ROOT, procfile_options, scratch_stack, serve
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 INTAKE = "vst-consent intake"
 BARE = "bare Flask 202"
+FLOOR = "durable floor"
 WARM_UP = 400  # requests per server before the rounds
 
 
@@ -53,12 +58,17 @@ def _summary(rounds: list[dict[str, Any]]) -> dict[str, float]:
     statuses = [one["statuses"] for one in rounds]
     ok = sum(v for counts in statuses for k, v in counts.items() if k in ("200", "202"))
     return {
-        "throughput": statistics.median(len(one["latencies"]) / one["wall"] for one in rounds),
+        "throughput": statistics.median(_throughput(one) for one in rounds),
         "p50_ms": 1000 * statistics.median(latencies),
         "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
         "ok": ok / len(latencies),
         "slow": sum(latency > 0.1 for latency in latencies) / len(latencies),
     }
+
+
+def _throughput(one: dict[str, Any]) -> float:
+    """Requests per second of one round."""
+    return len(one["latencies"]) / float(one["wall"])
 
 
 def _settings(sync_workers: int) -> dict[str, list[str]]:
@@ -75,22 +85,25 @@ def _report(
     setting: str, rounds: dict[str, list[dict[str, Any]]], meters: dict[str, list[cpu.CpuMeter]]
 ) -> None:
     """Print one setting's figures: each endpoint's, the ratios, the CPU per request."""
-    bare, intake = f"{BARE} [{setting}]", f"{INTAKE} [{setting}]"
+    labels = [f"{name} [{setting}]" for name in (BARE, FLOOR, INTAKE)]
     print(f"{'endpoint':<36}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'>100 ms':>10}{'2xx':>8}")
-    for label in (bare, intake):
+    for label in labels:
         r = _summary(rounds[label])
         print(
             f"{label:<36}{r['throughput']:>10.0f}{r['p50_ms']:>10.1f}{r['p99_ms']:>10.1f}"
             f"{r['slow']:>10.1%}{r['ok']:>8.0%}"
         )
-    ratios = [
-        (len(i["latencies"]) / i["wall"]) / (len(b["latencies"]) / b["wall"])
-        for b, i in zip(rounds[bare], rounds[intake], strict=True)
-    ]
-    shown = " ".join(f"{ratio:.2f}" for ratio in ratios)
-    print(f"throughput ratio (intake / bare): {statistics.median(ratios):.2f} (rounds: {shown})")
+    bare, floor, intake = labels
+    for name, baseline in (("bare", bare), ("floor", floor)):
+        ratios = [
+            _throughput(i) / _throughput(b)
+            for b, i in zip(rounds[baseline], rounds[intake], strict=True)
+        ]
+        shown = " ".join(f"{ratio:.2f}" for ratio in ratios)
+        median = statistics.median(ratios)
+        print(f"throughput ratio (intake / {name}): {median:.2f} (rounds: {shown})")
     print("CPU per request:")
-    for label in (bare, intake):
+    for label in labels:
         requests = sum(len(one["latencies"]) for one in rounds[label])
         print(f"  {label:<34}{cpu.CpuMeter.total(meters[label]).per(requests)}")
 
@@ -110,7 +123,11 @@ def main() -> None:
     # A fresh database numbers its deliveries from 1 again: jobs of an earlier run still
     # waiting under the same ids would turn every enqueue into a duplicate to look into.
     redis.Redis.from_url(REDIS).flushdb()
-    apps = {BARE: "benchmarks.bare_app:app", INTAKE: "web.app:create_app()"}
+    apps = {
+        BARE: "benchmarks.bare_app:app",
+        FLOOR: "benchmarks.floor_app:app",
+        INTAKE: "web.app:create_app()",
+    }
     with scratch_stack(args.database, REDIS, SIGNING_WEBHOOK_KEYS=secret) as (_, env):
         servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
         rounds: dict[str, list[dict[str, Any]]] = {}
