@@ -1,18 +1,38 @@
 """Binding consent: a stored delivery's event becomes, replaces or withdraws a consent in the
-ledger, and the sweeper makes sure every delivery gets its binding job. Dependencies come in
+ledger. One drain (:func:`bind_deliveries`) binds every waiting delivery, a batch to a
+transaction, and the sweeper makes sure a drain runs while any waits. Dependencies come in
 as arguments (ports), so tests pass fakes."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
+from typing import Final
 
 from consent.events import READ_ERRORS, ConsentEvent, EventKind, read_event
 from consent.model import AuditEntry, ConsentRecord, ConsentState, InboxState
-from consent.ports import BindingTransaction, Clock, ConsentLedger, JobQueue, PendingDeliveries
+from consent.ports import (
+    BindingRun,
+    BindingTransaction,
+    Clock,
+    ConsentLedger,
+    DeliveryBatch,
+    JobQueue,
+    PendingDeliveries,
+)
 from consent.rules import SignerDecision, decide_signer, next_state
 
 WORKER = "worker"
+# Deliveries bound in one transaction (each in a savepoint of its own): one commit serves
+# them all, while a burst's first deliveries wait for no more than a batch.
+DELIVERY_BATCH: Final = 50
+# A delivery whose binding failed this often is marked failed, for staff to see.
+BIND_ATTEMPTS: Final = 5
+# A drain that has bound for this long hands over to a drain queued anew, so that the jobs
+# queued meanwhile (its results' binding) run, and it ends well within its job's timeout.
+DRAIN_BUDGET: Final = dt.timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -33,16 +53,132 @@ def bind_consent(
     transaction, so a crash half-way leaves nothing half-done.
     """
     with ledger.binding() as tx:
-        body = tx.claim_delivery(inbox_id)
-        if body is None:
-            return ConsentBound("already bound")
-        try:
-            event = read_event(body, now=clock(), allow_temporary=allow_temporary)
-        except READ_ERRORS as error:
-            outcome = f"unreadable event ({type(error).__name__})"
-            _finish(tx, inbox_id, InboxState.FAILED, outcome, None)
-            return ConsentBound(outcome)
-        return _apply(tx, inbox_id, event)
+        return _bind(tx, inbox_id, clock, allow_temporary)
+
+
+def _bind(
+    tx: BindingTransaction, inbox_id: int, clock: Clock, allow_temporary: bool
+) -> ConsentBound:
+    body = tx.claim_delivery(inbox_id)
+    if body is None:
+        return ConsentBound("already bound")
+    try:
+        event = read_event(body, now=clock(), allow_temporary=allow_temporary)
+    except READ_ERRORS as error:
+        outcome = f"unreadable event ({type(error).__name__})"
+        _finish(tx, inbox_id, InboxState.FAILED, outcome, None)
+        return ConsentBound(outcome)
+    return _apply(tx, inbox_id, event)
+
+
+@dataclass(frozen=True)
+class BatchBound:
+    """What binding one batch did: each delivery bound (inbox id, what it did), and each
+    whose binding failed (inbox id, the error's type: never its text)."""
+
+    bound: tuple[tuple[int, ConsentBound], ...] = ()
+    failed: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def claimed(self) -> bool:
+        """Whether the batch found any delivery waiting."""
+        return bool(self.bound or self.failed)
+
+
+def bind_batch(
+    ledger: ConsentLedger,
+    clock: Clock,
+    allow_temporary: bool = False,
+    skip: Collection[int] = (),
+    limit: int = DELIVERY_BATCH,
+) -> BatchBound:
+    """Bind up to ``limit`` waiting deliveries (none of ``skip``), oldest first, in one
+    transaction that commits once.
+
+    Each is bound in a savepoint of its own: a delivery whose binding fails (a poison row)
+    is undone alone, its failure counted (at :data:`BIND_ATTEMPTS` it is marked failed),
+    and the others are bound. An error that leaves the transaction itself unusable (the
+    database gone) fails the counting too, so the whole batch rolls back and all of it
+    still waits: nothing is half-done, as with one transaction each.
+    """
+    bound: list[tuple[int, ConsentBound]] = []
+    failed: list[tuple[int, str]] = []
+    with ledger.batch() as batch:
+        for inbox_id in batch.claim_waiting(limit, skip):
+            try:
+                with batch.delivery() as tx:
+                    done = _bind(tx, inbox_id, clock, allow_temporary)
+            except Exception as error:  # noqa: BLE001 - one poison row must not stop the others
+                failed.append((inbox_id, type(error).__name__))
+                _count_failure(batch, inbox_id, type(error).__name__)
+            else:
+                bound.append((inbox_id, done))
+    return BatchBound(tuple(bound), tuple(failed))
+
+
+def _count_failure(batch: DeliveryBatch, inbox_id: int, error: str) -> None:
+    if batch.count_failure(inbox_id) < BIND_ATTEMPTS:
+        return  # still waiting: the next drain tries it again
+    with batch.delivery() as tx:
+        _finish(tx, inbox_id, InboxState.FAILED, f"binding failed ({error})", None)
+
+
+def bind_deliveries(
+    ledger: ConsentLedger,
+    run: BindingRun,
+    clock: Clock,
+    done: Callable[[BatchBound], object],
+    *,
+    allow_temporary: bool = False,
+    budget: dt.timedelta = DRAIN_BUDGET,
+) -> dict[str, int]:
+    """The drain: bind every waiting delivery, a batch at a time (:func:`bind_batch`),
+    calling ``done`` after each batch is committed; how many came to each outcome.
+
+    A delivery's request commits its row, then sets the broker's mark unless it is set,
+    and queues a drain only if it set it (one atomic step: the drain's job id is the mark's
+    value). The drain holds the mark while it binds, renewing it after each batch; when a
+    batch finds nothing, it clears the mark and then looks once more. Every committed row
+    is bound, because of the order of those steps:
+
+    * The request set the mark: its drain started after the row was committed, and binds
+      everything waiting before it ends, the row too.
+    * The mark was set: the drain holding it clears it later than the request found it
+      set, so later than the row's commit, and looks once more after clearing: that look
+      finds the row. Finding any, it takes the mark again and goes on; if another drain
+      took it first, that one set it after the clearing, so it looks later still, and binds
+      the row. A drain over its ``budget`` hands over the same way: it clears the mark and
+      asks for a drain as a request would, and that drain looks after the clearing.
+    * The mark expired instead (its drain was killed, and renewed it no more): the next
+      request sets it and queues a drain, which finds the row, or, with no request, the
+      sweeper queues one for a row waiting longer than its grace period.
+
+    Deliveries whose binding failed are passed over for the rest of the run: a later drain
+    tries them again, until :data:`BIND_ATTEMPTS`.
+    """
+    deadline = clock() + budget
+    outcomes: Counter[str] = Counter()
+    skip: set[int] = set()
+
+    def bind() -> BatchBound:
+        batch = bind_batch(ledger, clock, allow_temporary, skip)
+        skip.update(inbox_id for inbox_id, _ in batch.failed)
+        outcomes.update(bound.outcome for _, bound in batch.bound)
+        outcomes.update("failed" for _ in batch.failed)
+        done(batch)
+        return batch
+
+    while run.hold():  # else another drain holds the mark: it binds what waits
+        while bind().claimed:
+            if clock() >= deadline:
+                run.hand_over()
+                return dict(outcomes)
+            if not run.hold():
+                return dict(outcomes)
+        run.release()
+        if not bind().claimed:  # the look once more, after the mark is cleared
+            break
+    return dict(outcomes)
 
 
 def _apply(tx: BindingTransaction, inbox_id: int, event: ConsentEvent) -> ConsentBound:
@@ -119,9 +255,7 @@ SWEEP_GRACE = dt.timedelta(seconds=60)
 
 
 def sweep_deliveries(ledger: PendingDeliveries, queue: JobQueue, clock: Clock) -> dict[str, int]:
-    """Make sure every delivery still waiting after a grace period has a binding job."""
-    counts: dict[str, int] = {}
-    for inbox_id in ledger.pending_deliveries(clock() - SWEEP_GRACE):
-        action = queue.ensure_binding(inbox_id)
-        counts[action] = counts.get(action, 0) + 1
-    return counts
+    """Make sure a drain runs while any delivery still waits after a grace period; how
+    many waited, by what was done (``enqueued`` a drain, or one was already ``waiting``)."""
+    waiting = ledger.pending_deliveries(clock() - SWEEP_GRACE)
+    return {queue.ensure_drain(): len(waiting)} if waiting else {}

@@ -7,7 +7,7 @@ in-memory fakes instead.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -101,11 +101,33 @@ class BindingTransaction(Protocol):
         ...
 
 
+class DeliveryBatch(Protocol):
+    """One transaction over a batch of waiting deliveries, each bound in a savepoint of its own."""
+
+    def claim_waiting(self, limit: int, skip: Collection[int]) -> list[int]:
+        """Lock up to ``limit`` deliveries still waiting (none of ``skip``), oldest first,
+        passing over any that another transaction holds."""
+        ...
+
+    def delivery(self) -> AbstractContextManager[BindingTransaction]:
+        """A savepoint for binding one delivery: kept on a clean exit, undone on an exception
+        (and the batch goes on)."""
+        ...
+
+    def count_failure(self, inbox_id: int) -> int:
+        """Count one failed attempt at binding the delivery; the attempts counted so far."""
+        ...
+
+
 class ConsentLedger(Protocol):
     """Opens binding transactions; everything in one commits or nothing does."""
 
     def binding(self) -> AbstractContextManager[BindingTransaction]:
         """A transaction that commits on a clean exit and rolls back on an exception."""
+        ...
+
+    def batch(self) -> AbstractContextManager[DeliveryBatch]:
+        """A transaction for a batch of deliveries: commits on a clean exit."""
         ...
 
 
@@ -128,17 +150,33 @@ class Counting:
 class JobQueue(Protocol):
     """Hands work to the workers. Arguments are row ids; never personal data."""
 
-    def enqueue_binding(self, inbox_id: int) -> None:
-        """Ask a worker to bind a stored delivery (idempotent: a pending job is not doubled)."""
-        ...
-
     def enqueue_new_binding(self, inbox_id: int, counting: Counting | None = None) -> None:
-        """Ask a worker to bind a delivery stored just now (no job can hold its id yet);
-        with ``counting``, add one to that event counter in the same round trip."""
+        """Ask for delivery ``inbox_id``, stored just now, to be bound (by the one drain that
+        binds every waiting delivery, :func:`consent.binding.bind_deliveries`); with
+        ``counting``, add one to that event counter in the same round trip."""
         ...
 
-    def ensure_binding(self, inbox_id: int) -> str:
-        """Make sure a binding job will run: enqueue, requeue a failed one, or leave one waiting."""
+    def ensure_drain(self) -> str:
+        """Make sure a drain will run: say ``waiting`` if one is queued or running, else
+        queue one (``enqueued``)."""
+        ...
+
+
+class BindingRun(Protocol):
+    """The broker's mark that deliveries wait to be bound, as one drain holds it
+    (:func:`consent.binding.bind_deliveries` says how the mark and the ledger agree)."""
+
+    def hold(self) -> bool:
+        """Renew the mark's lifetime for this drain, or take it if nobody holds it; False if
+        another drain holds it."""
+        ...
+
+    def release(self) -> None:
+        """Clear the mark if this drain holds it."""
+        ...
+
+    def hand_over(self) -> None:
+        """Clear the mark if this drain holds it, then ask for a drain as a new delivery does."""
         ...
 
 
@@ -484,6 +522,10 @@ class Counts(Protocol):
 
 class WorkerJobs(GradingJobs, Protocol):
     """The queue as the worker's jobs use it."""
+
+    def binding_run(self, run_id: str) -> BindingRun:
+        """The binding mark as the drain job ``run_id`` holds it."""
+        ...
 
     def enqueue_reconciliation(self, submission_ids: list[int], timeout: int) -> None:
         """Queue one reconciliation run over these live records."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -44,6 +44,7 @@ class StoredDelivery:
     received_at: dt.datetime
     state: InboxState = InboxState.RECEIVED
     outcome: str | None = None
+    attempts: int = 0
 
 
 @dataclass
@@ -61,6 +62,8 @@ class InMemoryLedger:
     def __init__(self) -> None:
         self.state = _State()
         self.crash_before_saving_consent = False
+        self.poison: set[int] = set()
+        self.claimed: list[list[int]] = []
 
     def add_delivery(self, inbox_id: int, body: bytes, received_at: dt.datetime) -> None:
         self.state.deliveries[inbox_id] = StoredDelivery(body, received_at)
@@ -70,6 +73,15 @@ class InMemoryLedger:
         before = copy.deepcopy(self.state)
         try:
             yield InMemoryTransaction(self.state, self.crash_before_saving_consent)
+        except BaseException:
+            self.state = before
+            raise
+
+    @contextmanager
+    def batch(self) -> Iterator[InMemoryBatch]:
+        before = copy.deepcopy(self.state)
+        try:
+            yield InMemoryBatch(self)
         except BaseException:
             self.state = before
             raise
@@ -94,14 +106,55 @@ class InMemoryLedger:
         )
 
 
+class InMemoryBatch:
+    """:class:`consent.ports.DeliveryBatch` over the fake's state: each delivery's savepoint
+    is a copy of the state, put back on an exception. ``poison`` holds deliveries whose
+    binding raises; ``claimed`` every delivery each claim returned, in order."""
+
+    def __init__(self, ledger: InMemoryLedger) -> None:
+        self._ledger = ledger
+
+    def claim_waiting(self, limit: int, skip: Collection[int]) -> list[int]:
+        waiting = [
+            i
+            for i, d in sorted(self._ledger.state.deliveries.items())
+            if d.state is InboxState.RECEIVED and i not in skip
+        ][:limit]
+        self._ledger.claimed.append(waiting)
+        return waiting
+
+    @contextmanager
+    def delivery(self) -> Iterator[InMemoryTransaction]:
+        ledger = self._ledger
+        before = copy.deepcopy(ledger.state)
+        try:
+            yield InMemoryTransaction(ledger.state, poison=ledger.poison)
+        except BaseException:
+            ledger.state.__dict__.update(before.__dict__)
+            raise
+
+    def count_failure(self, inbox_id: int) -> int:
+        delivery = self._ledger.state.deliveries[inbox_id]
+        delivery.attempts += 1
+        return delivery.attempts
+
+
 class InMemoryTransaction:
     """:class:`consent.ports.BindingTransaction` over the fake's state."""
 
-    def __init__(self, state: _State, crash_before_saving_consent: bool = False) -> None:
+    def __init__(
+        self,
+        state: _State,
+        crash_before_saving_consent: bool = False,
+        poison: Collection[int] = (),
+    ) -> None:
         self._state = state
         self._crash = crash_before_saving_consent
+        self._poison = poison
 
     def claim_delivery(self, inbox_id: int) -> bytes | None:
+        if inbox_id in self._poison:
+            raise KeyError("a row no binding can read")
         delivery = self._state.deliveries[inbox_id]
         return delivery.body if delivery.state is InboxState.RECEIVED else None
 
@@ -144,20 +197,41 @@ class RecordingQueue:
 
     def __init__(self, fail_with: Exception | None = None) -> None:
         self.bindings: list[int] = []
-        self.ensured: list[int] = []
+        self.drains_ensured = 0
         self._fail_with = fail_with
 
-    def enqueue_binding(self, inbox_id: int) -> None:
+    def enqueue_new_binding(self, inbox_id: int, _counting: Counting | None = None) -> None:
         if self._fail_with is not None:
             raise self._fail_with
         self.bindings.append(inbox_id)
 
-    def enqueue_new_binding(self, inbox_id: int, _counting: Counting | None = None) -> None:
-        self.enqueue_binding(inbox_id)
-
-    def ensure_binding(self, inbox_id: int) -> str:
-        self.ensured.append(inbox_id)
+    def ensure_drain(self) -> str:
+        self.drains_ensured += 1
         return "enqueued"
+
+
+class RecordingBindingRun:
+    """:class:`consent.ports.BindingRun` that holds the mark unless ``held_elsewhere`` and
+    remembers each step (``hold``, ``release``, ``hand_over``); ``on_release`` runs as the
+    mark is cleared (a request arriving just then)."""
+
+    def __init__(self) -> None:
+        self.steps: list[str] = []
+        self.held_elsewhere = False
+        self.on_release: list[Callable[[], object]] = []
+
+    def hold(self) -> bool:
+        self.steps.append("hold")
+        return not self.held_elsewhere
+
+    def release(self) -> None:
+        self.steps.append("release")
+        for arrive in self.on_release:
+            arrive()
+        self.on_release.clear()
+
+    def hand_over(self) -> None:
+        self.steps.append("hand_over")
 
 
 @dataclass
@@ -471,6 +545,9 @@ class RecordingGradingJobs:
 
     def enqueue_submission(self, submission_id: int, delay: dt.timedelta | None = None) -> None:
         self.retries.append((submission_id, delay))
+
+    def binding_run(self, run_id: str) -> RecordingBindingRun:
+        return RecordingBindingRun()
 
 
 class InMemoryCourses:

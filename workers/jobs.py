@@ -44,8 +44,45 @@ def _worker_services() -> WorkerServices:
     return _WORKER["services"]
 
 
+def bind_deliveries(services: WorkerServices | None = None) -> dict[str, int]:
+    """The drain: bind every waiting delivery, a batch to a transaction, and after each
+    batch bind its participants' results again (one enqueue a batch); see
+    :func:`consent.binding.bind_deliveries`. The worker runs it in its own process, with
+    connections kept from one drain to the next.
+
+    Returns how many deliveries came to each outcome (``signed: valid`` …, ``failed``).
+    """
+    deps = services or _worker_services()
+    run = get_current_job()
+    run_id = run.id if run else "bind-deliveries"
+    return binding.bind_deliveries(
+        deps.ledger,
+        deps.queue.binding_run(run_id),
+        deps.clock,
+        lambda batch: _bound_batch(batch, deps),
+        allow_temporary=deps.settings.allow_temporary_hetu,
+    )
+
+
+def _bound_batch(batch: binding.BatchBound, deps: WorkerServices) -> None:
+    """Log each delivery of a committed batch, then queue its participants' results."""
+    for inbox_id, error in batch.failed:
+        log.warning("consent.bind_failed inbox_id=%s error=%s", inbox_id, error)
+    participants = set()
+    for inbox_id, bound in batch.bound:
+        log.info("consent.bound inbox_id=%s outcome=%s", inbox_id, bound.outcome)
+        if bound.course_code is not None and bound.participant_id is not None:
+            participants.add((bound.course_code, bound.participant_id))
+    results = [r for pair in sorted(participants) for r in deps.results.results_of(*pair)]
+    if results:
+        deps.queue.enqueue_result_bindings(results)
+
+
 def bind_consent(inbox_id: int, services: WorkerServices | None = None) -> str:
-    """Bind stored delivery ``inbox_id``, then bind that participant's results again."""
+    """Bind stored delivery ``inbox_id``, then bind that participant's results again.
+
+    Deliveries are bound by :func:`bind_deliveries` now; this binds one (a job queued by
+    an earlier version still runs)."""
     deps = services or _worker_services()
     bound = binding.bind_consent(
         inbox_id, deps.ledger, deps.clock, deps.settings.allow_temporary_hetu

@@ -55,6 +55,11 @@ class MeasuredWorker(Worker):
 
     maintenance_task: Callable[[Redis, str], object] | None = None
     release_connections: Callable[[], object] | None = None
+    # Jobs always run in the worker process, keeping their connections from one to the
+    # next (the drain: a short job, many a second in a burst, that a fork would cost more
+    # than the binding itself); a work horse forked later forgets, unclosed, what it inherits.
+    in_process: frozenset[str] = frozenset()
+    forget_connections: Callable[[], object] | None = None
     _warm: frozenset[str] = frozenset()
     _renewal: _Renewal | None = None
 
@@ -70,7 +75,8 @@ class MeasuredWorker(Worker):
     def execute_job(self, job: Job, queue: Queue) -> None:
         """In a work horse, unless this is the first job of its kind (see the class)."""
         name = job_name(job)
-        if self.release_connections is None or name in self._warm:
+        kept = name in self.in_process
+        if not kept and (self.release_connections is None or name in self._warm):
             super().execute_job(job, queue)
             return
         self._warm |= {name}
@@ -86,9 +92,17 @@ class MeasuredWorker(Worker):
             self.set_state(WorkerStatus.IDLE)
         finally:
             self._renewal = None
-            self.release_connections()
-            gc.collect()
-            gc.freeze()  # horses need not scan (and so copy) what they inherit
+            if not kept and self.release_connections is not None:
+                self.release_connections()
+                gc.collect()
+                gc.freeze()  # horses need not scan (and so copy) what they inherit
+
+    def main_work_horse(self, job: Job, queue: Queue) -> None:
+        """In a work horse just forked: first forget the worker's pooled connections,
+        without closing them (the worker goes on using them), then run the job as RQ does."""
+        if self.forget_connections is not None:
+            self.forget_connections()
+        super().main_work_horse(job, queue)
 
     def _start_scheduler(
         self,

@@ -54,7 +54,16 @@ def build_worker(
     )
     worker.maintenance_task = lambda broker, name: sweep_if_due(services, broker, name)
     worker.release_connections = services.release_connections
+    worker.in_process = frozenset({"bind_deliveries"})
+    worker.forget_connections = lambda: _forget(services)
     return worker
+
+
+def _forget(services: Services) -> None:
+    """Drop the database pools a work horse inherited, closing nothing (SQLAlchemy's way
+    for a forked child): its first statement opens a connection of its own."""
+    services.engine.dispose(close=False)
+    services.intake_engine.dispose(close=False)
 
 
 def _warm_up(engine: Engine) -> None:

@@ -1,9 +1,10 @@
 """RQ queues: names, construction, and :class:`consent.ports.JobQueue` over them.
 
-Jobs are named by dotted path (``workers.jobs.bind_consent``) so the web side never imports
-the worker package; their only arguments are row ids (or the bounds of a range of ids). Job
-ids are deterministic and enqueued with ``unique=True``, so a job already waiting is not
-doubled; only a delivery stored just now, whose id no job can hold yet, skips that look-up.
+Jobs are named by dotted path (``workers.jobs.bind_deliveries``) so the web side never
+imports the worker package; their only arguments are row ids (or the bounds of a range of
+ids). Job ids are deterministic and enqueued with ``unique=True``, so a job already waiting
+is not doubled. Deliveries are bound by one drain at a time, queued by the request that
+finds the binding mark unset (:mod:`consent.adapters.binding_mark`); its job id is random.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 import redis
+from redis.client import Pipeline
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
-from consent.adapters import counters
-from consent.ports import Counting
+from consent.adapters import binding_mark, counters
+from consent.ports import BindingRun, Counting
 
 CONSENT_QUEUE: Final = "consent"
 SIGNING_QUEUE: Final = "signing"
@@ -32,6 +34,10 @@ KOSKI_QUEUE: Final = "koski"
 QUEUES_BY_PRIORITY: Final = (CONSENT_QUEUE, SIGNING_QUEUE, KOSKI_QUEUE)
 
 BIND_CONSENT: Final = "workers.jobs.bind_consent"
+BIND_DELIVERIES: Final = "workers.jobs.bind_deliveries"
+# Far above the drain's own budget (consent.binding.DRAIN_BUDGET): only a drain stuck in a
+# statement is stopped by it.
+DRAIN_TIMEOUT: Final = 300
 BIND_RESULTS: Final = "workers.jobs.bind_results"
 SUBMIT: Final = "workers.jobs.submit"
 SUBMIT_RANGE: Final = "workers.jobs.submit_range"
@@ -91,25 +97,71 @@ class RqJobQueue:
         self._koski = queue(KOSKI_QUEUE, connection)
         self._signing = queue(SIGNING_QUEUE, connection)
 
-    def enqueue_binding(self, inbox_id: int) -> None:
-        """Queue ``bind_consent(inbox_id)`` unless that job is already waiting."""
-        self._enqueue(self._consent, BIND_CONSENT, (inbox_id,), f"bind-consent-{inbox_id}")
-
     def enqueue_new_binding(self, inbox_id: int, counting: Counting | None = None) -> None:
-        """Queue ``bind_consent(inbox_id)`` for a delivery stored just now, and count
-        ``counting``, in one round trip (one ``MULTI``/``EXEC``).
+        """Ask for delivery ``inbox_id``, stored just now, to be bound, and count ``counting``,
+        in one round trip (one ``MULTI``/``EXEC``).
 
-        No job can hold a new row's id yet, so the look-up of :meth:`enqueue_binding` (RQ's
-        unique-enqueue script, after a round trip of its own) is skipped. This runs on every
-        webhook request.
+        The drain binds every waiting delivery, so the id itself is not needed: unless a
+        drain holds the binding mark, one is queued (:mod:`consent.adapters.binding_mark`).
+        This runs on every webhook request.
         """
-        options = {"retry": BINDING_RETRY, "result_ttl": RESULT_TTL, "failure_ttl": FAILURE_TTL}
         with self._connection.pipeline() as pipe:
-            job_id = f"bind-consent-{inbox_id}"
-            self._consent.enqueue(BIND_CONSENT, inbox_id, job_id=job_id, pipeline=pipe, **options)
+            self._ask_for_drain(pipe)
             if counting is not None:
                 counters.add(pipe, counting)
             pipe.execute()
+
+    def ensure_drain(self) -> str:
+        """Make sure a drain will run: ``waiting`` if the one holding the mark is queued or
+        running, else the mark (left by a drain that failed or vanished) is cleared and a
+        drain queued (``enqueued``)."""
+        holder = binding_mark.holder(self._connection)
+        if holder is not None:
+            if self._waiting(holder):
+                return "waiting"
+            binding_mark.release(self._connection, holder)
+        with self._connection.pipeline() as pipe:
+            self._ask_for_drain(pipe)
+            asked = pipe.execute()
+        return "enqueued" if asked[0] else "waiting"
+
+    def binding_run(self, run_id: str) -> BindingRun:
+        """The binding mark as drain job ``run_id`` holds it; it hands over to a drain
+        queued as a request queues one."""
+        return binding_mark.RedisBindingRun(self._connection, run_id, self._ask_again)
+
+    def _ask_again(self) -> None:
+        with self._connection.pipeline() as pipe:
+            self._ask_for_drain(pipe)
+            pipe.execute()
+
+    def _ask_for_drain(self, pipe: Pipeline) -> None:
+        """Add to ``pipe`` the script that queues a drain unless one holds the mark; the
+        drain's job is built by RQ, onto a pipeline never sent, and its commands go to the
+        script."""
+        job_id = binding_mark.drain_job_id()
+        recorder = self._connection.pipeline(transaction=False)
+        self._consent.enqueue(
+            BIND_DELIVERIES,
+            job_id=job_id,
+            pipeline=recorder,
+            job_timeout=DRAIN_TIMEOUT,
+            retry=BINDING_RETRY,
+            result_ttl=0,  # one a burst, thousands a day: nothing to keep of a drain done
+            failure_ttl=FAILURE_TTL,
+        )
+        commands = [command for command, _options in recorder.command_stack]
+        recorder.reset()
+        binding_mark.ask(pipe, job_id, commands)
+
+    def _waiting(self, job_id: str) -> bool:
+        """Whether job ``job_id`` is queued (truly), scheduled or running."""
+        try:
+            job = Job.fetch(job_id, self._connection, serializer=JSONSerializer)
+            status = job.get_status()
+        except (NoSuchJobError, InvalidJobOperation):
+            return False
+        return status in _WAITING and not self._lost(job, status)
 
     def enqueue_result_bindings(self, result_ids: Iterable[int]) -> None:
         """Queue ``bind_results`` for these results, :data:`BIND_BATCH` to a job, on the
@@ -227,20 +279,3 @@ class RqJobQueue:
             self._connection.lpos(key, job.id) is None
             for key in (waiting_in.key, waiting_in.intermediate_queue_key)
         )
-
-    def ensure_binding(self, inbox_id: int) -> str:
-        """Make sure a binding job for ``inbox_id`` will run; says what was done."""
-        try:
-            job = Job.fetch(f"bind-consent-{inbox_id}", self._connection, serializer=JSONSerializer)
-        except NoSuchJobError:
-            self.enqueue_binding(inbox_id)
-            return "enqueued"
-        status = job.get_status()
-        if status in _WAITING and not self._lost(job, status):
-            return "waiting"
-        if status is JobStatus.FAILED:
-            job.requeue()
-            return "requeued"
-        job.delete()  # finished or stopped, yet the row still waits: run it again
-        self.enqueue_binding(inbox_id)
-        return "enqueued"

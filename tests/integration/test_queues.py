@@ -13,7 +13,7 @@ from rq.serializers import JSONSerializer
 from consent.adapters.counters import RedisCounters
 from consent.adapters.queues import (
     BIND_BATCH,
-    BIND_CONSENT,
+    BIND_DELIVERIES,
     BIND_RESULTS,
     BINDING_RETRY,
     CONSENT_QUEUE,
@@ -27,21 +27,7 @@ from consent.adapters.queues import (
 from consent.ports import Counting
 
 
-def _job(redis_client: redis.Redis, inbox_id: int) -> Job:
-    return Job.fetch(f"bind-consent-{inbox_id}", redis_client, serializer=JSONSerializer)
-
-
-def test_a_binding_job_is_queued_once_however_often_it_is_asked_for(
-    redis_client: redis.Redis,
-) -> None:
-    jobs = RqJobQueue(redis_client)
-    jobs.enqueue_binding(7)
-    jobs.enqueue_binding(7)
-    assert queue(CONSENT_QUEUE, redis_client).get_job_ids() == ["bind-consent-7"]
-    assert _job(redis_client, 7).args == [7]
-
-
-def test_a_new_delivery_is_queued_and_counted_in_one_round_trip(
+def test_a_new_delivery_asks_for_a_drain_and_is_counted_in_one_round_trip(
     redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     round_trips: list[int] = []
@@ -55,45 +41,10 @@ def test_a_new_delivery_is_queued_and_counted_in_one_round_trip(
     accepted = Counting("webhook", (("outcome", "accepted"),))
     RqJobQueue(redis_client).enqueue_new_binding(9, accepted)
     assert len(round_trips) == 1
-    assert queue(CONSENT_QUEUE, redis_client).get_job_ids() == ["bind-consent-9"]
-    job = _job(redis_client, 9)
-    assert (job.func_name, job.args, job.get_status()) == (BIND_CONSENT, [9], JobStatus.QUEUED)
-    assert job.retries_left == BINDING_RETRY.max  # a killed worker's job runs again
+    [job] = queue(CONSENT_QUEUE, redis_client).get_jobs()
+    assert (job.func_name, job.args, job.get_status()) == (BIND_DELIVERIES, [], JobStatus.QUEUED)
+    assert job.retries_left == BINDING_RETRY.max  # a killed worker's drain runs again
     assert RedisCounters(redis_client).totals("webhook") == {(("outcome", "accepted"),): 1}
-
-
-def test_the_sweeper_queues_a_vanished_job_and_leaves_a_waiting_one(
-    redis_client: redis.Redis,
-) -> None:
-    jobs = RqJobQueue(redis_client)
-    assert jobs.ensure_binding(1) == "enqueued"
-    assert jobs.ensure_binding(1) == "waiting"
-    assert queue(CONSENT_QUEUE, redis_client).count == 1
-
-
-def test_the_sweeper_requeues_a_failed_job(redis_client: redis.Redis) -> None:
-    jobs = RqJobQueue(redis_client)
-    jobs.enqueue_binding(2)
-    job = _job(redis_client, 2)
-    consent_queue = queue(CONSENT_QUEUE, redis_client)
-    consent_queue.remove(job)
-    job.set_status(JobStatus.FAILED)
-    consent_queue.failed_job_registry.add(job, ttl=60)
-    assert jobs.ensure_binding(2) == "requeued"
-    assert consent_queue.get_job_ids() == ["bind-consent-2"]
-
-
-def test_the_sweeper_runs_again_a_job_that_finished_while_its_row_still_waits(
-    redis_client: redis.Redis,
-) -> None:
-    jobs = RqJobQueue(redis_client)
-    jobs.enqueue_binding(3)
-    consent_queue = queue(CONSENT_QUEUE, redis_client)
-    job = _job(redis_client, 3)
-    consent_queue.remove(job)
-    job.set_status(JobStatus.FINISHED)
-    assert jobs.ensure_binding(3) == "enqueued"
-    assert consent_queue.get_job_ids() == ["bind-consent-3"]
 
 
 def _as_if(redis_client: redis.Redis, job_id: str, status: JobStatus) -> None:
@@ -177,15 +128,17 @@ def test_a_job_popped_by_a_worker_that_died_before_starting_it_is_queued_again(
     redis_client: redis.Redis,
 ) -> None:
     jobs = RqJobQueue(redis_client)
-    jobs.enqueue_binding(8)
+    jobs.enqueue_new_binding(8)
     jobs.enqueue_result_bindings([9])
     consent_queue = queue(CONSENT_QUEUE, redis_client)
     popped = consent_queue.get_job_ids()
     for job_id in popped:  # what BLPOP did before the kill
         redis_client.lrem(consent_queue.key, 0, job_id)
     assert consent_queue.get_job_ids() == []
-    assert jobs.ensure_binding(8) == "enqueued"  # its status still says queued: not trusted
+    assert jobs.ensure_drain() == "enqueued"  # its status still says queued: not trusted
     jobs.enqueue_result_bindings([9])
-    assert sorted(consent_queue.get_job_ids()) == sorted(popped)
+    assert len(consent_queue.get_job_ids()) == 2
+    assert popped[1] in consent_queue.get_job_ids()  # the results' batch under its own id
     jobs.enqueue_result_bindings([9])  # waiting for real now: nothing added
+    assert jobs.ensure_drain() == "waiting"
     assert len(consent_queue.get_job_ids()) == 2

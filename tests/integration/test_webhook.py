@@ -133,7 +133,7 @@ def test_a_valid_adult_consent_is_stored_queued_and_accepted(
     assert response.status_code == 202
     assert response.get_json() == {"status": "accepted", "inbox_id": 1}
     assert inbox_rows(engine) == 1
-    assert queued_jobs(redis_client) == [["workers.jobs.bind_consent", None, [1], {}]]
+    assert queued_jobs(redis_client) == [["workers.jobs.bind_deliveries", None, [], {}]]
 
 
 def test_a_valid_guardian_consent_for_a_minor_is_accepted(
@@ -371,7 +371,7 @@ def test_a_pooled_connection_that_died_is_replaced_without_failing_the_delivery(
         )
     assert post(client, event(GUARDIAN, GUARDIAN), webhook_id="msg_2").status_code == 202
     assert inbox_rows(engine) == 2
-    assert len(queued_jobs(redis_client)) == 2
+    assert len(queued_jobs(redis_client)) == 1  # one drain binds both
     engine.dispose()
 
 

@@ -147,15 +147,20 @@ def test_a_participant_is_one_person_across_courses_and_events() -> None:
     assert len(ledger.state.consents) == 2
 
 
-def test_the_sweeper_queues_only_deliveries_left_waiting_past_the_grace_period() -> None:
+def test_the_sweeper_ensures_a_drain_only_for_deliveries_left_waiting_past_the_grace_period() -> (
+    None
+):
     ledger = InMemoryLedger()
-    ledger.add_delivery(1, b"{}", NOW - dt.timedelta(minutes=5))
     ledger.add_delivery(2, b"{}", NOW - dt.timedelta(seconds=10))
     ledger.add_delivery(3, b"{}", NOW - dt.timedelta(minutes=5))
     ledger.state.deliveries[3].state = InboxState.PROCESSED
     queue = RecordingQueue()
-    assert binding.sweep_deliveries(ledger, queue, clock) == {"enqueued": 1}
-    assert queue.ensured == [1]
+    assert binding.sweep_deliveries(ledger, queue, clock) == {}
+    assert queue.drains_ensured == 0
+    ledger.add_delivery(1, b"{}", NOW - dt.timedelta(minutes=5))
+    ledger.add_delivery(4, b"{}", NOW - dt.timedelta(minutes=2))
+    assert binding.sweep_deliveries(ledger, queue, clock) == {"enqueued": 2}
+    assert queue.drains_ensured == 1  # one drain binds them all
 
 
 def test_a_stored_delivery_signed_in_the_future_never_becomes_a_valid_consent() -> None:

@@ -1,8 +1,11 @@
-"""The binding transaction: a stored delivery becomes a consent, all in one commit."""
+"""The binding transaction: a stored delivery becomes a consent, all in one commit; and a
+batch of them in one transaction, each in a savepoint of its own."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -130,3 +133,39 @@ class SqlBindingTransaction:
             inbox_id=row.inbox_id,
             event_at=row.event_at,
         )
+
+
+class SqlDeliveryBatch:
+    """:class:`consent.ports.DeliveryBatch` over one SQLAlchemy session."""
+
+    def __init__(self, session: Session, cipher: PiiCipher, clock: Clock) -> None:
+        self._session = session
+        self._cipher = cipher
+        self._clock = clock
+
+    def claim_waiting(self, limit: int, skip: Collection[int]) -> list[int]:
+        """``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so drains side by side take turns row
+        by row; SQLite has no row locks (and one writer at a time), and ignores it."""
+        query = (
+            select(InboxRow.id)
+            .where(InboxRow.state == InboxState.RECEIVED.value)
+            .order_by(InboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        if skip:
+            query = query.where(InboxRow.id.not_in(skip))
+        return list(self._session.execute(query).scalars())
+
+    @contextmanager
+    def delivery(self) -> Iterator[SqlBindingTransaction]:
+        with self._session.begin_nested():
+            yield SqlBindingTransaction(self._session, self._cipher, self._clock)
+
+    def count_failure(self, inbox_id: int) -> int:
+        self._session.execute(
+            update(InboxRow).where(InboxRow.id == inbox_id).values(attempts=InboxRow.attempts + 1)
+        )
+        query = select(InboxRow.attempts).where(InboxRow.id == inbox_id)
+        attempts: int = self._session.execute(query).scalar_one()
+        return attempts

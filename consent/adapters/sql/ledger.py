@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
 from consent.adapters.sql import purposes
-from consent.adapters.sql.binding import SqlBindingTransaction
+from consent.adapters.sql.binding import SqlBindingTransaction, SqlDeliveryBatch
 from consent.adapters.sql.driver_insert import DriverInsert, uses_psycopg
 from consent.adapters.sql.tables import ConsentRow, InboxRow, SubmissionRow
 from consent.adapters.sql.upsert import insert_new
@@ -130,3 +130,10 @@ class SqlLedger:
         """One transaction for binding a delivery; commits on a clean exit."""
         with self._sessions.begin() as session:
             yield SqlBindingTransaction(session, self._cipher, self._clock)
+
+    @contextmanager
+    def batch(self) -> Iterator[SqlDeliveryBatch]:
+        """One transaction for a batch of deliveries (a savepoint each); commits on a clean
+        exit."""
+        with self._sessions.begin() as session:
+            yield SqlDeliveryBatch(session, self._cipher, self._clock)
