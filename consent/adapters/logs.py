@@ -130,8 +130,16 @@ _ID_LENGTH: Final = 32  # 32 letters of 26: 150 bits
 def log_safe_id() -> str:
     """A random id of lower-case letters only, for what names itself in log lines (a
     request, a worker): with no digit it is never shaped like a hetu, where a hex UUID holds
-    one now and then, and a valid one about once in 10,000, whose lines would be refused."""
-    return "".join(secrets.choice(_ID_LETTERS) for _ in range(_ID_LENGTH))
+    one now and then, and a valid one about once in 10,000, whose lines would be refused.
+
+    One draw of a number below 26³² spelt in base 26, not a draw per letter: each draw reads
+    the system's random source anew, and a request id is made for every request."""
+    number = secrets.randbelow(len(_ID_LETTERS) ** _ID_LENGTH)
+    letters = []
+    for _ in range(_ID_LENGTH):
+        number, letter = divmod(number, len(_ID_LETTERS))
+        letters.append(_ID_LETTERS[letter])
+    return "".join(letters)
 
 
 def redact_event(_logger: object, _method: str, event: EventDict) -> EventDict:
