@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -295,3 +298,30 @@ def test_every_sealed_column_and_blind_index_of_the_tables_is_rewrapped() -> Non
         if column.name.endswith(("_sealed", "_index"))
     }
     assert stored <= known
+
+
+RING = (K2, K1)
+
+
+@pytest.mark.parametrize("empty_engine", ["sqlite"], indirect=True)
+def test_the_status_command_exits_1_while_values_wait_and_shows_no_value(engine: Engine) -> None:
+    seeded = seed(engine, ring(K1))
+    env = {
+        **os.environ,
+        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "PII_KEY": " ".join(f"{k.key_id}:{base64.b64encode(k.material).decode()}" for k in RING),
+    }
+    status = subprocess.run(
+        [sys.executable, "-m", "cli.main", "keys", "status"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert status.returncode == 1, status.stderr
+    assert "45 still under an older key: run `vst-consent keys rewrap`" in status.stdout
+    assert ["participants.hetu_index", "k1:", "8"] in [
+        line.split() for line in status.stdout.splitlines()
+    ]
+    assert not any(hetu in status.stdout for hetu in seeded.people)
