@@ -22,6 +22,7 @@ from consent.koski_answers import KoskiAnswer
 from consent.model import AuditEntry, ConsentRecord, InboxState, Person, SubmissionState
 from consent.person_views import PersonExport
 from consent.results import ImportedResult, ResultSubmission, ResultToBind
+from consent.retention_rules import Purged, RetentionLimits
 from consent.submissions import SendView, SubmissionChange, Unsent
 from consent.views import ParticipantStatus, UnknownCourseConsent
 
@@ -583,3 +584,23 @@ class WorkerServices(Protocol):
     def reconcile_claim(self) -> RunClaim: ...
     @property
     def connector(self) -> ConnectorPorts: ...
+
+
+class RetentionStore(Protocol):
+    """The ledger as the retention purge sees it (:mod:`consent.retention`)."""
+
+    def purgeable(self, limits: RetentionLimits) -> Purged:
+        """How many of each kind a purge within ``limits`` would delete now."""
+        ...
+
+    def purge(self, limits: RetentionLimits) -> Purged:
+        """Delete, in batches, what is past ``limits``; how many of each kind went."""
+        ...
+
+    def last_purge(self) -> dt.datetime | None:
+        """When the last purge ran, from the audit trail; None if none ever did."""
+        ...
+
+    def audit(self, entry: AuditEntry) -> None:
+        """Add one line to the audit trail."""
+        ...

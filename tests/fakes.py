@@ -414,7 +414,9 @@ class InMemoryResultBinding:
     def result_to_bind(self, result_id: int) -> ResultToBind:
         if result_id in self._broken:
             raise TimeoutError("the database went away")
-        stored = self._state.results[result_id]
+        stored = self._state.results.get(result_id)
+        if stored is None:  # deleted since it was queued
+            raise NotFound(f"no result {result_id}")
         consent = next(
             (
                 (consent_id, state)
@@ -695,3 +697,17 @@ class InMemoryLiveRecords:
 
 def _identity(record: LiveRecord) -> tuple[str, str]:
     return record.key.oppilaitos_oid, record.key.opintokokonaisuus
+
+
+class MovableClock:
+    """A clock (:data:`consent.ports.Clock`) that stands still until the test moves it."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def move(self, by: dt.timedelta) -> None:
+        """Let ``by`` pass."""
+        self.now += by

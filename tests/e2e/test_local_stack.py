@@ -1,7 +1,7 @@
 """The README's run command starts broker, migrations, web and worker, and Ctrl-C stops them;
-meanwhile the demo, the signing connector, a person's export and a PII key's rotation leave no
-personal data in any log line, Redis key or value, or command output (and an export only its
-person's own)."""
+meanwhile the demo, the signing connector, a person's export, the retention purge (by hand and
+the worker's daily one) and a PII key's rotation leave no personal data in any log line, Redis
+key or value, or command output (and an export only its person's own)."""
 
 from __future__ import annotations
 
@@ -228,6 +228,19 @@ def _exports(env: dict[str, str], data: Path) -> dict[str, str]:
     return {"JSON export": document, "PDF export": as_text, "export output": printed + printed_too}
 
 
+def _purge(env: dict[str, str]) -> str:
+    """The retention purge by hand, counted first (``--dry-run``), with data kept 5 days
+    after the course ended (``examples/course.json``: 20 November 2026): the result of the
+    participant who never signed goes; what the commands printed."""
+    kept = {**env, "RETENTION_DAYS": "5"}
+    counted = _run(kept, "retention", "purge", "--dry-run")
+    purged = _run(kept, "retention", "purge")
+    assert "would delete\n  results: 1\n" in counted
+    assert "deleted\n  results: 1\n" in purged
+    assert "  results: 0\n" in _run(kept, "retention", "purge")  # nothing left to purge
+    return counted + purged
+
+
 def _rotate_keys(env: dict[str, str]) -> tuple[str, str]:
     """A new PII key put first, everything sealed again under it (``keys status`` and
     ``keys rewrap``), the development key then retired and the adult exported under the new
@@ -280,6 +293,7 @@ def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
         printed = _demo(web, env, tmp_path)
         printed += _connector_demo(web, env, tmp_path)
         exports = _exports(env, tmp_path)
+        printed += _purge(env)
         exports["JSON export under a new key"], rotated = _rotate_keys(env)
         printed += rotated
         with redis.Redis(port=broker) as broker_client:
@@ -301,6 +315,7 @@ def test_one_command_runs_the_stack_on_embedded_defaults_and_ctrl_c_stops_it(
     assert logs.count('"event": "submission.sent') == 2  # every process's JSON log is here
     assert "workers.jobs.submit" in in_redis  # the jobs themselves were read
     assert "log.refused" not in logs  # no process tried to log a hetu
+    assert '"event": "retention.purged results=' in logs  # the worker's daily purge ran
     everyone = functools.reduce(operator.or_, (p.people for p in EVERYONE))
     places = {"logs": logs, "Redis": in_redis, "command output": printed}
     assert leaks(places, everyone) == {}
