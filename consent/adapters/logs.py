@@ -20,13 +20,13 @@ import logging
 import secrets
 import string
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Final
 
 import structlog
 from structlog.typing import EventDict
 
-from consent.hetu import carries_a_hetu, redact_hetus
+from consent.hetu import HETU_SHAPE, carries_a_hetu, redact_hetus
 from consent.ports import Counts
 
 _MARK: Final = "_vst_consent_handler"
@@ -60,7 +60,10 @@ class RefuseHetus(logging.Filter):
         self.counts: Counts | None = None
 
     def filter(self, record: logging.LogRecord) -> bool:
-        code = next((code for code, text in _texts(record) if carries_a_hetu(text)), None)
+        texts = dict(_texts(record))
+        if HETU_SHAPE.search("\n".join(texts.values())) is None:
+            return True  # the common case, in one scan: nothing even shaped like a hetu
+        code = next((code for code, text in texts.items() if carries_a_hetu(text)), None)
         if code is None:
             _redact(record)
             return True
@@ -76,23 +79,24 @@ def _texts(record: logging.LogRecord) -> Iterator[tuple[str, str]]:
     try:
         message = record.getMessage()
     except (TypeError, ValueError):  # arguments that do not fit: logging prints both
-        message = str(record.msg)
-    yield IN_MESSAGE, f"{message} {record.args}"
+        message = f"{record.msg} {record.args}"
+    if isinstance(record.args, Mapping):  # a format may leave some of them out
+        message = f"{message} {record.args}"
+    yield IN_MESSAGE, message
     if record.exc_info and not record.exc_text:
         # logging.Formatter shows exc_text when set (and caches it there).
         record.exc_text = logging.Formatter().formatException(record.exc_info)
     yield IN_EXCEPTION, record.exc_text or ""
     yield IN_STACK, record.stack_info or ""
-    yield IN_FIELD, _pairs(_extra(record))
-    yield IN_CONTEXT, _pairs(structlog.contextvars.get_contextvars())
+    if extra := _extra(record):
+        yield IN_FIELD, " ".join(f"{name}={getattr(record, name)}" for name in extra)
+    if context := structlog.contextvars.get_contextvars():
+        yield IN_CONTEXT, " ".join(f"{key}={value}" for key, value in context.items())
 
 
-def _pairs(fields: dict[str, object]) -> str:
-    return " ".join(f"{key}={value}" for key, value in fields.items())
-
-
-def _extra(record: logging.LogRecord) -> dict[str, object]:
-    return {k: v for k, v in vars(record).items() if k not in _RECORD_ATTRIBUTES}
+def _extra(record: logging.LogRecord) -> set[str]:
+    """The names of the record's attributes that came in ``extra``."""
+    return vars(record).keys() - _RECORD_ATTRIBUTES
 
 
 def _refuse(record: logging.LogRecord, code: str) -> None:
