@@ -20,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -40,6 +42,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+LIVE_WITH_OID = "state IN ('sent', 'attention') AND oid IS NOT NULL"  # consent.reconciliation.LIVE
 Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER keys only
 Json = JSON().with_variant(JSONB(), "postgresql")
 
@@ -201,6 +204,16 @@ class SubmissionRow(Base):
     """The transfer of one result to KOSKI: its lähdejärjestelmänId and what KOSKI said."""
 
     __tablename__ = "koski_submissions"
+    # Reconciliation's "longest unseen first" scan of the live records (migration 0012).
+    __table_args__ = (
+        Index(
+            "ix_koski_submissions_due_check",
+            text("coalesce(checked_at, sent_at)"),
+            "id",
+            postgresql_where=text(LIVE_WITH_OID),
+            sqlite_where=text(LIVE_WITH_OID),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     result_id: Mapped[int] = mapped_column(ForeignKey("results.id"), unique=True)
