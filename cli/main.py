@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cli import connector, keys, local_stack, person, retention, simulate, staff
+from consent.adapters.logs import configure_logging
 from consent.adapters.sql.migrate import current_revision, upgrade
 from consent.bootstrap import bootstrap
 from consent.config import Settings
@@ -18,7 +19,11 @@ from workers.worker import run_worker
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse the command line and run one command; configuration errors exit 2."""
+    """Parse the command line and run one command; configuration errors exit 2.
+
+    Logging is the service's own from the start (JSON to stderr, a line that would carry a
+    hetu refused), so no command's warning goes out through Python's unfiltered default."""
+    configure_logging()
     parser = _parser()
     args = parser.parse_args(argv)
     try:
