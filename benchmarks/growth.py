@@ -8,35 +8,19 @@ number of rows shows as figures that grow faster than the scale does.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from consent.bootstrap import bootstrap
 from consent.config import Settings
+from tests.integration.test_status import counted_statements
 from workers.sweeper import sweep
-
-
-@contextmanager
-def counted(engine: Engine) -> Iterator[list[str]]:
-    """Every SQL statement the engine runs inside the block."""
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _timed(engine: Engine, step: Callable[[], object]) -> tuple[float, int]:
     """Seconds ``step`` took, and how many statements it ran."""
-    with counted(engine) as statements:
+    with counted_statements(engine) as statements:
         started = time.perf_counter()
         step()
         seconds = time.perf_counter() - started
