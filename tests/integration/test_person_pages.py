@@ -139,3 +139,20 @@ def test_a_viewer_can_neither_look_a_person_up_nor_change_their_data(
 
 def _token(client: FlaskClient) -> str:
     return token(client, "/staff/courses")
+
+
+def test_no_staff_page_showing_a_person_is_kept_by_the_browser(
+    app_client: FlaskClient, engine: Engine
+) -> None:
+    login(app_client)
+    create_course(app_client)
+    consent(app_client, engine, ADULT, "msg_adult")
+    upload_and_confirm(app_client, [ADULT])
+    shown = app_client.post(
+        PAGE, data={"csrf_token": _token(app_client), "hetu": ADULT["hetu"], "format": "html"}
+    )
+    assert "Virtanen" in shown.text
+    assert shown.headers["Cache-Control"] == "no-store"
+    course = app_client.get("/staff/courses/eratauko-2026")
+    assert course.status_code == 200
+    assert course.headers["Cache-Control"] == "no-store"

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
-from flask.wrappers import Request
+from flask.wrappers import Request, Response
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
@@ -77,6 +77,16 @@ def guard() -> ResponseReturnValue | None:
         return redirect(login_address(request.path))
     g.staff = member
     return None
+
+
+@bp.after_request
+def not_kept(response: Response) -> Response:
+    """No staff page is kept by the browser or a proxy: each may show a person's names, hetu
+    or results, and a shared staff machine's back button or disk cache must not show them
+    to the next user. The style sheets and scripts may be kept."""
+    if request.endpoint != "pages.static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.app_context_processor
