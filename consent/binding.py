@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from typing import Final
 
+from consent.errors import LedgerContention
 from consent.events import READ_ERRORS, ConsentEvent, EventKind, read_event
 from consent.model import AuditEntry, ConsentRecord, ConsentState, InboxState
 from consent.ports import (
@@ -92,14 +93,18 @@ def bind_batch(
     skip: Collection[int] = (),
     limit: int = DELIVERY_BATCH,
 ) -> BatchBound:
-    """Bind up to ``limit`` waiting deliveries (none of ``skip``), oldest first, in one
-    transaction that commits once.
+    """Bind up to ``limit`` waiting deliveries (none of ``skip``), oldest first, in one transaction
+    that commits once.
 
     Each is bound in a savepoint of its own: a delivery whose binding fails (a poison row)
-    is undone alone, its failure counted (at :data:`BIND_ATTEMPTS` it is marked failed),
-    and the others are bound. An error that leaves the transaction itself unusable (the
-    database gone) fails the counting too, so the whole batch rolls back and all of it
-    still waits: nothing is half-done, as with one transaction each.
+    is undone alone, its failure counted (at :data:`BIND_ATTEMPTS` it is marked failed), and
+    the others are bound. A failure of the moment (:class:`LedgerContention`: a lock, a
+    deadlock, two drains inserting one new participant) is undone alone too but not counted:
+    the delivery waits for the next drain (or the sweeper), however often that happens, so
+    an acknowledged delivery is never marked failed for the database's sake. An error that
+    leaves the transaction itself unusable (the database gone) fails the rest of the batch
+    and its commit, so the whole batch rolls back and all of it still waits: nothing is
+    half-done, as with one transaction each.
     """
     bound: list[tuple[int, ConsentBound]] = []
     failed: list[tuple[int, str]] = []
@@ -108,6 +113,8 @@ def bind_batch(
             try:
                 with batch.delivery() as tx:
                     done = _bind(tx, inbox_id, clock, allow_temporary)
+            except LedgerContention as error:  # of the moment: not held against the delivery
+                failed.append((inbox_id, type(error).__name__))
             except Exception as error:  # noqa: BLE001 - one poison row must not stop the others
                 failed.append((inbox_id, type(error).__name__))
                 _count_failure(batch, inbox_id, type(error).__name__)

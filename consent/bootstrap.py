@@ -152,7 +152,7 @@ def bootstrap(
     """Build every adapter from ``settings`` (the environment's by default).
 
     ``pre_ping`` checks a pooled connection before each use: right for long-lived web
-    processes, a wasted round trip in a worker, whose pool never outlives a job.
+    processes, a wasted round trip in a worker (:func:`worker_services`).
     """
     settings = settings or Settings.from_env()
     # The intake's one statement is retried once on a connection that has died instead of
@@ -214,9 +214,10 @@ def staff_services(services: Services, *, enrolling: bool | None = None) -> Staf
 
 
 def worker_services(settings: Settings | None = None) -> Services:
-    """The services of a worker: no pool in a worker outlives a job (work horses start
-    without connections, and the worker disposes its pool after each job it runs itself
-    and after each sweep), so a pre-ping would only add a round trip to every transaction."""
+    """The services of a worker, without a pre-ping, which would add a round trip to every
+    transaction: work horses start without connections, and the drain that binds deliveries
+    keeps the worker's own from one drain to the next; one that died meanwhile (a database
+    restart) fails that drain, the pool is renewed, and RQ runs the drain again at once."""
     return bootstrap(settings, pre_ping=False)
 
 

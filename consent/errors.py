@@ -36,6 +36,13 @@ class TamperedCiphertext(ConsentError):
     """
 
 
+class LedgerContention(ConsentError):
+    """The database refused one step for a reason of the moment: a lock it could not get, a
+    deadlock, a concurrent insert of the same key, a lost connection. The same step may
+    succeed when tried again, so it says nothing about the data it was given (and names
+    none of it: only the driver's error class)."""
+
+
 class InvalidEvent(ConsentError):
     """A consent event names something that does not exist (a hetu with a wrong check character).
 

@@ -13,7 +13,7 @@ from consent.courses import Course
 from consent.duplicates import LiveRecord
 from consent.enrolment_views import EnrolmentStatus
 from consent.enrolments import EnrolmentRow, EnrolmentState
-from consent.errors import NotFound
+from consent.errors import LedgerContention, NotFound
 from consent.hetu import Hetu
 from consent.koski_answers import KoskiAnswer
 from consent.koski_payload import StudyRight
@@ -63,6 +63,7 @@ class InMemoryLedger:
         self.state = _State()
         self.crash_before_saving_consent = False
         self.poison: set[int] = set()
+        self.contended: set[int] = set()
         self.claimed: list[list[int]] = []
 
     def add_delivery(self, inbox_id: int, body: bytes, received_at: dt.datetime) -> None:
@@ -128,7 +129,9 @@ class InMemoryBatch:
         ledger = self._ledger
         before = copy.deepcopy(ledger.state)
         try:
-            yield InMemoryTransaction(ledger.state, poison=ledger.poison)
+            yield InMemoryTransaction(
+                ledger.state, poison=ledger.poison, contended=ledger.contended
+            )
         except BaseException:
             ledger.state.__dict__.update(before.__dict__)
             raise
@@ -147,14 +150,18 @@ class InMemoryTransaction:
         state: _State,
         crash_before_saving_consent: bool = False,
         poison: Collection[int] = (),
+        contended: Collection[int] = (),
     ) -> None:
         self._state = state
         self._crash = crash_before_saving_consent
         self._poison = poison
+        self._contended = contended
 
     def claim_delivery(self, inbox_id: int) -> bytes | None:
         if inbox_id in self._poison:
             raise KeyError("a row no binding can read")
+        if inbox_id in self._contended:
+            raise LedgerContention("DeadlockDetected")
         delivery = self._state.deliveries[inbox_id]
         return delivery.body if delivery.state is InboxState.RECEIVED else None
 

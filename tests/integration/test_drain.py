@@ -19,7 +19,8 @@ from consent.adapters import binding_mark
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import BIND_DELIVERIES, CONSENT_QUEUE, RqJobQueue, queue
 from consent.adapters.sql.ledger import SqlLedger
-from consent.model import InboxDelivery
+from consent.errors import LedgerContention
+from consent.model import ConsentRecord, ConsentState, InboxDelivery
 from consent.ports import BindingRun
 from tests.signing import body_of, event, person
 
@@ -113,6 +114,40 @@ def test_a_poison_row_is_counted_and_passed_over_while_the_others_are_bound(
         "failed",
         "binding failed (TamperedCiphertext)",
     )
+
+
+def test_a_conflict_in_the_database_is_contention_and_the_batch_goes_on(
+    engine: Engine, cipher: AesGcmCipher
+) -> None:
+    """As when two drains bind two events of one new participant: the second's consent
+    insert meets the first's row (a unique key), which says nothing against its delivery."""
+    ledger = SqlLedger(engine, cipher, lambda: NOW)
+    first, second = store(ledger, 1), store(ledger, 2)
+    binding.bind_batch(ledger, lambda: NOW, limit=1)
+    ((course_code, participant_id),) = rows(
+        engine,
+        "SELECT course_code, participant_id FROM consents",  # the first's, the only one
+    )
+    again = ConsentRecord(
+        None,
+        course_code,
+        participant_id,
+        ConsentState.VALID,
+        None,
+        None,
+        None,
+        None,
+        None,
+        first,
+        NOW,
+    )
+    with ledger.batch() as batch:
+        with pytest.raises(LedgerContention), batch.delivery() as tx:
+            tx.save_consent(again)  # the row the other drain committed is already there
+        assert batch.claim_waiting(10, ()) == [second]  # the savepoint undone, the batch usable
+    bound = binding.bind_batch(ledger, lambda: NOW)
+    assert [inbox_id for inbox_id, _ in bound.bound] == [second]
+    assert rows(engine, "SELECT COUNT(*) FROM consents") == [(2,)]
 
 
 class ArrivingAtTheClearing:

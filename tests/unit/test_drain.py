@@ -87,6 +87,22 @@ def test_a_delivery_failing_every_attempt_is_marked_failed_for_staff() -> None:
     assert delivery.outcome == "binding failed (KeyError)"
 
 
+def test_a_failure_of_the_moment_is_never_held_against_the_delivery() -> None:
+    ledger = InMemoryLedger()
+    for inbox_id in range(1, 4):
+        store(ledger, inbox_id)
+    ledger.contended = {2}  # a deadlock, a lock, two drains inserting one new participant
+    for _ in range(binding.BIND_ATTEMPTS + 1):
+        outcomes, _ = drain(ledger, RecordingBindingRun())
+    assert states(ledger)[2] is InboxState.RECEIVED
+    assert ledger.state.deliveries[2].attempts == 0
+    assert [states(ledger)[i] for i in (1, 3)] == [InboxState.PROCESSED] * 2
+    ledger.contended = set()
+    outcomes, _ = drain(ledger, RecordingBindingRun())
+    assert outcomes == {"signed: valid": 1}
+    assert states(ledger)[2] is InboxState.PROCESSED
+
+
 def test_a_delivery_stored_as_the_mark_is_cleared_is_bound_by_the_look_once_more() -> None:
     ledger = InMemoryLedger()
     store(ledger, 1)

@@ -8,11 +8,13 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from consent.adapters.sql import participants, purposes
 from consent.adapters.sql.audit import audit_row
 from consent.adapters.sql.tables import ConsentRow, InboxRow, ResultRow, SubmissionRow
+from consent.errors import LedgerContention
 from consent.hetu import Hetu
 from consent.model import (
     AuditEntry,
@@ -159,8 +161,14 @@ class SqlDeliveryBatch:
 
     @contextmanager
     def delivery(self) -> Iterator[SqlBindingTransaction]:
-        with self._session.begin_nested():
-            yield SqlBindingTransaction(self._session, self._cipher, self._clock)
+        """A savepoint; a lock, deadlock, concurrent insert or lost connection inside it comes
+        out as :class:`consent.errors.LedgerContention` (tried again, never held against the
+        delivery), any other error as itself."""
+        try:
+            with self._session.begin_nested():
+                yield SqlBindingTransaction(self._session, self._cipher, self._clock)
+        except (OperationalError, IntegrityError) as error:
+            raise LedgerContention(type(error.orig).__name__) from error
 
     def count_failure(self, inbox_id: int) -> int:
         self._session.execute(
