@@ -20,9 +20,11 @@ from tests.faults.conftest import KoskiStack
 from tests.processes import children_of, horses_of, start_worker, stop
 
 pytestmark = pytest.mark.fault
-# Results are sent twenty to a job, and a worker started again runs its first job of each
-# kind itself, not in a work horse: enough people that most jobs still run in horses.
-PEOPLE = 100
+# Results are sent twenty to a job, a worker started again runs its first job of each kind
+# itself, not in a work horse, and consents are bound by a drain in the worker itself: enough
+# people that the sending jobs alone keep horses busy for all the kills (with 100, the work
+# was sometimes all done before the two dozen kills had landed).
+PEOPLE = 200
 KILLS = 24  # every fourth one takes the whole worker down, not just its work horse
 SLOW_KOSKI = "slow:0.4"  # each PUT takes a while, so kills land inside KOSKI calls
 # How long any one wait may last. Each returns as soon as its condition holds: the bound only
