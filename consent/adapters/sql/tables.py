@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -287,6 +288,8 @@ class StaffAccountRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    email: Mapped[str | None] = mapped_column(String(254))
+    weekly_mail: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class StaffSessionRow(Base):
