@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from sqlalchemy import text
 
 from benchmarks import cpu
 from benchmarks.servers import ROOT, scratch_stack
-from benchmarks.submissions import _hetu
+from benchmarks.submissions import adult_consent
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.queues import RqJobQueue
 from consent.adapters.sql.engine import make_engine
@@ -39,19 +38,7 @@ def _store(ledger: SqlLedger, deliveries: int) -> None:
     """``deliveries`` adults' signed consents, each a delivery of its own, none bound."""
     now = utc_now()
     for n in range(deliveries):
-        member = {"hetu": _hetu(n), "first_names": "Testi", "last_name": f"Henkilö{n}"}
-        event = {
-            "type": "consent.signed",
-            "timestamp": "2026-09-01T08:00:00Z",
-            "data": {
-                "document_id": f"d{n}",
-                "course_code": "bench-2026",
-                "participant": member,
-                "signer": member,
-                "signed_at": "2026-09-01T08:00:00Z",
-            },
-        }
-        body = json.dumps(event, ensure_ascii=False).encode()
+        _member, body = adult_consent(n, "bench-2026")
         ledger.store_delivery(
             InboxDelivery("signing", f"m{n}", 1, "v1,x", "k", "consent.signed", body, now)
         )

@@ -168,25 +168,30 @@ def _finished(broker: redis.Redis, name: str) -> int:
     return sum(job_id.startswith(("bind-", "submit-")) for job_id in job_ids)
 
 
+def adult_consent(n: int, course_code: str) -> tuple[dict[str, str], bytes]:
+    """The ``n``-th generated adult and the body of their signed consent for the course."""
+    member = {"hetu": _hetu(n), "first_names": "Testi", "last_name": f"Henkilö{n}"}
+    event = {
+        "type": "consent.signed",
+        "timestamp": "2026-09-01T08:00:00Z",
+        "data": {
+            "document_id": f"d{n}",
+            "course_code": course_code,
+            "participant": member,
+            "signer": member,
+            "signed_at": "2026-09-01T08:00:00Z",
+        },
+    }
+    return member, json.dumps(event, ensure_ascii=False).encode()
+
+
 def _consents(settings: Settings, participants: int) -> list[dict[str, str]]:
     """Bind a valid adult consent for each participant, directly through the use case."""
     ledger = SqlLedger(make_engine(settings.database_url), AesGcmCipher(settings.pii_keys))
     rows = []
     now = utc_now()
     for n in range(participants):
-        member = {"hetu": _hetu(n), "first_names": "Testi", "last_name": f"Henkilö{n}"}
-        event = {
-            "type": "consent.signed",
-            "timestamp": "2026-09-01T08:00:00Z",
-            "data": {
-                "document_id": f"d{n}",
-                "course_code": COURSE["code"],
-                "participant": member,
-                "signer": member,
-                "signed_at": "2026-09-01T08:00:00Z",
-            },
-        }
-        body = json.dumps(event, ensure_ascii=False).encode()
+        member, body = adult_consent(n, str(COURSE["code"]))
         inbox_id = ledger.store_delivery(
             InboxDelivery("signing", f"m{n}", 1, "v1,x", "k", "consent.signed", body, now)
         ).inbox_id

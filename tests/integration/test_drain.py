@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import redis
-from redis.client import Pipeline
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from sqlalchemy import Engine, text
@@ -52,16 +51,8 @@ def drains_queued(redis_client: redis.Redis) -> list[str]:
 
 
 def test_a_burst_of_deliveries_queues_one_drain_in_one_round_trip_each(
-    redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+    redis_client: redis.Redis, round_trips: list[int]
 ) -> None:
-    round_trips: list[int] = []
-    execute = Pipeline.execute
-
-    def counted(pipe: Pipeline, raise_on_error: bool = True) -> list[object]:
-        round_trips.append(len(pipe.command_stack))
-        return execute(pipe, raise_on_error)
-
-    monkeypatch.setattr(Pipeline, "execute", counted)
     jobs = RqJobQueue(redis_client)
     for inbox_id in range(1, 11):
         jobs.enqueue_new_binding(inbox_id)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 import redis
-from redis.client import Pipeline
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
@@ -28,16 +26,8 @@ from consent.ports import Counting
 
 
 def test_a_new_delivery_asks_for_a_drain_and_is_counted_in_one_round_trip(
-    redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+    redis_client: redis.Redis, round_trips: list[int]
 ) -> None:
-    round_trips: list[int] = []
-    execute = Pipeline.execute
-
-    def counted(pipe: Pipeline, raise_on_error: bool = True) -> list[object]:
-        round_trips.append(len(pipe.command_stack))
-        return execute(pipe, raise_on_error)
-
-    monkeypatch.setattr(Pipeline, "execute", counted)
     accepted = Counting("webhook", (("outcome", "accepted"),))
     RqJobQueue(redis_client).enqueue_new_binding(9, accepted)
     assert len(round_trips) == 1
