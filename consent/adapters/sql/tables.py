@@ -349,3 +349,15 @@ class EnrolmentRow(Base):
     event_posted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class AttentionSeenRow(Base):
+    """An attention list item a staff member marked seen, in the state (its fingerprint) they
+    saw it in: the item is shown as seen while its state still matches."""
+
+    __tablename__ = "attention_seen"
+
+    item_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    seen_by: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
