@@ -99,14 +99,27 @@ class InboxRow(Base):
 
 
 class ParticipantRow(Base):
-    """A person whose course results may be sent, found by the blind index of their hetu."""
+    """A person whose course results may be sent, found by the blind index of their hetu, or
+    of their oppijanumero (oid) if they have no hetu; such a person's birth date is sealed
+    beside it, for the age rule (migration 0016)."""
 
     __tablename__ = "participants"
+    __table_args__ = (
+        CheckConstraint("(hetu_index IS NULL) <> (oid_index IS NULL)", name="one_identity"),
+        CheckConstraint(
+            "oid_index IS NULL OR birth_date_sealed IS NOT NULL", name="oid_has_birth_date"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    hetu_index: Mapped[str] = mapped_column(String(64), unique=True)
-    hetu_key_id: Mapped[str] = mapped_column(String(32))
-    hetu_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    hetu_index: Mapped[str | None] = mapped_column(String(64), unique=True)
+    hetu_key_id: Mapped[str | None] = mapped_column(String(32))
+    hetu_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    oid_index: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    oid_key_id: Mapped[str | None] = mapped_column(String(32))
+    oid_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    birth_date_key_id: Mapped[str | None] = mapped_column(String(32))
+    birth_date_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     names_key_id: Mapped[str | None] = mapped_column(String(32))
     names_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
@@ -132,6 +145,10 @@ class ConsentRow(Base):
     signer_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     inbox_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_inbox.id"))
     event_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # A consent staff recorded from a paper form: who recorded it, and the scanned PDF.
+    recorded_by: Mapped[str | None] = mapped_column(String(64))
+    pdf_key_id: Mapped[str | None] = mapped_column(String(32))
+    pdf_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
@@ -315,6 +332,8 @@ class PendingImportRow(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     course_code: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(8))
+    # What it is for (results, enrolments): confirmed only as what it was checked as.
+    purpose: Mapped[str] = mapped_column(String(16), server_default="results")
     content_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     key_id: Mapped[str] = mapped_column(String(32))
     uploaded_by: Mapped[str] = mapped_column(String(64))
