@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from flask import g, has_app_context
+
 FI: Final = {
     "app": "Suostumukset ja KOSKI-siirto",
     "skip": "Siirry sisältöön",
@@ -269,7 +271,287 @@ FI: Final = {
     "contact_deleted": "Yhteystiedot poistettu.",
 }
 
-LANGUAGES: Final = {"fi": FI}
+# Swedish as written in Finland's administration (samtycke, vårdnadshavare, personbeteckning,
+# studieprestation, ogiltigförklara, återkalla, Utbildningsstyrelsen for OPH, Min Studieinfo for
+# Oma Opintopolku). Every FI key has its SV key with the same {placeholders} (a unit test checks).
+SV: Final = {
+    "app": "Samtycken och överföring till KOSKI",
+    "skip": "Gå till innehållet",
+    "login": "Logga in",
+    "logout": "Logga ut",
+    "username": "Användarnamn",
+    "password": "Lösenord",
+    "login_failed": "Fel användarnamn eller lösenord.",
+    "login_throttled": (
+        "För många misslyckade inloggningsförsök. Vänta en stund och försök sedan igen. "
+        "Om du har glömt lösenordet, be administratören att ställa in ett nytt."
+    ),
+    "logged_in_as": "Inloggad som",
+    "courses": "Kurser",
+    "queues": "Arbetsköer (rq-dashboard)",
+    "new_course": "Ny kurs",
+    "edit_course": "Redigera kursen",
+    "no_courses": "Det finns inga kurser ännu. Skapa den första kursen.",
+    "unknown_courses": "Samtycken till kurser som ännu inte har definierats",
+    "unknown_courses_hint": (
+        "Samtycket har tagits emot. När en kurs skapas med den här koden och dess vitsord "
+        "importeras, kopplas samtycket till kursen."
+    ),
+    "signed_at": "Undertecknat",
+    "save": "Spara",
+    "cancel": "Avbryt",
+    "saved": "Kursen har sparats.",
+    "fix_errors": "Korrigera de markerade fälten. Ingenting sparades.",
+    "code": "Kursens kod",
+    "code_taken": "används redan av en annan kurs",
+    "code_hint": (
+        "Bokstäver, siffror, punkt, bindestreck eller understreck; kan inte ändras senare."
+    ),
+    "name.fi": "Namn på finska",
+    "name.sv": "Namn på svenska",
+    "name.en": "Namn på engelska",
+    "opintokokonaisuus": "Studiehelhet (kod i ePerusteet)",
+    "opintokokonaisuus_hint": "Fyra siffror, till exempel 1138.",
+    "laajuus_op": "Kursens omfattning (sp)",
+    "end_date": "Slutdatum",
+    "oppilaitos_oid": "Läroanstaltens OID",
+    "toimipiste_oid": "Verksamhetsställets OID",
+    "toimipiste_hint": "Tomt: samma som läroanstalten.",
+    "language": "Prestationsspråk",
+    "grading_scale": "Bedömningsskala",
+    "scale.hyvaksytty-hylatty": "godkänd / underkänd",
+    "scale.1-10": "1–10",
+    "lang.FI": "finska",
+    "lang.SV": "svenska",
+    "lang.EN": "engelska",
+    "confirmer": "Fastställare",
+    "confirmer.name": "Fastställarens namn",
+    "confirmer.title": "Fastställarens titel",
+    "parts": "Delprestationer",
+    "parts_hint": "Tomma rader lämnas bort. Utan delar är kursen själv sin enda del.",
+    "part": "Del",
+    "part.code": "Kod",
+    "part.name": "Namn",
+    "part.description": "Beskrivning",
+    "part.laajuus_op": "Omfattning (sp)",
+    "optional": "frivilligt",
+    "ends": "Slutar",
+    "extent": "Omfattning",
+    "participants": "Deltagare",
+    "upload_results": "Importera vitsord",
+    "upload_hint": (
+        "CSV (rubrikrad hetu,grade,graded_on[,ended_on][,status][,first_names,last_name]"
+        "[,part:KOD…]) eller JSON. ended_on är den dag deltagaren avslutade kursen "
+        "(standard: kursens slutdatum). Du ser ändringarna innan något sparas."
+    ),
+    "results_file": "Resultatfil",
+    "check_file": "Granska filen",
+    "preview": "Granska importen",
+    "preview_ok": "Filen är i ordning. Importen skulle göra följande ändringar:",
+    "preview_errors": "Filen innehåller fel. Ingenting importerades.",
+    "row": "Rad",
+    "field": "Fält",
+    "problem": "Problem",
+    "new": "nya",
+    "changed": "ändrade",
+    "unchanged": "oförändrade",
+    "confirm_import": "Bekräfta importen",
+    "duplicates": (
+        "Obs! KOSKI tar inte emot studieprestationerna på de här raderna, eftersom samma person "
+        "redan har en studieprestation i KOSKI från samma läroanstalt, med samma studiehelhet "
+        "och samma datum. Raderna importeras ändå; korrigera den ena studieprestationen (till "
+        "exempel slutdatumet), så skickas den korrigerade."
+    ),
+    "duplicate_row": "samma studiehelhet och datum som på kursen {code}",
+    "collides_with": (
+        "KOSKI godkände inte: samma studiehelhet och datum som samma persons studieprestation "
+        "på kursen {code}. Korrigera den andra studieprestationens slutdatum eller studiehelhet."
+    ),
+    "duplicate_elsewhere": (
+        "KOSKI godkände inte: personen har redan en studieprestation i KOSKI med samma "
+        "studiehelhet och datum (inte i det här systemet). Kontrollera slutdatumet."
+    ),
+    "imported": (
+        "Importerat: {changed} nya eller ändrade, {unchanged} oförändrade. Överföringarna "
+        "fortsätter i bakgrunden."
+    ),
+    "upload_expired": "Den granskade filen finns inte längre. Ladda upp den på nytt.",
+    "no_file": "Välj en fil.",
+    "status": "Status",
+    "signing": "Underteckning av samtycken",
+    "signing_hint": (
+        "CSV eller JSON: hetu, first_names, last_name, email eller phone; för en minderårig "
+        "dessutom guardian_hetu, guardian_first_names, guardian_last_name och guardian_email "
+        "eller guardian_phone. Visma Sign skickar inbjudan; utan kontaktuppgift ger du själv "
+        "länken."
+    ),
+    "enrolment_file": "Deltagarförteckning",
+    "send_invitations": "Skicka inbjudningar att underteckna",
+    "enrolled": "Inbjudna: {new} nya; {known} hade redan bjudits in tidigare.",
+    "signer": "Undertecknare",
+    "signer.self": "deltagaren själv",
+    "signer.guardian": "vårdnadshavare",
+    "signing_link": "Länk för underteckning",
+    "enrolment.new": "inbjudan förbereds",
+    "enrolment.invited": "inbjuden, väntar på underteckning",
+    "enrolment.signed": "undertecknat",
+    "enrolment.cancelled": "inte undertecknat",
+    "outcome.expired": "gick ut",
+    "outcome.cancelled": "avbruten",
+    "outcome.deleted": "raderad",
+    "no_enrolments": "Ingen har ännu bjudits in att underteckna.",
+    "refresh": "Uppdatera",
+    "auto_refresh": "Sidan uppdateras automatiskt medan överföringar pågår.",
+    "no_results": "Kursen har ännu inga samtycken och inga vitsord.",
+    "participant": "Deltagare",
+    "consent": "Samtycke",
+    "result": "Resultat",
+    "koski": "KOSKI",
+    "actions": "Åtgärder",
+    "find_person": "Sök person",
+    "hetu": "Personbeteckning",
+    "find": "Sök",
+    "show_all": "Visa alla",
+    "person_not_found": "Personen har inget samtycke och inget resultat på den här kursen.",
+    "bad_hetu": "Personbeteckningen är inte giltig.",
+    "consent.none": "inget samtycke",
+    "consent.valid.self": "undertecknat av deltagaren själv",
+    "consent.valid.guardian": "undertecknat av vårdnadshavaren",
+    "consent.rejected": "avvisat",
+    "consent.cancelled": "avbrutet",
+    "consent.revoked": "återkallat (Utbildningsstyrelsen)",
+    "consent.signed_after_end": "undertecknat efter att kursen slutat",
+    "result.none": "ännu inte bedömd",
+    "result.completed": "avlagd",
+    "result.interrupted": "avbruten",
+    "state.not_eligible": "skickas inte",
+    "state.pending": "i kö",
+    "state.in_flight": "skickas",
+    "state.sent": "skickad",
+    "state.parked": "stoppad, försöken förbrukade",
+    "state.failed": "KOSKI avvisade",
+    "state.revoked": "skickas inte (samtycket återkallat)",
+    "state.deleted": (
+        "borttagen ur KOSKI: deltagaren återkallade sitt samtycke i Min Studieinfo eller "
+        "uppgiften raderades i KOSKI; skickas inte på nytt av sig själv"
+    ),
+    "state.invalidated": "ogiltigförklarad",
+    "state.attention": (
+        "studieprestationen i KOSKI motsvarar inte längre uppgifterna – kontrollera och besluta"
+    ),
+    "state.withdrawn": "skickas inte (resultatet ändrades)",
+    "oppilaitos_locked": (
+        "Läroanstalten kan inte bytas, eftersom kursens studieprestationer redan finns i KOSKI: "
+        "KOSKI godkänner inte byte av läroanstalt. Behåll läroanstalten, eller skapa en egen "
+        "kurs för den andra läroanstalten."
+    ),
+    "attention_hint": (
+        "Studieprestationen finns fortfarande i KOSKI. Om den är fel, ogiltigförklara den; om "
+        "uppgifterna korrigeras, skickas den korrigerade studieprestationen."
+    ),
+    "binding.pending": "väntar på behandling",
+    "why.no_consent": "inget samtycke",
+    "why.no_result": "ännu inte bedömd: importera deltagarens vitsord",
+    "why.consent_rejected": "samtycket avvisat",
+    "why.consent_cancelled": "samtycket avbrutet",
+    "why.consent_revoked": "samtycket återkallat",
+    "why.not_passed": "inte godkänd: till KOSKI skickas endast en godkänd studieprestation",
+    "why.no_assessed_part": (
+        "ingen godkänd del: av en avbruten studieprestation skickas endast de godkända delarna"
+    ),
+    "why.single_part_interrupted": (
+        "avbruten, men kursen har bara en del: som avbruten registreras i KOSKI endast en kurs "
+        "som har minst två delar"
+    ),
+    "why.waiting_for_end": "skickas till KOSKI automatiskt på slutdatumet",
+    "result.ended_on": "slutade",
+    "attempts": "försök",
+    "retry": "Försök igen",
+    "retried": "Överföringen har satts i kö på nytt.",
+    "not_retried": "Den här överföringen kan inte försökas på nytt.",
+    "send_again": "Skicka på nytt",
+    "sent_again": "Studieprestationen har satts i kö: en ny studierätt skickas till KOSKI.",
+    "not_sent_again": "Endast en ogiltigförklarad studieprestation kan skickas på nytt.",
+    "invalidate": "Ogiltigförklara",
+    "invalidate_title": "Ogiltigförklara en studieprestation som skickats till KOSKI",
+    "invalidate_warning": (
+        "KOSKI raderar en ogiltigförklarad studierätt. Ett korrigerat resultat skickas senare "
+        "som en ny studierätt. Detta kan inte ångras."
+    ),
+    "invalidate_reason": "Orsak",
+    "reason.wrong_person": "fel person",
+    "reason.wrong_result": "felaktigt resultat",
+    "reason.no_consent": "skickad utan samtycke",
+    "reason.sent_twice": "skickad två gånger",
+    "reason.other": "annan orsak",
+    "confirm_invalidate": "Bekräfta ogiltigförklaringen",
+    "invalidated": "Studieprestationen har ogiltigförklarats i KOSKI.",
+    "invalidate_failed": "KOSKI godkände inte ogiltigförklaringen; se felet på raden.",
+    "revoke": "Registrera återkallelse",
+    "revoke_title": "Registrera att samtycket har återkallats",
+    "revoke_warning": (
+        "Utbildningsstyrelsen har meddelat att deltagaren har återkallat sitt samtycke. För det "
+        "här samtycket skickas ingenting mer. Ingenting raderas."
+    ),
+    "notified_on": "Dag då Utbildningsstyrelsen meddelade",
+    "confirm_revoke": "Bekräfta återkallelsen",
+    "revoked": "Återkallelsen har registrerats; ingenting skickas längre.",
+    "need_reason": "Välj en orsak.",
+    "need_date": "Ange dagen i formen ÅÅÅÅ-MM-DD, inte i framtiden.",
+    "forbidden": "Du har inte behörighet till detta.",
+    "not_found": "Sidan hittades inte.",
+    "csrf": "Formuläret har gått ut. Ladda om sidan och försök sedan igen.",
+    "error": "Fel",
+    "too_large": "Filen är för stor (högst 10 MiB).",
+    "incomplete": "Sändningen avbröts halvvägs och ingenting sparades. Skicka den på nytt.",
+    "back": "Tillbaka",
+    "person_title": "Personens uppgifter",
+    "person_hint": (
+        "Ange personbeteckningen: du ser allt som registret innehåller om personen, eller laddar "
+        "ner det som en fil (rätt till insyn). Varje sökning registreras med ditt namn."
+    ),
+    "person_identity": "Personbeteckning",
+    "person_show": "Visa",
+    "person_pdf": "Ladda ner PDF",
+    "person_json": "Ladda ner JSON",
+    "person_nothing": "Registret innehåller inga uppgifter om den här personen.",
+    "identified_by_hetu": (
+        "Det här registret identifierar personer med personbeteckning: med studentnummer hittas "
+        "ingenting."
+    ),
+    "person.consents": "Samtycken",
+    "person.signed_for_others": "Samtycken undertecknade som vårdnadshavare",
+    "person.results": "Studieprestationer",
+    "person.grade": "Vitsord",
+    "person.binding": "Behandling",
+    "person.removed_at": "borttagen",
+    "person.koski": "Överföringar till KOSKI",
+    "person.revocations": "Återkallelser",
+    "person.enrolments": "Begäranden om underteckning",
+    "person.audit": "Logghändelser",
+    "remove_result": "Ta bort studieprestationen",
+    "removal_reason": "Orsak till borttagningen",
+    "removal.wrong_person": "fel person (felaktig personbeteckning i filen)",
+    "removal.person_asked": "personen begärde att den tas bort",
+    "why.removed": "borttagen på begäran: skickas inte",
+    "result_deleted": (
+        "Studieprestationen har tagits bort; ingenting av den hade skickats till KOSKI."
+    ),
+    "result_removed": (
+        "Studieprestationen har tagits bort; dess historik i KOSKI finns kvar, ingenting skickas."
+    ),
+    "result_removed_live": (
+        "Studieprestationen har tagits bort, men den finns fortfarande i KOSKI: "
+        "ogiltigförklara den på kursens sida."
+    ),
+    "result_being_sent": (
+        "Studieprestationen skickas just nu till KOSKI. Försök igen om en stund."
+    ),
+    "delete_contact": "Ta bort kontaktuppgifterna",
+    "contact_deleted": "Kontaktuppgifterna har tagits bort.",
+}
+
+LANGUAGES: Final = {"fi": FI, "sv": SV}
 
 # The shared checks' reasons (schemas, course and results checks) in Finnish.
 REASONS_FI: Final = {
@@ -331,9 +613,80 @@ REASONS_FI: Final = {
 }
 
 
-def text(key: str, language: str = "fi") -> str:
-    """The label ``key`` in ``language``, falling back to Finnish, then to the key itself."""
-    return LANGUAGES.get(language, FI).get(key) or FI.get(key, key)
+# The shared checks' reasons in Swedish, by the same English keys as REASONS_FI.
+REASONS_SV: Final = {
+    "is required": "är obligatoriskt",
+    "has the wrong type": "har fel form (tal eller text)",
+    "is not one of the allowed values": "är inte ett tillåtet värde",
+    "has an invalid format": "har fel format",
+    "is too short": "är för kort",
+    "is too long": "är för långt",
+    "must be greater than zero": "måste vara större än noll",
+    "is too large": "är för stort",
+    "has too many items": "innehåller för många rader",
+    "is not a valid date": "är inte ett giltigt datum (ÅÅÅÅ-MM-DD)",
+    "has more than two decimals": "har fler än två decimaler",
+    "is not allowed": "är inte tillåtet",
+    "is not UTF-8": "är inte i UTF-8-format",
+    "is not a number": "är inte ett tal",
+    "is not a known column": "är inte en känd kolumn",
+    "is not a known field": "är inte ett känt fält",
+    "repeats an earlier column": "upprepar en tidigare kolumn",
+    "is beyond the header": "ligger utanför rubrikradens kolumner",
+    "is missing from the header": "saknas i rubrikraden",
+    "has no rows": "innehåller inga rader",
+    "body is not UTF-8": "är inte i UTF-8-format",
+    "duplicate object key": "innehåller samma nyckel två gånger",
+    "JSON nested too deeply": "JSON är kapslad i för många nivåer",
+    "a string holds a NUL or a lone surrogate": (
+        "texten innehåller ett NUL-tecken eller en ensam UTF-16-surrogathalva"
+    ),
+    "a number is too large": "innehåller ett för stort tal",
+    'must be a list of results or {"results": [...]}': (
+        'måste vara en lista med resultat eller {"results": [...]}'
+    ),
+    "is before 2000": "är före år 2000",
+    "must be text of at most 200 characters": "får vara högst 200 tecken",
+    "must be completed or interrupted": "måste vara completed eller interrupted",
+    "must be hyväksytty or hylätty": "måste vara hyväksytty (godkänd) eller hylätty (underkänd)",
+    "must be 1-10 or hylätty": "måste vara 1–10 eller hylätty (underkänd)",
+    "must be a date YYYY-MM-DD": "måste vara ett datum i formen ÅÅÅÅ-MM-DD",
+    "is in the future": "ligger i framtiden",
+    "must map part codes to grades": "måste ange ett vitsord för varje delkod",
+    "is not a part of this course": "är inte en del av den här kursen",
+    "malformed": "har fel format",
+    "not a real birth date": "födelsedatumet är inte en verklig dag",
+    "wrong check character": "kontrolltecknet är fel",
+    "temporary number (900-999) not allowed": "ett tillfälligt nummer (900–999) godtas inte",
+    "birth date in the future": "födelsedatumet ligger i framtiden",
+    "individual number below 002": "individnumret är under 002",
+    "is required for a participant under 18": "behövs för en deltagare under 18 år",
+    "is only for a participant under 18": "anges endast för en deltagare under 18 år",
+    "must be another, adult person": "måste vara en annan, myndig person",
+    "is not an e-mail address": "är inte en e-postadress",
+    "must be in international form, e.g. +358401234567": (
+        "måste vara i internationell form, t.ex. +358401234567"
+    ),
+    "is required (at most 200 characters)": "är obligatoriskt (högst 200 tecken)",
+    "must not look like a henkilötunnus": "får inte se ut som en personbeteckning",
+    "must not hold a henkilötunnus": "får inte innehålla en personbeteckning",
+}
+
+REASONS: Final = {"fi": REASONS_FI, "sv": REASONS_SV}
+
+
+def current_language() -> str:
+    """The language of the page being drawn: the logged-in member's (the staff pages' guard
+    puts it in ``g.language``), Finnish outside a request (CLI, jobs) or before login."""
+    language = g.get("language") if has_app_context() else None
+    return language if isinstance(language, str) and language in LANGUAGES else "fi"
+
+
+def text(key: str, language: str | None = None) -> str:
+    """The label ``key`` in ``language`` (default: the page's), falling back to Finnish, then
+    to the key itself: a label someone added in Finnish only still shows, in Finnish."""
+    table = LANGUAGES.get(language or current_language(), FI)
+    return table.get(key) or FI.get(key, key)
 
 
 _PATTERNS_FI: Final = (
@@ -361,21 +714,54 @@ _FIELDS_FI: Final = (
 )
 
 
+# The patterns' Swedish wordings, keyed by the FI pattern's regular expression.
+_PATTERNS_SV: Final = {
+    r"part extents add up to ([0-9.]+) op, not the course's ([0-9.]+) op": (
+        "delarnas omfattning ({0} sp) motsvarar inte kursens omfattning ({1} sp)"
+    ),
+    r"part code (.+) appears twice": "delkoden {0} förekommer två gånger",
+    r"same person as row (\d+)": "samma person som på rad {0}",
+    r"has more than (\d+) rows": "innehåller fler än {0} rader",
+    r"malformed JSON at line (\d+) column (\d+)": "JSON är trasig på rad {0}, kolumn {1}",
+    r"an integer has more than (\d+) digits": "innehåller ett tal med fler än {0} siffror",
+    r"JSON nested deeper than (\d+) levels": "JSON är kapslad i fler än {0} nivåer",
+}
+
+_FIELDS_SV: Final = {
+    r"\(file\)": "(fil)",
+    r"column (\d+)": "kolumn {0}",
+    r"key (\d+)": "nyckel {0}",
+    r"parts key (\d+)": "delarnas nyckel {0}",
+}
+
+_PATTERNS: Final[dict[str, dict[str, str]]] = {"sv": _PATTERNS_SV}
+_FIELDS: Final[dict[str, dict[str, str]]] = {"sv": _FIELDS_SV}
+
+
+def _worded(pattern: re.Pattern[str], finnish: str, tables: dict[str, dict[str, str]]) -> str:
+    """The page's wording of a pattern: its Swedish (or other) template, else the Finnish."""
+    return tables.get(current_language(), {}).get(pattern.pattern) or finnish
+
+
 def field_label(english: str) -> str:
-    """A field an import error names by position (``column 3``) in Finnish; others as they are."""
+    """A field an import error names by position (``column 3``) in the page's language;
+    others as they are."""
     for pattern, finnish in _FIELDS_FI:
         if found := pattern.fullmatch(english):
-            return finnish.format(*found.groups())
+            return _worded(pattern, finnish, _FIELDS).format(*found.groups())
     return english
 
 
 def reason(english: str) -> str:
-    """A shared check's reason in Finnish where it is known, else as the check words it."""
-    if english in REASONS_FI:
-        return REASONS_FI[english]
+    """A shared check's reason in the page's language where it is known (Finnish where only
+    Finnish is), else as the check words it."""
+    known = REASONS.get(current_language(), REASONS_FI).get(english) or REASONS_FI.get(english)
+    if known:
+        return known
     for pattern, finnish in _PATTERNS_FI:
         if found := pattern.fullmatch(english):
-            return finnish.format(*(_decimal_comma(g) for g in found.groups()))
+            worded = _worded(pattern, finnish, _PATTERNS)
+            return worded.format(*(_decimal_comma(group) for group in found.groups()))
     return english
 
 
