@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from consent.attention import Found
 from consent.config import Settings
 from consent.courses import Course
 from consent.duplicates import LiveRecord
@@ -603,4 +604,20 @@ class RetentionStore(Protocol):
 
     def audit(self, entry: AuditEntry) -> None:
         """Add one line to the audit trail."""
+        ...
+
+
+class AttentionReader(Protocol):
+    """The attention list's raw items and the marks of those staff saw (``SqlAttention``)."""
+
+    def attention_found(self) -> list[Found]:
+        """Every item across all courses, in a fixed number of queries whatever its size."""
+        ...
+
+    def seen_marks(self) -> dict[str, str]:
+        """The fingerprint each item was marked seen in, by item key."""
+        ...
+
+    def mark_seen(self, key: str, fingerprint: str, entry: AuditEntry) -> None:
+        """Keep (or replace) the item's mark and its audit entry, in one transaction."""
         ...

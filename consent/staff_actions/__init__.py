@@ -6,6 +6,7 @@ one of these calls and its result (or its domain error, :mod:`consent.errors`) b
 new staff action is one function here, its three callers and a test.
 """
 
+from consent.staff_actions.attention import attention_list, mark_seen, retry_all
 from consent.staff_actions.courses import course, courses, save_course, save_course_document
 from consent.staff_actions.enrolment import Enrolled, enrol, enrolments, signing_for
 from consent.staff_actions.people import Removed, delete_contact, export_person, remove_result
@@ -19,6 +20,7 @@ __all__ = [
     "Removed",
     "Signing",
     "StaffServices",
+    "attention_list",
     "confirm_results",
     "course",
     "courses",
@@ -28,9 +30,11 @@ __all__ = [
     "export_person",
     "import_results",
     "invalidate",
+    "mark_seen",
     "preview_results",
     "remove_result",
     "retry",
+    "retry_all",
     "retry_course",
     "revoke",
     "save_course",

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from consent.attention import Found
 from consent.duplicates import LiveRecord
 from consent.errors import NotFound
 from consent.hetu import Hetu
 from consent.model import AuditEntry
 from consent.person_views import PersonExport
 from consent.ports import (
+    AttentionReader,
     Clock,
     Courses,
     Enrolling,
@@ -75,6 +77,21 @@ class NoPeople:
         """Nowhere to keep it."""
 
 
+class NoAttention:
+    """No ledger to read: staff actions built without one list nothing needing attention."""
+
+    def attention_found(self) -> list[Found]:
+        """Nothing."""
+        return []
+
+    def seen_marks(self) -> dict[str, str]:
+        """No marks."""
+        return {}
+
+    def mark_seen(self, key: str, fingerprint: str, entry: AuditEntry) -> None:
+        """Nowhere to keep it."""
+
+
 @dataclass(frozen=True)
 class StaffServices:
     """What the staff actions need."""
@@ -90,3 +107,4 @@ class StaffServices:
     signing: Signing | None = None  # None: the signing connector is off
     records: LiveRecords = field(default_factory=NoLiveRecords)  # for duplicate warnings
     people: People = field(default_factory=NoPeople)  # a person's requests (access, removal)
+    attention: AttentionReader = field(default_factory=NoAttention)  # the attention list
