@@ -38,6 +38,19 @@ from consent.ports import Clock, Enrolments, EventPoster, RenderForm, SigningSer
 CHECK_DELAYS: Final = (60, 120, 300, 600, 1800, 3600, 10800, 21600)
 POST_RETRY: Final = dt.timedelta(minutes=1)
 ACCEPTED: Final = (200, 202)  # stored now, or stored before: either way the intake has it
+ENROLMENT_FIELDS: Final = (
+    "hetu",
+    "first_names",
+    "last_name",
+    "email",
+    "phone",
+    "guardian_hetu",
+    "guardian_first_names",
+    "guardian_last_name",
+    "guardian_email",
+    "guardian_phone",
+)
+"""What an enrolment row is read for, in a template's order (a minor's guardian last)."""
 # An enrolment CSV needs these in its header; other columns are left out, as they always were.
 ENROLMENT_COLUMNS: Final = Columns(
     required=frozenset({"hetu", "first_names", "last_name"}),

@@ -1,4 +1,11 @@
-"""Staff's import files (results, enrolments), read into raw rows: CSV or JSON, bounded.
+"""Staff's import files (results, enrolments), read into raw rows: CSV, JSON or XLSX, bounded.
+
+What Finnish Excel and LibreOffice save is read as it is: CSV separated by semicolons (as
+Finnish Excel saves it), commas or tabs, in UTF-8 with or without a BOM or in Windows-1252,
+and ``.xlsx`` workbooks (their first sheet, read by the :data:`SheetReader` staff actions
+are given). What the file *is* is told by its first bytes, not its name or declared type: a
+zip is a workbook, an OLE2 file an old ``.xls`` (or a password-protected workbook), and each
+refusal says what to save the file as instead.
 
 A file is refused as a whole when its shape is wrong: no rows, more than :data:`MAX_ROWS`,
 a CSV header without the required columns. Reading stops as soon as a file is over the row
@@ -10,9 +17,10 @@ a column is named by its position, and anything shaped like a hetu is masked.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, TypeGuard
 
@@ -24,11 +32,39 @@ TOO_MANY_ROWS: Final = f"has more than {MAX_ROWS} rows"
 SHOWN_ERRORS: Final = 200  # row errors a refusal lists at most: a file may have thousands
 NESTED_TOO_DEEPLY: Final = "JSON nested too deeply"
 _BOM: Final = b"\xef\xbb\xbf"
+_ZIP: Final = b"PK\x03\x04"  # a zip's first local header: .xlsx, .ods
+_OLE2: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any encrypted workbook
+# One multi-byte UTF-8 sequence: in a file that is not UTF-8 it means broken UTF-8, not 1252.
+_UTF8_SEQUENCE: Final = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_DELIMITERS: Final = (";", "\t", ",")  # on a tie, the first: Finnish Excel's semicolon
+_FINNISH_DATE: Final = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+_ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+SAVE_AS: Final = "save it as .xlsx or as CSV (semicolons or commas)"
+OLD_EXCEL: Final = (
+    "is an old Excel file (.xls) or a password-protected workbook: "
+    "save it as .xlsx without a password, or as CSV"
+)
+OPEN_DOCUMENT: Final = f"is an OpenDocument spreadsheet (.ods): {SAVE_AS}"
+NOT_A_WORKBOOK: Final = f"is not a readable .xlsx workbook: {SAVE_AS}"
+UNPACKS_TOO_LARGE: Final = f"is too large unpacked: {SAVE_AS} with only the rows to import"
+NOT_TEXT: Final = f"is not a spreadsheet or a text file: {SAVE_AS}"
+MIXED_ENCODING: Final = "mixes UTF-8 with another encoding: save it again as CSV UTF-8"
+NOT_KNOWN_TEXT: Final = "is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8"
+NO_SHEETS: Final = f"cannot be read as .xlsx here: {SAVE_AS}"
 # A JSON string (skipped whole, so brackets inside it do not count) or one structural byte.
 _JSON_TOKENS: Final = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[\[\]{},]', re.DOTALL)
 _OPEN, _CLOSE, _COMMA = frozenset(b"[{"), frozenset(b"]}"), ord(",")
 
-FileKind = Literal["csv", "json"]
+FileKind = Literal["csv", "json", "xlsx"]
+XLSX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_MEDIA_KINDS: Final[dict[str, FileKind]] = {"text/csv": "csv", XLSX_MEDIA_TYPE: "xlsx"}
+
+SheetReader = Callable[[bytes], Iterator[list[str]]]
+"""Reads a workbook's first sheet: its records of text cells that hold any value, the header
+first, each cell as the import reads text (a date cell ``2026-12-01``, an 8 stored as 8.0
+``8``). Bounded as a CSV file is; raises :class:`ImportRejected` for what is no workbook."""
 
 
 @dataclass(frozen=True)
@@ -75,21 +111,48 @@ class Columns:
 
 def file_kind(media_type: str | None = None, filename: str | None = None) -> FileKind:
     """What an import file is, by what its sender tells: a declared media type (the API's
-    ``Content-Type``: CSV only as ``text/csv``, JSON otherwise), else its name (a page's
-    upload, a command's path: JSON only as ``*.json``, CSV otherwise)."""
+    ``Content-Type``: CSV only as ``text/csv``, XLSX as :data:`XLSX_MEDIA_TYPE`, JSON
+    otherwise), else its name (a page's upload, a command's path: ``*.json``, ``*.xlsx``,
+    CSV otherwise). :func:`read_rows` trusts the file's first bytes over either."""
     if media_type is not None:
-        return "csv" if media_type == "text/csv" else "json"
-    return "json" if (filename or "").lower().endswith(".json") else "csv"
+        return _MEDIA_KINDS.get(media_type, "json")
+    name = (filename or "").lower()
+    return "json" if name.endswith(".json") else "xlsx" if name.endswith(".xlsx") else "csv"
 
 
-def read_rows(content: bytes, kind: str, columns: Columns) -> list[dict[str, Any]]:
-    """The raw rows of a CSV (header line) or JSON (a list, or ``{"results": [...]}``) file;
-    ``kind`` is what :func:`file_kind` told (``json``; anything else is read as CSV)."""
-    json = kind == "json"
-    rows = _json_rows(content.removeprefix(_BOM)) if json else _csv_rows(content, columns)
+def read_rows(
+    content: bytes, kind: str, columns: Columns, sheets: SheetReader | None = None
+) -> list[dict[str, Any]]:
+    """The raw rows of a CSV (header line), JSON (a list, or ``{"results": [...]}``) or
+    XLSX (header row of the first sheet, read by ``sheets``) file.
+
+    A zip is read as a workbook and an OLE2 file refused as an old ``.xls`` whatever
+    ``kind`` says (a renamed file is common); else ``kind`` (what :func:`file_kind` told)
+    picks JSON, and anything else is read as CSV."""
+    if content.startswith(_OLE2):
+        raise ImportRejected([RowError(0, "(file)", OLD_EXCEL)])
+    if content.startswith(_ZIP):
+        if sheets is None:
+            raise ImportRejected([RowError(0, "(file)", NO_SHEETS)])
+        rows = _records_rows(sheets(content), columns)
+    elif kind == "json":
+        rows = _json_rows(content.removeprefix(_BOM))
+    else:
+        rows = _csv_rows(content, columns)
     if not rows:
         raise ImportRejected([RowError(0, "(file)", "has no rows")])
     return rows
+
+
+def parse_day(value: str) -> dt.date:
+    """A date as staff type it: ``1.12.2026`` or ``01.12.2026`` (as Finnish Excel shows and
+    saves a date) or ISO ``2026-12-01``; :class:`ValueError` for anything else."""
+    if found := _FINNISH_DATE.fullmatch(value):
+        day, month, year = (int(part) for part in found.groups())
+        return dt.date(year, month, day)
+    if _ISO_DATE.fullmatch(value):
+        return dt.date.fromisoformat(value)
+    raise ValueError("not a date")
 
 
 def is_plain_text(value: object, longest: int = 200) -> TypeGuard[str]:
@@ -143,21 +206,64 @@ def _refuse_oversized_json(content: bytes) -> None:
 
 def _csv_rows(content: bytes, columns: Columns) -> list[dict[str, Any]]:
     """The rows of a CSV file, read record by record and refused at the first one over the
-    limit. A blank line counts towards the limit (so a file of blank lines is refused as
-    cheaply as any other) but is not a row and has no row number."""
-    text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
+    limit. A blank line (or one of empty cells, ``;;;`` as Excel saves an emptied row)
+    counts towards the limit (so a file of blank lines is refused as cheaply as any other)
+    but is not a row and has no row number."""
+    if b"\x00" in content:  # no CSV holds a NUL: a binary file (or UTF-16 text)
+        raise ImportRejected([RowError(0, "(file)", NOT_TEXT)])
+    text = _decoded(content)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
-        records = _bounded(reader)
-        header = next((cells for cells in records if cells), None)
-        if header is None:
-            raise ImportRejected([RowError(0, "(file)", "has no rows")])
-        _check_header(header, columns)
-        return _csv_records(header, records, columns)
+        return _records_rows(reader, columns)
     except csv.Error as error:
         raise ImportRejected([RowError(reader.line_num, "(file)", f"CSV: {error}")]) from None
+
+
+def _decoded(content: bytes) -> str:
+    """The text of a CSV file: UTF-8 (a BOM, as Excel's "CSV UTF-8" writes, is dropped) when
+    the bytes are valid UTF-8, else Windows-1252 (Excel's plain "CSV" on Finnish Windows).
+
+    Windows-1252 Finnish text is never valid UTF-8 (``ä`` is one byte ``E4``, which UTF-8
+    only starts a three-byte sequence with), so valid UTF-8 is UTF-8. Bytes that are not
+    valid UTF-8 but hold a well-formed UTF-8 sequence (``C3 A4``, UTF-8's ``ä``) are broken
+    UTF-8, a file pasted together from two encodings or cut short: it is refused rather than
+    read as 1252, which would import every ``ä`` as ``Ã¤`` and send the name so to KOSKI.
+    (A 1252 capital followed by a typographic sign, ``Ä–``, looks the same and is refused
+    too; saving as CSV UTF-8 mends both.) Bytes 1252 leaves undefined are refused."""
+    text = content.removeprefix(_BOM)
+    try:
+        return text.decode("utf-8")
     except UnicodeDecodeError:
-        raise ImportRejected([RowError(0, "(file)", "is not UTF-8")]) from None
+        pass
+    if content.startswith(_BOM) or _UTF8_SEQUENCE.search(text):
+        raise ImportRejected([RowError(0, "(file)", MIXED_ENCODING)])
+    try:
+        return text.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ImportRejected([RowError(0, "(file)", NOT_KNOWN_TEXT)]) from None
+
+
+def _delimiter(text: str) -> str:
+    """The separator the header line uses most, outside quotes: ``;`` (Finnish Excel and
+    LibreOffice), tab or ``,``; a one-column header has none and reads as comma-separated.
+    The header names only columns, which hold no separator, so its count is unambiguous."""
+    header = next((line for line in io.StringIO(text) if line.strip()), "")
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {delimiter: unquoted.count(delimiter) for delimiter in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def _records_rows(records: Iterator[list[str]], columns: Columns) -> list[dict[str, Any]]:
+    """The rows of a file's records (a CSV's lines, a sheet's rows): the first non-blank
+    record is the header (its names trimmed: a sheet's ``hetu `` is ``hetu``)."""
+    bounded = _bounded(records)
+    header = next((cells for cells in bounded if any(cells)), None)
+    if header is None:
+        raise ImportRejected([RowError(0, "(file)", "has no rows")])
+    header = [name.strip() for name in header]
+    _check_header(header, columns)
+    return _csv_records(header, bounded, columns)
 
 
 def _bounded(reader: Iterator[list[str]]) -> Iterator[list[str]]:
@@ -197,7 +303,7 @@ def _csv_records(
     rows: list[dict[str, Any]] = []
     errors = []
     for cells in records:
-        if not cells:
+        if not any(cells):
             continue
         rows.append(_csv_row(header, cells, columns))
         if any(cells[len(header) :]):

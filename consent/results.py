@@ -18,7 +18,7 @@ from typing import Any, Final, NamedTuple
 from consent.courses import Course, GradingScale
 from consent.errors import InvalidHetu
 from consent.hetu import Hetu
-from consent.import_files import Columns, ImportRejected, RowError, is_plain_text
+from consent.import_files import Columns, ImportRejected, RowError, is_plain_text, parse_day
 from consent.model import ConsentState, SubmissionState
 
 # A grading date before this is a typing error (year 1, 0026): no course sent is that old.
@@ -31,8 +31,9 @@ _PASS_FAIL: Final = {
     "hylätty": FAILED,
     "hylatty": FAILED,
 }
-_DIGITS: Final = re.compile(r"[0-9]{1,3}")
-_FIELDS: Final = {
+# A whole grade, as typed (8), or with decimals of zero as a sheet stores it (8.0, 8,0).
+_DIGITS: Final = re.compile(r"([0-9]{1,3})(?:[.,]0{1,3})?")
+RESULT_FIELDS: Final = (
     "hetu",
     "grade",
     "graded_on",
@@ -40,8 +41,11 @@ _FIELDS: Final = {
     "status",
     "first_names",
     "last_name",
-    "parts",
-}
+)
+"""A results file's own columns, in a template's order; ``part:<code>`` columns follow."""
+PART_PREFIX: Final = "part:"
+_FIELDS: Final = {*RESULT_FIELDS, "parts"}
+DATE_REASON: Final = "must be a date D.M.YYYY or YYYY-MM-DD"
 
 
 class ResultStatus(enum.StrEnum):
@@ -131,11 +135,18 @@ def result_columns(course: Course) -> Columns:
     of its parts."""
     return Columns(
         required=frozenset({"hetu", "graded_on"}),
-        known=frozenset(_FIELDS - {"parts"}),
-        prefix="part:",
+        known=frozenset(RESULT_FIELDS),
+        prefix=PART_PREFIX,
         prefixed=frozenset(p.code for p in course.effective_parts),
         gather="parts",
     )
+
+
+def result_template(course: Course) -> list[str]:
+    """The header of ``course``'s results template: every column a results file may have,
+    with a ``part:<code>`` column for each part the course defines (a course without parts
+    is graded by its ``grade`` alone)."""
+    return [*RESULT_FIELDS, *(f"{PART_PREFIX}{part.code}" for part in course.parts)]
 
 
 def check_rows(
@@ -226,8 +237,9 @@ def _grade(value: str | None, scale: GradingScale, where: str) -> str | None:
         return _PASS_FAIL[folded]
     # ASCII digits only: str.isdigit() also takes "²" (which int() refuses) and "٣" (which
     # int() reads as 3), neither a grade a trainer typed.
-    if scale is GradingScale.NUMERIC and _DIGITS.fullmatch(folded) and 1 <= int(folded) <= 10:
-        return str(int(folded))
+    whole = _DIGITS.fullmatch(folded)
+    if scale is GradingScale.NUMERIC and whole and 1 <= int(whole.group(1)) <= 10:
+        return str(int(whole.group(1)))
     allowed = (
         "hyväksytty or hylätty" if scale is GradingScale.HYVAKSYTTY_HYLATTY else "1-10 or hylätty"
     )
@@ -237,9 +249,9 @@ def _grade(value: str | None, scale: GradingScale, where: str) -> str | None:
 def _date(raw: Mapping[str, Any], today: dt.date) -> dt.date:
     value = _text(raw, "graded_on", required=True) or ""
     try:
-        graded_on = dt.date.fromisoformat(value)
+        graded_on = parse_day(value)
     except ValueError:
-        raise _RowProblem("graded_on", "must be a date YYYY-MM-DD") from None
+        raise _RowProblem("graded_on", DATE_REASON) from None
     if graded_on > today:
         raise _RowProblem("graded_on", "is in the future")
     if graded_on < EARLIEST_GRADED_ON:
@@ -255,9 +267,9 @@ def _ended_on(raw: Mapping[str, Any], course: Course) -> dt.date | None:
     if value is None:
         return None
     try:
-        ended_on = dt.date.fromisoformat(value)
+        ended_on = parse_day(value)
     except ValueError:
-        raise _RowProblem("ended_on", "must be a date YYYY-MM-DD") from None
+        raise _RowProblem("ended_on", DATE_REASON) from None
     if ended_on > course.end_date:
         raise _RowProblem("ended_on", "is after the course's end date")
     if ended_on < EARLIEST_GRADED_ON:

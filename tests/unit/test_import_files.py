@@ -9,13 +9,22 @@ import json
 import pytest
 
 from consent.connector import ENROLMENT_COLUMNS
-from consent.import_files import MAX_ROWS, ImportRejected, RowError, file_kind, read_rows
+from consent.import_files import (
+    MAX_ROWS,
+    MIXED_ENCODING,
+    NOT_KNOWN_TEXT,
+    ImportRejected,
+    RowError,
+    file_kind,
+    read_rows,
+)
 from consent.results import result_columns
 from tests.courses import course
 from tests.hetus import make_hetu
 
 COLUMNS = result_columns(course())
 HETU = make_hetu(dt.date(1990, 5, 5))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def refusal(content: bytes, kind: str) -> list[RowError]:
@@ -101,7 +110,9 @@ def test_an_enrolment_csv_may_have_other_columns_but_needs_its_own() -> None:
 @pytest.mark.parametrize(
     ("content", "kind", "reason"),
     [
-        (b"hetu,grade,graded_on\n\xff,,\n", "csv", "is not UTF-8"),
+        (b"hetu,grade,graded_on\nM\xc3\xa4ki\xe4,,\n", "csv", MIXED_ENCODING),
+        (b"\xef\xbb\xbfhetu,grade,graded_on\nM\xe4ki,,\n", "csv", MIXED_ENCODING),
+        (b"hetu,grade,graded_on\n\x81,,\n", "csv", NOT_KNOWN_TEXT),
         (b'[{"hetu": "\xff"}]', "json", "body is not UTF-8"),
         (b"", "json", "malformed JSON at line 1 column 1"),
         (b"", "csv", "has no rows"),
@@ -126,6 +137,8 @@ def test_no_error_ever_carries_anything_shaped_like_a_hetu() -> None:
         (None, "TULOKSET.JSON", "json"),
         (None, "tulokset.txt", "csv"),
         ("text/csv", "tulokset.json", "csv"),  # a declared type wins over a name
+        (XLSX, None, "xlsx"),
+        (None, "Tulokset.XLSX", "xlsx"),
     ],
 )
 def test_a_file_s_kind_is_told_by_its_declared_type_else_by_its_name(

@@ -33,6 +33,8 @@ def test_a_row_without_an_end_date_ends_with_the_course() -> None:
 def test_a_row_may_say_the_participant_ended_on_or_before_the_course_end() -> None:
     assert checked_end({**ROW, "ended_on": "2026-12-01"}) == dt.date(2026, 12, 1)
     assert checked_end({**ROW, "ended_on": "2026-12-15"}) == dt.date(2026, 12, 15)
+    assert checked_end({**ROW, "ended_on": "1.12.2026"}) == dt.date(2026, 12, 1)
+    assert checked_end({**ROW, "ended_on": "15.12.2026"}) == dt.date(2026, 12, 15)
 
 
 def test_a_course_ending_later_may_have_an_end_date_after_today() -> None:
@@ -45,7 +47,8 @@ def test_a_course_ending_later_may_have_an_end_date_after_today() -> None:
     [
         ("2026-12-16", "is after the course's end date"),
         ("1999-12-31", "is before 2000"),
-        ("15.12.2026", "must be a date YYYY-MM-DD"),
+        ("15/12/2026", "must be a date D.M.YYYY or YYYY-MM-DD"),
+        ("16.12.2026", "is after the course's end date"),  # a Finnish date is read, then checked
     ],
 )
 def test_an_end_date_off_the_course_is_a_row_error(ended_on: str, reason: str) -> None:

@@ -72,8 +72,10 @@ FI: Final = {
     "participants": "Osallistujat",
     "upload_results": "Tuo arvosanat",
     "upload_hint": (
-        "CSV (otsikkorivi hetu,grade,graded_on[,ended_on][,status][,first_names,last_name]"
-        "[,part:KOODI…]) tai JSON. ended_on on päivä, jona osallistuja lopetti kurssin "
+        "XLSX, CSV (puolipiste- tai pilkkuerotin; otsikkorivi hetu;grade;graded_on[;ended_on]"
+        "[;status][;first_names;last_name][;part:KOODI…]) tai JSON; päivät muodossa 1.12.2026 "
+        "tai 2026-12-01. Mallipohjassa on kurssin sarakkeet. "
+        "ended_on on päivä, jona osallistuja lopetti kurssin "
         "(oletus: kurssin päättymispäivä). Näet muutokset ennen kuin mitään tallennetaan."
     ),
     "results_file": "Tulostiedosto",
@@ -88,6 +90,32 @@ FI: Final = {
     "changed": "muuttuneita",
     "unchanged": "ennallaan",
     "confirm_import": "Vahvista tuonti",
+    "template": "Mallipohja",
+    "template.data": "Tiedot",
+    "template.notes": "Ohje",
+    "enrolment_preview": "Tarkista osallistujaluettelo",
+    "enrolment_preview_ok": (
+        "Tiedosto on kunnossa: {count} riviä. Vahvistus kutsuu heidät allekirjoittamaan "
+        "(jo aiemmin kutsuttuja ei kutsuta uudelleen). Ketään ei ole vielä kutsuttu."
+    ),
+    "invitation": "Kutsu",
+    "invitation.sent": "lähetetään sähköpostilla tai tekstiviestillä",
+    "invitation.link_only": "ei yhteystietoa: anna allekirjoituslinkki itse",
+    "confirm_enrolment": "Vahvista ja kutsu",
+    "column.hetu": "Henkilötunnus, esimerkiksi 010190-123A",
+    "column.grade": "Arvosana: hyväksytty tai hylätty, tai 1–10 kurssin asteikon mukaan",
+    "column.graded_on": "Arviointipäivä, esimerkiksi 1.12.2026 (tai 2026-12-01)",
+    "column.ended_on": "Päivä, jona osallistuja lopetti (tyhjä: kurssin päättymispäivä)",
+    "column.status": "completed (suoritettu, oletus) tai interrupted (keskeytynyt)",
+    "column.first_names": "Etunimet (valinnainen)",
+    "column.last_name": "Sukunimi (valinnainen)",
+    "column.email": "Sähköposti kutsua varten",
+    "column.phone": "Puhelinnumero kansainvälisessä muodossa, esimerkiksi +358401234567",
+    "column.guardian_hetu": "Alaikäisen huoltajan henkilötunnus",
+    "column.guardian_first_names": "Huoltajan etunimet",
+    "column.guardian_last_name": "Huoltajan sukunimi",
+    "column.guardian_email": "Huoltajan sähköposti",
+    "column.guardian_phone": "Huoltajan puhelinnumero",
     "duplicates": (
         "Huomio: KOSKI ei ota vastaan näiden rivien suorituksia, koska samalla henkilöllä on jo "
         "KOSKIssa suoritus samasta oppilaitoksesta, samalla opintokokonaisuudella ja samalla "
@@ -111,7 +139,7 @@ FI: Final = {
     "status": "Tila",
     "signing": "Suostumusten allekirjoitus",
     "signing_hint": (
-        "CSV tai JSON: hetu, first_names, last_name, email tai phone; alaikäiselle lisäksi "
+        "XLSX, CSV tai JSON: hetu, first_names, last_name, email tai phone; alaikäiselle lisäksi "
         "guardian_hetu, guardian_first_names, guardian_last_name ja guardian_email tai "
         "guardian_phone. Visma Sign lähettää kutsun; ilman yhteystietoa anna linkki itse."
     ),
@@ -340,8 +368,10 @@ SV: Final = {
     "participants": "Deltagare",
     "upload_results": "Importera vitsord",
     "upload_hint": (
-        "CSV (rubrikrad hetu,grade,graded_on[,ended_on][,status][,first_names,last_name]"
-        "[,part:KOD…]) eller JSON. ended_on är den dag deltagaren avslutade kursen "
+        "XLSX, CSV (semikolon eller komma; rubrikrad hetu;grade;graded_on[;ended_on]"
+        "[;status][;first_names;last_name][;part:KOD…]) eller JSON; datum som 1.12.2026 "
+        "eller 2026-12-01. Mallen har kursens kolumner. "
+        "ended_on är den dag deltagaren avslutade kursen "
         "(standard: kursens slutdatum). Du ser ändringarna innan något sparas."
     ),
     "results_file": "Resultatfil",
@@ -356,6 +386,32 @@ SV: Final = {
     "changed": "ändrade",
     "unchanged": "oförändrade",
     "confirm_import": "Bekräfta importen",
+    "template": "Mall",
+    "template.data": "Uppgifter",
+    "template.notes": "Anvisning",
+    "enrolment_preview": "Granska deltagarförteckningen",
+    "enrolment_preview_ok": (
+        "Filen är i sin ordning: {count} rader. Bekräftelsen bjuder in dem att underteckna "
+        "(de som redan bjudits in bjuds inte in igen). Ingen har bjudits in ännu."
+    ),
+    "invitation": "Inbjudan",
+    "invitation.sent": "skickas per e-post eller sms",
+    "invitation.link_only": "ingen kontaktuppgift: ge själv länken för undertecknande",
+    "confirm_enrolment": "Bekräfta och bjud in",
+    "column.hetu": "Personbeteckning, till exempel 010190-123A",
+    "column.grade": "Vitsord: godkänd (hyväksytty) eller underkänd (hylätty), eller 1–10",
+    "column.graded_on": "Bedömningsdatum, till exempel 1.12.2026 (eller 2026-12-01)",
+    "column.ended_on": "Dagen deltagaren avslutade (tomt: kursens slutdatum)",
+    "column.status": "completed (avlagd, standard) eller interrupted (avbruten)",
+    "column.first_names": "Förnamn (frivilligt)",
+    "column.last_name": "Efternamn (frivilligt)",
+    "column.email": "E-post för inbjudan",
+    "column.phone": "Telefonnummer i internationell form, till exempel +358401234567",
+    "column.guardian_hetu": "Den minderårigas vårdnadshavares personbeteckning",
+    "column.guardian_first_names": "Vårdnadshavarens förnamn",
+    "column.guardian_last_name": "Vårdnadshavarens efternamn",
+    "column.guardian_email": "Vårdnadshavarens e-post",
+    "column.guardian_phone": "Vårdnadshavarens telefonnummer",
     "duplicates": (
         "Obs! KOSKI tar inte emot studieprestationerna på de här raderna, eftersom samma person "
         "redan har en studieprestation i KOSKI från samma läroanstalt, med samma studiehelhet "
@@ -380,7 +436,7 @@ SV: Final = {
     "status": "Status",
     "signing": "Underteckning av samtycken",
     "signing_hint": (
-        "CSV eller JSON: hetu, first_names, last_name, email eller phone; för en minderårig "
+        "XLSX, CSV eller JSON: hetu, first_names, last_name, email eller phone; för en minderårig "
         "dessutom guardian_hetu, guardian_first_names, guardian_last_name och guardian_email "
         "eller guardian_phone. Visma Sign skickar inbjudan; utan kontaktuppgift ger du själv "
         "länken."
@@ -590,7 +646,45 @@ REASONS_FI: Final = {
     "must be completed or interrupted": "pitää olla completed tai interrupted",
     "must be hyväksytty or hylätty": "pitää olla hyväksytty tai hylätty",
     "must be 1-10 or hylätty": "pitää olla 1–10 tai hylätty",
-    "must be a date YYYY-MM-DD": "pitää olla päivämäärä muodossa VVVV-KK-PP",
+    "must be a date D.M.YYYY or YYYY-MM-DD": (
+        "pitää olla päivämäärä muodossa P.K.VVVV tai VVVV-KK-PP, esimerkiksi 1.12.2026"
+    ),
+    (
+        "is an old Excel file (.xls) or a password-protected workbook: "
+        "save it as .xlsx without a password, or as CSV"
+    ): (
+        "on vanha Excel-tiedosto (.xls) tai salasanalla suojattu työkirja: tallenna se "
+        "ilman salasanaa muodossa .xlsx tai CSV"
+    ),
+    "is an OpenDocument spreadsheet (.ods): save it as .xlsx or as CSV (semicolons or commas)": (
+        "on OpenDocument-laskentataulukko (.ods): "
+        "tallenna se muodossa .xlsx tai CSV (puolipiste- tai pilkkuerotin)"
+    ),
+    "is not a readable .xlsx workbook: save it as .xlsx or as CSV (semicolons or commas)": (
+        "ei ole luettava .xlsx-työkirja: "
+        "tallenna se muodossa .xlsx tai CSV (puolipiste- tai pilkkuerotin)"
+    ),
+    (
+        "is too large unpacked: save it as .xlsx or as CSV (semicolons or commas) "
+        "with only the rows to import"
+    ): (
+        "on purettuna liian suuri: "
+        "tallenna se muodossa .xlsx tai CSV (puolipiste- tai pilkkuerotin), vain tuotavat rivit"
+    ),
+    "is not a spreadsheet or a text file: save it as .xlsx or as CSV (semicolons or commas)": (
+        "ei ole taulukko eikä tekstitiedosto: "
+        "tallenna se muodossa .xlsx tai CSV (puolipiste- tai pilkkuerotin)"
+    ),
+    "mixes UTF-8 with another encoding: save it again as CSV UTF-8": (
+        "sekoittaa UTF-8-merkistöä ja toista merkistöä: tallenna se uudelleen muodossa CSV UTF-8"
+    ),
+    "is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8": (
+        "ei ole UTF-8- eikä Windows-1252-tekstiä: tallenna se muodossa CSV UTF-8"
+    ),
+    "cannot be read as .xlsx here: save it as .xlsx or as CSV (semicolons or commas)": (
+        "ei voi lukea täällä .xlsx-tiedostona: tallenna se muodossa CSV "
+        "(puolipiste- tai pilkkuerotin)"
+    ),
     "is in the future": "on tulevaisuudessa",
     "must map part codes to grades": "pitää antaa arvosana kullekin osan tunnukselle",
     "is not a part of this course": "ei ole tämän kurssin osa",
@@ -650,7 +744,43 @@ REASONS_SV: Final = {
     "must be completed or interrupted": "måste vara completed eller interrupted",
     "must be hyväksytty or hylätty": "måste vara hyväksytty (godkänd) eller hylätty (underkänd)",
     "must be 1-10 or hylätty": "måste vara 1–10 eller hylätty (underkänd)",
-    "must be a date YYYY-MM-DD": "måste vara ett datum i formen ÅÅÅÅ-MM-DD",
+    "must be a date D.M.YYYY or YYYY-MM-DD": (
+        "måste vara ett datum i formen D.M.ÅÅÅÅ eller ÅÅÅÅ-MM-DD, till exempel 1.12.2026"
+    ),
+    (
+        "is an old Excel file (.xls) or a password-protected workbook: "
+        "save it as .xlsx without a password, or as CSV"
+    ): (
+        "är en gammal Excel-fil (.xls) eller en lösenordsskyddad arbetsbok: spara den "
+        "utan lösenord som .xlsx eller CSV"
+    ),
+    "is an OpenDocument spreadsheet (.ods): save it as .xlsx or as CSV (semicolons or commas)": (
+        "är ett OpenDocument-kalkylblad (.ods): "
+        "spara den som .xlsx eller CSV (semikolon eller komma)"
+    ),
+    "is not a readable .xlsx workbook: save it as .xlsx or as CSV (semicolons or commas)": (
+        "är inte en läsbar .xlsx-arbetsbok: spara den som .xlsx eller CSV (semikolon eller komma)"
+    ),
+    (
+        "is too large unpacked: save it as .xlsx or as CSV (semicolons or commas) "
+        "with only the rows to import"
+    ): (
+        "är för stor uppackad: "
+        "spara den som .xlsx eller CSV (semikolon eller komma), bara raderna som ska importeras"
+    ),
+    "is not a spreadsheet or a text file: save it as .xlsx or as CSV (semicolons or commas)": (
+        "är varken ett kalkylblad eller en textfil: "
+        "spara den som .xlsx eller CSV (semikolon eller komma)"
+    ),
+    "mixes UTF-8 with another encoding: save it again as CSV UTF-8": (
+        "blandar UTF-8 med en annan teckenkodning: spara den på nytt som CSV UTF-8"
+    ),
+    "is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8": (
+        "är varken UTF-8- eller Windows-1252-text: spara den som CSV UTF-8"
+    ),
+    "cannot be read as .xlsx here: save it as .xlsx or as CSV (semicolons or commas)": (
+        "kan inte läsas som .xlsx här: spara den som CSV (semikolon eller komma)"
+    ),
     "is in the future": "ligger i framtiden",
     "must map part codes to grades": "måste ange ett vitsord för varje delkod",
     "is not a part of this course": "är inte en del av den här kursen",
