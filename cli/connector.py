@@ -22,7 +22,8 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     actions = signing.add_subparsers(required=True, metavar="ACTION")
     command = actions.add_parser(
         "enrol",
-        help="invite a course's participants (or their guardians) to sign: CSV or JSON with "
+        help="invite a course's participants (or their guardians) to sign: XLSX, CSV or JSON "
+        "with "
         "hetu, first_names, last_name, email/phone, and guardian_* for minors",
     )
     command.add_argument("course")

@@ -37,7 +37,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         required=True, metavar="ACTION"
     )
     command = results.add_parser(
-        "import", help="import a course's results (CSV or JSON), all or nothing"
+        "import", help="import a course's results (XLSX, CSV or JSON), all or nothing"
     )
     command.add_argument("course")
     command.add_argument("file", type=Path)

@@ -43,6 +43,7 @@ from consent.adapters.sql.status import SqlStatus
 from consent.adapters.sql.submissions import SqlSubmissions
 from consent.adapters.vismasign import HttpVismaSign
 from consent.adapters.webhook_sender import ConnectorPoster
+from consent.adapters.xlsx import sheet_records
 from consent.config import Settings
 from consent.enrolments import Enrolment
 from consent.koski_answers import KoskiAnswer, first_error_key
@@ -210,6 +211,7 @@ def staff_services(services: Services, *, enrolling: bool | None = None) -> Staf
         signing=signing if enrol else None,
         records=services.status,
         people=services.people,
+        sheets=sheet_records,
     )
 
 

@@ -16,6 +16,7 @@ a column is named by its position, and anything shaped like a hetu is masked.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -38,6 +39,8 @@ _OLE2: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any encrypted wo
 _UTF8_SEQUENCE: Final = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
+_CP1252_UNDEFINED: Final = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_CHUNK: Final = 64 * 1024
 _DELIMITERS: Final = (";", "\t", ",")  # on a tie, the first: Finnish Excel's semicolon
 _FINNISH_DATE: Final = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 _ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -211,17 +214,18 @@ def _csv_rows(content: bytes, columns: Columns) -> list[dict[str, Any]]:
     but is not a row and has no row number."""
     if b"\x00" in content:  # no CSV holds a NUL: a binary file (or UTF-16 text)
         raise ImportRejected([RowError(0, "(file)", NOT_TEXT)])
-    text = _decoded(content)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    encoding = _encoding(content)
+    text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+    reader = csv.reader(text, delimiter=_delimiter(content, encoding))
     try:
         return _records_rows(reader, columns)
     except csv.Error as error:
         raise ImportRejected([RowError(reader.line_num, "(file)", f"CSV: {error}")]) from None
 
 
-def _decoded(content: bytes) -> str:
-    """The text of a CSV file: UTF-8 (a BOM, as Excel's "CSV UTF-8" writes, is dropped) when
-    the bytes are valid UTF-8, else Windows-1252 (Excel's plain "CSV" on Finnish Windows).
+def _encoding(content: bytes) -> str:
+    """The encoding of a CSV file: UTF-8 (a BOM, as Excel's "CSV UTF-8" writes, is dropped)
+    when the bytes are valid UTF-8, else Windows-1252 (Excel's plain "CSV" on Finnish Windows).
 
     Windows-1252 Finnish text is never valid UTF-8 (``ä`` is one byte ``E4``, which UTF-8
     only starts a three-byte sequence with), so valid UTF-8 is UTF-8. Bytes that are not
@@ -229,25 +233,44 @@ def _decoded(content: bytes) -> str:
     UTF-8, a file pasted together from two encodings or cut short: it is refused rather than
     read as 1252, which would import every ``ä`` as ``Ã¤`` and send the name so to KOSKI.
     (A 1252 capital followed by a typographic sign, ``Ä–``, looks the same and is refused
-    too; saving as CSV UTF-8 mends both.) Bytes 1252 leaves undefined are refused."""
-    text = content.removeprefix(_BOM)
-    try:
-        return text.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    if content.startswith(_BOM) or _UTF8_SEQUENCE.search(text):
+    too; saving as CSV UTF-8 mends both.) Bytes 1252 leaves undefined are refused.
+
+    The file is checked in chunks and read as a stream afterwards, never held decoded whole:
+    a 10 MiB upload must not cost many times its size."""
+    body = content.removeprefix(_BOM)
+    if _is_utf8(body):
+        return "utf-8-sig"
+    if content.startswith(_BOM) or _UTF8_SEQUENCE.search(body):
         raise ImportRejected([RowError(0, "(file)", MIXED_ENCODING)])
+    if _CP1252_UNDEFINED.search(body):
+        raise ImportRejected([RowError(0, "(file)", NOT_KNOWN_TEXT)])
+    return "cp1252"
+
+
+def _is_utf8(body: bytes) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(body)
     try:
-        return text.decode("cp1252")
+        for start in range(0, len(body), _CHUNK):
+            decoder.decode(view[start : start + _CHUNK])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        raise ImportRejected([RowError(0, "(file)", NOT_KNOWN_TEXT)]) from None
+        return False
+    return True
 
 
-def _delimiter(text: str) -> str:
+def _delimiter(content: bytes, encoding: str) -> str:
     """The separator the header line uses most, outside quotes: ``;`` (Finnish Excel and
     LibreOffice), tab or ``,``; a one-column header has none and reads as comma-separated.
     The header names only columns, which hold no separator, so its count is unambiguous."""
-    header = next((line for line in io.StringIO(text) if line.strip()), "")
+    header, start = "", 0
+    for _ in range(MAX_ROWS + 1):  # blank lines before the header: as many as a file's rows
+        end = content.find(b"\n", start)
+        line = content[start : len(content) if end < 0 else end].removeprefix(_BOM)
+        if line.strip() or end < 0:
+            header = line.decode(encoding, errors="replace")
+            break
+        start = end + 1
     unquoted = re.sub(r'"[^"]*"', "", header)
     counts = {delimiter: unquoted.count(delimiter) for delimiter in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda delimiter: counts[delimiter])

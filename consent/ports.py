@@ -369,14 +369,20 @@ class ImportedResults(ResultStore, Protocol):
 
 
 class PendingImports(Protocol):
-    """Results files staff checked on the pages, held until they confirm the import."""
+    """Files staff checked on the pages (results, enrolments: the ``purpose``), held until
+    they confirm the import."""
 
-    def hold(self, course_code: str, kind: str, content: bytes, by: str) -> str:
+    def hold(
+        self, course_code: str, kind: str, content: bytes, by: str, purpose: str = "results"
+    ) -> str:
         """Keep the file (sealed) for ``by``; the id to confirm it by."""
         ...
 
-    def take(self, upload_id: str, course_code: str, by: str) -> tuple[str, bytes] | None:
-        """The file's kind and content if ``by`` held it for this course and it is fresh."""
+    def take(
+        self, upload_id: str, course_code: str, by: str, purpose: str = "results"
+    ) -> tuple[str, bytes] | None:
+        """The file's kind and content if ``by`` held it for this course and this purpose,
+        and it is fresh."""
         ...
 
     def forget(self, upload_id: str) -> None:

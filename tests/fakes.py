@@ -626,19 +626,24 @@ class InMemoryResults:
 
 
 class InMemoryPendingImports:
-    """Results files held for whoever checked them (:class:`consent.ports.PendingImports`)."""
+    """Files held for whoever checked them (:class:`consent.ports.PendingImports`)."""
 
     def __init__(self) -> None:
-        self.held: dict[str, tuple[str, str, bytes, str]] = {}  # id: course, kind, content, by
+        # id: course, kind, content, by, purpose
+        self.held: dict[str, tuple[str, str, bytes, str, str]] = {}
 
-    def hold(self, course_code: str, kind: str, content: bytes, by: str) -> str:
+    def hold(
+        self, course_code: str, kind: str, content: bytes, by: str, purpose: str = "results"
+    ) -> str:
         upload_id = f"upload-{len(self.held) + 1}"
-        self.held[upload_id] = (course_code, kind, content, by)
+        self.held[upload_id] = (course_code, kind, content, by, purpose)
         return upload_id
 
-    def take(self, upload_id: str, course_code: str, by: str) -> tuple[str, bytes] | None:
+    def take(
+        self, upload_id: str, course_code: str, by: str, purpose: str = "results"
+    ) -> tuple[str, bytes] | None:
         held = self.held.get(upload_id)
-        if held is None or (held[0], held[3]) != (course_code, by):
+        if held is None or (held[0], held[3], held[4]) != (course_code, by, purpose):
             return None
         return held[1], held[2]
 

@@ -8,7 +8,15 @@ new staff action is one function here, its three callers and a test.
 
 from consent.staff_actions.attention import attention_list, mark_seen, retry_all
 from consent.staff_actions.courses import course, courses, save_course, save_course_document
-from consent.staff_actions.enrolment import Enrolled, enrol, enrolments, signing_for
+from consent.staff_actions.enrolment import (
+    Enrolled,
+    EnrolmentPreview,
+    confirm_enrolment,
+    enrol,
+    enrolments,
+    preview_enrolment,
+    signing_for,
+)
 from consent.staff_actions.people import Removed, delete_contact, export_person, remove_result
 from consent.staff_actions.records import invalidate, retry, retry_course, revoke, send_again
 from consent.staff_actions.results import Preview, confirm_results, import_results, preview_results
@@ -16,11 +24,13 @@ from consent.staff_actions.services import Signing, StaffServices
 
 __all__ = [
     "Enrolled",
+    "EnrolmentPreview",
     "Preview",
     "Removed",
     "Signing",
     "StaffServices",
     "attention_list",
+    "confirm_enrolment",
     "confirm_results",
     "course",
     "courses",
@@ -31,6 +41,7 @@ __all__ = [
     "import_results",
     "invalidate",
     "mark_seen",
+    "preview_enrolment",
     "preview_results",
     "remove_result",
     "retry",

@@ -45,7 +45,7 @@ def preview_results(
     """Check a results file and hold it for the actor, changing nothing else; what its
     import would do. The same errors as :func:`import_results`."""
     checked_course = course(services, code)
-    rows = read_rows(content, kind, result_columns(checked_course))
+    rows = read_rows(content, kind, result_columns(checked_course), services.sheets)
     today = services.clock().date()
     checked = check_rows(rows, checked_course, today, services.allow_temporary_hetu)
     counts = services.results.preview_results(code, checked)
@@ -86,7 +86,7 @@ def confirm_results(
 def _import(
     services: StaffServices, checked_course: Course, content: bytes, kind: str, actor: Actor
 ) -> ImportSummary:
-    rows = read_rows(content, kind, result_columns(checked_course))
+    rows = read_rows(content, kind, result_columns(checked_course), services.sheets)
     today = services.clock().date()
     summary = grading.import_results(
         checked_course,

@@ -10,6 +10,7 @@ from consent.attention import Found
 from consent.duplicates import LiveRecord
 from consent.errors import NotFound
 from consent.hetu import Hetu
+from consent.import_files import SheetReader
 from consent.model import AuditEntry
 from consent.person_views import PersonExport
 from consent.ports import (
@@ -107,4 +108,5 @@ class StaffServices:
     signing: Signing | None = None  # None: the signing connector is off
     records: LiveRecords = field(default_factory=NoLiveRecords)  # for duplicate warnings
     people: People = field(default_factory=NoPeople)  # a person's requests (access, removal)
+    sheets: SheetReader | None = None  # reads .xlsx uploads; None: they are refused
     attention: AttentionReader = field(default_factory=NoAttention)  # the attention list

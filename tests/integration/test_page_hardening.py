@@ -203,7 +203,11 @@ def invited_with_link(client: FlaskClient, engine: Engine, link: str) -> str:
         "csrf_token": csrf(client, PAGE),
         "file": (BytesIO(enrolment.encode()), "osallistujat.csv"),
     }
-    assert client.post(f"{PAGE}/enrolments", data=data).status_code == 302
+    preview = client.post(f"{PAGE}/enrolments", data=data)
+    assert preview.status_code == 200
+    confirm = re.search(rf'action="({PAGE}/enrolments/[^"]+)"', preview.text)
+    assert confirm is not None
+    assert client.post(confirm.group(1), data={"csrf_token": csrf(client, PAGE)}).status_code == 302
     with engine.begin() as connection:
         connection.execute(
             text("UPDATE enrolments SET state = 'invited', signing_url = :link"), {"link": link}

@@ -473,7 +473,12 @@ def test_staff_invite_a_course_to_sign_and_see_where_each_signing_stands(
         f"{minor['hetu']},Onni,Korhonen,,{STRANGER['hetu']},Eero,Esimerkki\n"
     )
     data = {"file": (BytesIO(good.encode()), "osallistujat.csv")}
-    assert post(app_client, f"{page}/enrolments", data, page).startswith(f"302 {page}")
+    preview = post(app_client, f"{page}/enrolments", data, page)
+    assert preview.startswith("200 ")
+    assert not redis_client.exists("rq:job:invite-1")  # checked, not yet enrolled
+    confirm = re.search(rf'action="({page}/enrolments/[^"]+)"', preview)
+    assert confirm is not None
+    assert post(app_client, confirm.group(1), {}, page).startswith(f"302 {page}")
     shown = app_client.get(page).text
     assert "Kutsuttu 2 uutta; 0 oli kutsuttu jo aiemmin." in shown
     row = r'<tr data-state="(new)">\s*<th scope="row">[^<]+</th>\s*<td>([^<]+)</td>'

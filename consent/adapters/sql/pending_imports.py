@@ -1,8 +1,9 @@
-"""Results files held between the staff's preview and confirmation, sealed like all personal data.
+"""Files held between the staff's preview and confirmation, sealed like all personal data.
 
 The web pages show what an upload would change before anything changes; the file waits
-here, encrypted, under a random id that only the uploader's confirmation names. Files not
-confirmed within a day are dropped.
+here, encrypted, under a random id that only the uploader's confirmation names, with what it
+is for (``results``, ``enrolments``): it is handed back only for that. Files not confirmed
+within a day are dropped.
 """
 
 from __future__ import annotations
@@ -23,14 +24,16 @@ KEPT_FOR: Final = dt.timedelta(days=1)
 
 
 class SqlPendingImports:
-    """Holds, hands back once, and forgets uploaded results files."""
+    """Holds, hands back once, and forgets uploaded results and enrolment files."""
 
     def __init__(self, engine: Engine, cipher: AesGcmCipher, clock: Clock) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._cipher = cipher
         self._clock = clock
 
-    def hold(self, course_code: str, kind: str, content: bytes, by: str) -> str:
+    def hold(
+        self, course_code: str, kind: str, content: bytes, by: str, purpose: str = "results"
+    ) -> str:
         """Keep an upload for confirmation; its id."""
         sealed = self._cipher.seal_bytes(content, purposes.PENDING_IMPORT)
         upload_id = str(uuid.uuid4())
@@ -45,6 +48,7 @@ class SqlPendingImports:
                     id=upload_id,
                     course_code=course_code,
                     kind=kind,
+                    purpose=purpose,
                     content_sealed=sealed.blob,
                     key_id=sealed.key_id,
                     uploaded_by=by,
@@ -53,8 +57,11 @@ class SqlPendingImports:
             )
         return upload_id
 
-    def take(self, upload_id: str, course_code: str, by: str) -> tuple[str, bytes] | None:
-        """The upload's kind and content if ``by`` uploaded it for this course and it is fresh.
+    def take(
+        self, upload_id: str, course_code: str, by: str, purpose: str = "results"
+    ) -> tuple[str, bytes] | None:
+        """The upload's kind and content if ``by`` uploaded it for this course and purpose,
+        and it is fresh.
 
         It stays held until :meth:`forget`, so a failed import can be confirmed again.
         """
@@ -62,6 +69,7 @@ class SqlPendingImports:
             PendingImportRow.id == upload_id,
             PendingImportRow.course_code == course_code,
             PendingImportRow.uploaded_by == by,
+            PendingImportRow.purpose == purpose,
             PendingImportRow.uploaded_at >= self._clock() - KEPT_FOR,
         )
         with self._sessions() as session:
