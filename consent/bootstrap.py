@@ -29,6 +29,7 @@ from consent.adapters.run_claim import RECONCILE_CLAIM, RETENTION_CLAIM, RedisRu
 from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.enrolments import SqlEnrolments
+from consent.adapters.sql.exports import SqlExports
 from consent.adapters.sql.key_usage import SqlKeyUsage
 from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.pending_imports import SqlPendingImports
@@ -37,6 +38,7 @@ from consent.adapters.sql.record_checks import SqlRecordChecks
 from consent.adapters.sql.results import SqlResults
 from consent.adapters.sql.retention import SqlRetention
 from consent.adapters.sql.rewrap import SqlRewrap
+from consent.adapters.sql.signed_forms import SqlSignedForms
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.adapters.sql.status import SqlStatus
@@ -105,6 +107,16 @@ class Services:
     def retention_claim(self) -> RedisRunClaim:
         """The claim in the broker that lets one worker a day run the retention purge."""
         return RedisRunClaim(self.broker, RETENTION_CLAIM)
+
+    @cached_property
+    def exports(self) -> SqlExports:
+        """What staff export: a course's participants, a year's records counted."""
+        return SqlExports(self.engine, self.cipher)
+
+    @cached_property
+    def forms(self) -> SqlSignedForms:
+        """Each consent's signed form (PDF), kept sealed."""
+        return SqlSignedForms(self.engine, self.cipher)
 
     @cached_property
     def throttle(self) -> LoginThrottle:
@@ -212,6 +224,8 @@ def staff_services(services: Services, *, enrolling: bool | None = None) -> Staf
         records=services.status,
         people=services.people,
         sheets=sheet_records,
+        exports=services.exports,
+        forms=services.forms,
     )
 
 

@@ -18,6 +18,7 @@ from consent.courses import Course
 from consent.duplicates import LiveRecord
 from consent.enrolment_views import EnrolmentStatus
 from consent.enrolments import Enrolment, EnrolmentChange, EnrolmentRow
+from consent.export_views import CourseExport, SignedForm, YearSummary
 from consent.hetu import Hetu
 from consent.koski_answers import KoskiAnswer
 from consent.model import AuditEntry, ConsentRecord, InboxState, Person, SubmissionState
@@ -626,4 +627,30 @@ class AttentionReader(Protocol):
 
     def mark_seen(self, key: str, fingerprint: str, entry: AuditEntry) -> None:
         """Keep (or replace) the item's mark and its audit entry, in one transaction."""
+        ...
+
+
+class Exports(Protocol):
+    """What staff export (``SqlExports``): a course row by row, a year counted."""
+
+    def course_export(self, code: str, *, full_hetu: bool) -> CourseExport:
+        """Every participant of the course, masked unless ``full_hetu``, in a fixed number
+        of queries; :class:`consent.errors.UnknownCourse` if there is none."""
+        ...
+
+    def year_summary(self, year: int) -> YearSummary:
+        """The year's records per opintokokonaisuus: sent (held now), interrupted among
+        them, invalidated during the year."""
+        ...
+
+
+class SignedForms(Protocol):
+    """The signed consent forms, by consent (``SqlSignedForms``): the one lookup."""
+
+    def consent_form(self, consent_id: int) -> SignedForm | None:
+        """The consent's signed PDF, or None when none is kept."""
+        ...
+
+    def consents_with_forms(self, course_code: str) -> set[int]:
+        """The course's consents that have a signed PDF kept."""
         ...

@@ -17,6 +17,12 @@ from consent.staff_actions.enrolment import (
     preview_enrolment,
     signing_for,
 )
+from consent.staff_actions.exports import (
+    consents_with_forms,
+    export_course,
+    signed_form,
+    year_summary,
+)
 from consent.staff_actions.people import Removed, delete_contact, export_person, remove_result
 from consent.staff_actions.records import invalidate, retry, retry_course, revoke, send_again
 from consent.staff_actions.results import Preview, confirm_results, import_results, preview_results
@@ -32,11 +38,13 @@ __all__ = [
     "attention_list",
     "confirm_enrolment",
     "confirm_results",
+    "consents_with_forms",
     "course",
     "courses",
     "delete_contact",
     "enrol",
     "enrolments",
+    "export_course",
     "export_person",
     "import_results",
     "invalidate",
@@ -51,5 +59,7 @@ __all__ = [
     "save_course",
     "save_course_document",
     "send_again",
+    "signed_form",
     "signing_for",
+    "year_summary",
 ]

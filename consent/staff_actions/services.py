@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from consent.attention import Found
 from consent.duplicates import LiveRecord
-from consent.errors import NotFound
+from consent.errors import NotFound, UnknownCourse
+from consent.export_views import CourseExport, SignedForm, YearSummary
 from consent.hetu import Hetu
 from consent.import_files import SheetReader
 from consent.model import AuditEntry
@@ -18,12 +19,14 @@ from consent.ports import (
     Clock,
     Courses,
     Enrolling,
+    Exports,
     GradingJobs,
     ImportedResults,
     Koski,
     LiveRecords,
     PendingImports,
     People,
+    SignedForms,
     Submissions,
 )
 from consent.results import ResultSubmission
@@ -93,6 +96,30 @@ class NoAttention:
         """Nowhere to keep it."""
 
 
+class NoExports:
+    """No ledger to export: staff actions built without one know no course and no record."""
+
+    def course_export(self, code: str, *, full_hetu: bool) -> CourseExport:
+        """No course."""
+        raise UnknownCourse(code)
+
+    def year_summary(self, year: int) -> YearSummary:
+        """Nothing counted."""
+        return YearSummary(year, [])
+
+
+class NoSignedForms:
+    """No ledger of signed forms: none is found."""
+
+    def consent_form(self, consent_id: int) -> SignedForm | None:
+        """None."""
+        return None
+
+    def consents_with_forms(self, course_code: str) -> set[int]:
+        """None."""
+        return set()
+
+
 @dataclass(frozen=True)
 class StaffServices:
     """What the staff actions need."""
@@ -110,3 +137,5 @@ class StaffServices:
     people: People = field(default_factory=NoPeople)  # a person's requests (access, removal)
     sheets: SheetReader | None = None  # reads .xlsx uploads; None: they are refused
     attention: AttentionReader = field(default_factory=NoAttention)  # the attention list
+    exports: Exports = field(default_factory=NoExports)  # course exports, yearly summaries
+    forms: SignedForms = field(default_factory=NoSignedForms)  # each consent's signed PDF

@@ -18,6 +18,7 @@ from web.staff_pages import (  # noqa: F401
     auth,
     courses,
     enrolment,
+    exports,
     import_templates,
     participants,
     person,

@@ -65,6 +65,8 @@ def _page(
     staff = pages.staff
     signing = None if staff.signing is None else staff_actions.enrolments(staff, code)
     moving = any(row.moving for row in rows)
+    opens_forms = require(Role.VIEWER).role.allows(Role.STAFF)  # signed forms: staff only
+    forms = staff_actions.consents_with_forms(staff, code) if opens_forms else set()
     return render_template(
         "course.html",
         course=the_course,
@@ -74,6 +76,7 @@ def _page(
         refresh=moving and hetu is None,
         reasons=grading.INVALIDATION_REASONS,
         signing=signing,
+        forms=forms,
     ), status
 
 

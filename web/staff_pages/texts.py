@@ -297,6 +297,54 @@ FI: Final = {
     "result_being_sent": "Suoritusta lähetetään juuri KOSKIin. Yritä hetken päästä uudelleen.",
     "delete_contact": "Poista yhteystiedot",
     "contact_deleted": "Yhteystiedot poistettu.",
+    # Exports (course export, yearly summary) and the signed consent form.
+    "export": "Vie taulukkona",
+    "export_hint": (
+        "Osallistujat, suostumukset, tulokset ja KOSKI-tila. Henkilötunnukset peitetään; "
+        "täydet henkilötunnukset ja nimet sisältävä lataus kirjataan nimelläsi."
+    ),
+    "export_csv": "CSV (Excel)",
+    "export_xlsx": "XLSX",
+    "export_full_csv": "CSV täysin henkilötunnuksin",
+    "export_full_xlsx": "XLSX täysin henkilötunnuksin",
+    "export.eligible": "lähetetään KOSKIin",
+    "export.col.hetu": "Henkilötunnus",
+    "export.col.name": "Nimi",
+    "export.col.consent": "Suostumus",
+    "export.col.signer": "Allekirjoittaja",
+    "export.col.signed_at": "Allekirjoitettu",
+    "export.col.grade": "Arvosana",
+    "export.col.status": "Suoritus",
+    "export.col.graded_on": "Arvioitu",
+    "export.col.ended_on": "Päättyi",
+    "export.col.binding": "Käsittely",
+    "export.col.binding_words": "Käsittelyn tulos",
+    "export.col.koski_state": "KOSKI-tila",
+    "export.col.oid": "Opiskeluoikeuden OID",
+    "export.col.versionumero": "Versionumero",
+    "export.col.sent_at": "Lähetetty",
+    "export.col.error_keys": "KOSKIn virheavaimet",
+    "export.col.error_words": "KOSKIn virhe",
+    "export.sum.opintokokonaisuus": "Opintokokonaisuus",
+    "export.sum.sent": "KOSKIssa",
+    "export.sum.interrupted": "joista keskeytyneitä",
+    "export.sum.invalidated": "Mitätöity vuoden aikana",
+    "export.summary_sheet": "Yhteenveto",
+    "summary": "Vuosiyhteenveto",
+    "summary_title": "Vuosiyhteenveto opintokokonaisuuksittain",
+    "summary_hint": (
+        "Suoritus kuuluu vuoteen, jona osallistuja päätti kurssin (KOSKIin kirjattu päivä). "
+        "KOSKIssa: vuoden suoritukset, jotka ovat nyt KOSKIssa; mitätöidyt: suoritukset, jotka "
+        "mitätöitiin vuoden aikana. Vain lukumääriä, ei henkilötietoja."
+    ),
+    "summary_year": "Vuosi",
+    "summary_show": "Näytä",
+    "summary_none": "Tälle vuodelle ei ole suorituksia.",
+    "bad_year": "Anna vuosi väliltä 2000–2099.",
+    "bad_format": "Valitse muoto csv tai xlsx.",
+    "signed_form": "Suostumuslomake",
+    "signed_form_view": "Näytä lomake",
+    "signed_form_download": "Lataa lomake",
 }
 
 # Swedish as written in Finland's administration (samtycke, vårdnadshavare, personbeteckning,
@@ -605,6 +653,53 @@ SV: Final = {
     ),
     "delete_contact": "Ta bort kontaktuppgifterna",
     "contact_deleted": "Kontaktuppgifterna har tagits bort.",
+    "export": "Exportera som tabell",
+    "export_hint": (
+        "Deltagare, samtycken, vitsord och läget i KOSKI. Personbeteckningarna döljs; en "
+        "nedladdning med fullständiga personbeteckningar och namn loggas i ditt namn."
+    ),
+    "export_csv": "CSV (Excel)",
+    "export_xlsx": "XLSX",
+    "export_full_csv": "CSV med fullständiga personbeteckningar",
+    "export_full_xlsx": "XLSX med fullständiga personbeteckningar",
+    "export.eligible": "skickas till KOSKI",
+    "export.col.hetu": "Personbeteckning",
+    "export.col.name": "Namn",
+    "export.col.consent": "Samtycke",
+    "export.col.signer": "Undertecknare",
+    "export.col.signed_at": "Undertecknat",
+    "export.col.grade": "Vitsord",
+    "export.col.status": "Prestation",
+    "export.col.graded_on": "Bedömt",
+    "export.col.ended_on": "Avslutad",
+    "export.col.binding": "Behandling",
+    "export.col.binding_words": "Behandlingens resultat",
+    "export.col.koski_state": "Läge i KOSKI",
+    "export.col.oid": "Studierättens OID",
+    "export.col.versionumero": "Versionsnummer",
+    "export.col.sent_at": "Skickat",
+    "export.col.error_keys": "KOSKIs felnycklar",
+    "export.col.error_words": "KOSKIs fel",
+    "export.sum.opintokokonaisuus": "Studiehelhet",
+    "export.sum.sent": "I KOSKI",
+    "export.sum.interrupted": "varav avbrutna",
+    "export.sum.invalidated": "Ogiltigförklarade under året",
+    "export.summary_sheet": "Sammandrag",
+    "summary": "Årssammandrag",
+    "summary_title": "Årssammandrag per studiehelhet",
+    "summary_hint": (
+        "En prestation hör till det år då deltagaren avslutade kursen (dagen som förs in i "
+        "KOSKI). I KOSKI: årets prestationer som nu finns i KOSKI; ogiltigförklarade: "
+        "prestationer som ogiltigförklarades under året. Endast antal, inga personuppgifter."
+    ),
+    "summary_year": "År",
+    "summary_show": "Visa",
+    "summary_none": "Det finns inga prestationer för det här året.",
+    "bad_year": "Ange ett år mellan 2000 och 2099.",
+    "bad_format": "Välj formatet csv eller xlsx.",
+    "signed_form": "Samtyckesblankett",
+    "signed_form_view": "Visa blanketten",
+    "signed_form_download": "Ladda ner blanketten",
 }
 
 LANGUAGES: Final = {"fi": FI, "sv": SV}

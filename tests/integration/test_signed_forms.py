@@ -1,0 +1,132 @@
+"""A consent's signed form (the PDF kept sealed) on both databases: the staff role views it
+in the browser or downloads it from the participant's row, each time audited; a viewer is
+refused and sees no link; a consent with no form kept is a 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from consent.adapters.sql.ledger import utc_now
+from consent.adapters.sql.staff_tokens import SqlStaffTokens
+from consent.adapters.sql.tables import AuditRow
+from consent.staff import Role
+from tests.export_ledger import Entry, ExportLedger
+from tests.integration.test_staff_pages import app_client, login
+from tests.signing import person
+
+__all__ = ["app_client"]
+CODE = "eratauko-2026"
+SIGNED = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
+UNSIGNED = person(dt.date(1991, 6, 6), "Eero", "Esimerkki")
+PDF = b"%PDF-1.7\n% a signed consent form\n%%EOF\n"
+
+
+@pytest.fixture
+def consents(engine: Engine) -> tuple[Entry, Entry, int]:
+    """Two consents on the course, only the first with its signed form kept; and the id of
+    the enrolment that kept it."""
+    built = ExportLedger(engine)
+    course_id = built.course(CODE)
+    signed = built.participant(CODE, course_id, SIGNED)
+    unsigned = built.participant(CODE, course_id, UNSIGNED)
+    return signed, unsigned, built.signed_form(CODE, SIGNED, PDF)
+
+
+def _viewed(engine: Engine) -> list[AuditRow]:
+    with Session(engine) as session:
+        query = select(AuditRow).where(AuditRow.action == "consent_pdf.viewed")
+        return list(session.execute(query.order_by(AuditRow.id)).scalars())
+
+
+def test_staff_view_and_download_a_signed_form_and_each_look_is_audited(
+    app_client: FlaskClient, engine: Engine, consents: tuple[Entry, Entry, int]
+) -> None:
+    signed, _, enrolment_id = consents
+    login(app_client)
+    path = f"/staff/consents/{signed.consent_id}/form"
+    shown = app_client.get(path)
+    assert shown.status_code == 200
+    assert shown.data == PDF
+    assert shown.headers["Content-Type"] == "application/pdf"
+    name = f"suostumus-{signed.consent_id}.pdf"
+    assert shown.headers["Content-Disposition"] == f'inline; filename="{name}"'
+    assert shown.headers["Cache-Control"] == "no-store"
+    assert shown.headers["X-Content-Type-Options"] == "nosniff"
+    saved = app_client.get(f"{path}/download")
+    assert saved.data == PDF
+    assert saved.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    entries = _viewed(engine)
+    assert [(e.actor, e.subject_type, e.subject_id) for e in entries] == [
+        ("staff:staff", "consent", signed.consent_id)
+    ] * 2
+    assert [e.details for e in entries] == [
+        {"enrolment_id": enrolment_id, "download": False},
+        {"enrolment_id": enrolment_id, "download": True},
+    ]
+
+
+def test_the_participants_row_links_the_form_for_staff_and_not_for_a_viewer(
+    app_client: FlaskClient, consents: tuple[Entry, Entry, int]
+) -> None:
+    signed, unsigned, _ = consents
+    login(app_client)
+    page = app_client.get(f"/staff/courses/{CODE}").text
+    assert f'href="/staff/consents/{signed.consent_id}/form"' in page
+    assert f'href="/staff/consents/{signed.consent_id}/form/download"' in page
+    assert f"/staff/consents/{unsigned.consent_id}/form" not in page
+    login(app_client, Role.VIEWER)
+    viewed = app_client.get(f"/staff/courses/{CODE}").text
+    assert "Virtanen" not in viewed  # the page is the masked one
+    assert f"/staff/consents/{signed.consent_id}/form" not in viewed
+
+
+def test_a_viewer_is_refused_the_form_and_nothing_is_audited(
+    app_client: FlaskClient, engine: Engine, consents: tuple[Entry, Entry, int]
+) -> None:
+    signed, _, _ = consents
+    login(app_client, Role.VIEWER)
+    for path in (
+        f"/staff/consents/{signed.consent_id}/form",
+        f"/staff/consents/{signed.consent_id}/form/download",
+    ):
+        refused = app_client.get(path)
+        assert refused.status_code == 403
+        assert PDF not in refused.data
+    assert _viewed(engine) == []
+
+
+def test_a_consent_with_no_form_kept_or_no_consent_at_all_is_a_404_page(
+    app_client: FlaskClient, engine: Engine, consents: tuple[Entry, Entry, int]
+) -> None:
+    _, unsigned, _ = consents
+    login(app_client)
+    for consent_id in (unsigned.consent_id, 999999):
+        missing = app_client.get(f"/staff/consents/{consent_id}/form")
+        assert missing.status_code == 404
+        assert missing.mimetype == "text/html"
+        assert "Sivua ei löydy." in missing.text
+    assert _viewed(engine) == []
+
+
+def test_the_api_hands_the_form_to_a_staff_token_only(
+    app_client: FlaskClient, engine: Engine, consents: tuple[Entry, Entry, int]
+) -> None:
+    signed, unsigned, _ = consents
+    tokens = SqlStaffTokens(engine, utc_now)
+    staff = {"Authorization": f"Bearer {tokens.create('s', Role.STAFF)}"}
+    viewer = {"Authorization": f"Bearer {tokens.create('v', Role.VIEWER)}"}
+    path = f"/api/consents/{signed.consent_id}/form"
+    assert app_client.get(path, headers=viewer).status_code == 403
+    answer = app_client.get(path, headers=staff)
+    assert answer.data == PDF
+    assert answer.headers["Content-Disposition"].startswith("attachment")
+    assert (
+        app_client.get(f"/api/consents/{unsigned.consent_id}/form", headers=staff).status_code
+        == 404
+    )
+    assert [e.actor for e in _viewed(engine)] == ["staff:s"]

@@ -1,0 +1,92 @@
+"""The staff API's exports: a course's participants as CSV or XLSX (masked; ``?hetu=full``
+for the staff role only, audited), the yearly summary (JSON, CSV or XLSX, counts only) and
+a consent's signed PDF (staff role, audited). Registered on the staff API's blueprint."""
+
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from consent import staff_actions
+from consent.export_views import YearSummary
+from consent.staff import Actor, Role, StaffMember
+from web.downloads import FULL, MEDIA_TYPES, download, form_response, parse_year
+from web.problems import problem
+from web.routes import COURSE_CODE, ROW_ID
+from web.staff_api.views import StaffApi, bp
+from web.staff_pages import export_tables
+
+
+def _api() -> StaffApi:
+    api: StaffApi = current_app.extensions["vst.staff_api"]
+    return api
+
+
+def _member() -> StaffMember:
+    member: StaffMember = g.staff
+    return member
+
+
+def _format_problem() -> ResponseReturnValue:
+    errors = [{"field": "format", "reason": "must be csv or xlsx"}]
+    return problem(400, "The format is not valid.", errors=errors)
+
+
+@bp.get(f"/courses/<{COURSE_CODE}:code>/export")
+def course_export(code: str) -> ResponseReturnValue:
+    """The course's participants as ``?format=csv`` (default) or ``xlsx``, masked;
+    ``?hetu=full`` (staff role) has full hetus and names, and is audited as such."""
+    kind = request.args.get("format", "csv")
+    if kind not in MEDIA_TYPES:
+        return _format_problem()
+    full = request.args.get("hetu") == FULL
+    if full and not _member().role.allows(Role.STAFF):
+        return problem(403, f"This needs the {Role.STAFF.value} role.")
+    actor = Actor.member(_member())
+    export = staff_actions.export_course(_api().staff, code, actor, full_hetu=full)
+    body = export_tables.course_file(export, kind)
+    return download(body, kind, export_tables.course_filename(export, kind))
+
+
+@bp.get("/summary")
+def year_summary() -> ResponseReturnValue:
+    """A calendar year's records per opintokokonaisuus (``?year=2026``, default this year):
+    JSON, or ``?format=csv`` / ``xlsx``."""
+    year = parse_year(request.args.get("year", str(_api().clock().date().year)))
+    if year is None:
+        errors = [{"field": "year", "reason": "must be a year 2000-2099"}]
+        return problem(400, "The year is not valid.", errors=errors)
+    summary = staff_actions.year_summary(_api().staff, year)
+    kind = request.args.get("format", "json")
+    if kind == "json":
+        return jsonify(summary_json(summary))
+    if kind not in MEDIA_TYPES:
+        return _format_problem()
+    body = export_tables.summary_file(summary, kind)
+    return download(body, kind, export_tables.summary_filename(summary, kind))
+
+
+def summary_json(summary: YearSummary) -> dict[str, object]:
+    """The summary as the API answers it."""
+    return {
+        "year": summary.year,
+        "opintokokonaisuudet": [
+            {
+                "opintokokonaisuus": c.opintokokonaisuus,
+                "sent": c.sent,
+                "interrupted": c.interrupted,
+                "invalidated": c.invalidated,
+            }
+            for c in summary.counts
+        ],
+    }
+
+
+@bp.get(f"/consents/<{ROW_ID}:consent_id>/form")
+def signed_form(consent_id: int) -> ResponseReturnValue:
+    """The consent's signed PDF as a file (staff role), audited; 404 when none is kept."""
+    if not _member().role.allows(Role.STAFF):
+        return problem(403, f"This needs the {Role.STAFF.value} role.")
+    actor = Actor.member(_member())
+    form = staff_actions.signed_form(_api().staff, consent_id, actor, download=True)
+    return form_response(form, download=True)
