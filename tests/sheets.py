@@ -74,3 +74,18 @@ def not_a_workbook() -> bytes:
     with zipfile.ZipFile(written, "w") as target:
         target.writestr("kuva.txt", "ei taulukko")
     return written.getvalue()
+
+
+def with_shared_strings(workbook: bytes, count: int) -> bytes:
+    """``workbook`` carrying a shared-string table of ``count`` distinct strings (openpyxl
+    writes inline strings, so the table and its content type are added)."""
+    namespace = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    strings = "".join(f"<si><t>{i:07d}</t></si>" for i in range(count))
+    table = f'<sst xmlns="{namespace}">{strings}</sst>'.encode()
+    override = (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    types = zipfile.ZipFile(io.BytesIO(workbook)).read("[Content_Types].xml")
+    typed = with_member(workbook, "[Content_Types].xml", types.replace(b"</Types>", override))
+    return with_member(typed, "xl/sharedStrings.xml", table)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from consent.adapters.xlsx import MAX_COLUMNS, sheet_records
+from consent.adapters.xlsx import MAX_COLUMNS, MAX_SHARED_STRINGS, sheet_records
 from consent.connector import ENROLMENT_COLUMNS, check_enrolment_rows
 from consent.courses import GradingScale
 from consent.import_files import (
@@ -38,6 +38,7 @@ from tests.sheets import (
     ods,
     sheet_xml,
     with_member,
+    with_shared_strings,
     xlsx,
     zip_bomb,
 )
@@ -210,6 +211,14 @@ def test_a_file_that_is_no_xlsx_or_csv_is_refused_saying_what_to_save_it_as(
 ) -> None:
     for kind in ("csv", "xlsx", "json"):
         assert refusal(content, kind) == [RowError(0, "(file)", reason)]
+
+
+def test_a_shared_string_table_too_large_to_hold_in_memory_is_refused() -> None:
+    rows = [["hetu", "graded_on"], [HETU, "1.12.2026"]]
+    fits = with_shared_strings(xlsx(rows), 1000)
+    assert rows_of(fits) == [{"hetu": HETU, "graded_on": "1.12.2026"}]
+    over = with_shared_strings(xlsx(rows), MAX_SHARED_STRINGS // 20)  # 21 bytes a string
+    assert refusal(over) == [RowError(0, "(file)", UNPACKS_TOO_LARGE)]
 
 
 def test_a_workbook_is_refused_where_no_sheet_reader_was_given() -> None:

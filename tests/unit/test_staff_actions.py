@@ -262,6 +262,34 @@ def test_an_enrolment_file_with_a_minor_and_no_guardian_enrols_nobody() -> None:
     assert world.enrolments.invited == []
 
 
+def test_a_checked_enrolment_file_enrols_nobody_until_confirmed_and_then_once() -> None:
+    world = World()
+    body = f"hetu;first_names;last_name;email\r\n{ADULT};Aino;Mäki;a@example.fi\r\n"
+    preview = staff_actions.preview_enrolment(
+        world.services, CODE, body.encode("cp1252"), "csv", MAIJA
+    )
+    [line] = preview.lines
+    assert (line.row, line.guardian_signs, line.reachable) == (1, False, True)
+    assert ADULT not in line.participant.hetu
+    assert (world.enrolments.enrolled, world.enrolments.invited) == ({}, [])
+    with pytest.raises(UploadExpired):  # another's upload is not theirs to confirm
+        staff_actions.confirm_enrolment(world.services, CODE, preview.upload_id, Actor.staff("o"))
+    enrolled = staff_actions.confirm_enrolment(world.services, CODE, preview.upload_id, MAIJA)
+    assert enrolled == staff_actions.Enrolled(1, 0)
+    assert world.enrolments.invited == [1]
+    with pytest.raises(UploadExpired):  # confirmed once only
+        staff_actions.confirm_enrolment(world.services, CODE, preview.upload_id, MAIJA)
+
+
+def test_a_results_upload_is_never_confirmed_as_an_enrolment_file() -> None:
+    world = World()
+    body = f"hetu,grade,graded_on,first_names,last_name\n{ADULT},Hyväksytty,1.12.2026,A,V\n"
+    preview = staff_actions.preview_results(world.services, CODE, body.encode(), "csv", MAIJA)
+    with pytest.raises(UploadExpired):
+        staff_actions.confirm_enrolment(world.services, CODE, preview.upload_id, MAIJA)
+    assert world.enrolments.enrolled == {}
+
+
 def test_an_enrolment_needs_a_defined_course_unless_the_cli_says_otherwise() -> None:
     world = World()
     body = f"hetu,first_names,last_name\n{ADULT},Aino,Virtanen\n".encode()

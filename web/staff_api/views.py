@@ -92,7 +92,9 @@ def put_course(code: str) -> ResponseReturnValue:
 
 @bp.post(f"/courses/<{COURSE_CODE}:code>/results")
 def import_results(code: str) -> ResponseReturnValue:
-    """Import a course's results: JSON, or CSV with ``Content-Type: text/csv``."""
+    """Import a course's results: JSON, CSV with ``Content-Type: text/csv``, or a workbook
+    with the ``.xlsx`` media type (a zip or an old ``.xls`` is told by its bytes whatever the
+    type says)."""
     if (refused := _require(Role.STAFF)) is not None:
         return refused
     kind = file_kind(media_type=request.mimetype)
@@ -107,7 +109,8 @@ def import_results(code: str) -> ResponseReturnValue:
 
 @bp.post(f"/courses/<{COURSE_CODE}:code>/enrolments")
 def enrol(code: str) -> ResponseReturnValue:
-    """Invite a course's participants (or a minor's guardian) to sign: JSON, or ``text/csv``."""
+    """Invite a course's participants (or a minor's guardian) to sign: JSON, ``text/csv`` or
+    an ``.xlsx`` workbook."""
     if (refused := _require(Role.STAFF)) is not None:
         return refused
     kind = file_kind(media_type=request.mimetype)
