@@ -11,11 +11,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from consent.adapters.sql import purposes
 from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
-from consent.adapters.sql.tables import AuditRow
+from consent.adapters.sql.tables import AuditRow, ConsentRow
 from consent.staff import Role
-from tests.export_ledger import Entry, ExportLedger
+from tests.export_ledger import Entry, ExportLedger, cipher
 from tests.integration.test_staff_pages import app_client, login
 from tests.signing import person
 
@@ -130,3 +131,26 @@ def test_the_api_hands_the_form_to_a_staff_token_only(
         == 404
     )
     assert [e.actor for e in _viewed(engine)] == ["staff:s"]
+
+
+def test_a_staff_recorded_consents_scanned_form_is_served_by_the_same_route(
+    app_client: FlaskClient, engine: Engine, consents: tuple[Entry, Entry, int]
+) -> None:
+    _, unsigned, _ = consents
+    scanned = b"%PDF-1.4\n% a paper form, scanned\n%%EOF\n"
+    sealed = cipher().seal_bytes(scanned, purposes.CONSENT_PDF)
+    with Session(engine) as session, session.begin():
+        row = session.get_one(ConsentRow, unsigned.consent_id)
+        row.pdf_key_id, row.pdf_sealed = sealed.key_id, sealed.blob
+    login(app_client)
+    assert (
+        f'href="/staff/consents/{unsigned.consent_id}/form"'
+        in app_client.get(f"/staff/courses/{CODE}").text
+    )
+    shown = app_client.get(f"/staff/consents/{unsigned.consent_id}/form")
+    assert shown.data == scanned
+    [entry] = _viewed(engine)
+    assert (entry.subject_id, entry.details) == (
+        unsigned.consent_id,
+        {"enrolment_id": None, "download": False},
+    )

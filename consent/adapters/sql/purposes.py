@@ -9,3 +9,4 @@ INBOX_BODY: Final = "webhook_inbox.body"
 PENDING_IMPORT: Final = "pending_import.content"
 CONTACT: Final = "enrolment.contact"
 SIGNED_PDF: Final = "enrolment.signed_pdf"
+CONSENT_PDF: Final = "consent.pdf"  # a staff-recorded consent's scanned form
