@@ -319,6 +319,14 @@ def test_a_bad_enrolment_file_shows_its_problems_and_holds_nothing(
     assert count(engine, "pending_imports") == count(engine, "enrolments") == 0
 
 
+def test_the_course_page_offers_each_upload_s_templates_and_takes_xlsx(pages: FlaskClient) -> None:
+    shown = pages.get(PAGE).text
+    for what in ("results", "enrolments"):
+        for fmt in ("xlsx", "csv"):
+            assert f'id="{what}-template-{fmt}" href="{PAGE}/templates/{what}.{fmt}"' in shown
+    assert shown.count('accept=".csv,.xlsx,.json,') == 2
+
+
 def test_a_template_of_no_such_course_or_format_is_not_found(pages: FlaskClient) -> None:
     assert pages.get("/staff/courses/ei-ole/templates/results.csv").status_code == 404
     assert pages.get(f"{PAGE}/templates/results.ods").status_code == 404
