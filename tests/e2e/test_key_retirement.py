@@ -207,7 +207,7 @@ def assert_all_found_and_open(engine: Engine, people: list[str], cipher: AesGcmC
         assert participants.person(cipher, _row(key, blob)).hetu.reveal() == hetu
 
 
-def _row(key: str, blob: bytes) -> Any:
+def _row(key: str | None, blob: bytes | None) -> Any:
     return ParticipantRow(hetu_key_id=key, hetu_sealed=blob, names_key_id=None, names_sealed=None)
 
 

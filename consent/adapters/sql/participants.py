@@ -56,6 +56,8 @@ def load(session: Session, cipher: PiiCipher, participant_id: int) -> Person:
 
 def person(cipher: PiiCipher, row: ParticipantRow) -> Person:
     """The identity in a participant row already read, opened from its sealed form."""
+    if row.hetu_key_id is None or row.hetu_sealed is None:
+        raise ValueError("participant row without a hetu")  # none are stored yet
     hetu = Hetu(cipher.open(Sealed(row.hetu_key_id, row.hetu_sealed), purposes.HETU))
     names = {"first_names": "", "last_name": ""}
     if row.names_key_id is not None and row.names_sealed is not None:

@@ -102,6 +102,7 @@ class SqlStatus:
                 by_index = self._indexes(hetus[start : start + _CHUNK])
                 query = _live_query(list(by_index), oppilaitos_oid, opintokokonaisuus)
                 for index, code, end_date, ended_on in session.execute(query):
+                    assert index is not None  # noqa: S101 - the query asks for these indexes
                     day = participant_end(end_date, ended_on)
                     record = LiveRecord(code, RecordKey(oppilaitos_oid, opintokokonaisuus, day))
                     found.setdefault(by_index[index], []).append(record)
@@ -225,7 +226,7 @@ _CHUNK = 1000  # people a statement asks for (a few thousand bound values at mos
 
 def _live_query(
     indexes: list[str], oppilaitos_oid: str, opintokokonaisuus: str
-) -> Select[str, str, dt.date, dt.date | None]:
+) -> Select[str | None, str, dt.date, dt.date | None]:
     """The live records (an oid, not stopped) of the people under ``indexes``, of this
     oppilaitos and opintokokonaisuus: whose, the course, its end and the participant's own."""
     return (
