@@ -92,7 +92,7 @@ SEALED_TABLES: Final = (
     ),
     SealedTable(
         ConsentRow,
-        (_SIGNER,),
+        (_SIGNER, SealedColumn("consents.pdf", "pdf_key_id", "pdf_sealed", purposes.CONSENT_PDF)),
         (
             BlindIndex(
                 "consents.signer_index", "signer_index", _SIGNER, _signer_hetu, purposes.HETU, False
