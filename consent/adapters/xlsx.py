@@ -131,8 +131,10 @@ def workbook(
         sheet.column_dimensions[letter].number_format = "@"
         sheet.column_dimensions[letter].width = max(12, len(header[column - 1]) + 2)
     guide = book.create_sheet(notes_title)
-    for row in notes:
-        guide.append(list(row))
+    for number, row in enumerate(notes, start=1):
+        for column, value in enumerate(row, start=1):
+            # Text, never a formula: a part's name may start with "=" as staff typed it.
+            guide.cell(row=number, column=column, value=value).data_type = "s"
     guide.column_dimensions["A"].width = 24
     guide.column_dimensions["B"].width = 90
     written = io.BytesIO()

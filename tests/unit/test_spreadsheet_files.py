@@ -5,11 +5,13 @@ refusal saying what to save the file as."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
+import openpyxl
 import pytest
 
-from consent.adapters.xlsx import MAX_COLUMNS, MAX_SHARED_STRINGS, sheet_records
+from consent.adapters.xlsx import MAX_COLUMNS, MAX_SHARED_STRINGS, sheet_records, workbook
 from consent.connector import ENROLMENT_COLUMNS, check_enrolment_rows
 from consent.courses import GradingScale
 from consent.import_files import (
@@ -282,3 +284,12 @@ def test_every_refusal_of_a_file_s_format_is_worded_in_finnish_and_swedish(reaso
     if "save it as .xlsx" in reason:
         assert ".xlsx" in finnish
         assert ".xlsx" in swedish
+
+
+def test_a_template_s_notes_are_text_even_where_a_name_starts_like_a_formula() -> None:
+    header = ["hetu", "graded_on", "part:KP-1"]
+    content = workbook(header, [("part:KP-1", "=1+1 piirustus")], "Tiedot", "Ohje")
+    first, notes = openpyxl.load_workbook(io.BytesIO(content)).worksheets
+    assert [cell.value for cell in first[1]] == header
+    assert (notes["B1"].value, notes["B1"].data_type) == ("=1+1 piirustus", "s")
+    assert refusal(content) == [RowError(0, "(file)", "has no rows")]  # the notes are not rows
