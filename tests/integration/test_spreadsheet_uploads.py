@@ -127,6 +127,7 @@ def test_an_xlsx_with_date_cells_is_checked_then_imported_on_confirm(
     refused = upload(pages, content, "tulokset.xlsx")  # "h" is no grade: fixed, then sent again
     assert refused.startswith("400 ")
     assert "<td>1</td><td>parts.KP-1</td><td>pitää olla hyväksytty tai hylätty</td>" in refused
+    assert "rivi 1 on ensimmäinen täytetty rivi otsikon alla" in refused  # Excel's row 2
     passed = "hyväksytty"
     fixed = xlsx(
         [
@@ -141,7 +142,7 @@ def test_an_xlsx_with_date_cells_is_checked_then_imported_on_confirm(
     assert name_and_result(engine, AINO) == ("Mäki", "Hyväksytty", dt.date(2026, 12, 1))
 
 
-def test_the_api_imports_an_xlsx_and_a_semicolon_csv_alike(
+def test_the_api_imports_an_xlsx_and_a_semicolon_csv_alike_and_enrols_from_an_xlsx(
     pages: FlaskClient, engine: Engine
 ) -> None:
     sheet = xlsx([["hetu", "grade", "graded_on"], [AINO, "hyväksytty", dt.date(2026, 12, 1)]])
@@ -160,6 +161,14 @@ def test_the_api_imports_an_xlsx_and_a_semicolon_csv_alike(
         headers=api_token(engine),
     )
     assert (answer.status_code, answer.json) == (200, {"changed": 0, "unchanged": 1})
+    enrolment = xlsx([["hetu", "first_names", "last_name"], [EERO, "Eero", "Öhman"]])
+    answer = pages.post(
+        f"/api/courses/{COURSE}/enrolments",
+        data=enrolment,
+        content_type=XLSX_MEDIA_TYPE,
+        headers=api_token(engine),
+    )
+    assert (answer.status_code, answer.json) == (200, {"enrolled": 1, "enrolled_before": 0})
 
 
 HOSTILE = {

@@ -91,6 +91,11 @@ FI: Final = {
     "unchanged": "ennallaan",
     "confirm_import": "Vahvista tuonti",
     "template": "Mallipohja",
+    "row_hint": (
+        "Rivit lasketaan otsikkorivin jälkeen tyhjiä rivejä ohittaen: rivi 1 on ensimmäinen "
+        "täytetty rivi otsikon alla (taulukossa yleensä rivi 2). Rivi 0 on koko tiedosto tai "
+        "sen otsikkorivi."
+    ),
     "template.data": "Tiedot",
     "template.notes": "Ohje",
     "enrolment_preview": "Tarkista osallistujaluettelo",
@@ -435,6 +440,11 @@ SV: Final = {
     "unchanged": "oförändrade",
     "confirm_import": "Bekräfta importen",
     "template": "Mall",
+    "row_hint": (
+        "Raderna räknas efter rubrikraden och tomma rader hoppas över: rad 1 är den första "
+        "ifyllda raden under rubriken (i kalkylbladet oftast rad 2). Rad 0 är hela filen eller "
+        "dess rubrikrad."
+    ),
     "template.data": "Uppgifter",
     "template.notes": "Anvisning",
     "enrolment_preview": "Granska deltagarförteckningen",
