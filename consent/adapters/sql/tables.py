@@ -307,6 +307,8 @@ class StaffAccountRow(Base):
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     email: Mapped[str | None] = mapped_column(String(254))
     weekly_mail: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The staff pages' language for this account (fi, sv); Finnish unless chosen.
+    language: Mapped[str] = mapped_column(String(2), default="fi", server_default="fi")
 
 
 class StaffSessionRow(Base):
