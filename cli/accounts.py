@@ -1,16 +1,17 @@
 """Staff accounts for the web pages: create, set a password (ending its sessions), disable,
-and unlock a name throttled for failed logins."""
+unlock a name throttled for failed logins, and choose the language of an account's pages."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import sys
+from typing import Final
 
 from cli.refusals import REFUSED, refused
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.bootstrap import bootstrap
-from consent.staff import Role
+from consent.staff import PAGE_LANGUAGES, Role
 
 
 def add_commands(staff: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,6 +33,21 @@ def add_commands(staff: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     command.add_argument("username")
     command.set_defaults(run=_unlock)
+
+
+def add_accounts_group(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """Register ``vst-consent accounts``: an account's own settings (its pages' language);
+    the group's subcommands, for other settings to join."""
+    group = commands.add_parser("accounts", help="staff accounts' own settings").add_subparsers(
+        required=True, metavar="COMMAND"
+    )
+    command = group.add_parser("set-language", help="the language of an account's staff pages")
+    command.add_argument("username")
+    command.add_argument("language", choices=PAGE_LANGUAGES)
+    command.set_defaults(run=_set_language)
+    return group
 
 
 def _password_option(command: argparse.ArgumentParser) -> None:
@@ -90,6 +106,17 @@ def _disable(args: argparse.Namespace) -> int:
         return 1
     print(f"account {args.username} disabled")
     return 0
+
+
+def _set_language(args: argparse.Namespace) -> int:
+    if not _accounts().set_language(args.username, args.language):
+        print(f"no account named {args.username!r}", file=sys.stderr)
+        return 1
+    print(f"the staff pages of {args.username} are now in {_NAMES[args.language]}")
+    return 0
+
+
+_NAMES: Final = {"fi": "Finnish", "sv": "Swedish"}
 
 
 def _unlock(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cli import connector, exports, keys, local_stack, person, retention, simulate, staff
+from cli import accounts, connector, exports, keys, local_stack, person, retention, simulate, staff
 from consent.adapters.logs import configure_logging
 from consent.adapters.sql.migrate import current_revision, upgrade
 from consent.bootstrap import bootstrap
@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_simulate(commands)
     staff.add_commands(commands)
+    accounts.add_accounts_group(commands)
     connector.add_commands(commands)
     exports.add_commands(commands)
     person.add_commands(commands)

@@ -25,12 +25,17 @@ class Role(enum.StrEnum):
         return order.index(self) >= order.index(needed)
 
 
+PAGE_LANGUAGES: Final = ("fi", "sv")
+"""The languages the staff pages speak; an account's own is one of them, Finnish by default."""
+
+
 @dataclass(frozen=True)
 class StaffMember:
-    """Who a valid token belongs to."""
+    """Who a valid token belongs to, and the language their pages are drawn in."""
 
     name: str
     role: Role
+    language: str = "fi"
 
 
 @dataclass(frozen=True)

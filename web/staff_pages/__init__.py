@@ -20,6 +20,7 @@ from web.staff_pages import (  # noqa: F401
     enrolment,
     exports,
     import_templates,
+    language,
     participants,
     person,
     refusals,

@@ -19,7 +19,7 @@ from consent.ports import Clock, StatusReader
 from consent.staff import Actor, Role, StaffMember
 from consent.staff_actions import StaffServices
 from web.staff_pages.course_form import finnish_number
-from web.staff_pages.texts import text
+from web.staff_pages.texts import current_language, text
 
 bp = Blueprint(
     "pages", __name__, url_prefix="/staff", template_folder="templates", static_folder="static"
@@ -76,6 +76,7 @@ def guard() -> ResponseReturnValue | None:
         session.pop(SESSION_KEY, None)  # an ended session's cookie is cleared here
         return redirect(login_address(request.path))
     g.staff = member
+    g.language = member.language if member is not None else "fi"  # texts.text() reads it
     return None
 
 
@@ -93,6 +94,7 @@ def not_kept(response: Response) -> Response:
 def _page_helpers() -> dict[str, Any]:
     return {
         "t": text,
+        "lang": current_language(),
         "op": finnish_number,
         "csrf_token": generate_csrf,
         "staff": g.get("staff"),

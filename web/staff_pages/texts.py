@@ -302,6 +302,9 @@ FI: Final = {
     "result_being_sent": "Suoritusta lähetetään juuri KOSKIin. Yritä hetken päästä uudelleen.",
     "delete_contact": "Poista yhteystiedot",
     "contact_deleted": "Yhteystiedot poistettu.",
+    "page_language": "Sivujen kieli",
+    "choose_language": "Vaihda kieli",
+    "bad_language": "Sivuja ei ole tällä kielellä. Valitse suomi tai ruotsi.",
     # Exports (course export, yearly summary) and the signed consent form.
     "export": "Vie taulukkona",
     "export_hint": (
@@ -663,6 +666,9 @@ SV: Final = {
     ),
     "delete_contact": "Ta bort kontaktuppgifterna",
     "contact_deleted": "Kontaktuppgifterna har tagits bort.",
+    "page_language": "Sidornas språk",
+    "choose_language": "Byt språk",
+    "bad_language": "Sidorna finns inte på det språket. Välj finska eller svenska.",
     "export": "Exportera som tabell",
     "export_hint": (
         "Deltagare, samtycken, vitsord och läget i KOSKI. Personbeteckningarna döljs; en "

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from consent.adapters.sql.tables import StaffAccountRow, StaffSessionRow
 from consent.errors import AccountExists, NotFound
 from consent.ports import Clock
-from consent.staff import Role, StaffMember, check_password
+from consent.staff import PAGE_LANGUAGES, Role, StaffMember, check_password
 
 _HASHER: Final = PasswordHasher()  # RFC 9106's second recommended Argon2id parameters
 # Verified when the username is unknown, so a wrong name takes as long as a wrong password.
@@ -61,6 +61,19 @@ class SqlStaffAccounts:
             _end_sessions_of(session, row.id)
             return True
 
+    def set_language(self, username: str, language: str) -> bool:
+        """The language of an account's pages from now on (its sessions go on, in the new
+        language); False if there is no such account. ``language`` is one of
+        :data:`PAGE_LANGUAGES`, else :class:`ValueError` (the callers offer only those)."""
+        if language not in PAGE_LANGUAGES:
+            raise ValueError("not a language of the staff pages")
+        with self._sessions.begin() as session:
+            row = self._row(session, username)
+            if row is None:
+                return False
+            row.language = language
+            return True
+
     def disable(self, username: str) -> bool:
         """End an account's access and all its sessions."""
         with self._sessions.begin() as session:
@@ -84,7 +97,7 @@ class SqlStaffAccounts:
                 return None
             if _HASHER.check_needs_rehash(row.password_hash):  # parameters were raised since
                 row.password_hash = _HASHER.hash(password)
-            return StaffMember(row.username, Role(row.role))
+            return StaffMember(row.username, Role(row.role), row.language)
 
     def open_session(self, username: str, lifetime: dt.timedelta) -> str:
         """A new session of an account for ``lifetime``: its id, for the cookie only. The
@@ -121,7 +134,7 @@ class SqlStaffAccounts:
             found = session.execute(query).one_or_none()
         if found is None or found[0] <= self._clock() or found[1].disabled_at is not None:
             return None
-        return StaffMember(found[1].username, Role(found[1].role))
+        return StaffMember(found[1].username, Role(found[1].role), found[1].language)
 
     def end_session(self, session_id: str) -> None:
         """End one session (logout): its id no longer logs anyone in, even replayed."""
