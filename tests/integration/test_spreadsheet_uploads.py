@@ -334,6 +334,7 @@ def test_the_course_page_offers_each_upload_s_templates_and_takes_xlsx(pages: Fl
         for fmt in ("xlsx", "csv"):
             assert f'id="{what}-template-{fmt}" href="{PAGE}/templates/{what}.{fmt}"' in shown
     assert shown.count('accept=".csv,.xlsx,.json,') == 2
+    assert shown.count("Tarkista tiedosto</button>") == 2  # each upload is checked first
 
 
 def test_a_template_of_no_such_course_or_format_is_not_found(pages: FlaskClient) -> None:

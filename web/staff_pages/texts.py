@@ -146,7 +146,8 @@ FI: Final = {
     "signing_hint": (
         "XLSX, CSV tai JSON: hetu, first_names, last_name, email tai phone; alaikäiselle lisäksi "
         "guardian_hetu, guardian_first_names, guardian_last_name ja guardian_email tai "
-        "guardian_phone. Visma Sign lähettää kutsun; ilman yhteystietoa anna linkki itse."
+        "guardian_phone. Visma Sign lähettää kutsun; ilman yhteystietoa anna linkki itse. "
+        "Näet kutsuttavat ennen kuin ketään kutsutaan."
     ),
     "enrolment_file": "Osallistujaluettelo",
     "send_invitations": "Lähetä allekirjoituskutsut",
@@ -500,7 +501,7 @@ SV: Final = {
         "XLSX, CSV eller JSON: hetu, first_names, last_name, email eller phone; för en minderårig "
         "dessutom guardian_hetu, guardian_first_names, guardian_last_name och guardian_email "
         "eller guardian_phone. Visma Sign skickar inbjudan; utan kontaktuppgift ger du själv "
-        "länken."
+        "länken. Du ser vilka som bjuds in innan någon bjuds in."
     ),
     "enrolment_file": "Deltagarförteckning",
     "send_invitations": "Skicka inbjudningar att underteckna",
