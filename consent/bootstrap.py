@@ -259,8 +259,7 @@ def _connector(services: Services) -> Connector:
     form = ConsentForm(signing.organiser, signing.consent_template)
 
     def render(enrolment: Enrolment) -> bytes:
-        course = services.courses.find_course(enrolment.course_code)
-        return form(enrolment, course.name["fi"] if course else enrolment.course_code)
+        return form.for_course(enrolment, services.courses.find_course(enrolment.course_code))
 
     key = OnnistuuKey.parse(signing.vismasign_client_id, signing.vismasign_secret)
     return Connector(
