@@ -53,6 +53,7 @@ class Found:
     participant: ShownParticipant | None = None
     records: int = 1
     submission_id: int | None = None
+    course_defined: bool = True  # False: a consent for a course code no course has
 
 
 @dataclass(frozen=True)
@@ -143,10 +144,10 @@ def fingerprint(found: Found) -> str:
 def link(found: Found) -> str:
     """The staff page where the item is fixed: the course page (at the participant's row,
     for one about a person), the new course form for an unknown course code, the course
-    list for a consent of no course."""
+    list (which lists the consents of unknown courses) for a consent of no course."""
     if found.kind is Kind.UNKNOWN_COURSE:
         return f"/staff/courses/new?code={quote(found.course_code or '', safe='')}"
-    if found.course_code is None:
+    if found.course_code is None or not found.course_defined:
         return "/staff/courses"
     page = f"/staff/courses/{quote(found.course_code, safe='')}"
     if found.submission_id is not None:

@@ -26,6 +26,7 @@ from consent.adapters.login_throttle import LoginThrottle
 from consent.adapters.onnistuu import OnnistuuKey
 from consent.adapters.queues import RqJobQueue
 from consent.adapters.run_claim import RECONCILE_CLAIM, RETENTION_CLAIM, RedisRunClaim
+from consent.adapters.sql.attention import SqlAttention
 from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.enrolments import SqlEnrolments
@@ -107,6 +108,11 @@ class Services:
     def retention_claim(self) -> RedisRunClaim:
         """The claim in the broker that lets one worker a day run the retention purge."""
         return RedisRunClaim(self.broker, RETENTION_CLAIM)
+
+    @cached_property
+    def attention(self) -> SqlAttention:
+        """The attention list's items and seen marks, across all courses."""
+        return SqlAttention(self.engine, self.cipher, self.clock)
 
     @cached_property
     def exports(self) -> SqlExports:
@@ -223,6 +229,7 @@ def staff_services(services: Services, *, enrolling: bool | None = None) -> Staf
         signing=signing if enrol else None,
         records=services.status,
         people=services.people,
+        attention=services.attention,
         sheets=sheet_records,
         exports=services.exports,
         forms=services.forms,
@@ -259,7 +266,8 @@ def _connector(services: Services) -> Connector:
     form = ConsentForm(signing.organiser, signing.consent_template)
 
     def render(enrolment: Enrolment) -> bytes:
-        return form.for_course(enrolment, services.courses.find_course(enrolment.course_code))
+        course = services.courses.find_course(enrolment.course_code)
+        return form(enrolment, course.name["fi"] if course else enrolment.course_code)
 
     key = OnnistuuKey.parse(signing.vismasign_client_id, signing.vismasign_secret)
     return Connector(
