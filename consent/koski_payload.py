@@ -118,7 +118,7 @@ def _suoritus(course: Course, record: Record, graded_on: dt.date) -> dict[str, A
             "myöntäjäHenkilöt": [
                 {
                     "nimi": course.confirmer_name,
-                    "titteli": {"fi": course.confirmer_title},
+                    "titteli": tagged(course, course.confirmer_title),
                     "organisaatio": {"oid": course.oppilaitos_oid},
                 }
             ],
@@ -136,13 +136,17 @@ def _osasuoritukset(course: Course, record: Record, graded_on: dt.date) -> list[
 def _osasuoritus(
     course: Course, part: CoursePart, grade: str | None, graded_on: dt.date
 ) -> dict[str, Any]:
-    """A part; assessed (with ``grade`` on ``graded_on``) unless ``grade`` is None."""
-    name = course.name if part.code == course.code and not course.parts else {"fi": part.name}
+    """A part; assessed (with ``grade`` on ``graded_on``) unless ``grade`` is None. A course
+    that is its own part is named in every language it has a name in; a part staff defined
+    has one name and description, written in the course's language and tagged so."""
+    own_part = part.code == course.code and not course.parts
+    name = dict(course.name) if own_part else tagged(course, part.name)
+    kuvaus = _own_kuvaus(course) if own_part else tagged(course, part.description or part.name)
     osasuoritus: dict[str, Any] = {
         "tyyppi": _koodi("vstvapaatavoitteisenkoulutuksenosasuoritus", "suorituksentyyppi"),
         "koulutusmoduuli": {
-            "tunniste": {"koodiarvo": part.code, "nimi": dict(name)},
-            "kuvaus": {"fi": part.description or part.name},
+            "tunniste": {"koodiarvo": part.code, "nimi": name},
+            "kuvaus": kuvaus,
             "laajuus": _laajuus(part.laajuus_op),
         },
     }
@@ -154,6 +158,22 @@ def _osasuoritus(
             }
         ]
     return osasuoritus
+
+
+def tagged(course: Course, words: str) -> dict[str, str]:
+    """A LocalizedString of ``words`` written in the course's language (its suorituskieli:
+    FI, SV or EN → ``fi``, ``sv``, ``en``): KOSKI takes ``{"sv": …}`` or ``{"en": …}`` alone
+    (reference/koski.md §1), so a Swedish course's parts are not passed off as Finnish."""
+    return {course.language.lower(): words}
+
+
+def _own_kuvaus(course: Course) -> dict[str, str]:
+    """A course that is its own part is described by its name in its own language, or by its
+    Finnish name where it has none in that language (so a Finnish course's stays as sent)."""
+    language = course.language.lower()
+    if language in course.name:
+        return {language: course.name[language]}
+    return {"fi": course.name["fi"]}
 
 
 def _arvosana(grade: str, scale: GradingScale) -> dict[str, str]:
