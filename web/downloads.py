@@ -38,9 +38,8 @@ def form_response(form: SignedForm, *, download: bool) -> Response:
 
 
 def parse_year(given: str) -> int | None:
-    """A year of four digits between 2000 and 2099, else None."""
-    value = given.strip()
-    if len(value) != 4 or not value.isdigit():
+    """A year of four digits (ASCII, nothing around them) between 2000 and 2099, else None."""
+    if len(given) != 4 or not given.isascii() or not given.isdigit():
         return None
-    year = int(value)
+    year = int(given)
     return year if FIRST_YEAR <= year <= LAST_YEAR else None

@@ -236,6 +236,8 @@ def test_the_api_exports_masked_for_a_viewer_and_full_only_for_a_staff_token(
     assert sheet is not None
     assert ADULT["hetu"] in [row[0] for row in sheet.iter_rows(2, values_only=True)]
     assert app_client.get(f"{path}?format=pdf", headers=staff).status_code == 400
+    assert app_client.get(f"{path}?hetu=yes", headers=staff).status_code == 400
+    assert app_client.get(f"{path}?formaatti=xlsx", headers=staff).status_code == 400
     actors = [(e.actor, (e.details or {})["full_hetu"]) for e in _audits(engine, "course.exported")]
     assert actors == [("staff:v", False), ("staff:s", True)]
 

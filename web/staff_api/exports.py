@@ -27,6 +27,16 @@ def _member() -> StaffMember:
     return member
 
 
+def _unknown_parameters(known: set[str]) -> ResponseReturnValue | None:
+    """A 400 naming no value when the query holds a parameter the operation does not know
+    (or one twice): a typo must not quietly give another export than the one asked for."""
+    given = list(request.args.keys())
+    if set(given) <= known and all(len(request.args.getlist(key)) == 1 for key in given):
+        return None
+    errors = [{"field": "(query)", "reason": f"only {', '.join(sorted(known))}, each once"}]
+    return problem(400, "The query is not valid.", errors=errors)
+
+
 def _format_problem() -> ResponseReturnValue:
     errors = [{"field": "format", "reason": "must be csv or xlsx"}]
     return problem(400, "The format is not valid.", errors=errors)
@@ -36,10 +46,15 @@ def _format_problem() -> ResponseReturnValue:
 def course_export(code: str) -> ResponseReturnValue:
     """The course's participants as ``?format=csv`` (default) or ``xlsx``, masked;
     ``?hetu=full`` (staff role) has full hetus and names, and is audited as such."""
+    if (refused := _unknown_parameters({"format", "hetu"})) is not None:
+        return refused
     kind = request.args.get("format", "csv")
     if kind not in MEDIA_TYPES:
         return _format_problem()
-    full = request.args.get("hetu") == FULL
+    if request.args.get("hetu", FULL) != FULL:
+        errors = [{"field": "hetu", "reason": "must be full, or left out"}]
+        return problem(400, "The hetu parameter is not valid.", errors=errors)
+    full = "hetu" in request.args
     if full and not _member().role.allows(Role.STAFF):
         return problem(403, f"This needs the {Role.STAFF.value} role.")
     actor = Actor.member(_member())
@@ -52,6 +67,8 @@ def course_export(code: str) -> ResponseReturnValue:
 def year_summary() -> ResponseReturnValue:
     """A calendar year's records per opintokokonaisuus (``?year=2026``, default this year):
     JSON, or ``?format=csv`` / ``xlsx``."""
+    if (refused := _unknown_parameters({"format", "year"})) is not None:
+        return refused
     year = parse_year(request.args.get("year", str(_api().clock().date().year)))
     if year is None:
         errors = [{"field": "year", "reason": "must be a year 2000-2099"}]

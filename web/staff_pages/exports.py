@@ -36,7 +36,7 @@ def course_export(code: str) -> ResponseReturnValue:
 @bp.get("/summary")
 def year_summary() -> ResponseReturnValue:
     """The yearly summary: a page with a year's counts, or the same as CSV or XLSX."""
-    year = parse_year(request.args.get("year", str(deps().clock().date().year)))
+    year = parse_year(request.args.get("year", str(deps().clock().date().year)).strip())
     if year is None:
         return render_template("summary.html", summary=None, problem="bad_year"), 400
     summary = staff_actions.year_summary(deps().staff, year)
