@@ -140,3 +140,15 @@ def test_the_operator_sets_an_account_s_language_from_the_command_line(
     member = accounts.verify(NAME, PASSWORD)
     assert member is not None
     assert member.language == "sv"
+
+
+def test_a_swedish_page_writes_dates_and_extents_as_finland_does_with_swedish_units(
+    client: FlaskClient,
+) -> None:
+    new = {"csrf_token": token(client, "/staff/courses/new"), **COURSE_FORM}
+    assert client.post("/staff/courses/new", data=new).status_code == 302
+    choose(client, "sv")
+    listed = client.get("/staff/courses").text
+    assert "<td>1,5 sp</td><td>20.11.2026</td>" in listed
+    choose(client, "fi")
+    assert "<td>1,5 op</td><td>20.11.2026</td>" in client.get("/staff/courses").text

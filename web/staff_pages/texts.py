@@ -306,6 +306,7 @@ FI: Final = {
     "page_language": "Sivujen kieli",
     "choose_language": "Vaihda kieli",
     "bad_language": "Sivuja ei ole tällä kielellä. Valitse suomi tai ruotsi.",
+    "unit.op": "op",
     # Exports (course export, yearly summary) and the signed consent form.
     "export": "Vie taulukkona",
     "export_hint": (
@@ -670,6 +671,7 @@ SV: Final = {
     "page_language": "Sidornas språk",
     "choose_language": "Byt språk",
     "bad_language": "Sidorna finns inte på det språket. Välj finska eller svenska.",
+    "unit.op": "sp",
     "export": "Exportera som tabell",
     "export_hint": (
         "Deltagare, samtycken, vitsord och läget i KOSKI. Personbeteckningarna döljs; en "
