@@ -8,7 +8,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cli import accounts, connector, exports, keys, local_stack, person, retention, simulate, staff
+from cli import (
+    accounts,
+    attention_mail,
+    connector,
+    exports,
+    keys,
+    local_stack,
+    person,
+    retention,
+    simulate,
+    staff,
+)
 from consent.adapters.logs import configure_logging
 from consent.adapters.sql.migrate import current_revision, upgrade
 from consent.bootstrap import bootstrap
@@ -56,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_simulate(commands)
     staff.add_commands(commands)
-    accounts.add_accounts_group(commands)
+    attention_mail.add_account_commands(accounts.add_accounts_group(commands))
+    attention_mail.add_commands(commands)
     connector.add_commands(commands)
     exports.add_commands(commands)
     person.add_commands(commands)
@@ -175,6 +187,7 @@ def _check_config(_args: argparse.Namespace) -> int:
     print(f"KOSKI: {settings.koski_url} (source system {settings.koski_source_system})")
     print(f"webhook keys: {', '.join(f'{k.kind}:{k.key_id}' for k in settings.webhook_keys)}")
     print(f"PII keys: {', '.join(k.key_id for k in settings.pii_keys)} (sealing with the first)")
+    print(f"e-mail: {attention_mail.summary(settings.mail)}")
     return 0
 
 

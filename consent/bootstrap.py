@@ -25,8 +25,15 @@ from consent.adapters.koski import CONNECT_TIMEOUT, HttpKoski
 from consent.adapters.login_throttle import LoginThrottle
 from consent.adapters.onnistuu import OnnistuuKey
 from consent.adapters.queues import RqJobQueue
-from consent.adapters.run_claim import RECONCILE_CLAIM, RETENTION_CLAIM, RedisRunClaim
+from consent.adapters.run_claim import (
+    ATTENTION_MAIL_CLAIM,
+    RECONCILE_CLAIM,
+    RETENTION_CLAIM,
+    RedisRunClaim,
+)
+from consent.adapters.smtp import SmtpMailer
 from consent.adapters.sql.attention import SqlAttention
+from consent.adapters.sql.attention_mail import SqlAttentionMail
 from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.engine import make_engine
 from consent.adapters.sql.enrolments import SqlEnrolments
@@ -123,6 +130,20 @@ class Services:
     def forms(self) -> SqlSignedForms:
         """Each consent's signed form (PDF), kept sealed."""
         return SqlSignedForms(self.engine, self.cipher)
+
+    @cached_property
+    def attention_mail(self) -> SqlAttentionMail:
+        """The weekly attention e-mail's recipients and records (:mod:`consent.weekly_mail`)."""
+        return SqlAttentionMail(self.engine, self.clock)
+
+    def attention_mail_claim(self, week: str) -> RedisRunClaim:
+        """The claim in the broker that lets one worker at a time mail ``week``'s e-mail."""
+        return RedisRunClaim(self.broker, ATTENTION_MAIL_CLAIM + week)
+
+    @cached_property
+    def mailer(self) -> SmtpMailer:
+        """The SMTP server the weekly e-mail goes through (``SMTP_*``); connects on sending."""
+        return SmtpMailer(self.settings.mail, self.clock)
 
     @cached_property
     def throttle(self) -> LoginThrottle:

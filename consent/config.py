@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -112,6 +113,7 @@ class Settings:
     signing: SigningSettings = field(default_factory=lambda: SigningSettings.from_env({}))
     reconcile: ReconcileSettings = field(default_factory=lambda: ReconcileSettings.from_env({}))
     retention_days: int = DEFAULT_RETENTION_DAYS  # non-consenting data goes this long after
+    mail: MailSettings = field(default_factory=lambda: MailSettings.from_env({}))
 
     @property
     def current_pii_key(self) -> PiiKey:
@@ -148,6 +150,7 @@ class Settings:
             signing=SigningSettings.from_env(env),
             reconcile=ReconcileSettings.from_env(env),
             retention_days=_retention_days(env),
+            mail=MailSettings.from_env(env),
         )
         if mode == "production":
             _require_production_values(env, settings)
@@ -227,6 +230,120 @@ class ReconcileSettings:
         return cls(dt.timedelta(hours=hours), batch, dt.timedelta(milliseconds=pause))
 
 
+MailSecurity = Literal["starttls", "ssl", "none"]
+_SECURITIES: Final = ("starttls", "ssl", "none")
+_SMTP_PORTS: Final = {"starttls": 587, "ssl": 465, "none": 25}
+_WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_LOCAL_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+_HOST: Final = re.compile(
+    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]+)$"
+)
+_ADDRESS: Final = re.compile(r"^[^@\s<>\"(),;:]{1,64}@[A-Za-z0-9.-]{1,253}$")
+_PUBLIC_URL: Final = re.compile(r"^https?://[^/\s?#@]+(?:/[^\s?#]*)?$")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The weekly attention e-mail: the SMTP server (``SMTP_*``; no ``SMTP_HOST``, the default,
+    turns e-mail off), the address it comes from, the service's public address for the link
+    (``PUBLIC_URL``) and when in the week it goes (``ATTENTION_MAIL_WEEKDAY``/``_HOUR``, Finnish
+    time)."""
+
+    host: str
+    port: int
+    security: MailSecurity
+    username: str
+    password: str = field(repr=False)
+    sender: str
+    public_url: str
+    weekday: int  # 0 is Monday, as date.weekday()
+    hour: int  # 0-23 in Europe/Helsinki
+    timeout: int = 30
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the weekly e-mail is on (``SMTP_HOST`` is set)."""
+        return bool(self.host)
+
+    @property
+    def local_host(self) -> bool:
+        """Whether the SMTP server is on this machine (no network between us and it)."""
+        return self.host.lower() in _LOCAL_HOSTS
+
+    @property
+    def staff_link(self) -> str:
+        """The staff pages' front page, which the e-mail links to."""
+        return f"{self.public_url}/staff/"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | _Env) -> MailSettings:
+        """Read the ``SMTP_*``, ``PUBLIC_URL`` and ``ATTENTION_MAIL_*`` variables."""
+        env = environ if isinstance(environ, _Env) else _Env(environ)
+        host = env.get("SMTP_HOST", "").strip()
+        if host and not _HOST.match(host):
+            raise ConfigurationError("SMTP_HOST must be a host name or an IP address")
+        security = env.choice("SMTP_SECURITY", _SECURITIES, "starttls")
+        port = env.integer("SMTP_PORT", _SMTP_PORTS[security])
+        if not 1 <= port <= 65535:  # the range of TCP ports
+            raise ConfigurationError("SMTP_PORT must be 1-65535")
+        username, password = env.get("SMTP_USERNAME", ""), env.get("SMTP_PASSWORD", "")
+        if bool(username) != bool(password):
+            raise ConfigurationError("SMTP_USERNAME and SMTP_PASSWORD must be set together")
+        return cls(
+            host=host,
+            port=port,
+            security=security,  # type: ignore[arg-type]  # choice() returned one of the literals
+            username=username,
+            password=password,
+            sender=_mail_sender(env.get("SMTP_FROM", "vst-consent@localhost")),
+            public_url=_public_url(env.get("PUBLIC_URL", "http://127.0.0.1:8000")),
+            weekday=_WEEKDAYS.index(env.choice("ATTENTION_MAIL_WEEKDAY", _WEEKDAYS, "mon")),
+            hour=_at_most(env.count("ATTENTION_MAIL_HOUR", 7), "ATTENTION_MAIL_HOUR", 23),
+            timeout=_at_most(env.positive_integer("SMTP_TIMEOUT", 30), "SMTP_TIMEOUT", 300),
+        )
+
+
+def _mail_sender(text: str) -> str:
+    """``SMTP_FROM``: one plain address (``name@domain``), the e-mail's From."""
+    if not _ADDRESS.match(text):
+        raise ConfigurationError("SMTP_FROM must be one e-mail address, like vst@example.fi")
+    return text
+
+
+def _public_url(text: str) -> str:
+    """``PUBLIC_URL``: where staff reach the service (``https://host[/prefix]``), for links."""
+    url = text.strip().rstrip("/")
+    if not _PUBLIC_URL.match(url):
+        raise ConfigurationError(
+            "PUBLIC_URL must be the service's address as staff reach it, like"
+            " https://suostumus.example.fi (no query, no fragment)"
+        )
+    return url
+
+
+def _require_production_mail(env: _Env, mail: MailSettings) -> None:
+    """With e-mail on, production needs its own From and public address, and refuses to send
+    a password and the counts in clear over a network (``SMTP_SECURITY=none`` is only for a
+    relay on this machine)."""
+    if not mail.enabled:
+        return
+    for name in ("SMTP_FROM", "PUBLIC_URL"):
+        if not env.get(name, "").strip():
+            raise ConfigurationError(
+                f"{name} must be set when SMTP_HOST is, with VST_ENV=production"
+            )
+    if mail.security == "none" and not mail.local_host:
+        raise ConfigurationError(
+            "SMTP_SECURITY=none is only for an SMTP server on this machine: use starttls or ssl"
+        )
+    if mail.public_url.startswith("http://") and not _is_local_url(mail.public_url):
+        raise ConfigurationError("PUBLIC_URL must be https:// when VST_ENV=production")
+
+
+def _is_local_url(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in _LOCAL_HOSTS
+
+
 def _retention_days(env: _Env) -> int:
     """``RETENTION_DAYS``: how long after its course ended the data of a person who never
     gave a valid consent is kept (:mod:`consent.retention_rules`), 1 to 3650 days."""
@@ -279,6 +396,7 @@ def _require_production_values(env: _Env, settings: Settings) -> None:
         secret = _b64(signing.vismasign_secret, "VISMASIGN_SECRET")
         _refuse_keys("VISMASIGN_SECRET", [secret], ours=False)
     _refuse_weak_texts(settings)
+    _require_production_mail(env, settings.mail)
 
 
 def _refuse_keys(name: str, materials: list[bytes], *, ours: bool = True) -> None:

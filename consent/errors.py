@@ -251,3 +251,28 @@ class IdentifiedByHetu(ConsentError):
             " mitään / this ledger identifies people by hetu: nothing is found for an"
             " oppijanumero"
         )
+
+
+class InvalidMailAddress(ConsentError):
+    """A staff account's e-mail address must be one plain address (``name@example.fi``): no
+    display name, no spaces, nothing that could become a header of the weekly e-mail."""
+
+    def __init__(self) -> None:
+        super().__init__("an e-mail address must look like name@example.fi")
+
+
+class NoMailAddress(ConsentError):
+    """The weekly e-mail was asked for an account that has no e-mail address to send it to."""
+
+    def __init__(self) -> None:
+        super().__init__("the account has no e-mail address: set one first")
+
+
+class MailUnavailable(ConsentError):
+    """The SMTP server could not be reached or refused the session (connection, TLS, login):
+    nothing of the week's e-mail was taken, so the next sweep sends it again. ``reason`` is the
+    failure's type, never the server's words (they may quote an address)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the SMTP server was not available ({reason})")
+        self.reason = reason

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from consent.attention import Found
+from consent.attention_mail import AccountMail, Delivered, Mail, Recipient
 from consent.config import Settings
 from consent.courses import Course
 from consent.duplicates import LiveRecord
@@ -653,4 +654,40 @@ class SignedForms(Protocol):
 
     def consents_with_forms(self, course_code: str) -> set[int]:
         """The course's consents that have a signed PDF kept."""
+        ...
+
+
+class Mailer(Protocol):
+    """Sends e-mails (``SmtpMailer``; a test's own SMTP server behind it)."""
+
+    def send(self, mails: Sequence[Mail]) -> Delivered:
+        """Send each; :class:`consent.errors.MailUnavailable` when the server is not had."""
+        ...
+
+
+class AttentionMailLedger(Protocol):
+    """Who gets the weekly e-mail, and the audit trail that records each week's sending."""
+
+    def recipients(self) -> list[Recipient]:
+        """The active accounts with an address and the weekly e-mail on."""
+        ...
+
+    def mailed_since(self, moment: dt.datetime) -> bool:
+        """Whether the weekly e-mail was recorded as sent at or after ``moment``."""
+        ...
+
+    def audit(self, entry: AuditEntry) -> None:
+        """Add one line to the audit trail."""
+        ...
+
+
+class AccountMailLedger(AttentionMailLedger, Protocol):
+    """The ledger's accounts, as setting an account's address needs them."""
+
+    def account_mail(self, username: str) -> AccountMail | None:
+        """An account's address and weekly flag; None for no such account."""
+        ...
+
+    def save_mail(self, mail: AccountMail, entry: AuditEntry) -> None:
+        """Keep them with the change's audit entry, in one transaction."""
         ...

@@ -17,7 +17,7 @@ import redis
 
 from consent import binding
 from consent.bootstrap import Services
-from workers import purging, reconciling
+from workers import attention_mailing, purging, reconciling
 
 log = logging.getLogger("vst.worker")
 
@@ -75,8 +75,9 @@ def _each(enqueue: Callable[[int], None]) -> Callable[[list[int]], None]:
 
 
 def sweep_if_due(deps: Services, connection: redis.Redis, worker_name: str) -> bool:
-    """Run :func:`sweep` if no worker has in the last minute, and the retention purge if
-    none has in the last day (:mod:`workers.purging`); True if this one swept.
+    """Run :func:`sweep` if no worker has in the last minute, the retention purge if none
+    has in the last day (:mod:`workers.purging`) and the weekly attention e-mail if the
+    week's is due (:mod:`workers.attention_mailing`); True if this one swept.
 
     Called from the worker process between jobs. The claim is a Redis key that expires
     after a minute, so a worker killed mid-pass only delays the next one. Whatever fails
@@ -92,6 +93,7 @@ def sweep_if_due(deps: Services, connection: redis.Redis, worker_name: str) -> b
     try:
         sweep(deps)
         purging.purge_if_due(deps)  # once a day
+        attention_mailing.mail_if_due(deps)  # once a week, if e-mail is on
     except Exception as error:  # noqa: BLE001 - a failed pass must not stop the worker
         log.warning("sweep.failed error=%s", type(error).__name__)
         return False

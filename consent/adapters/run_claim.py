@@ -23,6 +23,7 @@ return 0
 
 RECONCILE_CLAIM: Final = "vst:reconcile:claim"  # the key of the reconciliation run's claim
 RETENTION_CLAIM: Final = "vst:retention:claim"  # the key of the daily retention purge's claim
+ATTENTION_MAIL_CLAIM: Final = "vst:attention-mail:claim:"  # and the ISO week: 2026-W49
 
 
 class RedisRunClaim:

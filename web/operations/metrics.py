@@ -70,6 +70,12 @@ class ServiceCollector(Collector):
             " (code: hetu_in_message, _exception, _stack, _field or _context).",
             "logs_refused",
         )
+        yield self._counter(
+            "vst_attention_mails",
+            "Weekly attention e-mails by outcome (sent, refused: the server refused the"
+            " address; failed: a run that could not reach the SMTP server).",
+            "attention_mails",
+        )
         yield self._durations()
         states = self._sources.ledger_counts()
         for table, help_text in (
