@@ -65,18 +65,19 @@ class CookieSessions(SecureCookieSessionInterface):
 def guard() -> ResponseReturnValue | None:
     """Who is logged in; a login page for anyone else; a valid CSRF token on every POST."""
     request.max_content_length = MAX_UPLOAD  # the app-wide limit is the webhook's 64 KiB
+    session_id = session.get(SESSION_KEY)
+    member = deps().accounts.session_member(session_id) if isinstance(session_id, str) else None
+    # Known before the CSRF check, so even an expired form is refused in the member's words.
+    g.language = member.language if member is not None else "fi"  # texts.text() reads it
     if request.method == "POST":
         try:
             validate_csrf(request.form.get("csrf_token"))
         except ValidationError:
             raise CSRFError() from None
-    session_id = session.get(SESSION_KEY)
-    member = deps().accounts.session_member(session_id) if isinstance(session_id, str) else None
     if member is None and request.endpoint not in _OPEN:
         session.pop(SESSION_KEY, None)  # an ended session's cookie is cleared here
         return redirect(login_address(request.path))
     g.staff = member
-    g.language = member.language if member is not None else "fi"  # texts.text() reads it
     return None
 
 
