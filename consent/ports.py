@@ -656,6 +656,10 @@ class SignedForms(Protocol):
         """The course's consents that have a signed PDF kept."""
         ...
 
+    def forms_among(self, consent_ids: Collection[int]) -> set[int]:
+        """Which of these consents have a signed PDF kept."""
+        ...
+
 
 class Mailer(Protocol):
     """Sends e-mails (``SmtpMailer``; a test's own SMTP server behind it)."""

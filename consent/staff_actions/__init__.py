@@ -7,6 +7,7 @@ new staff action is one function here, its three callers and a test.
 """
 
 from consent.staff_actions.attention import attention_list, mark_seen, retry_all
+from consent.staff_actions.consents import Recorded, record_consent
 from consent.staff_actions.courses import course, courses, save_course, save_course_document
 from consent.staff_actions.enrolment import (
     Enrolled,
@@ -20,6 +21,7 @@ from consent.staff_actions.enrolment import (
 from consent.staff_actions.exports import (
     consents_with_forms,
     export_course,
+    forms_among,
     signed_form,
     year_summary,
 )
@@ -32,6 +34,7 @@ __all__ = [
     "Enrolled",
     "EnrolmentPreview",
     "Preview",
+    "Recorded",
     "Removed",
     "Signing",
     "StaffServices",
@@ -46,11 +49,13 @@ __all__ = [
     "enrolments",
     "export_course",
     "export_person",
+    "forms_among",
     "import_results",
     "invalidate",
     "mark_seen",
     "preview_enrolment",
     "preview_results",
+    "record_consent",
     "remove_result",
     "retry",
     "retry_all",

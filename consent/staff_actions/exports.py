@@ -8,6 +8,8 @@ Who may ask for what is the callers' check (a full export and a signed form need
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from consent.errors import NotFound
 from consent.export_views import CourseExport, SignedForm, YearSummary
 from consent.model import AuditEntry
@@ -49,3 +51,8 @@ def signed_form(
 def consents_with_forms(services: StaffServices, course_code: str) -> set[int]:
     """The course's consents whose signed PDF staff may open."""
     return services.forms.consents_with_forms(course_code)
+
+
+def forms_among(services: StaffServices, consent_ids: Collection[int]) -> set[int]:
+    """Which of these consents (one person's) have a signed PDF staff may open."""
+    return services.forms.forms_among(consent_ids)

@@ -3,7 +3,7 @@ them; tests build them from the in-memory fakes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from consent.attention import Found
@@ -116,6 +116,10 @@ class NoSignedForms:
         return None
 
     def consents_with_forms(self, course_code: str) -> set[int]:
+        """None."""
+        return set()
+
+    def forms_among(self, consent_ids: Collection[int]) -> set[int]:
         """None."""
         return set()
 

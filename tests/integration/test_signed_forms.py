@@ -5,25 +5,29 @@ refused and sees no link; a consent with no form kept is a 404."""
 from __future__ import annotations
 
 import datetime as dt
+import stat
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from cli.main import main
 from consent.adapters.sql import purposes
 from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.adapters.sql.tables import AuditRow, ConsentRow
 from consent.staff import Role
 from tests.export_ledger import Entry, ExportLedger, cipher
-from tests.integration.test_staff_pages import app_client, login
+from tests.integration.test_staff_pages import app_client, login, post
 from tests.signing import person
 
 __all__ = ["app_client"]
 CODE = "eratauko-2026"
 SIGNED = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
 UNSIGNED = person(dt.date(1991, 6, 6), "Eero", "Esimerkki")
+PAGE = "/staff/person"
 PDF = b"%PDF-1.7\n% a signed consent form\n%%EOF\n"
 
 
@@ -154,3 +158,35 @@ def test_a_staff_recorded_consents_scanned_form_is_served_by_the_same_route(
         unsigned.consent_id,
         {"enrolment_id": None, "download": False},
     )
+
+
+def test_the_person_page_links_the_persons_signed_forms(
+    app_client: FlaskClient, consents: tuple[Entry, Entry, int]
+) -> None:
+    signed, _, _ = consents
+    login(app_client)
+    shown = post(app_client, "/staff/person", {"hetu": SIGNED["hetu"], "format": "html"}, PAGE)
+    assert shown.startswith("200 ")
+    assert f'href="/staff/consents/{signed.consent_id}/form/download"' in shown
+    other = post(app_client, "/staff/person", {"hetu": UNSIGNED["hetu"], "format": "html"}, PAGE)
+    assert other.startswith("200 ")
+    assert "/form/download" not in other
+
+
+def test_the_command_saves_a_signed_form_to_an_owner_only_file_and_audits_who_asked(
+    engine: Engine,
+    consents: tuple[Entry, Entry, int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    signed, unsigned, _ = consents
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    out = tmp_path / "lomake.pdf"
+    assert main(["export", "form", str(signed.consent_id), "--by", "sanna", "--out", str(out)]) == 0
+    assert out.read_bytes() == PDF
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    missing = tmp_path / "ei.pdf"
+    args = ["export", "form", str(unsigned.consent_id), "--by", "sanna", "--out", str(missing)]
+    assert main(args) == 1
+    assert not missing.exists()
+    assert [e.actor for e in _viewed(engine)] == ["staff:sanna"]

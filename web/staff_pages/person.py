@@ -55,7 +55,10 @@ def person_export() -> ResponseReturnValue:
     if wanted == "json":
         body = json.dumps(document, ensure_ascii=False, indent=2).encode()
         return _download(body, "json")
-    return render_template("person.html", export=export, document=document, reasons=REMOVAL_REASONS)
+    forms = staff_actions.forms_among(deps().staff, [c.id for c in export.consents])
+    return render_template(
+        "person.html", export=export, document=document, reasons=REMOVAL_REASONS, forms=forms
+    )
 
 
 def _form(problem: str | None, status: int) -> ResponseReturnValue:

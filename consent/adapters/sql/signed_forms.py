@@ -13,6 +13,8 @@ The consent's own PDF comes first.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import ColumnElement, Engine, and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -60,13 +62,19 @@ class SqlSignedForms:
 
     def consents_with_forms(self, course_code: str) -> set[int]:
         """The ids of the course's consents that have a signed PDF kept: one statement."""
+        return self._having_forms(ConsentRow.course_code == course_code)
+
+    def forms_among(self, consent_ids: Collection[int]) -> set[int]:
+        """Which of these consents (one person's: a few) have a signed PDF kept."""
+        if not consent_ids:
+            return set()
+        return self._having_forms(ConsentRow.id.in_(list(consent_ids)))
+
+    def _having_forms(self, which: ColumnElement[bool]) -> set[int]:
         query = (
             select(ConsentRow.id)
             .outerjoin(EnrolmentRow, _its_enrolment())
-            .where(
-                ConsentRow.course_code == course_code,
-                or_(ConsentRow.pdf_sealed.is_not(None), EnrolmentRow.id.is_not(None)),
-            )
+            .where(which, or_(ConsentRow.pdf_sealed.is_not(None), EnrolmentRow.id.is_not(None)))
         )
         with Session(self._engine) as session:
             return set(session.execute(query).scalars())
