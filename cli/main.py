@@ -10,6 +10,7 @@ from pathlib import Path
 
 from cli import (
     accounts,
+    attention,
     attention_mail,
     connector,
     exports,
@@ -68,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_simulate(commands)
     staff.add_commands(commands)
     attention_mail.add_account_commands(accounts.add_accounts_group(commands))
-    attention_mail.add_commands(commands)
+    attention.add_commands(commands, attention_mail.add_commands(commands))
     connector.add_commands(commands)
     exports.add_commands(commands)
     person.add_commands(commands)

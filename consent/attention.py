@@ -14,7 +14,7 @@ import enum
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 from urllib.parse import quote
 
 from consent.views import ShownParticipant
@@ -192,3 +192,37 @@ def _item(raw: Found, seen: Mapping[str, str], now: dt.datetime) -> AttentionIte
 
 def _age(item: AttentionItem) -> tuple[dt.datetime, str]:
     return item.since, item.key
+
+
+def attention_json(listed: AttentionList) -> dict[str, Any]:
+    """The list as the API and ``attention --json`` show it: totals, then each group with
+    its items (participants masked, waiting in whole seconds)."""
+    return {
+        "total": listed.total,
+        "unseen": listed.unseen,
+        "groups": [
+            {
+                "kind": group.kind.value,
+                "count": group.count,
+                "unseen": group.unseen,
+                "items": [_item_json(item) for item in group.items],
+            }
+            for group in listed.groups
+        ],
+    }
+
+
+def _item_json(item: AttentionItem) -> dict[str, Any]:
+    person = item.participant
+    return {
+        "key": item.key,
+        "codes": list(item.codes),
+        "course_code": item.course_code,
+        "since": item.since.isoformat(),
+        "waiting_seconds": int(item.waiting.total_seconds()),
+        "link": item.link,
+        "seen": item.seen,
+        "participant": None if person is None else {"hetu": person.hetu, "name": person.name},
+        "records": item.records,
+        "submission_id": item.submission_id,
+    }

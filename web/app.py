@@ -28,6 +28,7 @@ from web.operations import health, metrics
 from web.proxies import behind_proxies
 from web.redirects import relative_location
 from web.security_headers import PAGES_POLICY, security_headers
+from web.staff_api import attention as staff_attention  # noqa: F401  # routes join staff_api.bp
 from web.staff_api import exports as staff_exports  # noqa: F401  # its routes join staff_api.bp
 from web.staff_api import openapi
 from web.staff_api import views as staff_api

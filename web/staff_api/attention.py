@@ -1,0 +1,72 @@
+"""The staff API's attention list: read it (any role), mark an item seen and retry every
+failed or parked submission on it (the staff role). Registered on the staff API's
+blueprint; each call is one staff action, as on the pages and in the CLI."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, g, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from consent import staff_actions
+from consent.attention import attention_json
+from consent.staff import Actor, Role, StaffMember
+from consent.strict_json import StrictJsonError, loads_strict
+from web.problems import problem
+from web.staff_api.views import StaffApi, bp
+
+log = logging.getLogger("vst.staff_api")
+
+
+def _api() -> StaffApi:
+    api: StaffApi = current_app.extensions["vst.staff_api"]
+    return api
+
+
+def _member() -> StaffMember:
+    member: StaffMember = g.staff
+    return member
+
+
+def _forbidden() -> ResponseReturnValue | None:
+    if _member().role.allows(Role.STAFF):
+        return None
+    return problem(403, f"This needs the {Role.STAFF.value} role.")
+
+
+@bp.get("/attention")
+def attention() -> ResponseReturnValue:
+    """Everything across all courses a person must act on, grouped and counted, masked."""
+    return jsonify(attention_json(staff_actions.attention_list(_api().staff)))
+
+
+@bp.post("/attention/seen")
+def mark_seen() -> ResponseReturnValue:
+    """Mark one listed item seen in its present state, body ``{"key": "…"}``: 200; 404
+    when no listed item has that key (it was fixed meanwhile)."""
+    if (refused := _forbidden()) is not None:
+        return refused
+    try:
+        body = loads_strict(request.get_data())
+    except StrictJsonError as error:
+        return problem(400, "The body is not valid.", errors=[_field(str(error))])
+    if not isinstance(body, dict) or body.keys() != {"key"} or not isinstance(body["key"], str):
+        return problem(400, "The body is not valid.", errors=[_field('must be {"key": "…"}')])
+    staff_actions.mark_seen(_api().staff, body["key"], Actor.member(_member()))
+    return jsonify(key=body["key"][:128], seen=True)
+
+
+@bp.post("/attention/retry")
+def retry_all() -> ResponseReturnValue:
+    """Send every failed or parked submission on the list again, across all courses,
+    audited per record: the ids queued."""
+    if (refused := _forbidden()) is not None:
+        return refused
+    retried = staff_actions.retry_all(_api().staff, Actor.member(_member()))
+    log.info("attention.retry_all by=%s retried=%s", _member().name, len(retried))
+    return jsonify(retried=retried)
+
+
+def _field(reason: str) -> dict[str, str]:
+    return {"field": "(body)", "reason": reason}
