@@ -37,6 +37,9 @@ from consent.ports import Clock, Enrolments, EventPoster, RenderForm, SigningSer
 # After an invitation: check after 1, 2, 5, 10, 30 minutes, 1 and 3 hours, then every 6 hours.
 CHECK_DELAYS: Final = (60, 120, 300, 600, 1800, 3600, 10800, 21600)
 POST_RETRY: Final = dt.timedelta(minutes=1)
+# The name the signer sees in Visma Sign's invitation, before opening the form (which is in
+# the course's language): in both of Finland's languages, as the connector does not know it.
+DOCUMENT_NAME: Final = "Suostumus KOSKI-tallennukseen / Samtycke till registrering i KOSKI"
 ACCEPTED: Final = (200, 202)  # stored now, or stored before: either way the intake has it
 ENROLMENT_FIELDS: Final = (
     "hetu",
@@ -88,7 +91,7 @@ def invite(  # noqa: PLR0917 - the use case and its four collaborators
         return e.state
     document, file_added = e.document, e.file_added
     if document is None:
-        document = service.create_document(f"Suostumus KOSKI-tallennukseen: {e.course_code}")
+        document = service.create_document(f"{DOCUMENT_NAME}: {e.course_code}")
         enrolments.record(enrolment_id, DocumentCreated(document))
     elif not file_added and service.status(document).files:
         file_added = True  # by a run that crashed before it could record so
