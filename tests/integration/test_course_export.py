@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from cli.main import main
 from consent.adapters.sql.ledger import utc_now
+from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.adapters.sql.tables import AuditRow
 from consent.model import SubmissionState
@@ -29,6 +30,7 @@ from tests.hetus import make_hetu
 from tests.integration.test_staff_pages import app_client, login
 from tests.integration.test_status import counted_statements
 from tests.signing import person
+from web.staff_pages.texts import FI, SV
 
 __all__ = ["app_client"]
 CODE = "eratauko-2026"
@@ -291,3 +293,21 @@ def test_an_export_costs_the_same_statements_for_ten_participants_as_for_sixty(
         assert response.status_code == 200
         counts.append(len([s for s in statements if "audit_events" not in s]))
     assert counts[0] == counts[1]
+
+
+def test_a_swedish_account_exports_with_swedish_column_names_and_words(
+    app_client: FlaskClient, ledger: ExportLedger, engine: Engine
+) -> None:
+    SqlStaffAccounts(engine, utc_now).set_language("viewer", "sv")
+    login(app_client, Role.VIEWER)
+    header, *rows = _csv(app_client.get(f"{EXPORT}?format=csv").data)
+    assert header[:3] == ["Personbeteckning", "Namn", "Samtycke"]
+    adult = next(row for row in rows if row[0].endswith(ADULT["hetu"][6:]))
+    assert adult[2] == SV["consent.valid.self"]
+    assert adult[2] != FI["consent.valid.self"]
+    xlsx = app_client.get(f"{EXPORT}?format=xlsx").data
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    assert sheet is not None
+    assert next(cell.value for cell in sheet[1]) == "Personbeteckning"
+    summary = app_client.get("/staff/summary?year=2026&format=csv").data.decode("utf-8-sig")
+    assert summary.startswith('"Studiehelhet";"I KOSKI"')
