@@ -43,6 +43,7 @@ from consent.adapters.sql.ledger import SqlLedger, utc_now
 from consent.adapters.sql.pending_imports import SqlPendingImports
 from consent.adapters.sql.people import SqlPeople
 from consent.adapters.sql.record_checks import SqlRecordChecks
+from consent.adapters.sql.recorded_consents import SqlConsentRecords
 from consent.adapters.sql.results import SqlResults
 from consent.adapters.sql.retention import SqlRetention
 from consent.adapters.sql.rewrap import SqlRewrap
@@ -125,6 +126,11 @@ class Services:
     def exports(self) -> SqlExports:
         """What staff export: a course's participants, a year's records counted."""
         return SqlExports(self.engine, self.cipher)
+
+    @cached_property
+    def recorded_consents(self) -> SqlConsentRecords:
+        """Where staff record consents from signed paper forms."""
+        return SqlConsentRecords(self.engine, self.cipher, self.clock)
 
     @cached_property
     def forms(self) -> SqlSignedForms:
@@ -254,6 +260,7 @@ def staff_services(services: Services, *, enrolling: bool | None = None) -> Staf
         sheets=sheet_records,
         exports=services.exports,
         forms=services.forms,
+        recorded=services.recorded_consents,
     )
 
 
@@ -287,8 +294,7 @@ def _connector(services: Services) -> Connector:
     form = ConsentForm(signing.organiser, signing.consent_template)
 
     def render(enrolment: Enrolment) -> bytes:
-        course = services.courses.find_course(enrolment.course_code)
-        return form(enrolment, course.name["fi"] if course else enrolment.course_code)
+        return form.for_course(enrolment, services.courses.find_course(enrolment.course_code))
 
     key = OnnistuuKey.parse(signing.vismasign_client_id, signing.vismasign_secret)
     return Connector(

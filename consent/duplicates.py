@@ -80,7 +80,8 @@ def import_warnings(
         record = carried(course, _graded(result))
         if not isinstance(record, Record):
             continue
-        other = colliding(key_of(course, record.ended_on), others.get(result.hetu, ()), course.code)
+        held = () if result.hetu is None else others.get(result.hetu, ())  # by hetu only
+        other = colliding(key_of(course, record.ended_on), held, course.code)
         if other is not None:
             warnings.append(DuplicateWarning(result.row, other))
     return warnings

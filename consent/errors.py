@@ -276,3 +276,25 @@ class MailUnavailable(ConsentError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"the SMTP server was not available ({reason})")
         self.reason = reason
+
+
+class InvalidOppijanumero(ConsentError):
+    """An oppijanumero (KOSKI's person oid) failed validation.
+
+    ``reason`` is one of the ``OID_*`` constants in :mod:`consent.oppijanumero`; the oid
+    itself is never part of the message.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"invalid oppijanumero: {reason}")
+        self.reason = reason
+
+
+class ConsentNotRecorded(ConsentError):
+    """A consent staff tried to record breaks a rule (who may sign, its date, its form);
+    nothing was recorded. ``field`` names the input at fault and ``reason`` says why in
+    words that quote no value."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"consent not recorded: {field} {reason}")
+        self.field, self.reason = field, reason

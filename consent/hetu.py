@@ -104,9 +104,7 @@ class Hetu:
         the Finnish act on reckoning time (150/1930, §4) counts a year ending on a day
         the month lacks on the month's last day.
         """
-        born = self.birth_date
-        years = day.year - born.year
-        return years if day >= _anniversary(born, day.year) else years - 1
+        return age_on(self.birth_date, day)
 
     def is_minor_on(self, day: dt.date) -> bool:
         """True if under 18 on ``day``."""
@@ -141,6 +139,13 @@ def _component_reason(raw: str) -> str:
     """Say which component stdnum refused: the individual number or the date."""
     individual = stdnum_hetu.compact(raw)[7:10]
     return HETU_BAD_INDIVIDUAL if int(individual) < 2 else HETU_BAD_DATE
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Full years of age on ``day`` of someone born on ``born`` (see :meth:`Hetu.age_on`);
+    also for a person without a hetu, whose birth date staff recorded."""
+    years = day.year - born.year
+    return years if day >= _anniversary(born, day.year) else years - 1
 
 
 def _anniversary(born: dt.date, year: int) -> dt.date:

@@ -110,6 +110,8 @@ class Columns:
     prefix: str = ""
     prefixed: frozenset[str] = field(default_factory=frozenset)
     gather: str = ""
+    one_of: tuple[str, ...] = ()  # at least one of these (``hetu``, ``oppijanumero``); the
+    # first is named when none is there
 
 
 def file_kind(media_type: str | None = None, filename: str | None = None) -> FileKind:
@@ -312,7 +314,10 @@ def _check_header(header: list[str], columns: Columns) -> None:
                 errors.append(RowError(0, f"column {position}", "is not a part of this course"))
             continue
         errors.append(RowError(0, f"column {position}", "is not a known column"))
-    missing = sorted(columns.required - set(header))
+    missing_one = columns.one_of and not set(columns.one_of) & set(header)
+    missing = sorted(
+        (columns.required - set(header)) | ({columns.one_of[0]} if missing_one else set())
+    )
     errors += [RowError(0, name, "is missing from the header") for name in missing]
     if errors:
         raise ImportRejected(errors)

@@ -18,7 +18,7 @@ from typing import Any
 
 from consent.courses import Course, CoursePart, GradingScale
 from consent.errors import NothingToSend
-from consent.model import Person
+from consent.model import Participant, Person
 from consent.record_rules import Record, RecordState, carried, ended_on_of
 from consent.results import FAILED, PASSED, GradedResult
 
@@ -34,7 +34,7 @@ class StudyRight:
 
 def build_payload(
     course: Course,
-    person: Person,
+    person: Participant,
     result: GradedResult,
     right: StudyRight,
     *,
@@ -62,12 +62,20 @@ def build_payload(
     }
     if right.oid is not None:
         opiskeluoikeus["oid"] = right.oid
-    member = {
+    return {"henkilö": henkilo(person), "opiskeluoikeudet": [opiskeluoikeus]}
+
+
+def henkilo(person: Participant) -> dict[str, str]:
+    """The person as KOSKI takes them (reference/koski.md §1.8): a new person by hetu and
+    names (KOSKI finds or creates them), or one without a hetu by oppijanumero alone, which
+    KOSKI already knows, names and all."""
+    if not isinstance(person, Person):
+        return {"oid": person.oid.reveal()}
+    return {
         "hetu": person.hetu.reveal(),
         "etunimet": person.first_names,
         "sukunimi": person.last_name,
     }
-    return {"henkilö": member, "opiskeluoikeudet": [opiskeluoikeus]}
 
 
 def payload_hash(payload: dict[str, Any]) -> str:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
-from consent.hetu import Hetu
+from consent.hetu import ADULT_AGE, Hetu, age_on
+from consent.oppijanumero import Oppijanumero
 
 
 class ConsentState(enum.StrEnum):
@@ -76,6 +77,30 @@ class Person:
     hetu: Hetu
     first_names: str = field(repr=False)
     last_name: str = field(repr=False)
+
+    @property
+    def birth_date(self) -> dt.date:
+        """The birth date the hetu gives."""
+        return self.hetu.birth_date
+
+
+@dataclass(frozen=True)
+class OidPerson:
+    """A person without a hetu (DESIGN §3.6 "Identity"), identified by KOSKI's oppijanumero;
+    the birth date, which no oid gives, as staff recorded it, for the age rule."""
+
+    oid: Oppijanumero
+    birth_date: dt.date = field(repr=False)
+    first_names: str = field(repr=False)
+    last_name: str = field(repr=False)
+
+    def is_minor_on(self, day: dt.date) -> bool:
+        """True if under 18 on ``day``."""
+        return age_on(self.birth_date, day) < ADULT_AGE
+
+
+Participant: TypeAlias = Person | OidPerson
+"""Whoever a result or a consent is for: identified by a hetu, or by an oppijanumero."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from consent.model import Person
+from consent.model import Participant, Person
 
 FORMAT: Final = "vst-consent/person-export/1"  # the document's own name and version
 
@@ -125,7 +125,7 @@ class ExportedAuditEvent:
 class PersonExport:
     """Everything the ledger holds about one person; ``person`` None when it holds nothing."""
 
-    person: Person | None
+    person: Participant | None
     participant_id: int | None
     consents: tuple[ExportedConsent, ...] = ()
     signed_for_others: tuple[SignedForOther, ...] = ()
@@ -159,6 +159,14 @@ def signed_pdf_name(enrolment: ExportedEnrolment) -> str:
     return f"suostumus-{enrolment.id}-{enrolment.course_code}.pdf"
 
 
+def _identity(person: Participant) -> dict[str, str]:
+    """The person's identity as the export names it: the hetu, or the oppijanumero and the
+    birth date staff recorded."""
+    if isinstance(person, Person):
+        return {"hetu": person.hetu.reveal()}
+    return {"oppijanumero": person.oid.reveal(), "birth_date": person.birth_date.isoformat()}
+
+
 def export_json(export: PersonExport, exported_at: dt.datetime) -> dict[str, Any]:
     """The export as one JSON document, keys in this order, lists by id: apart from
     ``exported_at`` the same ledger gives the same document."""
@@ -170,7 +178,7 @@ def export_json(export: PersonExport, exported_at: dt.datetime) -> dict[str, Any
         "person": None
         if person is None
         else {
-            "hetu": person.hetu.reveal(),
+            **_identity(person),
             "first_names": person.first_names,
             "last_name": person.last_name,
         },

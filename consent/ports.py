@@ -22,7 +22,14 @@ from consent.enrolments import Enrolment, EnrolmentChange, EnrolmentRow
 from consent.export_views import CourseExport, SignedForm, YearSummary
 from consent.hetu import Hetu
 from consent.koski_answers import KoskiAnswer
-from consent.model import AuditEntry, ConsentRecord, InboxState, Person, SubmissionState
+from consent.model import (
+    AuditEntry,
+    ConsentRecord,
+    InboxState,
+    Participant,
+    Person,
+    SubmissionState,
+)
 from consent.person_views import PersonExport
 from consent.results import ImportedResult, ResultSubmission, ResultToBind
 from consent.retention_rules import Purged, RetentionLimits
@@ -102,6 +109,49 @@ class BindingTransaction(Protocol):
 
     def audit(self, entry: AuditEntry) -> None:
         """Append to the audit trail inside this transaction."""
+        ...
+
+
+class RecordingTransaction(Protocol):
+    """One transaction in which staff record a consent from a signed paper form."""
+
+    def save_participant(self, person: Participant) -> int:
+        """Create the participant (by hetu or by oid) or refresh their names; the row id."""
+        ...
+
+    def consent_for(self, course_code: str, participant_id: int) -> ConsentRecord | None:
+        """The consent for this course and participant, locked for update."""
+        ...
+
+    def any_sent(self, consent_id: int) -> bool:
+        """True if anything under this consent has reached KOSKI."""
+        ...
+
+    def save_consent(self, record: ConsentRecord) -> int:
+        """Insert or update the consent; the row id."""
+        ...
+
+    def keep_form(
+        self, consent_id: int, pdf: bytes, recorded_by: str, signer_names: tuple[str, str] | None
+    ) -> None:
+        """Keep the scanned form sealed with the consent and who recorded it; a guardian
+        known by name only (``signer_names``) is kept as its signer."""
+        ...
+
+    def results_of(self, course_code: str, participant_id: int) -> list[int]:
+        """The ids of the participant's results for the course, to bind again."""
+        ...
+
+    def audit(self, entry: AuditEntry) -> None:
+        """Append to the audit trail inside this transaction."""
+        ...
+
+
+class ConsentRecords(Protocol):
+    """Opens the transactions in which staff record consents."""
+
+    def recording(self) -> AbstractContextManager[RecordingTransaction]:
+        """A transaction that commits on a clean exit and rolls back on an exception."""
         ...
 
 

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any, Final, NamedTuple
 
 from consent.courses import Course, GradingScale
-from consent.errors import InvalidHetu
+from consent.errors import InvalidHetu, InvalidOppijanumero
 from consent.hetu import Hetu
 from consent.import_files import Columns, ImportRejected, RowError, is_plain_text, parse_day
 from consent.model import ConsentState, SubmissionState
+from consent.oppijanumero import Oppijanumero
 
 # A grading date before this is a typing error (year 1, 0026): no course sent is that old.
 EARLIEST_GRADED_ON: Final = dt.date(2000, 1, 1)
@@ -43,8 +44,13 @@ RESULT_FIELDS: Final = (
     "last_name",
 )
 """A results file's own columns, in a template's order; ``part:<code>`` columns follow."""
+IDENTITY_FIELDS: Final = ("hetu", "oppijanumero")
+"""Who a row is for: exactly one of them. ``oppijanumero`` (KOSKI's person oid) is for a
+person without a hetu; it is accepted in every file but left out of the template, which
+most courses fill in with hetus only."""
 PART_PREFIX: Final = "part:"
-_FIELDS: Final = {*RESULT_FIELDS, "parts"}
+_FIELDS: Final = {*RESULT_FIELDS, *IDENTITY_FIELDS, "parts"}
+ONE_IDENTITY: Final = "give a hetu or an oppijanumero, not both"
 DATE_REASON: Final = "must be a date D.M.YYYY or YYYY-MM-DD"
 
 
@@ -60,7 +66,7 @@ class ImportedResult:
     """One participant's result, checked."""
 
     row: int
-    hetu: Hetu
+    hetu: Hetu | None  # None: the person has no hetu, and ``oid`` names them
     first_names: str | None = field(repr=False)
     last_name: str | None = field(repr=False)
     grade: str | None
@@ -68,6 +74,16 @@ class ImportedResult:
     status: ResultStatus
     part_grades: Mapping[str, str]
     ended_on: dt.date | None = None
+    oid: Oppijanumero | None = None
+
+    @property
+    def identity(self) -> Hetu | Oppijanumero:
+        """Who the row is for: the hetu, or the oppijanumero of a person without one."""
+        if self.hetu is not None:
+            return self.hetu
+        if self.oid is None:
+            raise ValueError("a checked result names its person")  # _check_row ensures it
+        return self.oid
 
     @property
     def content_hash(self) -> str:
@@ -134,11 +150,12 @@ def result_columns(course: Course) -> Columns:
     """The columns a results CSV for ``course`` must and may have: ``part:<code>`` for each
     of its parts."""
     return Columns(
-        required=frozenset({"hetu", "graded_on"}),
-        known=frozenset(RESULT_FIELDS),
+        required=frozenset({"graded_on"}),
+        known=frozenset({*RESULT_FIELDS, *IDENTITY_FIELDS}),
         prefix=PART_PREFIX,
         prefixed=frozenset(p.code for p in course.effective_parts),
         gather="parts",
+        one_of=IDENTITY_FIELDS,
     )
 
 
@@ -154,17 +171,18 @@ def check_rows(
 ) -> list[ImportedResult]:
     """Every row checked against the course; raises :class:`ImportRejected` listing all errors."""
     results, errors = [], []
-    seen: dict[Hetu, int] = {}
+    seen: dict[Hetu | Oppijanumero, int] = {}
     for number, raw in enumerate(rows, start=1):
         try:
             result = _check_row(number, raw, course, today, allow_temporary)
         except _RowProblem as problem:
             errors.append(RowError(number, problem.field, problem.reason))
             continue
-        if result.hetu in seen:
-            errors.append(RowError(number, "hetu", f"same person as row {seen[result.hetu]}"))
+        if result.identity in seen:
+            where = "hetu" if result.hetu is not None else "oppijanumero"
+            errors.append(RowError(number, where, f"same person as row {seen[result.identity]}"))
             continue
-        seen[result.hetu] = number
+        seen[result.identity] = number
         results.append(result)
     if errors:
         raise ImportRejected(errors)
@@ -183,12 +201,7 @@ def _check_row(
     for position, key in enumerate(raw, start=1):
         if key not in _FIELDS:  # named by position: a file's key may be anything, a hetu too
             raise _RowProblem(f"key {position}", "is not a known field")
-    try:
-        hetu = Hetu.parse(
-            _text(raw, "hetu", required=True) or "", today=today, allow_temporary=allow_temporary
-        )
-    except InvalidHetu as error:
-        raise _RowProblem("hetu", error.reason) from None
+    hetu, oid = _identity(raw, today, allow_temporary)
     status = _status(raw)
     grade = _grade(
         _text(raw, "grade", required=status is ResultStatus.COMPLETED),
@@ -205,7 +218,28 @@ def _check_row(
         status=status,
         part_grades=_part_grades(raw.get("parts"), course),
         ended_on=_ended_on(raw, course),
+        oid=oid,
     )
+
+
+def _identity(
+    raw: Mapping[str, Any], today: dt.date, allow_temporary: bool
+) -> tuple[Hetu | None, Oppijanumero | None]:
+    """The row's hetu, or its oppijanumero: exactly one of them."""
+    given_hetu, given_oid = _text(raw, "hetu"), _text(raw, "oppijanumero")
+    if given_hetu is not None and given_oid is not None:
+        raise _RowProblem("oppijanumero", ONE_IDENTITY)
+    if given_oid is not None:
+        try:
+            return None, Oppijanumero.parse(given_oid)
+        except InvalidOppijanumero as error:
+            raise _RowProblem("oppijanumero", error.reason) from None
+    if given_hetu is None:
+        raise _RowProblem("hetu", "is required (or an oppijanumero for a person without one)")
+    try:
+        return Hetu.parse(given_hetu, today=today, allow_temporary=allow_temporary), None
+    except InvalidHetu as error:
+        raise _RowProblem("hetu", error.reason) from None
 
 
 def _text(raw: Mapping[str, Any], name: str, *, required: bool = False) -> str | None:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 from zoneinfo import ZoneInfo
 
 from consent.events import EventKind
-from consent.hetu import Hetu
-from consent.model import ConsentState
+from consent.model import ConsentState, Participant, Person
 
 FINLAND: Final = ZoneInfo("Europe/Helsinki")
 
@@ -37,15 +36,34 @@ def signing_day(signed_at: dt.datetime) -> dt.date:
     return signed_at.astimezone(FINLAND).date()
 
 
-def decide_signer(participant: Hetu, signer: Hetu, signed_at: dt.datetime) -> SignerDecision:
-    """An adult signs for themself; a minor's guardian, another adult, signs for them."""
+class Aged(Protocol):
+    """Who signs or is signed for, as the rule sees them: a birth date and whether a minor;
+    equal only to the same person. A :class:`Hetu`, or an :class:`OidPerson`."""
+
+    @property
+    def birth_date(self) -> dt.date: ...
+
+    def is_minor_on(self, day: dt.date) -> bool: ...
+
+
+def identity(participant: Participant) -> Aged:
+    """What the rule judges of a participant: the hetu, or the oid person themself."""
+    return participant.hetu if isinstance(participant, Person) else participant
+
+
+def decide_signer(participant: Aged, signer: Aged | None, signed_at: dt.datetime) -> SignerDecision:
+    """An adult signs for themself; a minor's guardian, another adult, signs for them.
+
+    ``signer`` None is a guardian known by name only, on a paper form whose signer staff
+    checked in person: another person than the participant, and an adult on staff's word.
+    """
     day = signing_day(signed_at)
     if participant.birth_date > day:
         return SignerDecision(ConsentState.REJECTED, None, BORN_AFTER_SIGNING)
     if participant.is_minor_on(day):
         if signer == participant:
             return SignerDecision(ConsentState.REJECTED, None, MINOR_SIGNED_ALONE)
-        if signer.is_minor_on(day):
+        if signer is not None and signer.is_minor_on(day):
             return SignerDecision(ConsentState.REJECTED, None, GUARDIAN_IS_MINOR)
         return SignerDecision(ConsentState.VALID, "guardian")
     if signer != participant:

@@ -16,7 +16,7 @@ from consent.courses import Course
 from consent.errors import UnreadableAnswer
 from consent.koski_answers import Judgement, Verdict
 from consent.koski_payload import StudyRight
-from consent.model import ConsentState, Person, SubmissionState
+from consent.model import ConsentState, Participant, SubmissionState
 from consent.results import GradedResult
 
 # Stopped for good: nothing under a revoked consent, or of a record KOSKI deleted, is sent again.
@@ -78,7 +78,7 @@ class SendView:
     payload_hash: str | None
     right: StudyRight
     course: Course
-    person: Person
+    person: Participant
     result: GradedResult
     consent_id: int | None
     consent_state: ConsentState | None

@@ -12,10 +12,18 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from consent.model import RETRYABLE, Binding, ConsentState, Person, SubmissionState
+from consent.model import (
+    RETRYABLE,
+    Binding,
+    ConsentState,
+    Participant,
+    Person,
+    SubmissionState,
+)
 from consent.results import ResultStatus
 
 MASK: Final = "******"  # in place of the hetu's date of birth
+OID_MASK: Final = "1.2.246.562.24.*******"  # an oppijanumero but its last four digits
 MOVING: Final = frozenset({SubmissionState.PENDING, SubmissionState.IN_FLIGHT})
 # Once a record is sent (or stopped), its last error is history; before, it says what is wrong.
 ERROR_STANDS: Final = frozenset(
@@ -34,14 +42,18 @@ class ShownParticipant:
     name: str = field(repr=False)
 
 
-def shown(person: Person, *, asked_for: bool = False) -> ShownParticipant:
+def shown(person: Participant, *, asked_for: bool = False) -> ShownParticipant:
     """The person masked (the hetu's last characters and initials), or in full only when
-    staff asked for this one person by hetu."""
+    staff asked for this one person by hetu. A person without a hetu shows their
+    oppijanumero in the hetu's place, masked the same way (its last four digits)."""
+    number = person.hetu.reveal() if isinstance(person, Person) else person.oid.reveal()
     if asked_for:
         name = f"{person.first_names} {person.last_name}".strip()
-        return ShownParticipant(person.hetu.reveal(), name)
+        return ShownParticipant(number, name)
     initials = " ".join(f"{n[0]}." for n in (person.first_names, person.last_name) if n)
-    return ShownParticipant(MASK + person.hetu.reveal()[6:], initials)
+    if isinstance(person, Person):
+        return ShownParticipant(MASK + number[6:], initials)
+    return ShownParticipant(OID_MASK + number[-4:], initials)
 
 
 @dataclass(frozen=True)

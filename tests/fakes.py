@@ -25,6 +25,7 @@ from consent.model import (
     Person,
     SubmissionState,
 )
+from consent.oppijanumero import Oppijanumero
 from consent.ports import Counting
 from consent.results import (
     GradedResult,
@@ -597,7 +598,7 @@ class InMemoryResults:
     course and hetu, in order of import (a result's id is its place)."""
 
     def __init__(self) -> None:
-        self.hashes: dict[tuple[str, Hetu], str] = {}
+        self.hashes: dict[tuple[str, Hetu | Oppijanumero], str] = {}
         self.audit: list[AuditEntry] = []
 
     def store_results(
@@ -606,22 +607,22 @@ class InMemoryResults:
         changed = [self._id(course_code, r) for r in results if self._changes(course_code, r)]
         unchanged = len(results) - len(changed)
         for result in results:
-            self.hashes[course_code, result.hetu] = result.content_hash
+            self.hashes[course_code, result.identity] = result.content_hash
         details = {"code": course_code, "changed": len(changed), "unchanged": unchanged}
         self.audit.append(AuditEntry(actor, "results.imported", "course", None, details))
         return changed, unchanged
 
     def preview_results(self, course_code: str, results: list[ImportedResult]) -> dict[str, int]:
-        new = sum((course_code, r.hetu) not in self.hashes for r in results)
+        new = sum((course_code, r.identity) not in self.hashes for r in results)
         changed = sum(self._changes(course_code, r) for r in results) - new
         return {"new": new, "changed": changed, "unchanged": len(results) - new - changed}
 
     def _changes(self, course_code: str, result: ImportedResult) -> bool:
-        return self.hashes.get((course_code, result.hetu)) != result.content_hash
+        return self.hashes.get((course_code, result.identity)) != result.content_hash
 
     def _id(self, course_code: str, result: ImportedResult) -> int:
         keys = list(self.hashes)
-        key = (course_code, result.hetu)
+        key = (course_code, result.identity)
         return keys.index(key) + 1 if key in keys else len(keys) + 1
 
 

@@ -49,6 +49,18 @@ class RunningSandbox:
         faults: list[str] = body["faults"]
         return faults
 
+    def add_person(self, first_names: str, last_name: str) -> str:
+        """A person without a hetu, as oppijanumerorekisteri would know them: their oid."""
+        response = requests.post(
+            f"{self.url}/sandbox/henkilot",
+            json={"etunimet": first_names, "sukunimi": last_name},
+            auth=(USER, PASSWORD),
+            timeout=10,
+        )
+        response.raise_for_status()
+        oid: str = response.json()["oid"]
+        return oid
+
     def revoke(self, oid: str) -> None:
         response = requests.post(
             f"{self.url}/api/opiskeluoikeus/suostumuksenperuutus/{oid}",

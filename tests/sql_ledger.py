@@ -38,7 +38,7 @@ class SqlLedgerForTests(SqlLedger):
     def participant(self, participant_id: int) -> Person:
         """The participant's identity, opened from its sealed form."""
         with self._sessions() as session:
-            return participants.load(session, self._cipher, participant_id)
+            return participants.load_person(session, self._cipher, participant_id)
 
     def append_audit(self, entry: AuditEntry) -> None:
         """Add one line to the audit trail."""

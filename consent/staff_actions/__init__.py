@@ -6,7 +6,8 @@ one of these calls and its result (or its domain error, :mod:`consent.errors`) b
 new staff action is one function here, its three callers and a test.
 """
 
-from consent.staff_actions.attention import attention_list, mark_seen, retry_all
+from consent.staff_actions.attention import attention_list, mark_seen, retry_all, retry_count
+from consent.staff_actions.consents import Recorded, record_consent
 from consent.staff_actions.courses import course, courses, save_course, save_course_document
 from consent.staff_actions.enrolment import (
     Enrolled,
@@ -33,6 +34,7 @@ __all__ = [
     "Enrolled",
     "EnrolmentPreview",
     "Preview",
+    "Recorded",
     "Removed",
     "Signing",
     "StaffServices",
@@ -53,9 +55,11 @@ __all__ = [
     "mark_seen",
     "preview_enrolment",
     "preview_results",
+    "record_consent",
     "remove_result",
     "retry",
     "retry_all",
+    "retry_count",
     "retry_course",
     "revoke",
     "save_course",

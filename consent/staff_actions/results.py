@@ -59,7 +59,7 @@ def duplicates(
     """The checked rows whose record KOSKI would refuse as a duplicate of the same person's
     record of another course (same oppilaitos, opintokokonaisuus and day): warned of, not
     refused, since the other record may be the one to correct."""
-    hetus = [result.hetu for result in checked]
+    hetus = [result.hetu for result in checked if result.hetu is not None]  # KOSKI's by hetu
     held = services.records.live_records(
         hetus, checked_course.oppilaitos_oid, checked_course.opintokokonaisuus
     )

@@ -17,6 +17,7 @@ from consent.person_views import PersonExport
 from consent.ports import (
     AttentionReader,
     Clock,
+    ConsentRecords,
     Courses,
     Enrolling,
     Exports,
@@ -142,4 +143,5 @@ class StaffServices:
     sheets: SheetReader | None = None  # reads .xlsx uploads; None: they are refused
     attention: AttentionReader = field(default_factory=NoAttention)  # the attention list
     exports: Exports = field(default_factory=NoExports)  # course exports, yearly summaries
+    recorded: ConsentRecords | None = None  # consents staff record from paper; None: none
     forms: SignedForms = field(default_factory=NoSignedForms)  # each consent's signed PDF

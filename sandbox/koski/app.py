@@ -128,6 +128,14 @@ def create_app(
     def stored() -> ResponseReturnValue:
         return _json(sandbox.listing(), 200)
 
+    @app.post("/koski/sandbox/henkilot")
+    def add_person() -> ResponseReturnValue:
+        body = _json_body(koski_strict=False)
+        names = [body.get(k) if isinstance(body, dict) else None for k in ("etunimet", "sukunimi")]
+        if not all(isinstance(n, str) and n.strip() for n in names):
+            raise KoskiFailure(bad_request("format", 'send {"etunimet": "…", "sukunimi": "…"}'))
+        return _json({"oid": sandbox.add_person(str(names[0]), str(names[1]))}, 201)
+
     @app.put("/koski/sandbox/faults")
     def plan_faults() -> ResponseReturnValue:
         body = _json_body(koski_strict=False)

@@ -57,6 +57,12 @@ class Sandbox:
             ]
         return {"henkilö": {"oid": person_oid}, "opiskeluoikeudet": saved}
 
+    def add_person(self, first_names: str, last_name: str) -> str:
+        """A person without a hetu, known from now on by the oid returned (what an official
+        does in oppijanumerorekisteri; KOSKI itself has no such call)."""
+        with self._store.transaction() as store:
+            return store.new_person(first_names, last_name)
+
     def get(self, oid: str) -> dict[str, Any]:
         """``GET /koski/api/opiskeluoikeus/{oid}``."""
         with self._store.transaction() as store:

@@ -79,6 +79,15 @@ class Store:
         )
         return oid
 
+    def new_person(self, first_names: str, last_name: str) -> str:
+        """A person without a hetu, as oppijanumerorekisteri creates one on an official's
+        word: the new oid."""
+        oid = _new_oid("24")
+        self._db.execute(
+            "INSERT INTO henkilot VALUES (?, NULL, ?, ?)", (oid, first_names, last_name)
+        )
+        return oid
+
     def person_exists(self, oid: str) -> bool:
         """True if a person with this oid is known."""
         return (

@@ -204,7 +204,9 @@ def assert_all_found_and_open(engine: Engine, people: list[str], cipher: AesGcmC
     assert total == PEOPLE
     for hetu in people:
         key, blob = rows[cipher.blind_index(hetu, purposes.HETU)]
-        assert participants.person(cipher, _row(key, blob)).hetu.reveal() == hetu
+        found = participants.person(cipher, _row(key, blob))
+        assert isinstance(found, Person)
+        assert found.hetu.reveal() == hetu
 
 
 def _row(key: str | None, blob: bytes | None) -> Any:

@@ -9,9 +9,11 @@ import pytest
 from consent import rules
 from consent.events import EventKind
 from consent.hetu import Hetu
-from consent.model import ConsentState
+from consent.model import ConsentState, OidPerson
+from consent.oppijanumero import Oppijanumero
 from consent.rules import SignerDecision, Transition, decide_signer, next_state
 from tests.hetus import make_hetu
+from tests.oids import make_oid
 
 SIGNED_AT = dt.datetime(2026, 9, 1, 8, 15, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 23)
@@ -104,3 +106,25 @@ def test_consent_state_moves_as_designed(
 def test_a_signed_event_without_a_decision_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="decision"):
         next_state(None, SIGNED, None, False)
+
+
+def _oid_person(born: dt.date) -> OidPerson:
+    return OidPerson(Oppijanumero.parse(make_oid()), born, "Aino", "Esimerkki")
+
+
+def test_an_adult_without_a_hetu_signing_for_themself_consents_by_their_birth_date() -> None:
+    person = _oid_person(dt.date(1990, 5, 5))
+    assert decide_signer(person, person, SIGNED_AT) == SignerDecision(ConsentState.VALID, "self")
+
+
+def test_a_minor_without_a_hetu_needs_a_guardian_and_gets_one_by_hetu() -> None:
+    person = _oid_person(dt.date(2010, 1, 1))
+    alone = decide_signer(person, person, SIGNED_AT)
+    assert alone.reason == rules.MINOR_SIGNED_ALONE
+    assert decide_signer(person, ADULT, SIGNED_AT) == SignerDecision(ConsentState.VALID, "guardian")
+    assert decide_signer(person, OTHER_MINOR, SIGNED_AT).reason == rules.GUARDIAN_IS_MINOR
+
+
+def test_a_guardian_known_by_name_only_signs_for_a_minor_but_never_for_an_adult() -> None:
+    assert decide_signer(MINOR, None, SIGNED_AT).relation == "guardian"
+    assert decide_signer(ADULT, None, SIGNED_AT).reason == rules.ADULT_SIGNED_BY_OTHER

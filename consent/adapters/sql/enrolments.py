@@ -104,8 +104,8 @@ class SqlEnrolments:
             return Enrolment(
                 id=row.id,
                 course_code=row.course_code,
-                participant=participants.load(session, self._cipher, row.participant_id),
-                signer=participants.load(session, self._cipher, row.signer_id),
+                participant=participants.load_person(session, self._cipher, row.participant_id),
+                signer=participants.load_person(session, self._cipher, row.signer_id),
                 contact=json.loads(contact),
                 state=EnrolmentState(row.state),
                 document=row.document_uuid,

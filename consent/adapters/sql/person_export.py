@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from consent import views
 from consent.adapters.sql import participants, purposes
 from consent.adapters.sql.tables import (
     AuditRow,
@@ -22,7 +23,8 @@ from consent.adapters.sql.tables import (
     SubmissionRow,
 )
 from consent.hetu import Hetu
-from consent.model import Person
+from consent.model import Participant, Person
+from consent.oppijanumero import Oppijanumero
 from consent.person_views import (
     ExportedAuditEvent,
     ExportedConsent,
@@ -43,10 +45,12 @@ class PersonExportReader:
     def __init__(self, cipher: PiiCipher) -> None:
         self._cipher = cipher
 
-    def read(self, session: Session, hetu: Hetu) -> PersonExport:
-        """Everything held about ``hetu``'s person, as participant and as signer."""
-        indexes = self._cipher.blind_indexes(hetu.reveal(), purposes.HETU)
-        row = participants.find_row(session, self._cipher, hetu)
+    def read(self, session: Session, who: Hetu | Oppijanumero) -> PersonExport:
+        """Everything held about the person of a hetu or an oppijanumero, as participant and
+        as signer (a signer is found by hetu only: one signs with bank ID)."""
+        hetu = who.reveal() if isinstance(who, Hetu) else None
+        indexes = [] if hetu is None else self._cipher.blind_indexes(hetu, purposes.HETU)
+        row = participants.find_row(session, self._cipher, who)
         pid = None if row is None else row.id
         consents = self._consents(session, pid)
         signed = self._signed_for_others(session, indexes, pid)
@@ -71,7 +75,7 @@ class PersonExportReader:
 
     def _person(
         self, row: ParticipantRow | None, signed: list[tuple[SignedForOther, Person]]
-    ) -> Person | None:
+    ) -> Participant | None:
         """Who the export is of: as a participant row holds them, else as they signed."""
         if row is not None:
             return participants.person(self._cipher, row)
@@ -90,6 +94,8 @@ class PersonExportReader:
     def _consent(self, row: ConsentRow, pid: int) -> ExportedConsent:
         signer = self._signer(row)
         other = signer is not None and row.signer_relation != "self"
+        if signer is None and row.signer_relation == "guardian":
+            return self._named_guardian(row)
         return ExportedConsent(
             id=row.id,
             course_code=row.course_code,
@@ -104,11 +110,35 @@ class PersonExportReader:
         )
 
     def _signer(self, row: ConsentRow) -> Person | None:
+        """Who signed, if a person with a hetu (a guardian staff knew by name only has none)."""
+        opened = self._opened_signer(row)
+        if opened is None or "hetu" not in opened:
+            return None
+        return Person(Hetu(opened["hetu"]), opened["first_names"], opened["last_name"])
+
+    def _opened_signer(self, row: ConsentRow) -> dict[str, str] | None:
         if row.signer_key_id is None or row.signer_sealed is None:
             return None
         sealed = Sealed(row.signer_key_id, row.signer_sealed)
-        opened = json.loads(self._cipher.open(sealed, purposes.SIGNER))
-        return Person(Hetu(opened["hetu"]), opened["first_names"], opened["last_name"])
+        opened: dict[str, str] = json.loads(self._cipher.open(sealed, purposes.SIGNER))
+        return opened
+
+    def _named_guardian(self, row: ConsentRow) -> ExportedConsent:
+        """A staff-recorded consent signed by a guardian known by name only."""
+        opened = self._opened_signer(row) or {}
+        name = f"{opened.get('first_names', '')} {opened.get('last_name', '')}".strip()
+        return ExportedConsent(
+            id=row.id,
+            course_code=row.course_code,
+            state=row.state,
+            reason=row.reason,
+            document_id=row.document_id,
+            signed_at=row.signed_at,
+            received_at=row.created_at,
+            signer_relation=row.signer_relation,
+            signer_name=name or None,
+            signer_hetu=None,
+        )
 
     def _signed_for_others(
         self, session: Session, indexes: Sequence[str], pid: int | None
@@ -133,7 +163,7 @@ class PersonExportReader:
                 document_id=consent.document_id,
                 signed_at=consent.signed_at,
                 participant_name=_name(child),
-                participant_hetu=_masked(child.hetu),
+                participant_hetu=views.shown(child).hetu,
             )
             found.append((shown, signer))
         return found
@@ -278,7 +308,7 @@ def _subjects(
     return subjects
 
 
-def _name(person: Person) -> str:
+def _name(person: Participant) -> str:
     return f"{person.first_names} {person.last_name}".strip()
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from typing import Final
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,10 +17,15 @@ from consent.adapters.sql.audit import audit_row
 from consent.adapters.sql.courses import course_row
 from consent.adapters.sql.result_binding import SqlResultBinding
 from consent.adapters.sql.tables import ConsentRow, CourseRow, ResultRow
+from consent.import_files import ImportRejected, RowError
 from consent.model import AuditEntry, Binding, ConsentState, Person
 from consent.ports import Clock, PiiCipher
 from consent.record_rules import WAITING_FOR_END
 from consent.results import ImportedResult
+
+UNKNOWN_OID: Final = (
+    "no participant has this oppijanumero yet: record their consent first (it gives the birth date)"
+)
 
 
 class SqlResults:
@@ -60,16 +67,21 @@ class SqlResults:
     def preview_results(self, course_code: str, results: list[ImportedResult]) -> dict[str, int]:
         """What storing ``results`` would do, changing nothing: new, changed, unchanged."""
         counts = {"new": 0, "changed": 0, "unchanged": 0}
+        unknown = []
         with self._sessions.begin() as session:
             course = course_row(session, course_code)
             for result in results:
-                person = participants.find_row(session, self._cipher, result.hetu)
+                person = participants.find_row(session, self._cipher, result.identity)
+                if person is None and result.hetu is None:
+                    unknown.append(RowError(result.row, "oppijanumero", UNKNOWN_OID))
                 row = None if person is None else _result_row(session, course.id, person.id)
                 if row is None:
                     counts["new"] += 1
                 else:
                     same = row.removed_at is None and row.content_hash == result.content_hash
                     counts["unchanged" if same else "changed"] += 1
+        if unknown:
+            raise ImportRejected(unknown)
         return counts
 
     def results_of(self, course_code: str, participant_id: int) -> list[int]:
@@ -172,8 +184,15 @@ def _participant(
     session: Session, cipher: PiiCipher, result: ImportedResult, now: dt.datetime
 ) -> int:
     """The participant's id; names from the file replace stored ones only when both are given."""
-    existing = participants.find_row(session, cipher, result.hetu)
+    existing = participants.find_row(session, cipher, result.identity)
     if existing is not None and not (result.first_names and result.last_name):
         return existing.id
-    person = Person(result.hetu, result.first_names or "", result.last_name or "")
-    return participants.save(session, cipher, person, now)
+    names = (result.first_names or "", result.last_name or "")
+    if result.hetu is not None:
+        return participants.save(session, cipher, Person(result.hetu, *names), now)
+    if existing is None:  # no birth date is known of them: the age rule needs one
+        raise ImportRejected([RowError(result.row, "oppijanumero", UNKNOWN_OID)])
+    known = participants.person(cipher, existing)
+    return participants.save(
+        session, cipher, replace(known, first_names=names[0], last_name=names[1]), now
+    )

@@ -188,7 +188,8 @@ class SqlRewrap:
         for index in spec.indexes:
             if index.source.name in opened:
                 hetu = index.hetu_of(opened[index.source.name])
-                change.values[index.column] = self._cipher.blind_index(hetu, index.purpose)
+                if hetu is not None:  # a guardian known by name only has no index
+                    change.values[index.column] = self._cipher.blind_index(hetu, index.purpose)
         return change
 
     def _unshared(

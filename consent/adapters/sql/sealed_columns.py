@@ -39,7 +39,7 @@ class BlindIndex:
     name: str
     column: str
     source: SealedColumn
-    hetu_of: Callable[[bytes], str]
+    hetu_of: Callable[[bytes], str | None]  # None: the value has nothing to index
     purpose: str
     unique: bool
 
@@ -72,12 +72,17 @@ def _plain(value: bytes) -> str:
     return value.decode()
 
 
-def _signer_hetu(value: bytes) -> str:
-    hetu: str = json.loads(value)["hetu"]
+def _signer_hetu(value: bytes) -> str | None:
+    """The signer's hetu; None for a guardian staff recorded by name only."""
+    hetu: str | None = json.loads(value).get("hetu")
     return hetu
 
 
 _HETU = SealedColumn("participants.hetu", "hetu_key_id", "hetu_sealed", purposes.HETU)
+_OID = SealedColumn("participants.oid", "oid_key_id", "oid_sealed", purposes.OID)
+_BIRTH_DATE = SealedColumn(
+    "participants.birth_date", "birth_date_key_id", "birth_date_sealed", purposes.BIRTH_DATE
+)
 _SIGNER = SealedColumn("consents.signer", "signer_key_id", "signer_sealed", purposes.SIGNER)
 
 SEALED_TABLES: Final = (
@@ -87,8 +92,16 @@ SEALED_TABLES: Final = (
     ),
     SealedTable(
         ParticipantRow,
-        (_HETU, SealedColumn("participants.names", "names_key_id", "names_sealed", purposes.NAMES)),
-        (BlindIndex("participants.hetu_index", "hetu_index", _HETU, _plain, purposes.HETU, True),),
+        (
+            _HETU,
+            SealedColumn("participants.names", "names_key_id", "names_sealed", purposes.NAMES),
+            _OID,
+            _BIRTH_DATE,
+        ),
+        (
+            BlindIndex("participants.hetu_index", "hetu_index", _HETU, _plain, purposes.HETU, True),
+            BlindIndex("participants.oid_index", "oid_index", _OID, _plain, purposes.OID, True),
+        ),
     ),
     SealedTable(
         ConsentRow,

@@ -21,7 +21,7 @@ from consent.duplicates import LiveRecord, RecordKey, colliding
 from consent.errors import UnknownCourse
 from consent.hetu import Hetu
 from consent.koski_answers import DUPLICATE
-from consent.model import ConsentState, SubmissionState
+from consent.model import ConsentState, Person, SubmissionState
 from consent.ports import PiiCipher
 from consent.record_rules import participant_end
 from consent.results import ResultStatus
@@ -80,11 +80,15 @@ class SqlStatus:
         ]
         if not refused:
             return rows
-        people = {n: participants.person(self._cipher, person).hetu for n, _, person in refused}
+        opened = {n: participants.person(self._cipher, person) for n, _, person in refused}
+        # People are matched by hetu; one without a hetu is only refused, with no course named.
+        people = {n: who.hetu for n, who in opened.items() if isinstance(who, Person)}
         held = self.live_records(
             list(people.values()), course.oppilaitos_oid, course.opintokokonaisuus
         )
         for n, result, _ in refused:
+            if n not in people:
+                continue
             day = participant_end(course.end_date, result.ended_on)
             key = RecordKey(course.oppilaitos_oid, course.opintokokonaisuus, day)
             other = colliding(key, held.get(people[n], ()), course.code)
