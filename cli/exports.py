@@ -17,7 +17,7 @@ from pathlib import Path
 from cli.refusals import REFUSED, refused
 from consent import staff_actions
 from consent.bootstrap import bootstrap, staff_services
-from consent.staff import Actor
+from consent.staff import COMMAND_LINE, Actor
 from web.downloads import MEDIA_TYPES, parse_year
 from web.staff_pages import export_tables
 
@@ -60,7 +60,7 @@ def _course(args: argparse.Namespace) -> int:
     if args.full_hetu and not args.by:
         print("--full-hetu needs --by NAME: who asks for it, for the audit trail", file=sys.stderr)
         return 2
-    actor = Actor.staff(args.by) if args.by else Actor("cli")
+    actor = Actor.staff(args.by) if args.by else COMMAND_LINE
     try:
         export = staff_actions.export_course(_staff(), args.course, actor, full_hetu=args.full_hetu)
     except REFUSED as error:
