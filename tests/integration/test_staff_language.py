@@ -154,3 +154,19 @@ def test_a_swedish_page_writes_dates_and_extents_as_finland_does_with_swedish_un
     assert "<td>1,5 sp</td><td>20.11.2026</td>" in listed
     choose(client, "fi")
     assert "<td>1,5 op</td><td>20.11.2026</td>" in client.get("/staff/courses").text
+
+
+def test_the_login_page_after_a_logout_is_in_the_language_last_used_in_that_browser(
+    client: FlaskClient, engine: Engine, redis_client: redis.Redis
+) -> None:
+    choose(client, "sv")
+    client.post("/staff/logout", data={"csrf_token": token(client, "/staff/courses")})
+    login_page = client.get("/staff/login").text
+    assert '<html lang="sv">' in login_page
+    assert "Logga in" in login_page
+    fresh = create_app(
+        Settings.from_env({"REDIS_URL": REDIS_URL}), engine=engine, broker=redis_client
+    ).test_client()
+    assert '<html lang="fi">' in fresh.get("/staff/login").text  # another browser: Finnish
+    fresh.set_cookie("vst_lang", '"><script>')
+    assert '<html lang="fi">' in fresh.get("/staff/login").text  # only fi or sv is taken

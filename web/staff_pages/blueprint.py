@@ -16,7 +16,7 @@ from wtforms.validators import ValidationError
 from consent.adapters.login_throttle import LoginThrottle
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.ports import Clock, StatusReader
-from consent.staff import Actor, Role, StaffMember
+from consent.staff import PAGE_LANGUAGES, Actor, Role, StaffMember
 from consent.staff_actions import StaffServices
 from web.staff_pages.course_form import finnish_number
 from web.staff_pages.texts import current_language, text
@@ -28,6 +28,7 @@ MAX_UPLOAD: Final = 10 * 1024 * 1024  # as the staff API's results import
 SESSION_HOURS: Final = 8  # a working day; then log in again
 SESSION_KEY: Final = "sid"  # the cookie's one entry: the session id (staff_sessions)
 _OPEN: Final = {"pages.login", "pages.static"}
+LANGUAGE_COOKIE: Final = "vst_lang"  # fi or sv: the language last used in this browser
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def guard() -> ResponseReturnValue | None:
     session_id = session.get(SESSION_KEY)
     member = deps().accounts.session_member(session_id) if isinstance(session_id, str) else None
     # Known before the CSRF check, so even an expired form is refused in the member's words.
-    g.language = member.language if member is not None else "fi"  # texts.text() reads it
+    g.language = member.language if member is not None else remembered_language()
     if request.method == "POST":
         try:
             validate_csrf(request.form.get("csrf_token"))
@@ -79,6 +80,14 @@ def guard() -> ResponseReturnValue | None:
         return redirect(login_address(request.path))
     g.staff = member
     return None
+
+
+def remembered_language() -> str:
+    """The language this browser's staff pages were last drawn in, for the pages before login
+    (the login page itself): a cookie holding ``fi`` or ``sv`` and nothing else; Finnish
+    without it. Once logged in, the account's own language is what counts."""
+    language = request.cookies.get(LANGUAGE_COOKIE, "fi")
+    return language if language in PAGE_LANGUAGES else "fi"
 
 
 @bp.after_request
