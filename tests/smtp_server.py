@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import email
 import email.policy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,41 @@ class Collector:
         return [r for r in self.received if address in r.recipients]
 
 
+def login_of(username: str, password: str) -> Callable[..., AuthResult]:
+    """An authenticator that lets in ``username`` with ``password`` alone."""
+
+    def authenticate(
+        server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: object
+    ) -> AuthResult:
+        given = data if isinstance(data, LoginPassword) else None
+        ok = given is not None and given == (username.encode(), password.encode())
+        return AuthResult(success=ok, handled=False)  # a refusal: aiosmtpd answers 535
+
+    return authenticate
+
+
 @contextmanager
-def smtp_server(port: int, collector: Collector | None = None) -> Iterator[Collector]:
+def smtp_server(
+    port: int, collector: Collector | None = None, *, login: tuple[str, str] | None = None
+) -> Iterator[Collector]:
     """Serve SMTP on 127.0.0.1:``port`` (no TLS: the tests' relay is on this machine) until
-    the block ends; the collector of what it took."""
+    the block ends, asking for ``login`` (username, password) if given; the collector of
+    what it took."""
     collector = collector or Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller = _controller(collector, port, login)
     controller.start()
     try:
         yield collector
     finally:
         controller.stop()
+
+
+def _controller(collector: Collector, port: int, login: tuple[str, str] | None) -> Controller:
+    return Controller(
+        collector,
+        hostname="127.0.0.1",
+        port=port,
+        auth_require_tls=False,
+        auth_required=login is not None,
+        authenticator=None if login is None else login_of(*login),
+    )

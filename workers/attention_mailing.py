@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Final
 
 from consent import staff_actions
-from consent.attention_mail import WEEKLY, AttentionCounts, Delivered, week_of
+from consent.attention_mail import WEEKLY, AttentionCounts, Delivered, Week, week_of
 from consent.bootstrap import Services, staff_services
 from consent.errors import MailUnavailable
 from consent.weekly_mail import send_attention_mail
@@ -40,7 +40,8 @@ def attention_counts(deps: Services) -> AttentionCounts:
 
 def mail_if_due(deps: Services, read: ReadCounts = attention_counts) -> Delivered | None:
     """Send the week's attention e-mail if it is on, due and no other worker is at it; what
-    the server took, or None if nothing was sent by this worker now."""
+    the server took, or None if nothing was sent by this worker now. Whatever else fails
+    (the ledger, the list) leaves the claim to the same short rest and reaches the sweeper."""
     mail = deps.settings.mail
     now = deps.clock()
     week = week_of(now, mail.weekday, mail.hour)
@@ -50,30 +51,39 @@ def mail_if_due(deps: Services, read: ReadCounts = attention_counts) -> Delivere
     if not claim.take(holder, WEEK):
         return None
     rest_of_week = max(1, int((week.due_from + dt.timedelta(weeks=1) - now).total_seconds()))
-    if deps.attention_mail.mailed_since(week.due_from):
-        claim.keep(holder, rest_of_week)
-        return None
     try:
-        delivered = send_attention_mail(
-            read(deps),
-            deps.attention_mail,
-            deps.mailer,
-            mail.staff_link,
-            week=week.name,
-            actor=WEEKLY,
-        )
+        delivered, rest = _mail_week(deps, week, read, rest_of_week)
     except MailUnavailable as error:
         log.warning("attention.mail_failed reason=%s", error.reason)
         deps.counters.count("attention_mails", outcome="failed")
+        delivered, rest = None, REST_AFTER_FAILURE
+    except Exception:
         claim.keep(holder, REST_AFTER_FAILURE)
-        return None
-    if delivered is None:
-        claim.keep(holder, REST_WHEN_NOTHING)
-        return None
+        raise
+    claim.keep(holder, rest)
+    return delivered
+
+
+def _mail_week(
+    deps: Services, week: Week, read: ReadCounts, rest_of_week: int
+) -> tuple[Delivered | None, int]:
+    """Mail the week's e-mail unless the ledger says it went: what the server took, and how
+    long the claim is to rest (the week's rest once it went, an hour while nothing is due)."""
+    if deps.attention_mail.mailed_since(week.due_from):
+        return None, rest_of_week
+    delivered = send_attention_mail(
+        read(deps),
+        deps.attention_mail,
+        deps.mailer,
+        deps.settings.mail.staff_link,
+        week=week.name,
+        actor=WEEKLY,
+    )
+    if delivered is None:  # the list empty, or no one to mail: look again in an hour
+        return None, REST_WHEN_NOTHING
     count_delivered(deps, delivered)
     log.info("attention.mailed week=%s recipients=%d", week.name, len(delivered.sent))
-    claim.keep(holder, rest_of_week)
-    return delivered
+    return delivered, rest_of_week
 
 
 def count_delivered(deps: Services, delivered: Delivered) -> None:

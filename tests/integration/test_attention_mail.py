@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from cli.main import main
 from consent.adapters.run_claim import ATTENTION_MAIL_CLAIM as CLAIM_PREFIX
 from consent.adapters.sql.tables import AuditRow
+from consent.attention import AttentionList
 from consent.attention_mail import MAILED, Recipient
 from consent.bootstrap import Services, bootstrap
 from consent.config import Settings
@@ -28,6 +29,9 @@ from tests.privacy import People, leaks
 from tests.smtp_server import Collector, smtp_server
 from workers.attention_mailing import REST_AFTER_FAILURE, mail_if_due
 from workers.sweeper import SWEEP_CLAIM, sweep_if_due
+
+# The test's SMTP server asks for a login without TLS: it is on this machine.
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
 MONDAY_0730 = dt.datetime(2026, 12, 7, 5, 30, tzinfo=dt.UTC)  # 07:30 in Helsinki, ISO week 50
 LINK = "https://suostumus.example.fi/staff/"
@@ -289,3 +293,64 @@ def test_the_commands_set_an_address_and_send_the_email_now_to_try_the_settings(
     assert entries.count(("cli", "account.mail_set")) == 1  # the refused ones changed nothing
     assert ("cli", MAILED) in entries
     assert ("sweeper", MAILED) in entries
+
+
+def test_a_list_that_cannot_be_read_leaves_the_week_to_a_later_sweep(
+    deps: Services, server: Collector, redis_client: redis.Redis
+) -> None:
+    address = account(deps, "aino", weekly=True)
+    hold_uploads(deps, 1)
+
+    def unreadable(_deps: Services) -> AttentionList:
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        mail_if_due(deps, unreadable)
+    ttl = redis_client.ttl(CLAIM_PREFIX + "2026-W50")
+    assert isinstance(ttl, int)
+    assert 0 < ttl <= REST_AFTER_FAILURE  # not the week's claim: tried again soon
+    redis_client.delete(CLAIM_PREFIX + "2026-W50")
+    assert mail_if_due(deps) is not None
+    assert len(server.to(address)) == 1
+
+
+def deps_with(
+    engine: Engine, redis_client: redis.Redis, clock: Clock, port: int, **environment: str
+) -> Services:
+    """The services over an SMTP server on ``port`` with these settings."""
+    base = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_FROM": "vst@example.fi"}
+    settings = Settings.from_env({**base, **environment})
+    return bootstrap(settings, engine=engine, broker=redis_client, clock=clock)
+
+
+def test_the_email_logs_in_with_the_configured_account_and_is_refused_without_it(
+    engine: Engine, redis_client: redis.Redis, clock: Clock, port: int
+) -> None:
+    good = deps_with(
+        engine, redis_client, clock, port, SMTP_SECURITY="none", SMTP_USERNAME="vst",
+        SMTP_PASSWORD="Relay-Password-7",
+    )  # fmt: skip
+    address = account(good, "aino", weekly=True)
+    hold_uploads(good, 1)
+    with smtp_server(port, login=("vst", "Relay-Password-7")) as server:
+        wrong = deps_with(
+            engine, redis_client, clock, port, SMTP_SECURITY="none", SMTP_USERNAME="vst",
+            SMTP_PASSWORD="Not-The-Password-7",
+        )  # fmt: skip
+        assert mail_if_due(wrong) is None  # refused login: nothing sent, tried later
+        assert wrong.counters.totals("attention_mails") == {(("outcome", "failed"),): 1}
+        redis_client.delete(CLAIM_PREFIX + "2026-W50")
+        assert mail_if_due(good) is not None
+    assert len(server.to(address)) == 1
+
+
+def test_starttls_is_never_given_up_for_a_plain_connection(
+    engine: Engine, redis_client: redis.Redis, clock: Clock, port: int, server: Collector
+) -> None:
+    deps = deps_with(engine, redis_client, clock, port)  # SMTP_SECURITY: starttls by default
+    account(deps, "aino", weekly=True)
+    hold_uploads(deps, 1)
+
+    assert mail_if_due(deps) is None  # the test's server offers no STARTTLS
+    assert server.received == []
+    assert deps.counters.totals("attention_mails") == {(("outcome", "failed"),): 1}
