@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 import redis
+from playwright.sync_api import Browser
 from sqlalchemy import Engine
 
+from tests.e2e.chromium import chromium
 from tests.e2e.stack import procfile_web
 
 
@@ -20,3 +22,10 @@ def web(
     (emptied); its base URL and the ledger."""
     with procfile_web(monkeypatch, tmp_path) as served:
         yield served
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, for the browser tests."""
+    with chromium() as launched:
+        yield launched

@@ -51,8 +51,11 @@ class ConnectorStack:
 
 
 @contextmanager
-def connector_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ConnectorStack]:
-    """Serve web and the sandbox until the block ends."""
+def connector_stack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str = ""
+) -> Iterator[ConnectorStack]:
+    """Serve web and the sandbox until the block ends (on a fresh SQLite ledger, or on the
+    empty database ``database_url`` names)."""
     private, public = generate_keypair()
     with running_vismasign(tmp_path / "vismasign.db") as visma:
         web = make_server("127.0.0.1", 0, None, threaded=True)  # type: ignore[arg-type]  # set below
@@ -60,6 +63,7 @@ def connector_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
         engine = configure(
             monkeypatch,
             tmp_path,
+            database_url,
             SIGNING_WEBHOOK_KEYS=f"{SECRET} {public}",
             SIGNING_CONNECTOR_KEY=private,
             SIGNING_CONNECTOR_WEBHOOK_URL=f"{url}/webhooks/signing",

@@ -5,40 +5,26 @@ and why the others did not, and invalidates one. Screenshots of each page are sa
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
 from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.config import Settings
 from consent.staff import Role
+from tests.e2e.chromium import shot
 from tests.e2e.stack import configure, post_signed
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.signing import event, person
 from web.app import create_app
 from workers.worker import build_worker
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = Path(os.environ.get("VST_SCREENSHOTS", ROOT / "var" / "screenshots"))
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# As this machine runs Chromium headless: no sandbox as root, and no calls to Google's hosts.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 STAFF_PASSWORD = "Erätauko-2026-salasana"
 COURSE_CODE = "eratauko-2026-syksy"
 ADULT = person(dt.date(1990, 5, 5), "Aino", "Virtanen")
@@ -74,20 +60,6 @@ def site(
         finally:
             server.shutdown()
             thread.join()
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless (Playwright never downloads a browser of its own here)."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def work() -> None:
@@ -142,11 +114,14 @@ def test_a_new_staff_member_grades_a_course_and_sees_why_each_record_was_sent_or
     page.get_by_label("Salasana").fill(STAFF_PASSWORD)
     shot(page, "1-kirjautuminen")
     page.get_by_role("button", name="Kirjaudu sisään").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Huomioitavat")  # the front page
+    page.get_by_role("navigation").get_by_role("link", name="Kurssit", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kurssit")
 
     define_course(page)
-    page.get_by_label("Tulostiedosto").set_input_files(results_file(tmp_path))
-    page.get_by_role("button", name="Tarkista tiedosto").click()
+    results = page.get_by_role("region", name="Tuo arvosanat")
+    results.get_by_label("Tulostiedosto").set_input_files(results_file(tmp_path))
+    results.get_by_role("button", name="Tarkista tiedosto").click()
     expect(page.locator(".counts")).to_contain_text("4 uusia")
     shot(page, "3-tuonnin-tarkistus")
     page.get_by_role("button", name="Vahvista tuonti").click()
