@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from cli import accounts
+from cli import consents as recorded_consents
 from cli.refusals import REFUSED, read_file, refused
 from consent import staff_actions
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
@@ -97,6 +98,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     command.add_argument("--json", action="store_true")
     command.set_defaults(run=_unknown_courses)
+    recorded_consents.add_record_command(consents)
 
 
 def _import_course(args: argparse.Namespace) -> int:

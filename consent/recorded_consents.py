@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from consent.errors import ConsentNotRecorded
+from consent.errors import ConsentNotRecorded, InvalidHetu, InvalidOppijanumero
 from consent.hetu import Hetu
-from consent.model import Participant
+from consent.import_files import is_plain_text, parse_day
+from consent.model import OidPerson, Participant, Person
+from consent.oppijanumero import Oppijanumero
 from consent.rules import FINLAND, Aged, identity
 
 PDF_MAGIC: Final = b"%PDF-"
 PDF_END: Final = b"%%EOF"
-MAX_PDF_BYTES: Final = 10 * 1024 * 1024  # a scanned page or two; a phone's photo PDF too
+MAX_PDF_BYTES: Final = 5 * 1024 * 1024  # a scanned page or two, even as a phone's photo
 EARLIEST_SIGNING: Final = dt.date(2000, 1, 1)
 SIGNING_HOUR: Final = dt.time(12)  # a paper form carries a day: noon in Finland stands for it
 NOT_A_PDF: Final = "must be a PDF file (the scanned, signed form)"
@@ -90,3 +93,103 @@ def signer_of(form: ConsentForm) -> Aged | None:
     if form.guardian is None:
         raise ConsentNotRecorded("guardian", GUARDIAN_MISSING)
     return form.guardian.hetu
+
+
+FIELDS: Final = (
+    "hetu",
+    "oppijanumero",
+    "birth_date",
+    "first_names",
+    "last_name",
+    "signed_by",
+    "guardian_hetu",
+    "guardian_first_names",
+    "guardian_last_name",
+    "signed_on",
+)
+"""What a recorded consent's form (the page's, the API's JSON, the command's options) names."""
+REQUIRED: Final = "is required"
+NOT_A_DAY: Final = "must be a date D.M.YYYY or YYYY-MM-DD"
+SIGNED_BY_VALUES: Final = "must be participant or guardian"
+ONE_IDENTITY: Final = "give a hetu or an oppijanumero, not both"
+
+
+def read_form(
+    course_code: str,
+    fields: Mapping[str, str],
+    pdf: bytes,
+    *,
+    today: dt.date,
+    allow_temporary: bool = False,
+) -> ConsentForm:
+    """The consent form staff filled in, checked field by field; :class:`ConsentNotRecorded`
+    names the first field at fault (its reason quotes no value)."""
+    unknown = sorted(set(fields) - set(FIELDS))
+    if unknown:
+        raise ConsentNotRecorded("(form)", f"has {len(unknown)} unknown field(s)")
+    names = (_required(fields, "first_names"), _required(fields, "last_name"))
+    participant = _participant(fields, names, today, allow_temporary)
+    try:
+        signed_by = SignedBy(_text(fields, "signed_by") or SignedBy.PARTICIPANT.value)
+    except ValueError:
+        raise ConsentNotRecorded("signed_by", SIGNED_BY_VALUES) from None
+    guardian = None
+    if signed_by is SignedBy.GUARDIAN:
+        given = _text(fields, "guardian_hetu")
+        guardian = Guardian(
+            None if given is None else _hetu(given, "guardian_hetu", today, allow_temporary),
+            _required(fields, "guardian_first_names"),
+            _required(fields, "guardian_last_name"),
+        )
+    signed_on = _day(fields, "signed_on")
+    return ConsentForm(course_code, participant, signed_by, guardian, signed_on, pdf)
+
+
+def _participant(
+    fields: Mapping[str, str], names: tuple[str, str], today: dt.date, allow_temporary: bool
+) -> Participant:
+    hetu, oid = _text(fields, "hetu"), _text(fields, "oppijanumero")
+    if hetu is not None and oid is not None:
+        raise ConsentNotRecorded("oppijanumero", ONE_IDENTITY)
+    if hetu is not None:
+        return Person(_hetu(hetu, "hetu", today, allow_temporary), *names)
+    if oid is None:
+        raise ConsentNotRecorded("hetu", "is required (or an oppijanumero and a birth date)")
+    try:
+        number = Oppijanumero.parse(oid)
+    except InvalidOppijanumero as error:
+        raise ConsentNotRecorded("oppijanumero", error.reason) from None
+    born = _day(fields, "birth_date")
+    if born > today:
+        raise ConsentNotRecorded("birth_date", DAY_IN_FUTURE)
+    return OidPerson(number, born, *names)
+
+
+def _hetu(value: str, where: str, today: dt.date, allow_temporary: bool) -> Hetu:
+    try:
+        return Hetu.parse(value, today=today, allow_temporary=allow_temporary)
+    except InvalidHetu as error:
+        raise ConsentNotRecorded(where, error.reason) from None
+
+
+def _day(fields: Mapping[str, str], name: str) -> dt.date:
+    try:
+        return parse_day(_required(fields, name))
+    except ValueError:
+        raise ConsentNotRecorded(name, NOT_A_DAY) from None
+
+
+def _required(fields: Mapping[str, str], name: str) -> str:
+    value = _text(fields, name)
+    if value is None:
+        raise ConsentNotRecorded(name, REQUIRED)
+    return value
+
+
+def _text(fields: Mapping[str, str], name: str) -> str | None:
+    value = fields.get(name)
+    if value is None or not isinstance(value, str) or not value.strip():
+        return None
+    if not is_plain_text(value):
+        raise ConsentNotRecorded(name, "must be text of at most 200 characters")
+    return value.strip()

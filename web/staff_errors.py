@@ -15,6 +15,7 @@ from flask import Blueprint, Response
 
 from consent.errors import (
     ConnectorOff,
+    ConsentNotRecorded,
     CourseRejected,
     IdentifiedByHetu,
     InvalidCourse,
@@ -66,6 +67,7 @@ REFUSALS: Final[Mapping[type[Exception], Refusal]] = {
     UnknownRemovalReason: Refusal(422, None, "need_reason", 400),
     ResultBeingSent: Refusal(409, None, "result_being_sent", GO_BACK),
     IdentifiedByHetu: Refusal(422, None, "identified_by_hetu", 422),
+    ConsentNotRecorded: Refusal(422, "Nothing was recorded.", "consent_not_recorded", 400),
 }
 
 
@@ -88,6 +90,9 @@ def as_problem(error: Exception) -> Response:
         return problem(status, entry.detail or str(error), errors=rows[:SHOWN_ERRORS])
     if isinstance(error, CourseRejected):
         return problem(status, entry.detail or str(error), errors=error.problems)
+    if isinstance(error, ConsentNotRecorded):
+        fields = [{"field": error.field, "reason": error.reason}]
+        return problem(status, entry.detail or str(error), errors=fields)
     if isinstance(error, InvalidCourse):
         fields = [{"field": error.field, "reason": error.reason}]
         return problem(status, entry.detail or str(error), errors=fields)

@@ -8,6 +8,8 @@ refusal is answered by the one table in :mod:`web.staff_errors`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from consent.hetu import Hetu
 from consent.import_files import file_kind
 from consent.model import SubmissionState
 from consent.ports import Clock, StatusReader
+from consent.recorded_consents import read_form
 from consent.staff import Actor, Role, StaffMember
 from consent.staff_actions import StaffServices
 from consent.strict_json import StrictJsonError, loads_strict
@@ -33,6 +36,7 @@ from web.staff_errors import register_problems
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api")
 register_problems(bp)
+NOT_A_FORM = 'must be a JSON object of the form\'s fields and "pdf" (base64)'
 MAX_IMPORT = 10 * 1024 * 1024  # a results file of some tens of thousands of rows
 log = logging.getLogger("vst.staff_api")
 
@@ -226,6 +230,36 @@ def send_again(submission_id: int) -> ResponseReturnValue:
         return refused
     staff_actions.send_again(_api().staff, submission_id, _actor())
     return jsonify(submission=submission_id, state=SubmissionState.PENDING.value), 202
+
+
+@bp.post(f"/courses/<{COURSE_CODE}:code>/consents")
+def record_consent(code: str) -> ResponseReturnValue:
+    """Record a consent from a signed paper form: the form's fields as JSON (a participant
+    by ``hetu``, or by ``oppijanumero`` and ``birth_date``; who signed) and the scanned PDF
+    as ``pdf`` in base64. Personal data goes in the body, never in the address."""
+    if (refused := _require(Role.STAFF)) is not None:
+        return refused
+    try:
+        body = loads_strict(request.get_data())
+    except StrictJsonError as error:
+        return problem(400, "The body is not valid.", errors=[_field("(body)", str(error))])
+    if not isinstance(body, dict) or not isinstance(body.get("pdf", ""), str):
+        return problem(400, "The body is not valid.", errors=[_field("(body)", NOT_A_FORM)])
+    try:
+        pdf = base64.b64decode(body.pop("pdf", ""), validate=True)
+    except binascii.Error:
+        return problem(400, "The body is not valid.", errors=[_field("pdf", "must be base64")])
+    staff = _api().staff
+    form = read_form(
+        code, body, pdf, today=staff.clock().date(), allow_temporary=staff.allow_temporary_hetu
+    )
+    recorded = staff_actions.record_consent(staff, form, _actor())
+    answer = {
+        "consent": recorded.consent_id,
+        "relation": recorded.relation,
+        "results_bound": recorded.results,
+    }
+    return jsonify(answer), 201
 
 
 @bp.post(f"/consents/<{ROW_ID}:consent_id>/revoke")
