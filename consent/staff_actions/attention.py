@@ -8,6 +8,7 @@ from consent.attention import AttentionList
 from consent.errors import NotFound
 from consent.model import AuditEntry
 from consent.staff import Actor
+from consent.staff_actions.courses import course
 from consent.staff_actions.services import StaffServices
 
 
@@ -40,3 +41,13 @@ def retry_all(services: StaffServices, actor: Actor) -> list[int]:
         for submission_id in attention_list(services).retryable()
         if grading.retry(submission_id, services.submissions, services.jobs, actor.audit_name)
     ]
+
+
+def retry_count(services: StaffServices, code: str | None = None) -> int:
+    """How many submissions "retry all" would send again now: the course's parked or failed
+    ones (``code``), else every one on the list; what a confirmation shows before it acts.
+    :class:`UnknownCourse` for no such course."""
+    if code is None:
+        return len(attention_list(services).retryable())
+    course(services, code)
+    return len(services.courses.retryable_submissions(code))

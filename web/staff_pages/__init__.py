@@ -15,6 +15,7 @@ from flask import Flask
 
 # The views register on the blueprint when imported.
 from web.staff_pages import (  # noqa: F401
+    attention,
     auth,
     courses,
     enrolment,

@@ -23,12 +23,6 @@ from web.staff_pages.course_form import (
 from web.staff_pages.texts import text
 
 
-@bp.get("/")
-def home() -> ResponseReturnValue:
-    """The pages start at the course list."""
-    return redirect("/staff/courses")
-
-
 @bp.get("/courses")
 def courses() -> ResponseReturnValue:
     """Every course, the latest ending first, and the consents for course codes no course has."""

@@ -355,6 +355,69 @@ FI: Final = {
     "signed_form": "Suostumuslomake",
     "signed_form_view": "Näytä lomake",
     "signed_form_download": "Lataa lomake",
+    # The attention list (the front page) and retrying in bulk.
+    "attention": "Huomioitavat",
+    "attention_none": "Mikään ei odota toimiasi: kaikki on kunnossa.",
+    "attention_summary": "{total} asiaa odottaa toimia, joista {unseen} katsomatta.",
+    "attention.kind.failed": "KOSKI hylkäsi",
+    "attention.kind.parked": "Pysäytetty, yritykset käytetty",
+    "attention.kind.gone": "Ei enää KOSKIssa",
+    "attention.kind.unsupported": "KOSKIssa, mutta tiedot eivät enää tue suoritusta",
+    "attention.kind.rejected_consent": "Hylätyt suostumukset",
+    "attention.kind.unknown_course": "Suostumukset kursseille, joita ei ole määritelty",
+    "attention.kind.waiting_for_end": "Tulokset odottavat kurssin päättymistä",
+    "attention.kind.unconfirmed_import": "Vahvistamatta jääneet tuonnit",
+    "attention.hint.failed": "Korjaa tiedot KOSKIn virheen mukaan ja yritä uudelleen.",
+    "attention.hint.parked": "KOSKI ei vastannut. Kun KOSKI toimii taas, yritä uudelleen.",
+    "attention.hint.gone": (
+        "Jos osallistuja perui suostumuksensa, kirjaa peruutus; muuten selvitä asia KOSKIn kanssa."
+    ),
+    "attention.hint.unsupported": "Tarkista suoritus: korjaa tulos tai mitätöi suoritus.",
+    "attention.hint.rejected_consent": (
+        "Pyydä oikeaa allekirjoittajaa (alaikäiselle huoltajaa) allekirjoittamaan uudelleen."
+    ),
+    "attention.hint.unknown_course": "Määrittele kurssi tällä koodilla.",
+    "attention.hint.waiting_for_end": (
+        "Tulokset lähtevät KOSKIin itsestään päättymispäivänä; toimia tarvitaan vain, jos päivä"
+        " on väärä."
+    ),
+    "attention.hint.unconfirmed_import": "Lataa tiedosto uudelleen ja vahvista tuonti.",
+    "attention.col.course": "Kurssi",
+    "attention.col.who": "Osallistuja",
+    "attention.col.what": "Mitä",
+    "attention.col.waiting": "Odottanut",
+    "attention.col.actions": "Toimet",
+    "attention.fix": "Korjaa",
+    "attention.mark_seen": "Merkitse nähdyksi",
+    "attention.seen": "nähty",
+    "attention.marked": "Merkitty nähdyksi: näkyy listalla, kunnes asia on korjattu.",
+    "attention.gone_meanwhile": "Asia on jo korjattu tai muuttunut: katso lista uudelleen.",
+    "attention.records": "{n} kpl",
+    "attention.days": "{n} pv",
+    "attention.hours": "{n} h",
+    "attention.purpose.results": "tulokset",
+    "attention.purpose.enrolments": "ilmoittautumiset",
+    "retry_all": "Yritä kaikkia uudelleen",
+    "retry_course": "Yritä kurssin kaikkia uudelleen",
+    "retry_confirm_title": "Lähetä uudelleen KOSKIin",
+    "retry_confirm_count": "{count} KOSKIn hylkäämää tai pysäytettyä siirtoa lähetetään uudelleen.",
+    "retry_confirm_none": "Ei uudelleen lähetettävää.",
+    "retry_confirm_changed": (
+        "Tilanne muuttui vahvistuksen jälkeen: tarkista määrä ja vahvista uudelleen."
+    ),
+    "retry_confirm": "Lähetä {count} uudelleen",
+    "retried_count": "{count} siirtoa lähetetään uudelleen.",
+    "koski_key.badRequest.validation.jsonSchema": "KOSKI ei hyväksynyt tietojen muotoa",
+    "koski_key.conflict.exists": "henkilöllä on jo sama suoritus KOSKIssa",
+    "koski_key.forbidden.kiellettyMuutos": "KOSKI ei salli tätä muutosta",
+    "koski_key.forbidden.organisaatio": "tunnuksilla ei ole oikeutta tähän oppilaitokseen",
+    "koski_key.badRequest.validation.vapaasivistystyo.puuttuvaOpintokokonaisuus": (
+        "opintokokonaisuuden koodi puuttuu"
+    ),
+    "koski_key.badRequest.validation.tila.valmiiksiMerkityltäPuuttuuOsasuorituksia": (
+        "valmiilta suoritukselta puuttuu osasuorituksia"
+    ),
+    "koski_key.local.nimetPuuttuvat": "osallistujan nimet puuttuvat: tuo ne tulosten kanssa",
 }
 
 # Swedish as written in Finland's administration (samtycke, vårdnadshavare, personbeteckning,
@@ -719,6 +782,74 @@ SV: Final = {
     "signed_form": "Samtyckesblankett",
     "signed_form_view": "Visa blanketten",
     "signed_form_download": "Ladda ner blanketten",
+    # The attention list (the front page) and retrying in bulk.
+    "attention": "Att åtgärda",
+    "attention_none": "Inget väntar på åtgärd: allt är i ordning.",
+    "attention_summary": "{total} ärenden väntar på åtgärd, {unseen} av dem inte sedda.",
+    "attention.kind.failed": "KOSKI avvisade",
+    "attention.kind.parked": "Stoppade, försöken förbrukade",
+    "attention.kind.gone": "Finns inte längre i KOSKI",
+    "attention.kind.unsupported": "I KOSKI, men uppgifterna stöder inte längre prestationen",
+    "attention.kind.rejected_consent": "Avvisade samtycken",
+    "attention.kind.unknown_course": "Samtycken till kurser som inte har definierats",
+    "attention.kind.waiting_for_end": "Resultat som väntar på att kursen slutar",
+    "attention.kind.unconfirmed_import": "Importer som inte bekräftats",
+    "attention.hint.failed": "Rätta uppgifterna enligt KOSKIs fel och försök igen.",
+    "attention.hint.parked": "KOSKI svarade inte. När KOSKI fungerar igen, försök igen.",
+    "attention.hint.gone": (
+        "Om deltagaren återkallade sitt samtycke, registrera återkallelsen; annars utred saken "
+        "med KOSKI."
+    ),
+    "attention.hint.unsupported": (
+        "Kontrollera prestationen: rätta resultatet eller ogiltigförklara prestationen."
+    ),
+    "attention.hint.rejected_consent": (
+        "Be rätt undertecknare (vårdnadshavaren för en minderårig) att underteckna på nytt."
+    ),
+    "attention.hint.unknown_course": "Definiera en kurs med den här koden.",
+    "attention.hint.waiting_for_end": (
+        "Resultaten skickas till KOSKI automatiskt på slutdatumet; åtgärd behövs bara om "
+        "datumet är fel."
+    ),
+    "attention.hint.unconfirmed_import": "Ladda upp filen igen och bekräfta importen.",
+    "attention.col.course": "Kurs",
+    "attention.col.who": "Deltagare",
+    "attention.col.what": "Vad",
+    "attention.col.waiting": "Väntat",
+    "attention.col.actions": "Åtgärder",
+    "attention.fix": "Åtgärda",
+    "attention.mark_seen": "Markera som sedd",
+    "attention.seen": "sedd",
+    "attention.marked": "Markerad som sedd: syns på listan tills ärendet är åtgärdat.",
+    "attention.gone_meanwhile": "Ärendet har redan åtgärdats eller ändrats: se listan igen.",
+    "attention.records": "{n} st.",
+    "attention.days": "{n} d",
+    "attention.hours": "{n} h",
+    "attention.purpose.results": "resultat",
+    "attention.purpose.enrolments": "anmälningar",
+    "retry_all": "Försök alla igen",
+    "retry_course": "Försök kursens alla igen",
+    "retry_confirm_title": "Skicka igen till KOSKI",
+    "retry_confirm_count": (
+        "{count} överföringar som KOSKI avvisat eller som stoppats skickas igen."
+    ),
+    "retry_confirm_none": "Inget att skicka igen.",
+    "retry_confirm_changed": (
+        "Läget ändrades efter bekräftelsen: kontrollera antalet och bekräfta igen."
+    ),
+    "retry_confirm": "Skicka {count} igen",
+    "retried_count": "{count} överföringar skickas igen.",
+    "koski_key.badRequest.validation.jsonSchema": "KOSKI godkände inte uppgifternas form",
+    "koski_key.conflict.exists": "personen har redan samma prestation i KOSKI",
+    "koski_key.forbidden.kiellettyMuutos": "KOSKI tillåter inte den här ändringen",
+    "koski_key.forbidden.organisaatio": "inloggningen har inte rätt till den här läroanstalten",
+    "koski_key.badRequest.validation.vapaasivistystyo.puuttuvaOpintokokonaisuus": (
+        "koden för studiehelheten saknas"
+    ),
+    "koski_key.badRequest.validation.tila.valmiiksiMerkityltäPuuttuuOsasuorituksia": (
+        "en slutförd prestation saknar delprestationer"
+    ),
+    "koski_key.local.nimetPuuttuvat": "deltagarens namn saknas: importera dem med resultaten",
 }
 
 LANGUAGES: Final = {"fi": FI, "sv": SV}
