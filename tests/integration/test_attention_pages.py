@@ -10,14 +10,17 @@ import re
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
+from consent import binding
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
+from consent.model import InboxDelivery
 from consent.staff import Role
 from tests.integration import test_grading, test_send_again
-from tests.integration.test_grading import ADULT, World
+from tests.integration.test_grading import ADULT, NOW, World
 from tests.integration.test_retry import retried_by, states, three_stuck
 from tests.integration.test_staff_pages import GOOD_PASSWORD, post, token
+from tests.signing import body_of, event
 
 world = test_grading.world
 cipher = test_send_again.cipher
@@ -149,3 +152,19 @@ def test_the_front_page_is_in_swedish_for_a_swedish_page(web: FlaskClient) -> No
     page = web.get("/staff/").text
     assert "<h1>Att åtgärda</h1>" in page
     assert "Inget väntar på åtgärd" in page
+
+
+def test_an_unknown_course_links_to_the_new_course_form_with_its_code(
+    world: World, web: FlaskClient
+) -> None:
+    consent = event(ADULT, ADULT, course="kevat-2027", document_id="u1")
+    delivery = InboxDelivery(
+        "signing", "u1", 1, "v1,x", "k", consent["type"], body_of(consent), NOW
+    )
+    binding.bind_consent(world.ledger.store_delivery(delivery).inbox_id, world.ledger, lambda: NOW)
+    log_in(web)
+    page = web.get("/staff/").text
+    assert "Suostumukset kursseille, joita ei ole määritelty (1)" in page
+    assert 'href="/staff/courses/new?code=kevat-2027"' in page
+    assert 'value="kevat-2027"' in web.get("/staff/courses/new?code=kevat-2027").text
+    assert 'value="&lt;b&gt;"' not in web.get("/staff/courses/new?code=<b>").text

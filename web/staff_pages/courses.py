@@ -36,9 +36,17 @@ def courses() -> ResponseReturnValue:
 
 @bp.route("/courses/new", methods=["GET", "POST"])
 def new_course() -> ResponseReturnValue:
-    """Define a course."""
+    """Define a course; ``?code=`` fills in the code (the attention list links an unknown
+    course's consents here)."""
     require(Role.STAFF)
-    return _course_form(None)
+    return _course_form(None, _with_code(request.args.get("code", "")[:64]))
+
+
+def _with_code(typed: str) -> dict[str, str] | None:
+    """The new course form's defaults with ``typed`` as its code, if it is a course code."""
+    if re.fullmatch(CourseCodeConverter.regex, typed) is None:
+        return None
+    return {"language": "FI", "grading_scale": "hyvaksytty-hylatty", "code": typed}
 
 
 @bp.route(f"/courses/<{COURSE_CODE}:code>/edit", methods=["GET", "POST"])
