@@ -280,6 +280,13 @@ def test_an_organiser_enrols_grades_from_spreadsheets_sees_koski_fail_and_recove
     expect(parked_group.locator("tbody tr")).to_have_count(2)  # seen, not gone until fixed
     expect(page.get_by_text("2 asiaa odottaa toimia, joista 1 katsomatta.")).to_be_visible()
     shot(page, "organiser-06-huomioitavat", full_page=False)
+    parked_group.locator("tbody tr").first.get_by_role("link", name="Korjaa").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(COURSE_NAME)
+    _, _, row_id = page.url.partition("#")
+    assert row_id.startswith("submission-")  # the link leads to the participant's row
+    expect(page.locator(f"#{row_id}")).to_have_attribute("data-state", "parked")
+    expect(page.locator(f"#{row_id}")).to_contain_text("unavailable")
+    page.get_by_role("link", name="Huomioitavat").click()
 
     # KOSKI is back: retry all, after a confirmation that says how many.
     page.get_by_role("link", name="Yritä kaikkia uudelleen (2)").click()
