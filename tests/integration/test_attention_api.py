@@ -4,7 +4,9 @@ before equal to the count retried, each record audited in the staff member's nam
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from typing import Any
 
 import pytest
 import redis
@@ -15,11 +17,16 @@ from cli.main import main
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
+from consent.model import SubmissionState
 from consent.staff import Role
+from consent.submissions import SubmissionChange
 from tests.conftest import REDIS_URL
 from tests.integration import test_grading, test_send_again
-from tests.integration.test_grading import ADULT, World
+from tests.integration.test_grading import ADULT, World, row
 from tests.integration.test_retry import retried_by, states, three_stuck
+from tests.integration.test_staff_pages import GOOD_PASSWORD, token
+from tests.integration.test_status import counted_statements
+from tests.signing import person
 
 world = test_grading.world
 cipher = test_send_again.cipher
@@ -139,3 +146,32 @@ def test_the_command_lists_marks_seen_and_retries_after_showing_the_count(
     assert (
         retried_by(engine, cipher, parked) == retried_by(engine, cipher, failed) == ["staff:maija"]
     )
+
+
+def test_the_api_and_the_front_page_cost_as_many_statements_for_many_items_as_for_few(
+    world: World, engine: Engine, web: FlaskClient
+) -> None:
+    staff = headers(engine, Role.STAFF)
+    data = {"csrf_token": token(web), "username": "staff", "password": GOOD_PASSWORD}
+    assert web.post("/staff/login", data=data).status_code == 302
+
+    def statements(path: str, **kw: Any) -> int:
+        with counted_statements(engine) as run:
+            assert web.get(path, **kw).status_code == 200
+        return len(run)
+
+    three_stuck(world)
+    web.get("/api/attention", headers=staff)  # the first request's own start-up
+    few = statements("/api/attention", headers=staff), statements("/staff/")
+    people = [person(dt.date(1960, 1, 1) + dt.timedelta(days=n)) for n in range(30)]
+    for n, member in enumerate(people):
+        world.consent(member, member, f"many-{n}")
+    world.import_rows([row(member) for member in people])
+    world.work()
+    for status in world.course_status(CODE)[3:]:
+        failed = SubmissionChange(state=SubmissionState.FAILED, last_error_keys=("badRequest",))
+        world.submissions.change(status["submission"]["id"], failed, "test")
+    answer = web.get("/api/attention", headers=staff).json
+    assert answer is not None
+    assert answer["total"] == 32
+    assert (statements("/api/attention", headers=staff), statements("/staff/")) == few

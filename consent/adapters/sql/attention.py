@@ -81,7 +81,8 @@ class SqlAttention:
         """Failed, parked, gone from KOSKI and in doubt; one gone from KOSKI only while its
         consent is not registered revoked and its result not removed (then it is settled)."""
         settled = (SubmissionRow.state == SubmissionState.DELETED.value) & (
-            (ConsentRow.state == ConsentState.REVOKED.value) | ResultRow.removed_at.is_not(None)
+            (func.coalesce(ConsentRow.state, "") == ConsentState.REVOKED.value)
+            | ResultRow.removed_at.is_not(None)
         )
         query = (
             select(SubmissionRow, CourseRow.code, ParticipantRow)
