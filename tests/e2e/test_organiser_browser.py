@@ -195,7 +195,8 @@ def test_an_organiser_enrols_grades_from_spreadsheets_sees_koski_fail_and_recove
 ) -> None:
     running, koski = stack
     url = running.url
-    page = browser.new_page(locale="fi-FI", accept_downloads=True)
+    context = browser.new_context(locale="fi-FI", accept_downloads=True)
+    page = context.new_page()
     log_in(page, url)
     define_course(page)
 
@@ -252,6 +253,11 @@ def test_an_organiser_enrols_grades_from_spreadsheets_sees_koski_fail_and_recove
     expect(page.get_by_role("status")).to_contain_text("Tiedosto on kunnossa.")
     expect(page.locator(".counts")).to_contain_text("3 uusia")
     shot(page, "organiser-04-tulokset-tarkistus", full_page=False)
+    elsewhere = context.new_page()  # a second tab, before confirming: the file waits
+    elsewhere.goto(f"{url}/staff/")
+    held = elsewhere.get_by_role("region", name="Vahvistamatta jääneet tuonnit (1)")
+    expect(held).to_contain_text("tulokset")
+    elsewhere.close()
 
     # KOSKI is down: each record is tried twice and parked for staff.
     koski.fail_next(*["unavailable"] * 4)
