@@ -3,9 +3,11 @@ as a new staff member would live it: defines a course with two parts, downloads 
 enrolment template as XLSX and fills it, invites the participants to sign through Visma Sign
 (the sandbox), downloads its results template as XLSX, fills it with a mistake the preview
 reports, fixes it and saves it as LibreOffice does (semicolons, 1.12.2026, Windows-1252),
-confirms; sees the records park while KOSKI (the sandbox) keeps failing and reach KOSKI once
-it recovers and they are retried; downloads a signed form and the course export; switches
-the pages to Swedish. Screenshots of each step go to ``var/screenshots/``."""
+confirms; sees the front page's attention list fill as the worker meets a KOSKI (the
+sandbox) that keeps failing and parks the records, marks one seen, follows one to its row,
+retries all once KOSKI recovers and sees the list empty; downloads a signed form and the
+course export as CSV and XLSX; switches the pages to Swedish. Screenshots of each step go
+to ``var/screenshots/organiser-*.png``."""
 
 from __future__ import annotations
 
@@ -92,7 +94,7 @@ def log_in(page: Page, url: str) -> None:
 
 
 def define_course(page: Page) -> None:
-    """A 1–10 course of 1,5 op in two parts, ended yesterday's week."""
+    """A 1–10 course of 1,5 op in two parts, ended on 1.12.2026."""
     page.get_by_role("link", name="Kurssit", exact=True).click()
     page.get_by_role("link", name="Uusi kurssi").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Uusi kurssi")
