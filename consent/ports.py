@@ -30,6 +30,7 @@ from consent.model import (
     Person,
     SubmissionState,
 )
+from consent.oppijanumero import Oppijanumero
 from consent.person_views import PersonExport
 from consent.results import ImportedResult, ResultSubmission, ResultToBind
 from consent.retention_rules import Purged, RetentionLimits
@@ -460,8 +461,9 @@ class People(Protocol):
     """One person's data, for their requests: access, removal of a result, a contact deleted
     (``SqlPeople``)."""
 
-    def person_export(self, hetu: Hetu) -> PersonExport:
-        """Everything held about ``hetu``'s person, as participant and as signer."""
+    def person_export(self, who: Hetu | Oppijanumero) -> PersonExport:
+        """Everything held about the person of a hetu or an oppijanumero, as participant and
+        as signer."""
         ...
 
     def result_for_removal(self, result_id: int) -> tuple[int, ResultSubmission | None]:

@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from consent.errors import IdentifiedByHetu, ResultBeingSent, UnknownRemovalReason
+from consent.errors import ResultBeingSent, UnknownRemovalReason
 from consent.hetu import Hetu
 from consent.model import AuditEntry, Binding, SubmissionState
+from consent.oppijanumero import Oppijanumero
 from consent.person_views import PersonExport
 from consent.staff import Actor
 from consent.staff_actions.services import StaffServices
@@ -39,21 +40,19 @@ class Removed:
 
 
 def export_person(services: StaffServices, identity: str, actor: Actor) -> PersonExport:
-    """Everything the ledger holds about the person ``identity`` names (a hetu), audited
-    with the actor and how much was found.
+    """Everything the ledger holds about the person ``identity`` names (a hetu, or the
+    oppijanumero of a person without one), audited with the actor and how much was found.
 
-    :class:`InvalidHetu` for anything else, except an oppijanumero: that lookup is audited
-    and answered :class:`IdentifiedByHetu`, since this ledger holds no person oid."""
+    :class:`InvalidHetu` for anything else. An oppijanumero is looked up by its shape alone:
+    one with a wrong check digit was never stored, so it finds nobody, as KOSKI would."""
     given = identity.strip()[:64]
+    who: Hetu | Oppijanumero
     if OPPIJANUMERO.fullmatch(given):
-        details = {"by": "oppijanumero", "found": False}
-        services.people.audit(
-            AuditEntry(actor.audit_name, "person.exported", "participant", None, details)
-        )
-        raise IdentifiedByHetu()
-    hetu = Hetu.parse(given, today=services.clock().date(), allow_temporary=True)
-    export = services.people.person_export(hetu)
-    details = {"by": "hetu", "found": export.found, **export.counts()}
+        who, by = Oppijanumero(given), "oppijanumero"
+    else:
+        who, by = Hetu.parse(given, today=services.clock().date(), allow_temporary=True), "hetu"
+    export = services.people.person_export(who)
+    details = {"by": by, "found": export.found, **export.counts()}
     subject = export.participant_id
     services.people.audit(
         AuditEntry(actor.audit_name, "person.exported", "participant", subject, details)

@@ -13,6 +13,7 @@ from consent.export_views import CourseExport, SignedForm, YearSummary
 from consent.hetu import Hetu
 from consent.import_files import SheetReader
 from consent.model import AuditEntry
+from consent.oppijanumero import Oppijanumero
 from consent.person_views import PersonExport
 from consent.ports import (
     AttentionReader,
@@ -56,7 +57,7 @@ class NoLiveRecords:
 class NoPeople:
     """No ledger of people: staff actions built without one find nobody and remove nothing."""
 
-    def person_export(self, hetu: Hetu) -> PersonExport:
+    def person_export(self, who: Hetu | Oppijanumero) -> PersonExport:
         """Nothing about anyone."""
         return PersonExport(None, None)
 

@@ -14,20 +14,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from cli.main import main
 from consent import binding, grading, staff_actions
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.person_pdf import person_pdf
+from consent.adapters.sql import participants
 from consent.adapters.sql.courses import SqlCourses
 from consent.adapters.sql.enrolments import SqlEnrolments
 from consent.adapters.sql.people import SqlPeople
+from consent.adapters.sql.tables import AuditRow
 from consent.config import PiiKey
 from consent.enrolments import EnrolmentRow
-from consent.errors import IdentifiedByHetu, InvalidHetu
+from consent.errors import InvalidHetu
 from consent.hetu import Hetu
-from consent.model import InboxDelivery, Person, SubmissionState
+from consent.model import InboxDelivery, OidPerson, Person, SubmissionState
+from consent.oppijanumero import Oppijanumero
 from consent.person_views import export_json
 from consent.staff import Actor
 from consent.staff_actions import StaffServices
@@ -35,6 +39,7 @@ from tests.conftest import REDIS_URL
 from tests.courses import course
 from tests.integration import test_grading
 from tests.integration.test_grading import MINOR, NOW, World, row
+from tests.oids import make_oid
 from tests.signing import body_of, event, person
 from tests.sql_ledger import SqlLedgerForTests
 
@@ -204,12 +209,35 @@ def test_the_pdf_lists_the_same_and_carries_the_signed_form(
     assert person_pdf(export, NOW) == pdf  # the same ledger, the same document
 
 
-def test_an_oppijanumero_is_answered_that_people_are_identified_by_hetu(
+def test_an_oppijanumero_finds_the_person_without_a_hetu_and_the_lookup_is_audited(
     world: World, engine: Engine, cipher: AesGcmCipher
 ) -> None:
+    oid = make_oid()
+    amina = OidPerson(Oppijanumero.parse(oid), dt.date(1995, 3, 3), "Amina", "Hassan")
+    with Session(engine) as session, session.begin():
+        pid = participants.save(session, cipher, amina, NOW)
     services = people_services(world, engine, cipher)
-    with pytest.raises(IdentifiedByHetu, match="henkilötunnuksella"):
-        staff_actions.export_person(services, "1.2.246.562.24.00000000001\n", MAIJA)
+    document = export_json(staff_actions.export_person(services, f"{oid}\n", MAIJA), NOW)
+    assert document["found"] is True
+    assert document["person"] == {
+        "oppijanumero": oid,
+        "birth_date": "1995-03-03",
+        "first_names": "Amina",
+        "last_name": "Hassan",
+    }
+    nobody = staff_actions.export_person(services, "1.2.246.562.24.00000000001", MAIJA)
+    assert nobody.found is False
+    with Session(engine) as session:
+        audited = session.execute(
+            select(AuditRow.subject_id, AuditRow.details)
+            .where(AuditRow.action == "person.exported")
+            .order_by(AuditRow.id)
+        ).all()
+    assert [(subject, details["by"], details["found"]) for subject, details in audited] == [
+        (pid, "oppijanumero", True),
+        (None, "oppijanumero", False),
+    ]
+    assert oid not in json.dumps([details for _, details in audited])
     with pytest.raises(InvalidHetu):
         staff_actions.export_person(services, "1.2.246.562.10.00000000001", MAIJA)
 
@@ -280,11 +308,11 @@ def test_a_command_that_does_not_parse_quotes_nothing_back(
     assert "Aino" not in capsys.readouterr().err
 
 
-def test_the_command_says_an_oppijanumero_finds_nothing(
+def test_the_command_looks_a_person_up_by_oppijanumero_and_says_when_nothing_is_held(
     database: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("1.2.246.562.24.00000000001\n"))
-    assert main(["person", "export", "--by", "maija"]) == 1
-    err = capsys.readouterr().err
-    assert "henkilötunnuksella" in err
-    assert "identifies people by hetu" in err
+    assert main(["person", "export", "--by", "maija"]) == 0
+    captured = capsys.readouterr()
+    assert "nothing is held" in captured.err
+    assert json.loads(captured.out)["found"] is False

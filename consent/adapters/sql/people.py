@@ -25,6 +25,7 @@ from consent.adapters.sql.tables import EnrolmentRow, ResultRow, SubmissionRow
 from consent.errors import NotFound
 from consent.hetu import Hetu
 from consent.model import AuditEntry, Binding, SubmissionState
+from consent.oppijanumero import Oppijanumero
 from consent.person_views import PersonExport
 from consent.ports import Clock, PiiCipher
 from consent.results import ResultSubmission
@@ -41,11 +42,11 @@ class SqlPeople:
         self._cipher = cipher
         self._clock = clock
 
-    def person_export(self, hetu: Hetu) -> PersonExport:
-        """Everything held about ``hetu``'s person, as participant and as signer: nine
+    def person_export(self, who: Hetu | Oppijanumero) -> PersonExport:
+        """Everything held about the person of a hetu or an oid, as participant and as signer: nine
         statements whatever they hold."""
         with self._sessions.begin() as session:
-            return PersonExportReader(self._cipher).read(session, hetu)
+            return PersonExportReader(self._cipher).read(session, who)
 
     def result_for_removal(self, result_id: int) -> tuple[int, ResultSubmission | None]:
         """The result's participant and its submission as a removal decides on it;
