@@ -311,3 +311,24 @@ def test_a_swedish_account_exports_with_swedish_column_names_and_words(
     assert next(cell.value for cell in sheet[1]) == "Personbeteckning"
     summary = app_client.get("/staff/summary?year=2026&format=csv").data.decode("utf-8-sig")
     assert summary.startswith('"Studiehelhet";"I KOSKI"')
+
+
+def test_koskis_error_keys_are_in_the_attention_lists_words_where_the_pages_know_them(
+    app_client: FlaskClient, ledger: ExportLedger
+) -> None:
+    course_id = ledger.course(CODE)  # the same course saved again: its id
+    twice = ledger.submission(
+        ledger.participant(CODE, course_id, person(dt.date(1994, 4, 4), "Kalle", "Kahdesti"))
+    )
+    refused = SubmissionChange(
+        state=SubmissionState.FAILED,
+        last_status=409,
+        last_error_keys=("conflict.exists",),
+        last_error_message="Vastaava opiskeluoikeus on jo olemassa",
+    )
+    ledger.change(twice, refused)
+    login(app_client)
+    header, *rows = _csv(app_client.get(f"{EXPORT}?format=csv").data)
+    [row] = [dict(zip(header, r, strict=True)) for r in rows if r[1] == "K. K."]
+    assert row["KOSKIn virheavaimet"] == "conflict.exists"
+    assert row["KOSKIn virhe"] == FI["koski_key.conflict.exists"]
