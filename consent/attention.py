@@ -54,6 +54,7 @@ class Found:
     records: int = 1
     submission_id: int | None = None
     course_defined: bool = True  # False: a consent for a course code no course has
+    message: str | None = None  # KOSKI's own words of its last answer (no value echoed)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class AttentionItem:
     participant: ShownParticipant | None = None  # masked, for an item about one person
     records: int = 1
     submission_id: int | None = None  # for a failed or parked one: what "retry" sends
+    message: str | None = None  # KOSKI's own words of its last answer, for one it refused
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,7 @@ def _item(raw: Found, seen: Mapping[str, str], now: dt.datetime) -> AttentionIte
         participant=raw.participant,
         records=raw.records,
         submission_id=raw.submission_id,
+        message=raw.message,
     )
 
 
@@ -225,4 +228,5 @@ def _item_json(item: AttentionItem) -> dict[str, Any]:
         "participant": None if person is None else {"hetu": person.hetu, "name": person.name},
         "records": item.records,
         "submission_id": item.submission_id,
+        "message": item.message,
     }

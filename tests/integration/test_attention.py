@@ -106,14 +106,15 @@ def test_failed_and_parked_records_are_listed_masked_and_leave_the_list_when_ret
     world: World, engine: Engine, cipher: AesGcmCipher
 ) -> None:
     failed, parked = sent(world, ADULT, "m1"), sent(world, STRANGER, "m2")
-    world.submissions.change(
-        failed, SubmissionChange(state=SubmissionState.FAILED, last_error_keys=REFUSED), "test"
+    refused = SubmissionChange(
+        state=SubmissionState.FAILED, last_error_keys=REFUSED, last_error_message="Tuntematon koodi"
     )
+    world.submissions.change(failed, refused, "test")
     world.submissions.change(parked, SubmissionChange(state=SubmissionState.PARKED), "test")
     attention = listed(world, engine, cipher)
     assert [(g.kind, g.count) for g in attention.groups] == [(Kind.FAILED, 1), (Kind.PARKED, 1)]
     item = attention.groups[0].items[0]
-    assert (item.codes, item.course_code) == (REFUSED, CODE)
+    assert (item.codes, item.course_code, item.message) == (REFUSED, CODE, "Tuntematon koodi")
     assert item.link == f"/staff/courses/{CODE}#submission-{failed}"
     assert item.participant is not None
     assert item.participant.hetu == "******" + ADULT["hetu"][6:]

@@ -16,6 +16,7 @@ from consent.adapters.sql.ledger import utc_now
 from consent.adapters.sql.staff_accounts import SqlStaffAccounts
 from consent.model import InboxDelivery
 from consent.staff import Role
+from consent.submissions import SubmissionChange
 from tests.integration import test_grading, test_send_again
 from tests.integration.test_grading import ADULT, NOW, World
 from tests.integration.test_retry import retried_by, states, three_stuck
@@ -50,9 +51,12 @@ def test_the_front_page_lists_groups_with_counts_masked_people_and_links(
     world: World, web: FlaskClient
 ) -> None:
     parked, failed, _ = three_stuck(world)
+    said = SubmissionChange(last_error_message="Koodia ei löydy koodistosta")
+    world.submissions.change(failed, said, "test")
     log_in(web)
     page = web.get("/staff/").text
     assert "2 asiaa odottaa toimia, joista 2 katsomatta." in page
+    assert "Koodia ei löydy koodistosta" in page  # KOSKI's own words beside its key
     assert "KOSKI hylkäsi (1)" in page
     assert "Pysäytetty, yritykset käytetty (1)" in page
     assert f'href="/staff/courses/{CODE}#submission-{failed}"' in page

@@ -38,6 +38,10 @@ KINDS: Final = {
 }
 
 
+# Where KOSKI's last answer is what staff act on: its words are shown with its keys.
+_ANSWERED: Final = frozenset({SubmissionState.FAILED.value, SubmissionState.PARKED.value})
+
+
 class SqlAttention:
     """Reads the attention list's raw items and keeps the marks of those staff saw."""
 
@@ -103,6 +107,7 @@ class SqlAttention:
                 codes=(sub.attention,) if sub.attention else keys,
                 participant=shown(participants.person(self._cipher, person)),
                 submission_id=sub.id,
+                message=sub.last_error_message if sub.state in _ANSWERED else None,
             )
 
     def _rejected(self, session: Session) -> Iterator[Found]:
