@@ -20,7 +20,8 @@ from consent.adapters.sql.tables import ConsentRow, ResultRow, SubmissionRow
 from consent.config import Settings
 from consent.enrolments import EnrolmentRow
 from consent.hetu import Hetu
-from consent.model import Person, SubmissionState
+from consent.model import OidPerson, Participant, Person, SubmissionState
+from consent.oppijanumero import Oppijanumero
 from consent.submissions import SubmissionChange
 from tests.courses import course
 
@@ -70,8 +71,14 @@ class ExportLedger:
         ended_on: dt.date | None = None,
         binding: str = "eligible",
     ) -> Entry:
-        """``member`` on the course: a consent (unless None) and a result (unless None)."""
-        person = Person(Hetu(member["hetu"]), member["first_names"], member["last_name"])
+        """``member`` on the course: a consent (unless None) and a result (unless None);
+        a member with an ``oid`` instead of a ``hetu`` is a person without a hetu."""
+        person: Participant
+        if "oid" in member:
+            oid, born = Oppijanumero.parse(member["oid"]), dt.date(1995, 3, 3)
+            person = OidPerson(oid, born, member["first_names"], member["last_name"])
+        else:
+            person = Person(Hetu(member["hetu"]), member["first_names"], member["last_name"])
         with Session(self.engine) as session, session.begin():
             pid = participants.save(session, self.cipher, person, NOW)
             consent_id = None

@@ -332,3 +332,17 @@ def test_koskis_error_keys_are_in_the_attention_lists_words_where_the_pages_know
     [row] = [dict(zip(header, r, strict=True)) for r in rows if r[1] == "K. K."]
     assert row["KOSKIn virheavaimet"] == "conflict.exists"
     assert row["KOSKIn virhe"] == FI["koski_key.conflict.exists"]
+
+
+def test_a_participant_without_a_hetu_is_exported_by_oppijanumero_masked_as_on_the_page(
+    app_client: FlaskClient, ledger: ExportLedger
+) -> None:
+    oid = "1.2.246.562.24.91377095207"
+    course_id = ledger.course(CODE)
+    ledger.participant(CODE, course_id, {"oid": oid, "first_names": "Amina", "last_name": "Hassan"})
+    login(app_client)
+    masked = {row[0]: row for row in _csv(app_client.get(f"{EXPORT}?format=csv").data)}
+    assert masked["1.2.246.562.24.*******5207"][1] == "A. H."
+    assert oid not in masked
+    full = {row[0]: row for row in _csv(app_client.get(f"{EXPORT}?format=csv&hetu=full").data)}
+    assert full[oid][1] == "Amina Hassan"
