@@ -65,6 +65,7 @@ class ConsentSummary:
     reason: str | None
     signer_relation: str | None
     signed_after_end: bool = False  # signed after the course had ended: accepted, and flagged
+    recorded_by_staff: bool = False  # recorded from a paper form, not signed with bank ID
 
     @property
     def valid(self) -> bool:

@@ -24,6 +24,7 @@ from web.staff_pages import (  # noqa: F401
     language,
     participants,
     person,
+    recorded_consents,
     refusals,
     results,
 )

@@ -418,6 +418,32 @@ FI: Final = {
         "valmiilta suoritukselta puuttuu osasuorituksia"
     ),
     "koski_key.local.nimetPuuttuvat": "osallistujan nimet puuttuvat: tuo ne tulosten kanssa",
+    "record_consent": "Kirjaa paperilla annettu suostumus",
+    "record_consent_hint": (
+        "Allekirjoitettu paperilomake tai henkilöllisyys tarkistettu paikan päällä: kirjaa"
+        " suostumus ja liitä skannattu lomake (PDF). Alle 18-vuotiaan puolesta allekirjoittaa"
+        " huoltaja, täysi-ikäinen itse."
+    ),
+    "record_consent_oid_hint": (
+        "Jos henkilöllä ei ole henkilötunnusta: oppijanumero (1.2.246.562.24.…) ja syntymäaika."
+    ),
+    "consent_recorded": "Suostumus kirjattu.",
+    "consent_not_recorded": "Suostumusta ei kirjattu.",
+    "consent.recorded_by_staff": "kirjattu paperilta",
+    "field.hetu": "Henkilötunnus",
+    "field.oppijanumero": "Oppijanumero",
+    "field.birth_date": "Syntymäaika",
+    "field.first_names": "Etunimet",
+    "field.last_name": "Sukunimi",
+    "field.signed_by": "Allekirjoittaja",
+    "field.guardian_hetu": "Huoltajan henkilötunnus (jos on)",
+    "field.guardian_first_names": "Huoltajan etunimet",
+    "field.guardian_last_name": "Huoltajan sukunimi",
+    "field.guardian": "Huoltaja",
+    "field.signed_on": "Allekirjoituspäivä",
+    "field.pdf": "Skannattu lomake (PDF)",
+    "field.consent": "Suostumus",
+    "field.(form)": "Lomake",
 }
 
 # Swedish as written in Finland's administration (samtycke, vårdnadshavare, personbeteckning,
@@ -850,6 +876,32 @@ SV: Final = {
         "en slutförd prestation saknar delprestationer"
     ),
     "koski_key.local.nimetPuuttuvat": "deltagarens namn saknas: importera dem med resultaten",
+    "record_consent": "Registrera ett samtycke givet på papper",
+    "record_consent_hint": (
+        "En undertecknad pappersblankett eller identiteten kontrollerad på plats: registrera"
+        " samtycket och bifoga den skannade blanketten (PDF). För en deltagare under 18 år"
+        " undertecknar vårdnadshavaren, en myndig deltagare själv."
+    ),
+    "record_consent_oid_hint": (
+        "Om personen saknar personbeteckning: studentnummer (1.2.246.562.24.…) och födelsedatum."
+    ),
+    "consent_recorded": "Samtycket har registrerats.",
+    "consent_not_recorded": "Samtycket registrerades inte.",
+    "consent.recorded_by_staff": "registrerat från papper",
+    "field.hetu": "Personbeteckning",
+    "field.oppijanumero": "Studentnummer (oppijanumero)",
+    "field.birth_date": "Födelsedatum",
+    "field.first_names": "Förnamn",
+    "field.last_name": "Efternamn",
+    "field.signed_by": "Undertecknare",
+    "field.guardian_hetu": "Vårdnadshavarens personbeteckning (om sådan finns)",
+    "field.guardian_first_names": "Vårdnadshavarens förnamn",
+    "field.guardian_last_name": "Vårdnadshavarens efternamn",
+    "field.guardian": "Vårdnadshavare",
+    "field.signed_on": "Underteckningsdag",
+    "field.pdf": "Skannad blankett (PDF)",
+    "field.consent": "Samtycke",
+    "field.(form)": "Blankett",
 }
 
 LANGUAGES: Final = {"fi": FI, "sv": SV}
@@ -949,6 +1001,43 @@ REASONS_FI: Final = {
     "is required (at most 200 characters)": "on pakollinen (enintään 200 merkkiä)",
     "must not look like a henkilötunnus": "ei saa näyttää henkilötunnukselta",
     "must not hold a henkilötunnus": "ei saa sisältää henkilötunnusta",
+    "must be a PDF file (the scanned, signed form)": "pitää olla PDF-tiedosto (skannattu lomake)",
+    "must be at most 5 MiB": "saa olla enintään 5 MiB",
+    "is required: the scanned, signed form": "on pakollinen: skannattu, allekirjoitettu lomake",
+    "is required when a guardian signed: their hetu or their name": (
+        "tarvitaan, kun huoltaja allekirjoitti: henkilötunnus tai nimi"
+    ),
+    "must be participant or guardian": "pitää olla osallistuja tai huoltaja",
+    "give a hetu or an oppijanumero, not both": "anna henkilötunnus tai oppijanumero, ei molempia",
+    "is required (or an oppijanumero and a birth date)": (
+        "on pakollinen (tai oppijanumero ja syntymäaika)"
+    ),
+    "is required (or an oppijanumero for a person without one)": (
+        "on pakollinen (tai oppijanumero henkilölle, jolla ei ole henkilötunnusta)"
+    ),
+    "not of the form 1.2.246.562.24. and 11 digits": (
+        "ei ole muotoa 1.2.246.562.24. ja 11 numeroa"
+    ),
+    "wrong check digit": "tarkistusnumero on väärä",
+    "participant is under 18 on the signing day; a guardian must sign": (
+        "osallistuja on allekirjoituspäivänä alle 18-vuotias: huoltajan pitää allekirjoittaa"
+    ),
+    "participant is 18 or over; only they may sign their consent": (
+        "osallistuja on täysi-ikäinen: vain hän itse voi allekirjoittaa"
+    ),
+    "the guardian who signed is under 18 on the signing day": (
+        "allekirjoittanut huoltaja on allekirjoituspäivänä alle 18-vuotias"
+    ),
+    "participant was born after the signing day": (
+        "osallistuja on syntynyt allekirjoituspäivän jälkeen"
+    ),
+    "has been revoked through OPH: it is never recorded again": (
+        "on peruttu OPH:n kautta: sitä ei kirjata enää uudelleen"
+    ),
+    "no participant has this oppijanumero yet: record their consent first (it gives the"
+    " birth date)": (
+        "kenelläkään ei ole vielä tätä oppijanumeroa: kirjaa ensin suostumus (siinä on syntymäaika)"
+    ),
 }
 
 
@@ -1045,6 +1134,46 @@ REASONS_SV: Final = {
     "is required (at most 200 characters)": "är obligatoriskt (högst 200 tecken)",
     "must not look like a henkilötunnus": "får inte se ut som en personbeteckning",
     "must not hold a henkilötunnus": "får inte innehålla en personbeteckning",
+    "must be a PDF file (the scanned, signed form)": "måste vara en PDF-fil (skannad blankett)",
+    "must be at most 5 MiB": "får vara högst 5 MiB",
+    "is required: the scanned, signed form": (
+        "är obligatorisk: den skannade, undertecknade blanketten"
+    ),
+    "is required when a guardian signed: their hetu or their name": (
+        "behövs när vårdnadshavaren undertecknade: personbeteckning eller namn"
+    ),
+    "must be participant or guardian": "måste vara deltagare eller vårdnadshavare",
+    "give a hetu or an oppijanumero, not both": (
+        "ange personbeteckning eller studentnummer, inte båda"
+    ),
+    "is required (or an oppijanumero and a birth date)": (
+        "är obligatorisk (eller studentnummer och födelsedatum)"
+    ),
+    "is required (or an oppijanumero for a person without one)": (
+        "är obligatorisk (eller studentnummer för en person utan personbeteckning)"
+    ),
+    "not of the form 1.2.246.562.24. and 11 digits": (
+        "har inte formen 1.2.246.562.24. och 11 siffror"
+    ),
+    "wrong check digit": "kontrollsiffran är fel",
+    "participant is under 18 on the signing day; a guardian must sign": (
+        "deltagaren är under 18 år på underteckningsdagen: vårdnadshavaren ska underteckna"
+    ),
+    "participant is 18 or over; only they may sign their consent": (
+        "deltagaren är myndig: bara hen själv får underteckna"
+    ),
+    "the guardian who signed is under 18 on the signing day": (
+        "vårdnadshavaren som undertecknade är under 18 år på underteckningsdagen"
+    ),
+    "participant was born after the signing day": "deltagaren är född efter underteckningsdagen",
+    "has been revoked through OPH: it is never recorded again": (
+        "har återkallats via OPH: det registreras aldrig igen"
+    ),
+    "no participant has this oppijanumero yet: record their consent first (it gives the"
+    " birth date)": (
+        "ingen deltagare har ännu detta studentnummer: registrera först samtycket (det ger"
+        " födelsedatumet)"
+    ),
 }
 
 REASONS: Final = {"fi": REASONS_FI, "sv": REASONS_SV}

@@ -251,7 +251,14 @@ def _live_query(
 
 def _consent(row: ConsentRow, end_date: dt.date) -> ConsentSummary:
     late = signed_after_end(row.signed_at, end_date)
-    return ConsentSummary(row.id, ConsentState(row.state), row.reason, row.signer_relation, late)
+    return ConsentSummary(
+        row.id,
+        ConsentState(row.state),
+        row.reason,
+        row.signer_relation,
+        late,
+        recorded_by_staff=row.recorded_by is not None,
+    )
 
 
 def _submission(row: SubmissionRow) -> SubmissionSummary:
