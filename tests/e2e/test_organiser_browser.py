@@ -42,6 +42,7 @@ ADULT = person(dt.date(1985, 3, 14), "Aada", "Ääpeli")
 MINOR = person(dt.date(2010, 6, 1), "Stina", "Söderström")
 GUARDIAN = person(dt.date(1978, 9, 9), "Björn", "Söderström")
 UNSIGNED = person(dt.date(1992, 12, 24), "Eino", "Virtanen")
+PAPER_FORM: Final = b"%PDF-1.4\n% a scanned, signed paper form\ntrailer\n<<>>\n%%EOF\n"
 PARKED_SQL: Final = "SELECT COUNT(*) FROM koski_submissions WHERE state = 'parked'"
 
 
@@ -280,6 +281,7 @@ def test_an_organiser_enrols_grades_from_spreadsheets_sees_koski_fail_and_recove
     expect(page.get_by_role("heading", level=1)).to_have_text("Huomioitavat")
     parked_group = page.get_by_role("region", name="Pysäytetty, yritykset käytetty (2)")
     expect(parked_group.locator("tbody tr")).to_have_count(2)
+    expect(parked_group.locator("tbody tr").first).to_contain_text("Palvelu ei ole käytettävissä")
     expect(parked_group).to_contain_text(COURSE_CODE)
     expect(page.get_by_text("2 asiaa odottaa toimia, joista 2 katsomatta.")).to_be_visible()
     assert ADULT["hetu"] not in page.content()
@@ -313,6 +315,27 @@ def test_an_organiser_enrols_grades_from_spreadsheets_sees_koski_fail_and_recove
     expect(page.locator('table.status tr[data-state="sent"]')).to_have_count(2)
     shot(page, "organiser-09-lahetetty")
 
+    # Eino never signed in Visma Sign but brings the form signed on paper: staff record it.
+    page.get_by_role("link", name="Kirjaa paperilla annettu suostumus").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Kirjaa paperilla annettu")
+    page.get_by_label("Henkilötunnus", exact=True).fill(UNSIGNED["hetu"])
+    page.get_by_label("Etunimet", exact=True).fill(UNSIGNED["first_names"])
+    page.get_by_label("Sukunimi", exact=True).fill(UNSIGNED["last_name"])
+    page.get_by_label("Allekirjoituspäivä").fill("2.12.2026")
+    scan = tmp_path / "einon-suostumus.pdf"
+    scan.write_bytes(PAPER_FORM)
+    page.get_by_label("Skannattu lomake (PDF)").set_input_files(scan)
+    page.get_by_role("button", name="Kirjaa paperilla annettu suostumus").click()
+    expect(page.get_by_role("status")).to_contain_text("Suostumus kirjattu.")
+    eino = page.locator("table.status tbody tr", has_text=UNSIGNED["hetu"][-5:])
+    expect(eino).to_contain_text("kirjattu paperilta")
+    work()  # his result now has its consent: sent
+    page.reload()
+    expect(page.locator('table.status tr[data-state="sent"]')).to_have_count(3)
+    assert len(koski.stored()) == 3
+    scanned = download(page, eino.get_by_role("link", name="Lataa lomake"), tmp_path)
+    assert scanned.read_bytes() == PAPER_FORM  # the scan as it was given, kept sealed
+
     # The signed form of the participant's row, and the course export.
     adult_row = page.locator("table.status tbody tr", has_text=ADULT["hetu"][-5:])
     pdf = download(page, adult_row.get_by_role("link", name="Lataa lomake"), tmp_path)
@@ -325,7 +348,7 @@ def test_an_organiser_enrols_grades_from_spreadsheets_sees_koski_fail_and_recove
     assert (aada["Nimi"], aada["Arvosana"], aada["Arvioitu"]) == ("A. Ä.", "9", "1.12.2026")
     assert aada["KOSKI-tila"] == "lähetetty"
     assert aada["Opiskeluoikeuden OID"] in {str(record["oid"]) for record in koski.stored()}
-    assert by_hetu[f"******{UNSIGNED['hetu'][-5:]}"]["Suostumus"] == "ei suostumusta"
+    assert by_hetu[f"******{UNSIGNED['hetu'][-5:]}"]["KOSKI-tila"] == "lähetetty"
     workbook = download(page, participants.get_by_role("link", name="XLSX", exact=True), tmp_path)
     sheet = openpyxl.load_workbook(workbook).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
