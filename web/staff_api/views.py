@@ -9,7 +9,6 @@ refusal is answered by the one table in :mod:`web.staff_errors`.
 from __future__ import annotations
 
 import base64
-import binascii
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from flask.typing import ResponseReturnValue
 
 from consent import staff_actions
 from consent.enrolment_views import enrolment_json
-from consent.errors import InvalidHetu
+from consent.errors import ConsentNotRecorded, InvalidHetu
 from consent.hetu import Hetu
 from consent.import_files import file_kind
 from consent.model import SubmissionState
@@ -247,8 +246,8 @@ def record_consent(code: str) -> ResponseReturnValue:
         return problem(400, "The body is not valid.", errors=[_field("(body)", NOT_A_FORM)])
     try:
         pdf = base64.b64decode(body.pop("pdf", ""), validate=True)
-    except binascii.Error:
-        return problem(400, "The body is not valid.", errors=[_field("pdf", "must be base64")])
+    except ValueError:  # binascii.Error, or a text that is not ASCII: a 422, as a non-PDF
+        raise ConsentNotRecorded("pdf", "must be base64") from None
     staff = _api().staff
     form = read_form(
         code, body, pdf, today=staff.clock().date(), allow_temporary=staff.allow_temporary_hetu

@@ -1008,6 +1008,7 @@ REASONS_FI: Final = {
         "tarvitaan, kun huoltaja allekirjoitti: henkilötunnus tai nimi"
     ),
     "must be participant or guardian": "pitää olla osallistuja tai huoltaja",
+    "must be base64": "pitää olla base64-muodossa",
     "give a hetu or an oppijanumero, not both": "anna henkilötunnus tai oppijanumero, ei molempia",
     "is required (or an oppijanumero and a birth date)": (
         "on pakollinen (tai oppijanumero ja syntymäaika)"
@@ -1143,6 +1144,7 @@ REASONS_SV: Final = {
         "behövs när vårdnadshavaren undertecknade: personbeteckning eller namn"
     ),
     "must be participant or guardian": "måste vara deltagare eller vårdnadshavare",
+    "must be base64": "måste vara i base64-format",
     "give a hetu or an oppijanumero, not both": (
         "ange personbeteckning eller studentnummer, inte båda"
     ),
