@@ -52,7 +52,7 @@ class Guardian:
 
 
 @dataclass(frozen=True)
-class ConsentForm:
+class PaperConsent:
     """A consent as staff record it from a signed form."""
 
     course_code: str
@@ -85,7 +85,7 @@ def signing_instant(signed_on: dt.date, today: dt.date) -> dt.datetime:
     return dt.datetime.combine(signed_on, SIGNING_HOUR, tzinfo=FINLAND).astimezone(dt.UTC)
 
 
-def signer_of(form: ConsentForm) -> Aged | None:
+def signer_of(form: PaperConsent) -> Aged | None:
     """Who signed, as the signing rule judges them: the participant themself, the guardian's
     hetu, or None for a guardian staff know by name only (another adult, on their word)."""
     if form.signed_by is SignedBy.PARTICIPANT:
@@ -121,7 +121,7 @@ def read_form(
     *,
     today: dt.date,
     allow_temporary: bool = False,
-) -> ConsentForm:
+) -> PaperConsent:
     """The consent form staff filled in, checked field by field; :class:`ConsentNotRecorded`
     names the first field at fault (its reason quotes no value)."""
     unknown = sorted(set(fields) - set(FIELDS))
@@ -142,7 +142,7 @@ def read_form(
             _required(fields, "guardian_last_name"),
         )
     signed_on = _day(fields, "signed_on")
-    return ConsentForm(course_code, participant, signed_by, guardian, signed_on, pdf)
+    return PaperConsent(course_code, participant, signed_by, guardian, signed_on, pdf)
 
 
 def _participant(

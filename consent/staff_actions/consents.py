@@ -18,7 +18,7 @@ from consent.errors import ConsentNotRecorded, UnknownCourse
 from consent.events import EventKind
 from consent.model import AuditEntry, ConsentRecord, ConsentState, Person
 from consent.recorded_consents import (
-    ConsentForm,
+    PaperConsent,
     SignedBy,
     check_pdf,
     signer_of,
@@ -41,7 +41,7 @@ class Recorded:
     results: int
 
 
-def record_consent(services: StaffServices, form: ConsentForm, actor: Actor) -> Recorded:
+def record_consent(services: StaffServices, form: PaperConsent, actor: Actor) -> Recorded:
     """Record ``form`` as the participant's consent for its course.
 
     :class:`UnknownCourse` for a course not defined; :class:`ConsentNotRecorded` for a form
@@ -85,7 +85,7 @@ def record_consent(services: StaffServices, form: ConsentForm, actor: Actor) -> 
     return Recorded(consent_id, participant_id, decision.relation or "", len(results))
 
 
-def _signer(form: ConsentForm) -> Person | None:
+def _signer(form: PaperConsent) -> Person | None:
     """Who signed, as a consent keeps its signer: a person with a hetu, else no one (an oid
     person signing for themself is the participant; a guardian by name is kept by name)."""
     if form.signed_by is SignedBy.PARTICIPANT:
@@ -96,7 +96,7 @@ def _signer(form: ConsentForm) -> Person | None:
     return Person(guardian.hetu, guardian.first_names, guardian.last_name)
 
 
-def _named_guardian(form: ConsentForm) -> tuple[str, str] | None:
+def _named_guardian(form: PaperConsent) -> tuple[str, str] | None:
     guardian = form.guardian
     if form.signed_by is not SignedBy.GUARDIAN or guardian is None or guardian.hetu is not None:
         return None
@@ -104,7 +104,7 @@ def _named_guardian(form: ConsentForm) -> tuple[str, str] | None:
 
 
 def _entry(
-    form: ConsentForm, actor: Actor, consent_id: int, participant_id: int, relation: str
+    form: PaperConsent, actor: Actor, consent_id: int, participant_id: int, relation: str
 ) -> AuditEntry:
     details = {
         "course_code": form.course_code,

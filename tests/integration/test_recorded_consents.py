@@ -31,7 +31,7 @@ from consent.import_files import ImportRejected
 from consent.model import OidPerson, Participant, Person, SubmissionState
 from consent.oppijanumero import Oppijanumero
 from consent.ports import Sealed
-from consent.recorded_consents import ConsentForm, Guardian, SignedBy
+from consent.recorded_consents import Guardian, PaperConsent, SignedBy
 from consent.rules import ADULT_SIGNED_BY_OTHER, MINOR_SIGNED_ALONE
 from consent.staff import Actor
 from consent.staff_actions import StaffServices
@@ -69,7 +69,7 @@ class World:
         guardian: Guardian | None = None,
         pdf: bytes = PDF,
     ) -> staff_actions.Recorded:
-        form = ConsentForm(CODE, participant, signed_by, guardian, SIGNED_ON, pdf)
+        form = PaperConsent(CODE, participant, signed_by, guardian, SIGNED_ON, pdf)
         return staff_actions.record_consent(self.services, form, ACTOR)
 
     def import_rows(self, rows: list[dict[str, Any]]) -> None:
