@@ -15,11 +15,12 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from consent import grading, staff_actions
+from consent import binding, grading, staff_actions
 from consent.adapters.crypto import AesGcmCipher
 from consent.adapters.koski import HttpKoski
 from consent.adapters.sql import purposes
 from consent.adapters.sql.courses import SqlCourses
+from consent.adapters.sql.ledger import SqlLedger
 from consent.adapters.sql.recorded_consents import SqlConsentRecords
 from consent.adapters.sql.results import SqlResults
 from consent.adapters.sql.signed_forms import SqlSignedForms
@@ -28,7 +29,7 @@ from consent.adapters.sql.tables import AuditRow, ConsentRow, ParticipantRow
 from consent.errors import ConsentNotRecorded
 from consent.hetu import Hetu
 from consent.import_files import ImportRejected
-from consent.model import OidPerson, Participant, Person, SubmissionState
+from consent.model import InboxDelivery, OidPerson, Participant, Person, SubmissionState
 from consent.oppijanumero import Oppijanumero
 from consent.ports import Sealed
 from consent.recorded_consents import Guardian, PaperConsent, SignedBy
@@ -39,6 +40,7 @@ from tests.courses import course
 from tests.fakes import InMemoryPendingImports, RecordingGradingJobs
 from tests.hetus import make_hetu
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
+from tests.signing import body_of, event
 
 NOW = dt.datetime(2026, 12, 20, 9, 0, tzinfo=dt.UTC)
 CODE = "knoppi-2026-syksy"
@@ -284,3 +286,28 @@ def test_a_results_row_needs_exactly_one_valid_identity(
     [error] = refused.value.errors
     assert error.field in {"hetu", "oppijanumero"}
     assert "1.2.246" not in error.reason.replace("1.2.246.562.24.", "")
+
+
+def test_a_cancellation_from_the_signing_service_withdraws_a_paper_consent_keeping_its_signer(
+    world: World,
+) -> None:
+    minor = hetu_person(dt.date(2012, 4, 4), "Onni", "Korhonen")
+    world.record(minor, SignedBy.GUARDIAN, Guardian(None, "Sara", "Korhonen"))
+    member = {"hetu": minor.hetu.reveal(), "first_names": "Onni", "last_name": "Korhonen"}
+    document = event(member, None, kind="consent.cancelled", at="2026-12-20T09:30:00Z")
+    delivery = InboxDelivery(
+        "signing", "cancel-1", 1, "v1,x", "k", document["type"], body_of(document), NOW
+    )
+    ledger = SqlLedger(world.engine, world.cipher, lambda: NOW)
+    inbox_id = ledger.store_delivery(delivery).inbox_id
+    later = NOW + dt.timedelta(hours=1)  # the cancellation came after the paper was recorded
+    bound = binding.bind_consent(inbox_id, ledger, lambda: later)
+    assert bound.outcome == "withdrawn before anything was sent"
+    [consent] = world.consents()
+    assert consent.state == "withdrawn"
+    assert consent.signer_key_id is not None
+    assert consent.signer_sealed is not None
+    signer = world.cipher.open(
+        Sealed(consent.signer_key_id, consent.signer_sealed), purposes.SIGNER
+    )
+    assert json.loads(signer) == {"first_names": "Sara", "last_name": "Korhonen"}

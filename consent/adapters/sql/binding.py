@@ -90,7 +90,11 @@ class SqlBindingTransaction:
             record.inbox_id,
             record.event_at,
         )
-        row.signer_index, row.signer_key_id, row.signer_sealed = self._sealed_signer(record.signer)
+        if record.signer is not None or row.signer_index is not None or record.id is None:
+            # else the consent's signer is a guardian staff recorded by name only: kept
+            row.signer_index, row.signer_key_id, row.signer_sealed = self._sealed_signer(
+                record.signer
+            )
         row.updated_at = now
         self._session.add(row)
         self._session.flush()
@@ -121,7 +125,8 @@ class SqlBindingTransaction:
             opened = json.loads(
                 self._cipher.open(Sealed(row.signer_key_id, row.signer_sealed), purposes.SIGNER)
             )
-            signer = Person(Hetu(opened["hetu"]), opened["first_names"], opened["last_name"])
+            if "hetu" in opened:  # a guardian staff recorded by name only has none
+                signer = Person(Hetu(opened["hetu"]), opened["first_names"], opened["last_name"])
         return ConsentRecord(
             id=row.id,
             course_code=row.course_code,

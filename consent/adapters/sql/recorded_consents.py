@@ -34,6 +34,8 @@ class SqlRecordingTransaction(SqlBindingTransaction):
         row = self._session.get_one(ConsentRow, consent_id)
         sealed = self._cipher.seal_bytes(pdf, purposes.CONSENT_PDF)
         row.pdf_key_id, row.pdf_sealed, row.recorded_by = sealed.key_id, sealed.blob, recorded_by
+        if signer_names is None and row.signer_index is None:  # no signer with a hetu either:
+            row.signer_key_id, row.signer_sealed = None, None  # none kept from an earlier form
         if signer_names is not None:
             names = {"first_names": signer_names[0], "last_name": signer_names[1]}
             signer = self._cipher.seal(json.dumps(names, ensure_ascii=False), purposes.SIGNER)
