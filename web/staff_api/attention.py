@@ -6,31 +6,21 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, g, jsonify, request
+from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from consent import staff_actions
 from consent.attention import attention_json
-from consent.staff import Actor, Role, StaffMember
+from consent.staff import Actor, Role
 from consent.strict_json import StrictJsonError, loads_strict
 from web.problems import problem
-from web.staff_api.views import StaffApi, bp
+from web.staff_api.views import bp, staff_api, staff_member
 
 log = logging.getLogger("vst.staff_api")
 
 
-def _api() -> StaffApi:
-    api: StaffApi = current_app.extensions["vst.staff_api"]
-    return api
-
-
-def _member() -> StaffMember:
-    member: StaffMember = g.staff
-    return member
-
-
 def _forbidden() -> ResponseReturnValue | None:
-    if _member().role.allows(Role.STAFF):
+    if staff_member().role.allows(Role.STAFF):
         return None
     return problem(403, f"This needs the {Role.STAFF.value} role.")
 
@@ -38,7 +28,7 @@ def _forbidden() -> ResponseReturnValue | None:
 @bp.get("/attention")
 def attention() -> ResponseReturnValue:
     """Everything across all courses a person must act on, grouped and counted, masked."""
-    return jsonify(attention_json(staff_actions.attention_list(_api().staff)))
+    return jsonify(attention_json(staff_actions.attention_list(staff_api().staff)))
 
 
 @bp.post("/attention/seen")
@@ -53,7 +43,7 @@ def mark_seen() -> ResponseReturnValue:
         return problem(400, "The body is not valid.", errors=[_field(str(error))])
     if not isinstance(body, dict) or body.keys() != {"key"} or not isinstance(body["key"], str):
         return problem(400, "The body is not valid.", errors=[_field('must be {"key": "…"}')])
-    staff_actions.mark_seen(_api().staff, body["key"], Actor.member(_member()))
+    staff_actions.mark_seen(staff_api().staff, body["key"], Actor.member(staff_member()))
     return jsonify(key=body["key"][:128], seen=True)
 
 
@@ -63,8 +53,8 @@ def retry_all() -> ResponseReturnValue:
     audited per record: the ids queued."""
     if (refused := _forbidden()) is not None:
         return refused
-    retried = staff_actions.retry_all(_api().staff, Actor.member(_member()))
-    log.info("attention.retry_all by=%s retried=%s", _member().name, len(retried))
+    retried = staff_actions.retry_all(staff_api().staff, Actor.member(staff_member()))
+    log.info("attention.retry_all by=%s retried=%s", staff_member().name, len(retried))
     return jsonify(retried=retried)
 
 

@@ -4,27 +4,17 @@ a consent's signed PDF (staff role, audited). Registered on the staff API's blue
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request
+from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from consent import staff_actions
 from consent.export_views import YearSummary
-from consent.staff import Actor, Role, StaffMember
+from consent.staff import Actor, Role
 from web.downloads import FULL, MEDIA_TYPES, download, form_response, parse_year
 from web.problems import problem
 from web.routes import COURSE_CODE, ROW_ID
-from web.staff_api.views import StaffApi, bp
+from web.staff_api.views import bp, staff_api, staff_member
 from web.staff_pages import export_tables
-
-
-def _api() -> StaffApi:
-    api: StaffApi = current_app.extensions["vst.staff_api"]
-    return api
-
-
-def _member() -> StaffMember:
-    member: StaffMember = g.staff
-    return member
 
 
 def _unknown_parameters(known: set[str]) -> ResponseReturnValue | None:
@@ -55,10 +45,10 @@ def course_export(code: str) -> ResponseReturnValue:
         errors = [{"field": "hetu", "reason": "must be full, or left out"}]
         return problem(400, "The hetu parameter is not valid.", errors=errors)
     full = "hetu" in request.args
-    if full and not _member().role.allows(Role.STAFF):
+    if full and not staff_member().role.allows(Role.STAFF):
         return problem(403, f"This needs the {Role.STAFF.value} role.")
-    actor = Actor.member(_member())
-    export = staff_actions.export_course(_api().staff, code, actor, full_hetu=full)
+    actor = Actor.member(staff_member())
+    export = staff_actions.export_course(staff_api().staff, code, actor, full_hetu=full)
     body = export_tables.course_file(export, kind)
     return download(body, kind, export_tables.course_filename(export, kind))
 
@@ -69,11 +59,11 @@ def year_summary() -> ResponseReturnValue:
     JSON, or ``?format=csv`` / ``xlsx``."""
     if (refused := _unknown_parameters({"format", "year"})) is not None:
         return refused
-    year = parse_year(request.args.get("year", str(_api().clock().date().year)))
+    year = parse_year(request.args.get("year", str(staff_api().clock().date().year)))
     if year is None:
         errors = [{"field": "year", "reason": "must be a year 2000-2099"}]
         return problem(400, "The year is not valid.", errors=errors)
-    summary = staff_actions.year_summary(_api().staff, year)
+    summary = staff_actions.year_summary(staff_api().staff, year)
     kind = request.args.get("format", "json")
     if kind == "json":
         return jsonify(summary_json(summary))
@@ -102,8 +92,8 @@ def summary_json(summary: YearSummary) -> dict[str, object]:
 @bp.get(f"/consents/<{ROW_ID}:consent_id>/form")
 def signed_form(consent_id: int) -> ResponseReturnValue:
     """The consent's signed PDF as a file (staff role), audited; 404 when none is kept."""
-    if not _member().role.allows(Role.STAFF):
+    if not staff_member().role.allows(Role.STAFF):
         return problem(403, f"This needs the {Role.STAFF.value} role.")
-    actor = Actor.member(_member())
-    form = staff_actions.signed_form(_api().staff, consent_id, actor, download=True)
+    actor = Actor.member(staff_member())
+    form = staff_actions.signed_form(staff_api().staff, consent_id, actor, download=True)
     return form_response(form, download=True)

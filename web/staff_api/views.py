@@ -50,9 +50,16 @@ class StaffApi:
     clock: Clock
 
 
-def _api() -> StaffApi:
+def staff_api() -> StaffApi:
+    """The endpoints' dependencies, as ``create_app`` built them."""
     api: StaffApi = current_app.extensions["vst.staff_api"]
     return api
+
+
+def staff_member() -> StaffMember:
+    """The staff member whose token this request carries."""
+    member: StaffMember = g.staff
+    return member
 
 
 def _actor() -> Actor:
@@ -66,7 +73,7 @@ def authenticate() -> ResponseReturnValue | None:
     """401 unless a valid staff token is presented."""
     request.max_content_length = MAX_IMPORT  # the app-wide limit is the webhook's 64 KiB
     header = request.headers.get("Authorization", "")
-    member = _api().authenticate(header[7:]) if header.startswith("Bearer ") else None
+    member = staff_api().authenticate(header[7:]) if header.startswith("Bearer ") else None
     if member is None:
         return problem(
             401, "A valid staff token is needed.", headers={"WWW-Authenticate": "Bearer"}
@@ -87,7 +94,9 @@ def put_course(code: str) -> ResponseReturnValue:
     """Create or update a course."""
     if (refused := _require(Role.STAFF)) is not None:
         return refused
-    course = staff_actions.save_course_document(_api().staff, request.get_data(), _actor(), code)
+    course = staff_actions.save_course_document(
+        staff_api().staff, request.get_data(), _actor(), code
+    )
     return jsonify(
         code=course.code, parts=len(course.effective_parts), laajuus_op=float(course.laajuus_op)
     )
@@ -101,7 +110,9 @@ def import_results(code: str) -> ResponseReturnValue:
     if (refused := _require(Role.STAFF)) is not None:
         return refused
     kind = file_kind(media_type=request.mimetype)
-    summary = staff_actions.import_results(_api().staff, code, request.get_data(), kind, _actor())
+    summary = staff_actions.import_results(
+        staff_api().staff, code, request.get_data(), kind, _actor()
+    )
     answer: dict[str, Any] = {"changed": summary.changed, "unchanged": summary.unchanged}
     if summary.warnings:  # rows KOSKI would refuse as duplicates: imported, and said so
         answer["warnings"] = [
@@ -117,14 +128,14 @@ def enrol(code: str) -> ResponseReturnValue:
     if (refused := _require(Role.STAFF)) is not None:
         return refused
     kind = file_kind(media_type=request.mimetype)
-    enrolled = staff_actions.enrol(_api().staff, code, request.get_data(), kind, _actor())
+    enrolled = staff_actions.enrol(staff_api().staff, code, request.get_data(), kind, _actor())
     return jsonify(enrolled=enrolled.new, enrolled_before=enrolled.known)
 
 
 @bp.get(f"/courses/<{COURSE_CODE}:code>/enrolments")
 def enrolments(code: str) -> ResponseReturnValue:
     """Where each participant's signing stands (masked), with the signing link."""
-    rows = staff_actions.enrolments(_api().staff, code)
+    rows = staff_actions.enrolments(staff_api().staff, code)
     return jsonify(course=code, enrolments=[enrolment_json(row) for row in rows])
 
 
@@ -146,7 +157,7 @@ def person_status(code: str) -> ResponseReturnValue:
             400, "The body is not valid.", errors=[_field("(body)", 'must be {"hetu": "…"}')]
         )
     try:
-        hetu = Hetu.parse(body["hetu"], today=_api().clock().date(), allow_temporary=True)
+        hetu = Hetu.parse(body["hetu"], today=staff_api().clock().date(), allow_temporary=True)
     except InvalidHetu as error:  # a string, but not a hetu: well-formed, so 422
         return problem(422, "The hetu is not valid.", errors=[_field("hetu", error.reason)])
     return _status(code, hetu)
@@ -163,14 +174,14 @@ def _field(name: str, reason: str) -> dict[str, str]:
 
 def _status(code: str, hetu: Hetu | None) -> ResponseReturnValue:
     """The course's status rows (an unknown course is answered from the table: a 404)."""
-    rows = _api().status.course_status(code, hetu)
+    rows = staff_api().status.course_status(code, hetu)
     return jsonify(course=code, participants=[status_json(row) for row in rows])
 
 
 @bp.get("/consents/unknown-courses")
 def unknown_course_consents() -> ResponseReturnValue:
     """Consents for a course code no course has (yet), masked: they bind once it is defined."""
-    consents = _api().status.unknown_course_consents()
+    consents = staff_api().status.unknown_course_consents()
     return jsonify(consents=[unknown_course_json(consent) for consent in consents])
 
 
@@ -191,7 +202,7 @@ def invalidate(submission_id: int) -> ResponseReturnValue:
             400, "The body is not valid.", errors=[_field("(body)", 'must be {"reason": "…"}')]
         )
     reason = body.get("reason")
-    state = staff_actions.invalidate(_api().staff, submission_id, _actor(), reason)
+    state = staff_actions.invalidate(staff_api().staff, submission_id, _actor(), reason)
     log.info(
         "submission.invalidate submission_id=%s by=%s state=%s",
         submission_id,
@@ -208,7 +219,7 @@ def retry(submission_id: int) -> ResponseReturnValue:
     any other state."""
     if (refused := _require(Role.STAFF)) is not None:
         return refused
-    staff_actions.retry(_api().staff, submission_id, _actor())
+    staff_actions.retry(staff_api().staff, submission_id, _actor())
     return jsonify(submission=submission_id, state=SubmissionState.PENDING.value), 202
 
 
@@ -217,7 +228,7 @@ def retry_course(code: str) -> ResponseReturnValue:
     """Send every parked or failed submission of the course again: the ids queued."""
     if (refused := _require(Role.STAFF)) is not None:
         return refused
-    retried = staff_actions.retry_course(_api().staff, code, _actor())
+    retried = staff_actions.retry_course(staff_api().staff, code, _actor())
     return jsonify(course=code, retried=retried)
 
 
@@ -227,7 +238,7 @@ def send_again(submission_id: int) -> ResponseReturnValue:
     creates a new record); 409 for a record that is not invalidated."""
     if (refused := _require(Role.STAFF)) is not None:
         return refused
-    staff_actions.send_again(_api().staff, submission_id, _actor())
+    staff_actions.send_again(staff_api().staff, submission_id, _actor())
     return jsonify(submission=submission_id, state=SubmissionState.PENDING.value), 202
 
 
@@ -248,7 +259,7 @@ def record_consent(code: str) -> ResponseReturnValue:
         pdf = base64.b64decode(body.pop("pdf", ""), validate=True)
     except ValueError:  # binascii.Error, or a text that is not ASCII: a 422, as a non-PDF
         raise ConsentNotRecorded("pdf", "must be base64") from None
-    staff = _api().staff
+    staff = staff_api().staff
     form = read_form(
         code, body, pdf, today=staff.clock().date(), allow_temporary=staff.allow_temporary_hetu
     )
@@ -266,5 +277,5 @@ def revoke(consent_id: int) -> ResponseReturnValue:
     """Register a revocation OPH told the organiser of: nothing for it is ever sent again."""
     if (refused := _require(Role.STAFF)) is not None:
         return refused
-    stopped = staff_actions.revoke(_api().staff, consent_id, _actor())
+    stopped = staff_actions.revoke(staff_api().staff, consent_id, _actor())
     return jsonify(consent=consent_id, state="revoked", submissions_stopped=stopped)

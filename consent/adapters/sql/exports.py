@@ -10,6 +10,7 @@ from sqlalchemy import Engine, Select, and_, case, distinct, exists, func, selec
 from sqlalchemy.orm import Session
 
 from consent.adapters.sql import participants
+from consent.adapters.sql.status import course_results
 from consent.adapters.sql.tables import (
     AuditRow,
     ConsentRow,
@@ -45,7 +46,9 @@ class SqlExports:
             ).scalar_one_or_none()
             if course is None:
                 raise UnknownCourse(code)
-            results = session.execute(_results(code, course.id).execution_options(yield_per=_BATCH))
+            results = session.execute(
+                course_results(code, course.id).execution_options(yield_per=_BATCH)
+            )
             rows = [
                 self._result_row(*row, end_date=course.end_date, full_hetu=full_hetu)
                 for row in results
@@ -116,25 +119,6 @@ class SqlExports:
             for code in codes
         ]
         return YearSummary(year, counts)
-
-
-def _results(
-    code: str, course_id: int
-) -> Select[ResultRow, ParticipantRow, ConsentRow, SubmissionRow]:
-    """The course's results, oldest first, each with its participant, its consent for this
-    course and its submission (either None when missing)."""
-    return (
-        select(ResultRow, ParticipantRow, ConsentRow, SubmissionRow)
-        .join(ParticipantRow, ParticipantRow.id == ResultRow.participant_id)
-        .outerjoin(
-            ConsentRow,
-            (ConsentRow.course_code == code)
-            & (ConsentRow.participant_id == ResultRow.participant_id),
-        )
-        .outerjoin(SubmissionRow, SubmissionRow.result_id == ResultRow.id)
-        .where(ResultRow.course_id == course_id)
-        .order_by(ResultRow.id)
-    )
 
 
 def _unassessed(code: str, course_id: int) -> Select[ConsentRow, ParticipantRow]:

@@ -147,22 +147,8 @@ class SqlStatus:
     def _query(
         self, code: str, course_id: int, hetu: Hetu | None
     ) -> Select[ResultRow, ParticipantRow, ConsentRow, SubmissionRow]:
-        """The course's results, oldest first, each with its participant, consent (of this
-        course and participant) and submission, either None when missing (outer joins);
-        only ``hetu``'s, if given."""
-        query = (
-            select(ResultRow, ParticipantRow, ConsentRow, SubmissionRow)
-            .join(ParticipantRow, ParticipantRow.id == ResultRow.participant_id)
-            .outerjoin(
-                ConsentRow,
-                (ConsentRow.course_code == code)
-                & (ConsentRow.participant_id == ResultRow.participant_id),
-            )
-            .outerjoin(SubmissionRow, SubmissionRow.result_id == ResultRow.id)
-            .where(ResultRow.course_id == course_id)
-            .order_by(ResultRow.id)
-        )
-        return query.where(self._only(hetu))
+        """:func:`course_results`, only ``hetu``'s if given."""
+        return course_results(code, course_id).where(self._only(hetu))
 
     def _unassessed(
         self, code: str, course_id: int, hetu: Hetu | None
@@ -273,4 +259,24 @@ def _submission(row: SubmissionRow) -> SubmissionSummary:
         last_error_keys=None if keys is None else tuple(str(k) for k in keys),
         last_error_message=row.last_error_message,
         attention=row.attention,
+    )
+
+
+def course_results(
+    code: str, course_id: int
+) -> Select[ResultRow, ParticipantRow, ConsentRow, SubmissionRow]:
+    """The course's results, oldest first, each with its participant, consent (of this
+    course and participant) and submission, either None when missing (outer joins): what the
+    course page and the course export read."""
+    return (
+        select(ResultRow, ParticipantRow, ConsentRow, SubmissionRow)
+        .join(ParticipantRow, ParticipantRow.id == ResultRow.participant_id)
+        .outerjoin(
+            ConsentRow,
+            (ConsentRow.course_code == code)
+            & (ConsentRow.participant_id == ResultRow.participant_id),
+        )
+        .outerjoin(SubmissionRow, SubmissionRow.result_id == ResultRow.id)
+        .where(ResultRow.course_id == course_id)
+        .order_by(ResultRow.id)
     )
