@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from consent.hetu import redact_hetus
+from consent.oppijanumero import redact_oids
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def _errors(body: Any) -> tuple[tuple[str, ...], str | None]:
     entries = _entries(body)
     keys = tuple(e["key"] for e in entries)
     messages = [_message(e.get("message")) for e in entries]
-    return keys, redact_hetus("; ".join(m for m in messages if m))[:2000] or None
+    joined = redact_oids(redact_hetus("; ".join(m for m in messages if m)))
+    return keys, joined[:2000] or None
 
 
 def _message(message: Any) -> str:

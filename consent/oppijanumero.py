@@ -22,6 +22,9 @@ OID_MALFORMED: Final = "not of the form 1.2.246.562.24. and 11 digits"
 OID_BAD_CHECK: Final = "wrong check digit"
 
 _SHAPE: Final = re.compile(r"1\.2\.246\.562\.(24|98|198)\.(\d{11})", re.ASCII)
+# A person oid anywhere in a text (KOSKI's messages name the oid they did not find); the
+# oids of organisations (.10.) and study rights (.15.) are not personal and are kept.
+_IN_TEXT: Final = re.compile(r"1\.2\.246\.562\.(?:24|98|198)\.\d+", re.ASCII)
 _PRODUCTION: Final = "24"
 _WEIGHTS: Final = (7, 3, 1)
 
@@ -84,3 +87,10 @@ def looks_like_oid(text: str) -> bool:
     """Whether ``text`` is shaped like a person oid (the start of one), to tell it from a hetu
     on input that may be either."""
     return text.strip().startswith("1.2.246.562.")
+
+
+def redact_oids(text: str) -> str:
+    """Replace every person oid in ``text`` with a placeholder, as
+    :func:`consent.hetu.redact_hetus` does hetus: what KOSKI answered is kept for staff, and
+    shown to every role, but a person's number is not."""
+    return _IN_TEXT.sub("[oppijanumero]", text)

@@ -90,7 +90,9 @@ def _check_archive(content: bytes) -> None:
         names = archive.namelist()  # an OpenDocument file names its type first, as "mimetype"
         if "mimetype" in names and archive.read("mimetype").startswith(_OPEN_DOCUMENT):
             raise _refused(OPEN_DOCUMENT)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, OSError):
+    except ImportRejected:
+        raise
+    except Exception:  # noqa: BLE001 - zlib, lzma and bz2 errors, an encrypted member, ...
         raise _refused(NOT_A_WORKBOOK) from None
 
 

@@ -63,6 +63,12 @@ def test_a_hetu_in_a_message_is_redacted_before_it_is_stored() -> None:
     assert judgement.message == "hetu [hetu] on virheellinen"
 
 
+def test_a_person_oid_in_a_message_is_redacted_and_a_study_right_oid_kept() -> None:
+    message = "Oppijaa 1.2.246.562.24.19999999999 ei löydy; 1.2.246.562.15.00000000001"
+    judgement = judge(error(404, "notFound.oppijaaEiLöydy", message), False)
+    assert judgement.message == "Oppijaa [oppijanumero] ei löydy; 1.2.246.562.15.00000000001"
+
+
 def test_a_stored_record_is_judged_with_its_oid_and_version() -> None:
     saved = {"oid": "1.2.246.562.15.00000000001", "versionumero": 3}
     judgement = judge(KoskiAnswer(200, {"opiskeluoikeudet": [saved]}), known_oid=False)

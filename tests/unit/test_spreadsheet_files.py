@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from typing import Any
 
 import openpyxl
@@ -213,6 +214,43 @@ def test_a_file_that_is_no_xlsx_or_csv_is_refused_saying_what_to_save_it_as(
 ) -> None:
     for kind in ("csv", "xlsx", "json"):
         assert refusal(content, kind) == [RowError(0, "(file)", reason)]
+
+
+def _corrupted_member(compression: int) -> bytes:
+    """A zip whose one member's packed bytes are garbled (zlib or lzma then fail to unpack)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        archive.writestr("mimetype", b"application/vnd.oasis.opendocument.spreadsheet" * 20)
+    content = bytearray(buffer.getvalue())
+    start = 30 + len("mimetype") + (4 if compression == zipfile.ZIP_LZMA else 0)
+    content[start + 2 : start + 12] = b"\xff" * 10
+    return bytes(content)
+
+
+def _encrypted_member() -> bytes:
+    """A zip whose one member says it is encrypted (zipfile asks for a password)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", b"x")
+    content = bytearray(buffer.getvalue())
+    content[6] |= 1  # the local header's flag
+    central = content.rfind(b"PK\x01\x02")
+    content[central + 8] |= 1  # the central directory's flag
+    return bytes(content)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        _corrupted_member(zipfile.ZIP_DEFLATED),
+        _corrupted_member(zipfile.ZIP_LZMA),
+        _encrypted_member(),
+    ],
+    ids=["garbled deflate", "garbled lzma", "an encrypted member"],
+)
+def test_a_zip_whose_members_cannot_be_unpacked_is_refused_not_a_crash(content: bytes) -> None:
+    for kind in ("csv", "xlsx"):
+        assert refusal(content, kind) == [RowError(0, "(file)", NOT_A_WORKBOOK)]
 
 
 def test_a_shared_string_table_too_large_to_hold_in_memory_is_refused() -> None:
