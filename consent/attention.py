@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote
 
+from consent.hetu import carries_a_hetu
 from consent.views import ShownParticipant
 
 
@@ -148,7 +149,10 @@ def link(found: Found) -> str:
     for one about a person), the new course form for an unknown course code, the course
     list (which lists the consents of unknown courses) for a consent of no course."""
     if found.kind is Kind.UNKNOWN_COURSE:
-        return f"/staff/courses/new?code={quote(found.course_code or '', safe='')}"
+        code = found.course_code or ""
+        if carries_a_hetu(code):  # no course may have such a code, and no address holds one
+            return "/staff/courses"
+        return f"/staff/courses/new?code={quote(code, safe='')}"
     if found.course_code is None or not found.course_defined:
         return "/staff/courses"
     page = f"/staff/courses/{quote(found.course_code, safe='')}"

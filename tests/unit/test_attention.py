@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from consent.attention import Found, Kind, attention_list, fingerprint, item_key
+from tests.hetus import make_hetu
 
 NOW = dt.datetime(2026, 12, 20, 12, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
@@ -74,3 +75,9 @@ def test_retry_all_takes_the_failed_and_parked_submissions_only() -> None:
     gone = Found(Kind.GONE, "6", "c", NOW, submission_id=6)
     listed = attention_list([failed(4, (), NOW), parked, gone], {}, NOW)
     assert listed.retryable() == [4, 5]
+
+
+def test_an_unknown_course_code_shaped_like_a_hetu_never_goes_into_a_link() -> None:
+    code = make_hetu(dt.date(1990, 5, 5))  # the event schema's course code allows the shape
+    listed = attention_list([Found(Kind.UNKNOWN_COURSE, code, code, NOW)], {}, NOW)
+    assert listed.groups[0].items[0].link == "/staff/courses"
