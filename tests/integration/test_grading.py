@@ -72,26 +72,33 @@ class World:
         )
 
     def work(self) -> list[SubmissionState]:
-        """Drain the queues once: bind every queued result, then send the queued submissions
-        as one range job would."""
-        while self.jobs.results:
-            batch, self.jobs.results = self.jobs.results, []
-            grading.bind_results(batch, self.results, self.jobs, "winnova")
-        states: list[SubmissionState] = []
-        while self.jobs.submissions:
-            queued, self.jobs.submissions = self.jobs.submissions, []
-            sent = grading.submit_range(
-                min(queued),
-                max(queued),
-                self.submissions,
-                self.koski,
-                self.jobs,
-                lambda: NOW,
-                run=RUN,
-                actor="worker",
-            )
-            states.extend(sent.values())
-        return states
+        """Drain the queues once (:func:`drain`)."""
+        return drain(self.jobs, self.results, self.submissions, self.koski)
+
+
+def drain(
+    jobs: RecordingGradingJobs, results: SqlResults, submissions: SqlSubmissions, koski: HttpKoski
+) -> list[SubmissionState]:
+    """Bind every queued result, then send the queued submissions as one range job would:
+    the states the sent records reached."""
+    while jobs.results:
+        batch, jobs.results = jobs.results, []
+        grading.bind_results(batch, results, jobs, "winnova")
+    states: list[SubmissionState] = []
+    while jobs.submissions:
+        queued, jobs.submissions = jobs.submissions, []
+        sent = grading.submit_range(
+            min(queued),
+            max(queued),
+            submissions,
+            koski,
+            jobs,
+            lambda: NOW,
+            run=RUN,
+            actor="worker",
+        )
+        states.extend(sent.values())
+    return states
 
 
 def staff_services(world: World, engine: Engine) -> StaffServices:

@@ -39,6 +39,7 @@ from consent.staff_actions import StaffServices
 from tests.courses import course
 from tests.fakes import InMemoryPendingImports, RecordingGradingJobs
 from tests.hetus import make_hetu
+from tests.integration import test_grading
 from tests.koski_server import PASSWORD, USER, RunningSandbox, running_sandbox
 from tests.signing import body_of, event
 
@@ -80,24 +81,8 @@ class World:
         )
 
     def work(self) -> list[SubmissionState]:
-        while self.jobs.results:
-            batch, self.jobs.results = self.jobs.results, []
-            grading.bind_results(batch, self.results, self.jobs, "winnova")
-        states: list[SubmissionState] = []
-        while self.jobs.submissions:
-            queued, self.jobs.submissions = self.jobs.submissions, []
-            sent = grading.submit_range(
-                min(queued),
-                max(queued),
-                self.submissions,
-                self.koski,
-                self.jobs,
-                lambda: NOW,
-                run="submit-range-0",
-                actor="worker",
-            )
-            states.extend(sent.values())
-        return states
+        """Bind what is queued and send it (the grading tests' :func:`drain`)."""
+        return test_grading.drain(self.jobs, self.results, self.submissions, self.koski)
 
     def consents(self) -> list[ConsentRow]:
         with Session(self.engine) as session:
