@@ -2,10 +2,13 @@
 
 A request that stores a delivery sets the mark unless it is set and, only if it set it,
 queues a drain under the job id the mark then holds, in one script (one round trip, and no
-moment at which the mark is set without its job). The drain renews the mark while it binds
-and clears it when it finds nothing more; :func:`consent.binding.bind_deliveries` says why
-no delivery is then left waiting. The mark expires :data:`MARK_TTL` seconds after its last
-renewal, so a drain killed mid-run holds up the next one only that long.
+moment at which the mark is set without its job). While a burst keeps a drain busy, a
+request first only looks whether the mark is set (:func:`look`): found set, that is all it
+needs, and no drain's job is built for a script that would not queue it. The drain renews
+the mark while it binds and clears it when it finds nothing more;
+:func:`consent.binding.bind_deliveries` says why no delivery is then left waiting. The mark
+expires :data:`MARK_TTL` seconds after its last renewal, so a drain killed mid-run holds up
+the next one only that long.
 """
 
 from __future__ import annotations
@@ -74,6 +77,14 @@ def ask(pipe: Pipeline, job_id: str, commands: Sequence[Command]) -> None:
     for command in commands:
         words += [len(command), *command]
     pipe.eval(_ASK, 1, MARK, job_id, MARK_TTL, *words)
+
+
+def look(pipe: Pipeline) -> None:
+    """Add to ``pipe`` the look whether the mark is set; its answer is 1 if it is.
+
+    A request that finds it set has done its part, as one whose :func:`ask` found it set:
+    the drain holding it clears it only later, and looks once more after clearing."""
+    pipe.exists(MARK)
 
 
 def holder(connection: redis.Redis) -> str | None:

@@ -96,20 +96,34 @@ class RqJobQueue:
         self._consent = queue(CONSENT_QUEUE, connection)
         self._koski = queue(KOSKI_QUEUE, connection)
         self._signing = queue(SIGNING_QUEUE, connection)
+        # Whether the last request found another's drain holding the binding mark: in a
+        # burst the next one most likely will too, and only looks (a guess; either way right).
+        self._mark_was_held = False
 
     def enqueue_new_binding(self, inbox_id: int, counting: Counting | None = None) -> None:
         """Ask for delivery ``inbox_id``, stored just now, to be bound, and count ``counting``,
-        in one round trip (one ``MULTI``/``EXEC``).
+        in one round trip (one pipeline).
 
         The drain binds every waiting delivery, so the id itself is not needed: unless a
         drain holds the binding mark, one is queued (:mod:`consent.adapters.binding_mark`).
-        This runs on every webhook request.
+        This runs on every webhook request. If the last request found the mark held, this
+        one first only looks (building the drain's job costs more than the round trip);
+        should the mark be free after all, a second round trip asks for the drain.
         """
-        with self._connection.pipeline() as pipe:
+        if self._mark_was_held:
+            with self._connection.pipeline(transaction=False) as pipe:
+                binding_mark.look(pipe)
+                if counting is not None:
+                    counters.add(pipe, counting)
+                if pipe.execute()[0]:
+                    return
+            counting = None  # counted in the look
+        with self._connection.pipeline(transaction=False) as pipe:
             self._ask_for_drain(pipe)
             if counting is not None:
                 counters.add(pipe, counting)
-            pipe.execute()
+            asked = pipe.execute()[0]
+        self._mark_was_held = not asked
 
     def ensure_drain(self) -> str:
         """Make sure a drain will run: ``waiting`` if the one holding the mark is queued or

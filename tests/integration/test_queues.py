@@ -8,6 +8,7 @@ import redis
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from consent.adapters import binding_mark
 from consent.adapters.counters import RedisCounters
 from consent.adapters.queues import (
     BIND_BATCH,
@@ -35,6 +36,24 @@ def test_a_new_delivery_asks_for_a_drain_and_is_counted_in_one_round_trip(
     assert (job.func_name, job.args, job.get_status()) == (BIND_DELIVERIES, [], JobStatus.QUEUED)
     assert job.retries_left == BINDING_RETRY.max  # a killed worker's drain runs again
     assert RedisCounters(redis_client).totals("webhook") == {(("outcome", "accepted"),): 1}
+
+
+def test_while_a_drain_holds_the_mark_a_delivery_only_looks_and_is_counted_once(
+    redis_client: redis.Redis, round_trips: list[int]
+) -> None:
+    accepted = Counting("webhook", (("outcome", "accepted"),))
+    jobs = RqJobQueue(redis_client)
+    jobs.enqueue_new_binding(1, accepted)  # queues the drain
+    jobs.enqueue_new_binding(2, accepted)  # finds the mark held by it
+    jobs.enqueue_new_binding(3, accepted)
+    [drain] = queue(CONSENT_QUEUE, redis_client).get_job_ids()
+    assert round_trips[2] == 2  # the look and the count: no drain's job built or sent
+    binding_mark.release(redis_client, drain)  # the drain found nothing more
+    jobs.enqueue_new_binding(4, accepted)  # looks, finds the mark free: asks for a drain
+    assert len(round_trips) == 5
+    assert len(queue(CONSENT_QUEUE, redis_client).get_job_ids()) == 2
+    assert binding_mark.holder(redis_client) not in (None, drain)
+    assert RedisCounters(redis_client).totals("webhook") == {(("outcome", "accepted"),): 4}
 
 
 def _as_if(redis_client: redis.Redis, job_id: str, status: JobStatus) -> None:
