@@ -1,6 +1,7 @@
-"""Person commands: a person's right of access (``person export``), a result removed on
-request (``person remove-result``) and an enrolment's contact details deleted
-(``person delete-contact``), each audited with the staff member ``--by`` names.
+"""Person commands: a person's right of access (``person export``), their rows of a course's
+status in full (``person status``), a result removed on request (``person remove-result``)
+and an enrolment's contact details deleted (``person delete-contact``), each audited with
+the staff member ``--by`` names.
 
 The hetu (or oppijanumero) is read from standard input, never from the command line, where
 shell histories, process lists and logs would keep it: a command line that holds one is
@@ -20,10 +21,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from cli.refusals import REFUSED, refused
+from cli.staff import print_status
 from consent import staff_actions
 from consent.adapters.person_pdf import person_pdf
 from consent.bootstrap import bootstrap, staff_services
-from consent.hetu import HETU_SHAPE
+from consent.hetu import HETU_SHAPE, Hetu
 from consent.person_views import export_json
 from consent.staff import Actor
 from consent.staff_actions.people import OPPIJANUMERO, REMOVAL_REASONS
@@ -49,7 +51,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     that no argparse error quotes one back before :func:`_run` has looked at them."""
     command = commands.add_parser(
         "person",
-        help="a person's requests: export (hetu on stdin), remove-result, delete-contact",
+        help="a person's requests: export, status (hetu on stdin), remove-result, delete-contact",
         add_help=False,
         prefix_chars="\0",  # every word reaches _run, options too
     )
@@ -77,6 +79,15 @@ def _parser() -> _QuietParser:
     command.add_argument("--pdf", action="store_true", help="a readable PDF instead of JSON")
     command.add_argument("--out", type=Path, help="write the document here (default: stdout)")
     command.set_defaults(run=_export)
+
+    command = actions.add_parser(
+        "status",
+        help="one person's rows of a course's status in full; the hetu is read from stdin",
+    )
+    command.add_argument("course")
+    command.add_argument("--by", required=True, help="who asks (staff name), for the audit trail")
+    command.add_argument("--json", action="store_true")
+    command.set_defaults(run=_status)
 
     command = actions.add_parser("remove-result", help="remove a participant's result on request")
     command.add_argument("result", type=int)
@@ -115,6 +126,22 @@ def _export(args: argparse.Namespace) -> int:
     _write(document, args.out)
     if not export.found:
         print("rekisterissä ei ole tietoja tästä henkilöstä / nothing is held", file=sys.stderr)
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    identity = read_identity()
+    services = bootstrap()
+    try:
+        hetu = Hetu.parse(identity.strip(), today=services.clock().date(), allow_temporary=True)
+        rows = staff_actions.look_up_person(
+            staff_services(services), args.course, hetu, Actor.staff(args.by)
+        )
+    except REFUSED as error:
+        return refused(error)
+    print_status(rows, as_json=args.json)
+    if not rows:
+        print("kurssilla ei ole tätä henkilöä / no such person on the course", file=sys.stderr)
     return 0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -15,9 +14,8 @@ from consent import staff_actions
 from consent.adapters.sql.staff_tokens import SqlStaffTokens
 from consent.bootstrap import bootstrap, staff_services
 from consent.config import Settings
-from consent.errors import InvalidHetu, UnknownCourse
+from consent.errors import UnknownCourse
 from consent.grading import INVALIDATION_REASONS
-from consent.hetu import Hetu
 from consent.import_files import file_kind
 from consent.model import SubmissionState
 from consent.staff import COMMAND_LINE, Actor, Role
@@ -44,9 +42,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     command.add_argument("file", type=Path)
     command.set_defaults(run=_import_results)
 
-    command = commands.add_parser("status", help="per participant: consent, result, KOSKI state")
+    command = commands.add_parser(
+        "status",
+        help="per participant, masked: consent, result, KOSKI state (one person in full: "
+        "person status)",
+    )
     command.add_argument("course")
-    command.add_argument("--hetu", help="show one person unmasked")
     command.add_argument("--json", action="store_true")
     command.set_defaults(run=_status)
 
@@ -125,27 +126,26 @@ def _import_results(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
     try:
-        hetu = (
-            None
-            if args.hetu is None
-            else Hetu.parse(args.hetu, today=dt.date.today(), allow_temporary=True)
-        )
-        rows = bootstrap(settings).status.course_status(args.course, hetu)
-    except (UnknownCourse, InvalidHetu) as error:
+        rows = bootstrap(Settings.from_env()).status.course_status(args.course)
+    except UnknownCourse as error:
         print(error, file=sys.stderr)
         return 1
-    if args.json:
+    print_status(rows, as_json=args.json)
+    return 0
+
+
+def print_status(rows: list[ParticipantStatus], *, as_json: bool) -> None:
+    """A course's status rows as JSON, or as a table of a line per row."""
+    if as_json:
         print(json.dumps([status_json(row) for row in rows], ensure_ascii=False, indent=2))
-        return 0
+        return
     print(
         f"{'result':>6}  {'hetu':<11}  {'name':<14}  {'consent':<10}  {'binding':<17}  "
         f"{'KOSKI':<11}  oid / errors"
     )
     for row in rows:
         print(_status_line(row))
-    return 0
 
 
 def _status_line(row: ParticipantStatus) -> str:

@@ -261,6 +261,7 @@ def staff_services(services: Services, *, enrolling: bool | None = None) -> Staf
         exports=services.exports,
         forms=services.forms,
         recorded=services.recorded_consents,
+        status=services.status,
     )
 
 

@@ -126,6 +126,7 @@ class ParticipantStatus:
     result: ResultSummary | None
     binding: str
     submission: SubmissionSummary | None
+    participant_id: int  # the ledger's row: whom an unmasked look-up is audited as about
     collides_with: str | None = None  # KOSKI refused it as a duplicate of this course's record
 
     @property

@@ -25,7 +25,13 @@ from consent.staff_actions.exports import (
     signed_form,
     year_summary,
 )
-from consent.staff_actions.people import Removed, delete_contact, export_person, remove_result
+from consent.staff_actions.people import (
+    Removed,
+    delete_contact,
+    export_person,
+    look_up_person,
+    remove_result,
+)
 from consent.staff_actions.records import invalidate, retry, retry_course, revoke, send_again
 from consent.staff_actions.results import Preview, confirm_results, import_results, preview_results
 from consent.staff_actions.services import Signing, StaffServices
@@ -52,6 +58,7 @@ __all__ = [
     "forms_among",
     "import_results",
     "invalidate",
+    "look_up_person",
     "mark_seen",
     "preview_enrolment",
     "preview_results",

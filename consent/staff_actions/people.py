@@ -22,6 +22,7 @@ from consent.person_views import PersonExport
 from consent.staff import Actor
 from consent.staff_actions.services import StaffServices
 from consent.submissions import KEPT_OUT, Keep, held_back
+from consent.views import ParticipantStatus
 
 # Why staff remove a result: codes, so the audit trail never holds free text (or a name).
 REMOVAL_REASONS: Final = ("wrong_person", "person_asked")
@@ -37,6 +38,23 @@ class Removed:
     deleted: bool
     submission_id: int | None
     record_live: bool
+
+
+def look_up_person(
+    services: StaffServices, code: str, hetu: Hetu, actor: Actor
+) -> list[ParticipantStatus]:
+    """The person's rows of the course's status, in full (hetu and names), audited as
+    ``person.looked_up`` with the actor and the course, about the participant found (none
+    when nobody with that hetu is on the course), so the person's own export lists who
+    looked them up. :class:`UnknownCourse` if there is no such course (nothing audited)."""
+    rows = services.status.course_status(code, hetu)
+    found = sorted({row.participant_id for row in rows})
+    details = {"code": code, "found": bool(found)}
+    subjects: list[int | None] = [*found] if found else [None]
+    for subject in subjects:
+        entry = AuditEntry(actor.audit_name, "person.looked_up", "participant", subject, details)
+        services.people.audit(entry)
+    return rows
 
 
 def export_person(services: StaffServices, identity: str, actor: Actor) -> PersonExport:

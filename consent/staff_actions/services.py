@@ -29,10 +29,12 @@ from consent.ports import (
     PendingImports,
     People,
     SignedForms,
+    StatusReader,
     Submissions,
 )
 from consent.results import ResultSubmission
 from consent.submissions import SubmissionChange
+from consent.views import ParticipantStatus, UnknownCourseConsent
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,18 @@ class NoLiveRecords:
     ) -> dict[Hetu, list[LiveRecord]]:
         """None for anyone."""
         return {}
+
+
+class NoStatus:
+    """No ledger to read: staff actions built without one know no course."""
+
+    def course_status(self, code: str, hetu: Hetu | None = None) -> list[ParticipantStatus]:
+        """No such course."""
+        raise UnknownCourse(code)
+
+    def unknown_course_consents(self) -> list[UnknownCourseConsent]:
+        """None."""
+        return []
 
 
 class NoPeople:
@@ -146,3 +160,4 @@ class StaffServices:
     exports: Exports = field(default_factory=NoExports)  # course exports, yearly summaries
     recorded: ConsentRecords | None = None  # consents staff record from paper; None: none
     forms: SignedForms = field(default_factory=NoSignedForms)  # each consent's signed PDF
+    status: StatusReader = field(default_factory=NoStatus)  # a course's status, one person's

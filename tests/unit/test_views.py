@@ -42,6 +42,7 @@ def _row(
         result=ResultSummary("hyväksytty", dt.date(2026, 11, 10), ResultStatus.COMPLETED),
         binding=binding,
         submission=submission,
+        participant_id=11,
     )
 
 

@@ -28,7 +28,7 @@ from consent.recorded_consents import read_form
 from consent.staff import Actor, Role, StaffMember
 from consent.staff_actions import StaffServices
 from consent.strict_json import StrictJsonError, loads_strict
-from consent.views import status_json, unknown_course_json
+from consent.views import ParticipantStatus, status_json, unknown_course_json
 from web.problems import problem
 from web.routes import COURSE_CODE, ROW_ID
 from web.staff_errors import register_problems
@@ -142,12 +142,13 @@ def enrolments(code: str) -> ResponseReturnValue:
 @bp.get(f"/courses/<{COURSE_CODE}:code>/status")
 def status(code: str) -> ResponseReturnValue:
     """Per participant, masked: consent, result, binding, KOSKI state and errors."""
-    return _status(code, None)
+    return _status(code, staff_api().status.course_status(code))
 
 
 @bp.post(f"/courses/<{COURSE_CODE}:code>/status/person")
 def person_status(code: str) -> ResponseReturnValue:
-    """One person, unmasked; the hetu goes in the body so it never reaches an access log."""
+    """One person, unmasked and audited; the hetu goes in the body so it never reaches an
+    access log."""
     try:
         body = loads_strict(request.get_data())
     except StrictJsonError as error:
@@ -160,7 +161,7 @@ def person_status(code: str) -> ResponseReturnValue:
         hetu = Hetu.parse(body["hetu"], today=staff_api().clock().date(), allow_temporary=True)
     except InvalidHetu as error:  # a string, but not a hetu: well-formed, so 422
         return problem(422, "The hetu is not valid.", errors=[_field("hetu", error.reason)])
-    return _status(code, hetu)
+    return _status(code, staff_actions.look_up_person(staff_api().staff, code, hetu, _actor()))
 
 
 def _text_or_none(body: dict[str, Any]) -> bool:
@@ -172,9 +173,9 @@ def _field(name: str, reason: str) -> dict[str, str]:
     return {"field": name, "reason": reason}
 
 
-def _status(code: str, hetu: Hetu | None) -> ResponseReturnValue:
-    """The course's status rows (an unknown course is answered from the table: a 404)."""
-    rows = staff_api().status.course_status(code, hetu)
+def _status(code: str, rows: list[ParticipantStatus]) -> ResponseReturnValue:
+    """The course's status rows as the API answers them (an unknown course was answered
+    from the table: a 404)."""
     return jsonify(course=code, participants=[status_json(row) for row in rows])
 
 

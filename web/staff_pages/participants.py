@@ -61,7 +61,11 @@ def _page(
 ) -> ResponseReturnValue:
     pages = deps()
     the_course = staff_actions.course(pages.staff, code)  # none: a 404, from the table
-    rows = pages.status.course_status(code, hetu)
+    rows = (
+        pages.status.course_status(code)
+        if hetu is None
+        else staff_actions.look_up_person(pages.staff, code, hetu, actor())
+    )
     staff = pages.staff
     signing = None if staff.signing is None else staff_actions.enrolments(staff, code)
     moving = any(row.moving for row in rows)

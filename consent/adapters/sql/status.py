@@ -195,6 +195,7 @@ class SqlStatus:
             ),
             binding=result.binding,
             submission=None if sub is None else _submission(sub),
+            participant_id=person.id,
         )
 
     def _unassessed_row(
@@ -208,6 +209,7 @@ class SqlStatus:
             result=None,
             binding=NO_RESULT,
             submission=None,
+            participant_id=person.id,
         )
 
 
