@@ -150,6 +150,7 @@ def status_json(row: ParticipantStatus) -> dict[str, Any]:
             "reason": consent.reason,
             "signer_relation": consent.signer_relation,
             "signed_after_end": consent.signed_after_end,
+            "recorded_by_staff": consent.recorded_by_staff,
         },
         "result": None if result is None else _result_json(result),
         "binding": row.binding,

@@ -61,6 +61,13 @@ def test_staff_record_a_paper_consent_through_the_api(engine: Engine, web: Flask
     assert answer.json is not None
     assert answer.json["relation"] == "self"
     assert recorded(engine) == [("valid", "self", "staff:aino")]
+    viewer = {
+        "Authorization": f"Bearer {SqlStaffTokens(engine, utc_now).create('eeva', Role.VIEWER)}"
+    }
+    status = web.get("/api/courses/knoppi-2026-syksy/status", headers=viewer)
+    assert status.json is not None
+    [row] = [r for r in status.json["participants"] if r["consent"] is not None]
+    assert row["consent"]["recorded_by_staff"] is True  # the API says it came from paper
 
 
 @pytest.mark.usefixtures("world")

@@ -86,6 +86,7 @@ def test_a_row_becomes_the_json_the_api_has_always_given_in_its_key_order() -> N
                 "reason": None,
                 "signer_relation": "self",
                 "signed_after_end": False,
+                "recorded_by_staff": False,
             },
             "result": {"grade": "hyväksytty", "graded_on": "2026-11-10", "status": "completed"},
             "binding": "eligible",
