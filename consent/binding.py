@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -60,16 +60,38 @@ def bind_consent(
 def _bind(
     tx: BindingTransaction, inbox_id: int, clock: Clock, allow_temporary: bool
 ) -> ConsentBound:
+    return _bind_read(tx, inbox_id, _read(tx, inbox_id, clock, allow_temporary))
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """A claimed delivery whose body is no consent event: why (the error's type)."""
+
+    outcome: str
+
+
+_Read = ConsentEvent | _Unreadable | None  # None: the delivery was bound already
+
+
+def _read(tx: BindingTransaction, inbox_id: int, clock: Clock, allow_temporary: bool) -> _Read:
+    """Claim the delivery and read its event."""
     body = tx.claim_delivery(inbox_id)
     if body is None:
-        return ConsentBound("already bound")
+        return None
     try:
-        event = read_event(body, now=clock(), allow_temporary=allow_temporary)
+        return read_event(body, now=clock(), allow_temporary=allow_temporary)
     except READ_ERRORS as error:
-        outcome = f"unreadable event ({type(error).__name__})"
-        _finish(tx, inbox_id, InboxState.FAILED, outcome, None)
-        return ConsentBound(outcome)
-    return _apply(tx, inbox_id, event)
+        return _Unreadable(f"unreadable event ({type(error).__name__})")
+
+
+def _bind_read(tx: BindingTransaction, inbox_id: int, read: _Read) -> ConsentBound:
+    """Bind a delivery claimed and read: its event applied, or it is failed for good."""
+    if read is None:
+        return ConsentBound("already bound")
+    if isinstance(read, _Unreadable):
+        _finish(tx, inbox_id, InboxState.FAILED, read.outcome, None)
+        return ConsentBound(read.outcome)
+    return _apply(tx, inbox_id, read)
 
 
 @dataclass(frozen=True)
@@ -96,30 +118,62 @@ def bind_batch(
     """Bind up to ``limit`` waiting deliveries (none of ``skip``), oldest first, in one transaction
     that commits once.
 
-    Each is bound in a savepoint of its own: a delivery whose binding fails (a poison row)
-    is undone alone, its failure counted (at :data:`BIND_ATTEMPTS` it is marked failed), and
-    the others are bound. A failure of the moment (:class:`LedgerContention`: a lock, a
-    deadlock, two drains inserting one new participant) is undone alone too but not counted:
-    the delivery waits for the next drain (or the sweeper), however often that happens, so
-    an acknowledged delivery is never marked failed for the database's sake. An error that
-    leaves the transaction itself unusable (the database gone) fails the rest of the batch
-    and its commit, so the whole batch rolls back and all of it still waits: nothing is
-    half-done, as with one transaction each.
+    They are bound together first, in one savepoint (:meth:`DeliveryBatch.together`: what
+    they read is looked up for all of them at once), each as it would be bound alone. If
+    anything in that fails, all of it is undone and each is bound in a savepoint of its
+    own, as follows, which finds the delivery at fault: a delivery whose binding fails (a
+    poison row) is undone alone, its failure counted (at :data:`BIND_ATTEMPTS` it is marked
+    failed), and the others are bound. A failure of the moment (:class:`LedgerContention`: a
+    lock, a deadlock, two drains inserting one new participant) is undone alone too but not
+    counted: the delivery waits for the next drain (or the sweeper), however often that
+    happens, so an acknowledged delivery is never marked failed for the database's sake. An
+    error that leaves the transaction itself unusable (the database gone) fails the rest of
+    the batch and its commit, so the whole batch rolls back and all of it still waits:
+    nothing is half-done, as with one transaction each.
     """
+    with ledger.batch() as batch:
+        claimed = batch.claim_waiting(limit, skip)
+        together = _bind_together(batch, claimed, clock, allow_temporary)
+        if together is not None:
+            return together
+        return _bind_each(batch, claimed, clock, allow_temporary)
+
+
+def _bind_together(
+    batch: DeliveryBatch, claimed: Sequence[int], clock: Clock, allow_temporary: bool
+) -> BatchBound | None:
+    """Bind the claimed deliveries together, in one savepoint, each as it would be bound
+    alone and in their order; None, with all of it undone, if anything failed."""
+    if not claimed:
+        return BatchBound()
+    try:
+        with batch.together(claimed) as tx:
+            read = [(inbox_id, _read(tx, inbox_id, clock, allow_temporary)) for inbox_id in claimed]
+            events = [event for _, event in read if isinstance(event, ConsentEvent)]
+            tx.prepare([(event.course_code, event.participant) for event in events])
+            bound = tuple((inbox_id, _bind_read(tx, inbox_id, event)) for inbox_id, event in read)
+    except Exception:  # noqa: BLE001 - undone; binding each alone finds which failed and why
+        return None
+    return BatchBound(bound)
+
+
+def _bind_each(
+    batch: DeliveryBatch, claimed: Sequence[int], clock: Clock, allow_temporary: bool
+) -> BatchBound:
+    """Bind the claimed deliveries one by one, each in a savepoint of its own."""
     bound: list[tuple[int, ConsentBound]] = []
     failed: list[tuple[int, str]] = []
-    with ledger.batch() as batch:
-        for inbox_id in batch.claim_waiting(limit, skip):
-            try:
-                with batch.delivery() as tx:
-                    done = _bind(tx, inbox_id, clock, allow_temporary)
-            except LedgerContention as error:  # of the moment: not held against the delivery
-                failed.append((inbox_id, type(error).__name__))
-            except Exception as error:  # noqa: BLE001 - one poison row must not stop the others
-                failed.append((inbox_id, type(error).__name__))
-                _count_failure(batch, inbox_id, type(error).__name__)
-            else:
-                bound.append((inbox_id, done))
+    for inbox_id in claimed:
+        try:
+            with batch.delivery() as tx:
+                done = _bind(tx, inbox_id, clock, allow_temporary)
+        except LedgerContention as error:  # of the moment: not held against the delivery
+            failed.append((inbox_id, type(error).__name__))
+        except Exception as error:  # noqa: BLE001 - one poison row must not stop the others
+            failed.append((inbox_id, type(error).__name__))
+            _count_failure(batch, inbox_id, type(error).__name__)
+        else:
+            bound.append((inbox_id, done))
     return BatchBound(tuple(bound), tuple(failed))
 
 

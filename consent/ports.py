@@ -156,12 +156,32 @@ class ConsentRecords(Protocol):
         ...
 
 
+class BatchBinding(BindingTransaction, Protocol):
+    """One savepoint in which a whole batch of deliveries is bound, each as in a
+    :class:`BindingTransaction` of its own, with what they read looked up ahead for all of
+    them and what nothing reads back written at the end: a few statements a batch instead
+    of several a delivery."""
+
+    def prepare(self, participants: Sequence[tuple[str, Person]]) -> None:
+        """Save these participants (created, or their names refreshed: what
+        :meth:`save_participant` does), the last of a person's names winning, and look up
+        their consents for these course codes, so that binding the batch's deliveries,
+        which are of these (course code, participant) pairs, asks for nothing more."""
+        ...
+
+
 class DeliveryBatch(Protocol):
-    """One transaction over a batch of waiting deliveries, each bound in a savepoint of its own."""
+    """One transaction over a batch of waiting deliveries, bound together in one savepoint
+    or, if that fails, each in a savepoint of its own."""
 
     def claim_waiting(self, limit: int, skip: Collection[int]) -> list[int]:
         """Lock up to ``limit`` deliveries still waiting (none of ``skip``), oldest first,
         passing over any that another transaction holds."""
+        ...
+
+    def together(self, inbox_ids: Sequence[int]) -> AbstractContextManager[BatchBinding]:
+        """A savepoint for binding these claimed deliveries together: kept on a clean exit,
+        every part of it undone on any exception (and the batch goes on)."""
         ...
 
     def delivery(self) -> AbstractContextManager[BindingTransaction]:
@@ -599,6 +619,10 @@ class WorkerResults(GradingLedger, Protocol):
 
     def results_of(self, course_code: str, participant_id: int) -> list[int]:
         """Ids of this participant's results on this course (to bind again)."""
+        ...
+
+    def results_of_all(self, participants: Collection[tuple[str, int]]) -> list[int]:
+        """Ids of the results of each (course code, participant id) pair, in one look."""
         ...
 
 

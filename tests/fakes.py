@@ -137,6 +137,18 @@ class InMemoryBatch:
             ledger.state.__dict__.update(before.__dict__)
             raise
 
+    @contextmanager
+    def together(self, inbox_ids: Sequence[int]) -> Iterator[InMemoryBatchBinding]:
+        ledger = self._ledger
+        before = copy.deepcopy(ledger.state)
+        try:
+            yield InMemoryBatchBinding(
+                ledger.state, poison=ledger.poison, contended=ledger.contended
+            )
+        except BaseException:
+            ledger.state.__dict__.update(before.__dict__)
+            raise
+
     def count_failure(self, inbox_id: int) -> int:
         delivery = self._ledger.state.deliveries[inbox_id]
         delivery.attempts += 1
@@ -198,6 +210,23 @@ class InMemoryTransaction:
 
     def audit(self, entry: AuditEntry) -> None:
         self._state.audit.append(entry)
+
+
+class InMemoryBatchBinding(InMemoryTransaction):
+    """:class:`consent.ports.BatchBinding` over the fake's state: as the SQL batch, it
+    refuses a participant it was not prepared for."""
+
+    def __init__(self, state: _State, **kwargs: Any) -> None:
+        super().__init__(state, **kwargs)
+        self.prepared: set[Hetu] = set()
+
+    def prepare(self, participants: Sequence[tuple[str, Person]]) -> None:
+        self.prepared |= {person.hetu for _, person in participants}
+
+    def save_participant(self, person: Person) -> int:
+        if person.hetu not in self.prepared:
+            raise LookupError("a participant the batch did not prepare")
+        return super().save_participant(person)
 
 
 class RecordingQueue:

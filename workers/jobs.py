@@ -65,7 +65,8 @@ def bind_deliveries(services: WorkerServices | None = None) -> dict[str, int]:
 
 
 def _bound_batch(batch: binding.BatchBound, deps: WorkerServices) -> None:
-    """Log each delivery of a committed batch, then queue its participants' results."""
+    """Log each delivery of a committed batch, then queue its participants' results (looked
+    up for all of them in one statement)."""
     for inbox_id, error in batch.failed:
         log.warning("consent.bind_failed inbox_id=%s error=%s", inbox_id, error)
     participants = set()
@@ -73,7 +74,7 @@ def _bound_batch(batch: binding.BatchBound, deps: WorkerServices) -> None:
         log.info("consent.bound inbox_id=%s outcome=%s", inbox_id, bound.outcome)
         if bound.course_code is not None and bound.participant_id is not None:
             participants.add((bound.course_code, bound.participant_id))
-    results = [r for pair in sorted(participants) for r in deps.results.results_of(*pair)]
+    results = deps.results.results_of_all(participants)
     if results:
         deps.queue.enqueue_result_bindings(results)
 

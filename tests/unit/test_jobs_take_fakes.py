@@ -4,6 +4,7 @@ database, broker or KOSKI, no environment), a job binds and sends through the fa
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from consent.config import Settings
@@ -33,6 +34,9 @@ class Grading(InMemoryGrading):
             for result_id, result in self.state.results.items()
             if (result.course_code, result.participant_id) == (course_code, participant_id)
         ]
+
+    def results_of_all(self, participants: Collection[tuple[str, int]]) -> list[int]:
+        return sorted(r for pair in participants for r in self.results_of(*pair))
 
 
 class Koski(ScriptedKoski, KoskiHolding):

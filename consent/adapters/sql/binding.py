@@ -4,7 +4,7 @@ batch of them in one transaction, each in a savepoint of its own."""
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import or_, select, update
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from consent.adapters.sql import participants, purposes
 from consent.adapters.sql.audit import audit_row
+from consent.adapters.sql.batch_binding import SqlBatchBinding
 from consent.adapters.sql.tables import ConsentRow, InboxRow, ResultRow, SubmissionRow
 from consent.errors import LedgerContention
 from consent.hetu import Hetu
@@ -174,6 +175,17 @@ class SqlDeliveryBatch:
                 yield SqlBindingTransaction(self._session, self._cipher, self._clock)
         except (OperationalError, IntegrityError) as error:
             raise LedgerContention(type(error.orig).__name__) from error
+
+    @contextmanager
+    def together(self, inbox_ids: Sequence[int]) -> Iterator[SqlBatchBinding]:
+        """A savepoint for the whole batch, its deliveries' outcomes and audit rows written
+        as it ends; any error inside undoes all of it."""
+        with self._session.begin_nested():
+            together = SqlBatchBinding(
+                self._session.connection(), self._cipher, self._clock, inbox_ids
+            )
+            yield together
+            together.flush()
 
     def count_failure(self, inbox_id: int) -> int:
         self._session.execute(

@@ -4,12 +4,12 @@ waiting for a day that has come)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Final
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from consent.adapters.sql import participants
@@ -90,6 +90,20 @@ class SqlResults:
             select(ResultRow.id)
             .join(CourseRow, CourseRow.id == ResultRow.course_id)
             .where(CourseRow.code == course_code, ResultRow.participant_id == participant_id)
+        )
+        with self._sessions.begin() as session:
+            return list(session.execute(query).scalars())
+
+    def results_of_all(self, participants: Collection[tuple[str, int]]) -> list[int]:
+        """Ids of the results of each (course code, participant id) pair, in one statement
+        (a drain's batch looks up all its participants' at once)."""
+        if not participants:
+            return []
+        query = (
+            select(ResultRow.id)
+            .join(CourseRow, CourseRow.id == ResultRow.course_id)
+            .where(tuple_(CourseRow.code, ResultRow.participant_id).in_(list(participants)))
+            .order_by(ResultRow.id)
         )
         with self._sessions.begin() as session:
             return list(session.execute(query).scalars())

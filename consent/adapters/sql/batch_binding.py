@@ -1,0 +1,345 @@
+"""A batch of deliveries bound together in one savepoint (:class:`SqlBatchBinding`): claimed
+in one statement, their participants and consents looked up in a few for all of them, and
+their outcomes and audit rows written in one each at the end. SQLAlchemy Core on the
+session's connection throughout: no ORM object is built."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, or_, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from consent.adapters.sql import purposes
+from consent.adapters.sql.audit import audit_values
+from consent.adapters.sql.participants import seal_names
+from consent.adapters.sql.tables import (
+    AuditRow,
+    ConsentRow,
+    InboxRow,
+    ParticipantRow,
+    ResultRow,
+    SubmissionRow,
+)
+from consent.hetu import Hetu
+from consent.model import (
+    AuditEntry,
+    ConsentRecord,
+    ConsentState,
+    InboxState,
+    Person,
+    SubmissionState,
+)
+from consent.ports import Clock, PiiCipher, Sealed
+
+_REACHED_KOSKI = (SubmissionState.SENT.value, SubmissionState.IN_FLIGHT.value)
+_CONSENT_COLUMNS = (
+    ConsentRow.id,
+    ConsentRow.course_code,
+    ConsentRow.participant_id,
+    ConsentRow.state,
+    ConsentRow.reason,
+    ConsentRow.document_id,
+    ConsentRow.signed_at,
+    ConsentRow.signer_relation,
+    ConsentRow.signer_index,
+    ConsentRow.signer_key_id,
+    ConsentRow.signer_sealed,
+    ConsentRow.inbox_id,
+    ConsentRow.event_at,
+)
+_FINISH = (
+    update(InboxRow)
+    .where(InboxRow.id == bindparam("b_id"))
+    .values(
+        state=bindparam("b_state"), outcome=bindparam("b_outcome"), processed_at=bindparam("b_at")
+    )
+)
+_NAMES = (
+    update(ParticipantRow)
+    .where(ParticipantRow.id == bindparam("b_id"))
+    .values(
+        names_key_id=bindparam("b_key_id"),
+        names_sealed=bindparam("b_blob"),
+        updated_at=bindparam("b_at"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class _Consent:
+    """A consent as the batch knows it: its record, and whether a signer is indexed."""
+
+    record: ConsentRecord
+    signer_indexed: bool
+
+
+class SqlBatchBinding:
+    """:class:`consent.ports.BatchBinding` over one connection, inside the savepoint the
+    batch opened. What the deliveries read is looked up ahead (:meth:`prepare`); a
+    consent saved is written at once (the next delivery of its pair reads it, and its
+    audit row names its id); the deliveries' outcomes and audit rows, which nothing in
+    the batch reads back, are written together by :meth:`flush`."""
+
+    def __init__(
+        self, connection: Connection, cipher: PiiCipher, clock: Clock, inbox_ids: Sequence[int]
+    ) -> None:
+        self._connection = connection
+        self._cipher = cipher
+        self._clock = clock
+        self._bodies = _claim(connection, inbox_ids)
+        self._participants: dict[str, int] = {}  # a prepared person's hetu: their row id
+        self._consents: dict[tuple[str, int], _Consent | None] = {}
+        self._sent: dict[int, bool] = {}
+        self._finished: list[dict[str, object]] = []
+        self._audit: list[dict[str, object]] = []
+
+    def claim_delivery(self, inbox_id: int) -> bytes | None:
+        """The body claimed with the batch; None if the delivery was bound already."""
+        sealed = self._bodies.get(inbox_id)
+        return None if sealed is None else self._cipher.open_bytes(sealed, purposes.INBOX_BODY)
+
+    def prepare(self, participants: Sequence[tuple[str, Person]]) -> None:
+        """Save the participants (two statements however many: one finds, one inserts, and
+        a third refreshes the names of those found), then look up their consents and
+        whether anything under them was sent (two more)."""
+        people = {person.hetu.reveal(): person for _, person in participants}
+        if not people:
+            return
+        now = self._clock()
+        found = _found(self._connection, self._cipher, people)
+        created = _create(self._connection, self._cipher, people, found, now)
+        missing = set(people) - found.keys() - created.keys()
+        found |= _found(self._connection, self._cipher, {h: people[h] for h in missing})
+        _refresh_names(self._connection, self._cipher, people, found, now)
+        self._participants |= found | created
+        pairs = {(code, self._participants[person.hetu.reveal()]) for code, person in participants}
+        self._consents |= dict.fromkeys(pairs)
+        self._look_up_consents([pair for pair in pairs if pair[1] in found.values()])
+
+    def save_participant(self, person: Person) -> int:
+        participant_id = self._participants.get(person.hetu.reveal())
+        if participant_id is None:
+            raise LookupError("a participant the batch did not prepare")
+        return participant_id
+
+    def consent_for(self, course_code: str, participant_id: int) -> ConsentRecord | None:
+        pair = (course_code, participant_id)
+        if pair not in self._consents:
+            raise LookupError("a consent the batch did not prepare")
+        known = self._consents[pair]
+        return None if known is None else known.record
+
+    def any_sent(self, consent_id: int) -> bool:
+        sent = self._sent.get(consent_id)
+        if sent is None:
+            raise LookupError("a consent the batch did not look up")
+        return sent
+
+    def save_consent(self, record: ConsentRecord) -> int:
+        now = self._clock()
+        pair = (record.course_code, record.participant_id)
+        known = self._consents.get(pair)
+        values: dict[str, object] = {
+            "course_code": record.course_code,
+            "participant_id": record.participant_id,
+            "state": record.state.value,
+            "reason": record.reason,
+            "document_id": record.document_id,
+            "signed_at": record.signed_at,
+            "signer_relation": record.signer_relation,
+            "inbox_id": record.inbox_id,
+            "event_at": record.event_at,
+            "updated_at": now,
+        }
+        indexed = known is not None and known.signer_indexed
+        if record.signer is not None or indexed or record.id is None:
+            # else the consent's signer is a guardian staff recorded by name only: kept
+            values |= self._sealed_signer(record.signer)
+            indexed = record.signer is not None
+        consent_id = self._write_consent(record.id, values | {"created_at": now})
+        self._consents[pair] = _Consent(replace(record, id=consent_id), indexed)
+        self._sent.setdefault(consent_id, False)  # a consent made just now: nothing sent
+        return consent_id
+
+    def finish_delivery(self, inbox_id: int, state: InboxState, outcome: str) -> None:
+        self._finished.append(
+            {
+                "b_id": inbox_id,
+                "b_state": state.value,
+                "b_outcome": outcome[:64],
+                "b_at": self._clock(),
+            }
+        )
+
+    def audit(self, entry: AuditEntry) -> None:
+        self._audit.append(audit_values(entry, self._clock))
+
+    def flush(self) -> None:
+        """Write the deliveries' outcomes and the audit rows (a statement each)."""
+        if self._finished:
+            self._connection.execute(_FINISH, self._finished)
+        if self._audit:
+            self._connection.execute(insert(AuditRow), self._audit)
+        self._finished, self._audit = [], []
+
+    def _write_consent(self, consent_id: int | None, values: dict[str, object]) -> int:
+        if consent_id is None:
+            query = insert(ConsentRow).values(values).returning(ConsentRow.id)
+            new_id: int = self._connection.execute(query).scalar_one()
+            return new_id
+        del values["created_at"]
+        self._connection.execute(
+            update(ConsentRow).where(ConsentRow.id == consent_id).values(values)
+        )
+        return consent_id
+
+    def _look_up_consents(self, pairs: Sequence[tuple[str, int]]) -> None:
+        """The consents of these pairs, locked for update, and whether anything under
+        each reached KOSKI."""
+        if not pairs:
+            return
+        query = (
+            select(*_CONSENT_COLUMNS)
+            .where(tuple_(ConsentRow.course_code, ConsentRow.participant_id).in_(pairs))
+            .with_for_update()
+        )
+        for row in self._connection.execute(query):
+            record = _record(self._cipher, row)
+            self._consents[(row.course_code, row.participant_id)] = _Consent(
+                record, row.signer_index is not None
+            )
+            self._sent[row.id] = False
+        if self._sent:
+            sent = (
+                select(ResultRow.consent_id)
+                .join(SubmissionRow, SubmissionRow.result_id == ResultRow.id)
+                .where(ResultRow.consent_id.in_(list(self._sent)))
+                .where(or_(SubmissionRow.state.in_(_REACHED_KOSKI), SubmissionRow.oid.is_not(None)))
+                .distinct()
+            )
+            reached = self._connection.execute(sent).scalars()
+            self._sent |= {consent_id: True for consent_id in reached if consent_id is not None}
+
+    def _sealed_signer(self, signer: Person | None) -> dict[str, object]:
+        if signer is None:
+            return {"signer_index": None, "signer_key_id": None, "signer_sealed": None}
+        identity = {
+            "hetu": signer.hetu.reveal(),
+            "first_names": signer.first_names,
+            "last_name": signer.last_name,
+        }
+        sealed = self._cipher.seal(json.dumps(identity, ensure_ascii=False), purposes.SIGNER)
+        index = self._cipher.blind_index(signer.hetu.reveal(), purposes.HETU)
+        return {"signer_index": index, "signer_key_id": sealed.key_id, "signer_sealed": sealed.blob}
+
+
+def _claim(connection: Connection, inbox_ids: Sequence[int]) -> dict[int, Sealed]:
+    """Count an attempt at each delivery still waiting, as a delivery bound alone does
+    (on SQLite, which has no row locks, this write is what takes the database's lock:
+    a delivery another drain bound meanwhile is no longer waiting); their sealed bodies."""
+    claimed = connection.execute(
+        update(InboxRow)
+        .where(InboxRow.id.in_(list(inbox_ids)), InboxRow.state == InboxState.RECEIVED.value)
+        .values(attempts=InboxRow.attempts + 1)
+        .returning(InboxRow.id, InboxRow.body_key_id, InboxRow.body_sealed)
+    )
+    return {row.id: Sealed(row.body_key_id, row.body_sealed) for row in claimed}
+
+
+def _found(connection: Connection, cipher: PiiCipher, people: dict[str, Person]) -> dict[str, int]:
+    """The row ids of the people who have one, by their hetu (indexed under any key)."""
+    if not people:
+        return {}
+    by_index = {
+        index: hetu for hetu in people for index in cipher.blind_indexes(hetu, purposes.HETU)
+    }
+    query = select(ParticipantRow.id, ParticipantRow.hetu_index).where(
+        ParticipantRow.hetu_index.in_(list(by_index))
+    )
+    return {by_index[str(row.hetu_index)]: row.id for row in connection.execute(query)}
+
+
+def _create(
+    connection: Connection,
+    cipher: PiiCipher,
+    people: dict[str, Person],
+    found: dict[str, int],
+    now: dt.datetime,
+) -> dict[str, int]:
+    """Insert the people who have no row yet, in one statement; the ids of those inserted
+    (one a concurrent transaction inserted first is left out)."""
+    rows, hetus = [], {}
+    for hetu, person in people.items():
+        if hetu in found:
+            continue
+        index = cipher.blind_index(hetu, purposes.HETU)
+        sealed, names = cipher.seal(hetu, purposes.HETU), seal_names(cipher, person)
+        hetus[index] = hetu
+        rows.append(
+            {
+                "hetu_index": index,
+                "hetu_key_id": sealed.key_id,
+                "hetu_sealed": sealed.blob,
+                "names_key_id": names.key_id,
+                "names_sealed": names.blob,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    if not rows:
+        return {}
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    query = (
+        dialect.insert(ParticipantRow)
+        .on_conflict_do_nothing()
+        .returning(ParticipantRow.id, ParticipantRow.hetu_index)
+    )
+    return {hetus[str(row.hetu_index)]: row.id for row in connection.execute(query, rows)}
+
+
+def _refresh_names(
+    connection: Connection,
+    cipher: PiiCipher,
+    people: dict[str, Person],
+    found: dict[str, int],
+    now: dt.datetime,
+) -> None:
+    """Seal anew the names of the people found (one statement for all)."""
+    if not found:
+        return
+    names: list[dict[str, Any]] = []
+    for hetu, participant_id in found.items():
+        sealed = seal_names(cipher, people[hetu])
+        names.append(
+            {"b_id": participant_id, "b_key_id": sealed.key_id, "b_blob": sealed.blob, "b_at": now}
+        )
+    connection.execute(_NAMES, names)
+
+
+def _record(cipher: PiiCipher, row: Any) -> ConsentRecord:
+    """A consent row read (:data:`_CONSENT_COLUMNS`) as the core's record, its signer opened."""
+    signer = None
+    if row.signer_key_id is not None and row.signer_sealed is not None:
+        opened = json.loads(
+            cipher.open(Sealed(row.signer_key_id, row.signer_sealed), purposes.SIGNER)
+        )
+        if "hetu" in opened:  # a guardian staff recorded by name only has none
+            signer = Person(Hetu(opened["hetu"]), opened["first_names"], opened["last_name"])
+    return ConsentRecord(
+        id=row.id,
+        course_code=row.course_code,
+        participant_id=row.participant_id,
+        state=ConsentState(row.state),
+        reason=row.reason,
+        document_id=row.document_id,
+        signed_at=row.signed_at,
+        signer_relation=row.signer_relation,
+        signer=signer,
+        inbox_id=row.inbox_id,
+        event_at=row.event_at,
+    )
