@@ -147,17 +147,21 @@ def _add_connector_return(app: Flask, services: Services) -> None:
 
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_REQUEST_ID_KEY = "vst.request_id"
 
 
 def _bind_request_id() -> None:
     """Tag every log line of this request with an id: the proxy's ``X-Request-Id`` if sane.
 
     An offered id shaped like a hetu anywhere in it (``id010190-521Fz``) is not sane: it
-    would be echoed in the answer's header and logged, so a fresh id replaces it."""
-    offered = request.headers.get("X-Request-Id", "")
-    sane = _REQUEST_ID.match(offered) and not HETU_SHAPE.search(offered)
+    would be echoed in the answer's header and logged, so a fresh id replaces it. The id is
+    also kept in the request's environ, where :func:`_return_request_id` finds it."""
+    environ = request.environ
+    offered = environ.get("HTTP_X_REQUEST_ID", "")
+    sane = offered and _REQUEST_ID.match(offered) and not HETU_SHAPE.search(offered)
+    request_id = environ[_REQUEST_ID_KEY] = offered if sane else log_safe_id()
     structlog.contextvars.clear_contextvars()
-    structlog.contextvars.bind_contextvars(request_id=offered if sane else log_safe_id())
+    structlog.contextvars.bind_contextvars(request_id=request_id)
 
 
 def _refuse_leading_slashes() -> None:
@@ -170,8 +174,7 @@ def _refuse_leading_slashes() -> None:
 
 
 def _return_request_id(response: Response) -> Response:
-    context = structlog.contextvars.get_contextvars()
-    response.headers["X-Request-Id"] = str(context.get("request_id", ""))
+    response.headers["X-Request-Id"] = request.environ.get(_REQUEST_ID_KEY, "")
     return response
 
 

@@ -39,6 +39,19 @@ while i <= #ARGV do
 end
 return 1
 """
+# KEYS[1] the mark; ARGV[1…] the commands to run if it is set, as in _ASK.
+_LOOK = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0
+end
+local i = 1
+while i <= #ARGV do
+  local words = tonumber(ARGV[i])
+  redis.call(unpack(ARGV, i + 1, i + words))
+  i = i + words + 1
+end
+return 1
+"""
 # KEYS[1] the mark; ARGV[1] the drain's job id, ARGV[2] the mark's lifetime in seconds.
 _HOLD = """
 local holder = redis.call('GET', KEYS[1])
@@ -73,18 +86,24 @@ def ask(pipe: Pipeline, job_id: str, commands: Sequence[Command]) -> None:
     then only runs ``commands`` (those that queue job ``job_id``); its answer is 1 if it set
     the mark. The script's text goes with it (``EVAL``): a pipeline's ``EVALSHA`` would
     first ask whether the script is loaded, a round trip of its own."""
-    words: list[EncodableT] = []
-    for command in commands:
-        words += [len(command), *command]
-    pipe.eval(_ASK, 1, MARK, job_id, MARK_TTL, *words)
+    pipe.eval(_ASK, 1, MARK, job_id, MARK_TTL, *_words(commands))
 
 
-def look(pipe: Pipeline) -> None:
-    """Add to ``pipe`` the look whether the mark is set; its answer is 1 if it is.
+def look(pipe: Pipeline, commands: Sequence[Command] = ()) -> None:
+    """Add to ``pipe`` the script that looks whether the mark is set and only then runs
+    ``commands``; its answer is 1 if it is set.
 
     A request that finds it set has done its part, as one whose :func:`ask` found it set:
     the drain holding it clears it only later, and looks once more after clearing."""
-    pipe.exists(MARK)
+    pipe.eval(_LOOK, 1, MARK, *_words(commands))
+
+
+def _words(commands: Sequence[Command]) -> list[EncodableT]:
+    """``commands`` as a script's arguments: each command's word count, then its words."""
+    words: list[EncodableT] = []
+    for command in commands:
+        words += [len(command), *command]
+    return words
 
 
 def holder(connection: redis.Redis) -> str | None:

@@ -87,7 +87,14 @@ class RedisCounters:
 
 def add(connection: redis.Redis | Pipeline, counting: Counting, amount: int = 1) -> None:
     """``HINCRBY`` one event's counter, on a connection or within a caller's pipeline."""
-    connection.hincrby(KEY_PREFIX + counting.name, _field(dict(counting.labels)), amount)
+    _, key, field, _ = command(counting)
+    connection.hincrby(key, field, amount)
+
+
+def command(counting: Counting, amount: int = 1) -> tuple[str, str, str, int]:
+    """The ``HINCRBY`` that adds ``amount`` to one event's counter, as its words (for a
+    script that counts only when it does what it counts)."""
+    return "HINCRBY", KEY_PREFIX + counting.name, _field(dict(counting.labels)), amount
 
 
 def _cumulative(per_bucket: list[int]) -> tuple[tuple[float, int], ...]:

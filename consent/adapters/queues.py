@@ -111,13 +111,11 @@ class RqJobQueue:
         should the mark be free after all, a second round trip asks for the drain.
         """
         if self._mark_was_held:
+            counts = () if counting is None else (counters.command(counting),)
             with self._connection.pipeline(transaction=False) as pipe:
-                binding_mark.look(pipe)
-                if counting is not None:
-                    counters.add(pipe, counting)
+                binding_mark.look(pipe, counts)  # counts only if the mark is set
                 if pipe.execute()[0]:
                     return
-            counting = None  # counted in the look
         with self._connection.pipeline(transaction=False) as pipe:
             self._ask_for_drain(pipe)
             if counting is not None:
