@@ -178,7 +178,16 @@ class JsonLines(structlog.stdlib.ProcessorFormatter):
         event["timestamp"] = dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")
         event["level"] = record.levelname.lower()
         event["logger"] = record.name
+        if all(type(value) in _PLAIN for value in event.values()):
+            line = json.dumps(event, ensure_ascii=False)
+            # JSON escapes none of a hetu's characters: no shape in the line, none to redact.
+            if HETU_SHAPE.search(line) is None:
+                return line
         return json.dumps(redact_event(None, "", event), ensure_ascii=False)
+
+
+# Values that redact_event() leaves as they are, or (text) redacts in place.
+_PLAIN: Final = frozenset({str, int, bool, type(None)})
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]  # stream is resolved per record
