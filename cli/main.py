@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Final
 
 from cli import (
     accounts,
@@ -26,24 +27,44 @@ from consent.adapters.sql.migrate import current_revision, upgrade
 from consent.bootstrap import bootstrap
 from consent.config import Settings
 from consent.errors import ConfigurationError
+from consent.hetu import HETU_SHAPE
 from consent.published_secrets import DEV_WEBHOOK_KEY
+from consent.staff_actions.people import OPPIJANUMERO
 from workers.worker import run_worker
+
+# The one command that takes hetus as words: it makes up test events, with generated hetus.
+TAKES_HETUS: Final = "simulate-signing"
+ON_STDIN: Final = (
+    "vst-consent: henkilötunnus ja oppijanumero luetaan vain syötteestä, ei komentoriviltä /"
+    " a hetu or oppijanumero is read from standard input only, never from the command line"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run one command; configuration errors exit 2.
 
     Logging is the service's own from the start (JSON to stderr, a line that would carry a
-    hetu refused), so no command's warning goes out through Python's unfiltered default."""
+    hetu refused), so no command's warning goes out through Python's unfiltered default. A
+    command line that holds a hetu or an oppijanumero is refused (exit 2) before argparse,
+    which would quote it back in its error, sees it: shell histories and process lists keep
+    command lines, and every command that needs one reads it from standard input."""
     configure_logging()
+    words = sys.argv[1:] if argv is None else list(argv)
+    if words[:1] != [TAKES_HETUS] and any(_names_a_person(word) for word in words):
+        print(ON_STDIN, file=sys.stderr)
+        return 2
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(words)
     try:
         result: int = args.run(args)
     except ConfigurationError as error:
         print(f"vst-consent: configuration error: {error}", file=sys.stderr)
         return 2
     return result
+
+
+def _names_a_person(word: str) -> bool:
+    return HETU_SHAPE.search(word) is not None or OPPIJANUMERO.search(word) is not None
 
 
 def _parser() -> argparse.ArgumentParser:
