@@ -107,6 +107,11 @@ class BatchBound:
         """Whether the batch found any delivery waiting."""
         return bool(self.bound or self.failed)
 
+    @property
+    def full(self) -> bool:
+        """Whether the batch was as large as a batch may be (so more may wait)."""
+        return len(self.bound) + len(self.failed) >= DELIVERY_BATCH
+
 
 def bind_batch(
     ledger: ConsentLedger,
@@ -199,8 +204,8 @@ def bind_deliveries(
     A delivery's request commits its row, then sets the broker's mark unless it is set,
     and queues a drain only if it set it (one atomic step: the drain's job id is the mark's
     value). The drain holds the mark while it binds, renewing it after each batch; when a
-    batch finds nothing, it clears the mark and then looks once more. Every committed row
-    is bound, because of the order of those steps:
+    batch finds fewer than a full batch waiting, it clears the mark and then looks once
+    more. Every committed row is bound, because of the order of those steps:
 
     * The request set the mark: its drain started after the row was committed, and binds
       everything waiting before it ends, the row too.
@@ -230,7 +235,7 @@ def bind_deliveries(
         return batch
 
     while run.hold():  # else another drain holds the mark: it binds what waits
-        while bind().claimed:
+        while bind().full:  # more may wait: else any row committed by now was claimed
             if clock() >= deadline:
                 run.hand_over()
                 return dict(outcomes)
@@ -238,6 +243,9 @@ def bind_deliveries(
                 return dict(outcomes)
         run.release()
         if not bind().claimed:  # the look once more, after the mark is cleared
+            break
+        if clock() >= deadline:  # it found more: a drain asked for goes on with them
+            run.hand_over()
             break
     return dict(outcomes)
 

@@ -52,6 +52,8 @@ _CONSENT_COLUMNS = (
     ConsentRow.inbox_id,
     ConsentRow.event_at,
 )
+# Statements are built once, values as parameters: executing one builds nothing and finds
+# its compiled form by a cache key already made.
 _FINISH = (
     update(InboxRow)
     .where(InboxRow.id == bindparam("b_id"))
@@ -67,6 +69,38 @@ _NAMES = (
         names_sealed=bindparam("b_blob"),
         updated_at=bindparam("b_at"),
     )
+)
+_CONSENTS = ConsentRow.metadata.tables["consents"]
+# Columns as parameters: the statement sets those the parameters name.
+_NEW_CONSENT = insert(_CONSENTS).returning(_CONSENTS.c.id)
+_CONSENT_CHANGE = update(_CONSENTS).where(_CONSENTS.c.id == bindparam("b_id"))
+_CLAIM = (
+    update(InboxRow)
+    .where(
+        InboxRow.id.in_(bindparam("b_ids", expanding=True)),
+        InboxRow.state == InboxState.RECEIVED.value,
+    )
+    .values(attempts=InboxRow.attempts + 1)
+    .returning(InboxRow.id, InboxRow.body_key_id, InboxRow.body_sealed)
+)
+_PARTICIPANTS = select(ParticipantRow.id, ParticipantRow.hetu_index).where(
+    ParticipantRow.hetu_index.in_(bindparam("b_indexes", expanding=True))
+)
+_CONSENTS_OF = (
+    select(*_CONSENT_COLUMNS)
+    .where(
+        tuple_(ConsentRow.course_code, ConsentRow.participant_id).in_(
+            bindparam("b_pairs", expanding=True)
+        )
+    )
+    .with_for_update()
+)
+_SENT_UNDER = (
+    select(ResultRow.consent_id)
+    .join(SubmissionRow, SubmissionRow.result_id == ResultRow.id)
+    .where(ResultRow.consent_id.in_(bindparam("b_ids", expanding=True)))
+    .where(or_(SubmissionRow.state.in_(_REACHED_KOSKI), SubmissionRow.oid.is_not(None)))
+    .distinct()
 )
 
 
@@ -161,7 +195,7 @@ class SqlBatchBinding:
             # else the consent's signer is a guardian staff recorded by name only: kept
             values |= self._sealed_signer(record.signer)
             indexed = record.signer is not None
-        consent_id = self._write_consent(record.id, values | {"created_at": now})
+        consent_id = self._write_consent(record.id, values, now)
         self._consents[pair] = _Consent(replace(record, id=consent_id), indexed)
         self._sent.setdefault(consent_id, False)  # a consent made just now: nothing sent
         return consent_id
@@ -187,15 +221,15 @@ class SqlBatchBinding:
             self._connection.execute(insert(AuditRow), self._audit)
         self._finished, self._audit = [], []
 
-    def _write_consent(self, consent_id: int | None, values: dict[str, object]) -> int:
+    def _write_consent(
+        self, consent_id: int | None, values: dict[str, object], now: dt.datetime
+    ) -> int:
         if consent_id is None:
-            query = insert(ConsentRow).values(values).returning(ConsentRow.id)
-            new_id: int = self._connection.execute(query).scalar_one()
+            new_id: int = self._connection.execute(
+                _NEW_CONSENT, values | {"created_at": now}
+            ).scalar_one()
             return new_id
-        del values["created_at"]
-        self._connection.execute(
-            update(ConsentRow).where(ConsentRow.id == consent_id).values(values)
-        )
+        self._connection.execute(_CONSENT_CHANGE, values | {"b_id": consent_id})
         return consent_id
 
     def _look_up_consents(self, pairs: Sequence[tuple[str, int]]) -> None:
@@ -203,26 +237,14 @@ class SqlBatchBinding:
         each reached KOSKI."""
         if not pairs:
             return
-        query = (
-            select(*_CONSENT_COLUMNS)
-            .where(tuple_(ConsentRow.course_code, ConsentRow.participant_id).in_(pairs))
-            .with_for_update()
-        )
-        for row in self._connection.execute(query):
+        for row in self._connection.execute(_CONSENTS_OF, {"b_pairs": list(pairs)}):
             record = _record(self._cipher, row)
             self._consents[(row.course_code, row.participant_id)] = _Consent(
                 record, row.signer_index is not None
             )
             self._sent[row.id] = False
         if self._sent:
-            sent = (
-                select(ResultRow.consent_id)
-                .join(SubmissionRow, SubmissionRow.result_id == ResultRow.id)
-                .where(ResultRow.consent_id.in_(list(self._sent)))
-                .where(or_(SubmissionRow.state.in_(_REACHED_KOSKI), SubmissionRow.oid.is_not(None)))
-                .distinct()
-            )
-            reached = self._connection.execute(sent).scalars()
+            reached = self._connection.execute(_SENT_UNDER, {"b_ids": list(self._sent)}).scalars()
             self._sent |= {consent_id: True for consent_id in reached if consent_id is not None}
 
     def _sealed_signer(self, signer: Person | None) -> dict[str, object]:
@@ -242,12 +264,7 @@ def _claim(connection: Connection, inbox_ids: Sequence[int]) -> dict[int, Sealed
     """Count an attempt at each delivery still waiting, as a delivery bound alone does
     (on SQLite, which has no row locks, this write is what takes the database's lock:
     a delivery another drain bound meanwhile is no longer waiting); their sealed bodies."""
-    claimed = connection.execute(
-        update(InboxRow)
-        .where(InboxRow.id.in_(list(inbox_ids)), InboxRow.state == InboxState.RECEIVED.value)
-        .values(attempts=InboxRow.attempts + 1)
-        .returning(InboxRow.id, InboxRow.body_key_id, InboxRow.body_sealed)
-    )
+    claimed = connection.execute(_CLAIM, {"b_ids": list(inbox_ids)})
     return {row.id: Sealed(row.body_key_id, row.body_sealed) for row in claimed}
 
 
@@ -258,10 +275,8 @@ def _found(connection: Connection, cipher: PiiCipher, people: dict[str, Person])
     by_index = {
         index: hetu for hetu in people for index in cipher.blind_indexes(hetu, purposes.HETU)
     }
-    query = select(ParticipantRow.id, ParticipantRow.hetu_index).where(
-        ParticipantRow.hetu_index.in_(list(by_index))
-    )
-    return {by_index[str(row.hetu_index)]: row.id for row in connection.execute(query)}
+    found = connection.execute(_PARTICIPANTS, {"b_indexes": list(by_index)})
+    return {by_index[str(row.hetu_index)]: row.id for row in found}
 
 
 def _create(

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -154,16 +155,10 @@ class SqlDeliveryBatch:
     def claim_waiting(self, limit: int, skip: Collection[int]) -> list[int]:
         """``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so drains side by side take turns row
         by row; SQLite has no row locks (and one writer at a time), and ignores it."""
-        query = (
-            select(InboxRow.id)
-            .where(InboxRow.state == InboxState.RECEIVED.value)
-            .order_by(InboxRow.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+        waiting = self._session.connection().execute(
+            _waiting(limit, bool(skip)), {"b_skip": list(skip)} if skip else {}
         )
-        if skip:
-            query = query.where(InboxRow.id.not_in(skip))
-        return list(self._session.execute(query).scalars())
+        return list(waiting.scalars())
 
     @contextmanager
     def delivery(self) -> Iterator[SqlBindingTransaction]:
@@ -194,3 +189,19 @@ class SqlDeliveryBatch:
         query = select(InboxRow.attempts).where(InboxRow.id == inbox_id)
         attempts: int = self._session.execute(query).scalar_one()
         return attempts
+
+
+@cache
+def _waiting(limit: int, skipping: bool) -> Select[int]:
+    """The claim of up to ``limit`` waiting deliveries, oldest first (passing over the ids
+    of a parameter if ``skipping``), built once for each."""
+    query = (
+        select(InboxRow.id)
+        .where(InboxRow.state == InboxState.RECEIVED.value)
+        .order_by(InboxRow.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if skipping:
+        query = query.where(InboxRow.id.not_in(bindparam("b_skip", expanding=True)))
+    return query

@@ -33,6 +33,8 @@ class SqlResults:
 
     def __init__(self, engine: Engine, cipher: PiiCipher, clock: Clock) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # One statement on its own: no BEGIN and COMMIT round trips around it.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._cipher = cipher
         self._clock = clock
 
@@ -95,8 +97,8 @@ class SqlResults:
             return list(session.execute(query).scalars())
 
     def results_of_all(self, participants: Collection[tuple[str, int]]) -> list[int]:
-        """Ids of the results of each (course code, participant id) pair, in one statement
-        (a drain's batch looks up all its participants' at once)."""
+        """Ids of the results of each (course code, participant id) pair, in one autocommitted
+        statement (a drain's batch looks up all its participants' at once, after each batch)."""
         if not participants:
             return []
         query = (
@@ -105,8 +107,8 @@ class SqlResults:
             .where(tuple_(CourseRow.code, ResultRow.participant_id).in_(list(participants)))
             .order_by(ResultRow.id)
         )
-        with self._sessions.begin() as session:
-            return list(session.execute(query).scalars())
+        with self._autocommit.connect() as connection:
+            return list(connection.execute(query).scalars())
 
     @contextmanager
     def binding(self) -> Iterator[SqlResultBinding]:
