@@ -74,8 +74,19 @@ def loads_strict(body: bytes) -> Any:
         ) from None
     except RecursionError:
         raise StrictJsonError("JSON nested too deeply") from None
-    _check_tree(document)
+    if _may_hold_unstorable(text):
+        _check_tree(document)
     return document
+
+
+def _may_hold_unstorable(text: str) -> bool:
+    """Whether the document parsed from ``text`` can hold what :func:`_check_tree` refuses.
+
+    Only a ``\\u`` escape puts a NUL or a lone surrogate into a string (the parser refuses
+    control characters as they stand, and UTF-8 cannot carry a surrogate), and nesting
+    deeper than :data:`MAX_DEPTH` needs more opening brackets than that; a signed event
+    has neither, and skips the walk of its tree."""
+    return "\\u" in text or text.count("{") + text.count("[") > MAX_DEPTH
 
 
 def _check_tree(document: Any) -> None:

@@ -65,6 +65,17 @@ def test_a_nul_character_is_refused_since_no_database_text_can_hold_it(body: byt
     assert SECRETISH not in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [(b'{"QUOTED": "x\x00"}', "malformed"), (b'{"QUOTED": "\xed\xa0\x80"}', "UTF-8")],
+    ids=["a NUL as it stands", "a surrogate in UTF-8"],
+)
+def test_a_nul_or_a_surrogate_without_an_escape_is_refused_too(body: bytes, reason: str) -> None:
+    with pytest.raises(StrictJsonError, match=reason) as refused:
+        loads_strict(body)
+    assert SECRETISH not in str(refused.value)
+
+
 @pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 900, 100_000])
 def test_nesting_deeper_than_the_limit_is_refused(depth: int) -> None:
     with pytest.raises(StrictJsonError, match="nested"):
