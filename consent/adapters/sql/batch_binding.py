@@ -12,16 +12,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, or_, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from consent.adapters.sql import purposes
+from consent.adapters.sql import participants, purposes
 from consent.adapters.sql.audit import audit_values
-from consent.adapters.sql.participants import seal_names
 from consent.adapters.sql.tables import (
     AuditRow,
     ConsentRow,
     InboxRow,
-    ParticipantRow,
     ResultRow,
     SubmissionRow,
 )
@@ -61,15 +58,6 @@ _FINISH = (
         state=bindparam("b_state"), outcome=bindparam("b_outcome"), processed_at=bindparam("b_at")
     )
 )
-_NAMES = (
-    update(ParticipantRow)
-    .where(ParticipantRow.id == bindparam("b_id"))
-    .values(
-        names_key_id=bindparam("b_key_id"),
-        names_sealed=bindparam("b_blob"),
-        updated_at=bindparam("b_at"),
-    )
-)
 _CONSENTS = ConsentRow.metadata.tables["consents"]
 # Columns as parameters: the statement sets those the parameters name.
 _NEW_CONSENT = insert(_CONSENTS).returning(_CONSENTS.c.id)
@@ -82,9 +70,6 @@ _CLAIM = (
     )
     .values(attempts=InboxRow.attempts + 1)
     .returning(InboxRow.id, InboxRow.body_key_id, InboxRow.body_sealed)
-)
-_PARTICIPANTS = select(ParticipantRow.id, ParticipantRow.hetu_index).where(
-    ParticipantRow.hetu_index.in_(bindparam("b_indexes", expanding=True))
 )
 _CONSENTS_OF = (
     select(*_CONSENT_COLUMNS)
@@ -137,21 +122,18 @@ class SqlBatchBinding:
         sealed = self._bodies.get(inbox_id)
         return None if sealed is None else self._cipher.open_bytes(sealed, purposes.INBOX_BODY)
 
-    def prepare(self, participants: Sequence[tuple[str, Person]]) -> None:
-        """Save the participants (two statements however many: one finds, one inserts, and
-        a third refreshes the names of those found), then look up their consents and
-        whether anything under them was sent (two more)."""
-        people = {person.hetu.reveal(): person for _, person in participants}
+    def prepare(self, deliveries: Sequence[tuple[str, Person]]) -> None:
+        """Save the participants (:func:`participants.save_all`: up to three statements
+        however many), then look up their consents and whether anything under them was
+        sent (two more)."""
+        people = {person.hetu.reveal(): person for _, person in deliveries}
         if not people:
             return
-        now = self._clock()
-        found = _found(self._connection, self._cipher, people)
-        created = _create(self._connection, self._cipher, people, found, now)
-        missing = set(people) - found.keys() - created.keys()
-        found |= _found(self._connection, self._cipher, {h: people[h] for h in missing})
-        _refresh_names(self._connection, self._cipher, people, found, now)
+        found, created = participants.save_all(
+            self._connection, self._cipher, people, self._clock()
+        )
         self._participants |= found | created
-        pairs = {(code, self._participants[person.hetu.reveal()]) for code, person in participants}
+        pairs = {(code, self._participants[person.hetu.reveal()]) for code, person in deliveries}
         self._consents |= dict.fromkeys(pairs)
         self._look_up_consents([pair for pair in pairs if pair[1] in found.values()])
 
@@ -266,74 +248,6 @@ def _claim(connection: Connection, inbox_ids: Sequence[int]) -> dict[int, Sealed
     a delivery another drain bound meanwhile is no longer waiting); their sealed bodies."""
     claimed = connection.execute(_CLAIM, {"b_ids": list(inbox_ids)})
     return {row.id: Sealed(row.body_key_id, row.body_sealed) for row in claimed}
-
-
-def _found(connection: Connection, cipher: PiiCipher, people: dict[str, Person]) -> dict[str, int]:
-    """The row ids of the people who have one, by their hetu (indexed under any key)."""
-    if not people:
-        return {}
-    by_index = {
-        index: hetu for hetu in people for index in cipher.blind_indexes(hetu, purposes.HETU)
-    }
-    found = connection.execute(_PARTICIPANTS, {"b_indexes": list(by_index)})
-    return {by_index[str(row.hetu_index)]: row.id for row in found}
-
-
-def _create(
-    connection: Connection,
-    cipher: PiiCipher,
-    people: dict[str, Person],
-    found: dict[str, int],
-    now: dt.datetime,
-) -> dict[str, int]:
-    """Insert the people who have no row yet, in one statement; the ids of those inserted
-    (one a concurrent transaction inserted first is left out)."""
-    rows, hetus = [], {}
-    for hetu, person in people.items():
-        if hetu in found:
-            continue
-        index = cipher.blind_index(hetu, purposes.HETU)
-        sealed, names = cipher.seal(hetu, purposes.HETU), seal_names(cipher, person)
-        hetus[index] = hetu
-        rows.append(
-            {
-                "hetu_index": index,
-                "hetu_key_id": sealed.key_id,
-                "hetu_sealed": sealed.blob,
-                "names_key_id": names.key_id,
-                "names_sealed": names.blob,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-    if not rows:
-        return {}
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    query = (
-        dialect.insert(ParticipantRow)
-        .on_conflict_do_nothing()
-        .returning(ParticipantRow.id, ParticipantRow.hetu_index)
-    )
-    return {hetus[str(row.hetu_index)]: row.id for row in connection.execute(query, rows)}
-
-
-def _refresh_names(
-    connection: Connection,
-    cipher: PiiCipher,
-    people: dict[str, Person],
-    found: dict[str, int],
-    now: dt.datetime,
-) -> None:
-    """Seal anew the names of the people found (one statement for all)."""
-    if not found:
-        return
-    names: list[dict[str, Any]] = []
-    for hetu, participant_id in found.items():
-        sealed = seal_names(cipher, people[hetu])
-        names.append(
-            {"b_id": participant_id, "b_key_id": sealed.key_id, "b_blob": sealed.blob, "b_at": now}
-        )
-    connection.execute(_NAMES, names)
 
 
 def _record(cipher: PiiCipher, row: Any) -> ConsentRecord:

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from consent.adapters.sql import purposes
@@ -119,3 +122,109 @@ def _identity_values(cipher: PiiCipher, person: Participant) -> dict[str, object
         "birth_date_key_id": born.key_id,
         "birth_date_sealed": born.blob,
     }
+
+
+def save_all(
+    connection: Connection, cipher: PiiCipher, people: dict[str, Person], now: dt.datetime
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Create the people (by hetu) who have no row and refresh the names of those who have,
+    as :func:`save` does one by one, in up to three statements however many they are: one
+    finds them, one inserts those missing, one refreshes the others' names (a fourth finds
+    any a concurrent transaction inserted first). Their row ids by hetu: those found, and
+    those created."""
+    found = _found(connection, cipher, people)
+    created = _create(connection, cipher, people, found, now)
+    missing = set(people) - found.keys() - created.keys()
+    found |= _found(connection, cipher, {hetu: people[hetu] for hetu in missing})
+    _refresh_names(connection, cipher, people, found, now)
+    return found, created
+
+
+# Built once, values as parameters.
+_NAMES = (
+    update(ParticipantRow)
+    .where(ParticipantRow.id == bindparam("b_id"))
+    .values(
+        names_key_id=bindparam("b_key_id"),
+        names_sealed=bindparam("b_blob"),
+        updated_at=bindparam("b_at"),
+    )
+)
+
+_PARTICIPANTS = select(ParticipantRow.id, ParticipantRow.hetu_index).where(
+    ParticipantRow.hetu_index.in_(bindparam("b_indexes", expanding=True))
+)
+
+
+def _found(connection: Connection, cipher: PiiCipher, people: dict[str, Person]) -> dict[str, int]:
+    """The row ids of the people who have one, by their hetu (indexed under any key)."""
+    if not people:
+        return {}
+    by_index = {
+        index: hetu for hetu in people for index in cipher.blind_indexes(hetu, purposes.HETU)
+    }
+    found = connection.execute(_PARTICIPANTS, {"b_indexes": list(by_index)})
+    return {by_index[str(row.hetu_index)]: row.id for row in found}
+
+
+def _create(
+    connection: Connection,
+    cipher: PiiCipher,
+    people: dict[str, Person],
+    found: dict[str, int],
+    now: dt.datetime,
+) -> dict[str, int]:
+    """Insert the people who have no row yet, in one statement; the ids of those inserted
+    (one a concurrent transaction inserted first is left out)."""
+    rows, hetus = [], {}
+    for hetu, person in people.items():
+        if hetu in found:
+            continue
+        index = cipher.blind_index(hetu, purposes.HETU)
+        sealed, names = cipher.seal(hetu, purposes.HETU), seal_names(cipher, person)
+        hetus[index] = hetu
+        rows.append(
+            {
+                "hetu_index": index,
+                "hetu_key_id": sealed.key_id,
+                "hetu_sealed": sealed.blob,
+                "names_key_id": names.key_id,
+                "names_sealed": names.blob,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    if not rows:
+        return {}
+    inserted = connection.execute(_insert_new(connection.dialect.name), rows)
+    return {hetus[str(row.hetu_index)]: row.id for row in inserted}
+
+
+@cache
+def _insert_new(dialect_name: str) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING id, hetu_index``, built once a dialect."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return (
+        dialect.insert(ParticipantRow)
+        .on_conflict_do_nothing()
+        .returning(ParticipantRow.id, ParticipantRow.hetu_index)
+    )
+
+
+def _refresh_names(
+    connection: Connection,
+    cipher: PiiCipher,
+    people: dict[str, Person],
+    found: dict[str, int],
+    now: dt.datetime,
+) -> None:
+    """Seal anew the names of the people found (one statement for all)."""
+    if not found:
+        return
+    names: list[dict[str, Any]] = []
+    for hetu, participant_id in found.items():
+        sealed = seal_names(cipher, people[hetu])
+        names.append(
+            {"b_id": participant_id, "b_key_id": sealed.key_id, "b_blob": sealed.blob, "b_at": now}
+        )
+    connection.execute(_NAMES, names)
