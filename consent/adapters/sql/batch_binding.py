@@ -220,7 +220,7 @@ class SqlBatchBinding:
         if not pairs:
             return
         for row in self._connection.execute(_CONSENTS_OF, {"b_pairs": list(pairs)}):
-            record = _record(self._cipher, row)
+            record = consent_record(self._cipher, row)
             self._consents[(row.course_code, row.participant_id)] = _Consent(
                 record, row.signer_index is not None
             )
@@ -250,8 +250,9 @@ def _claim(connection: Connection, inbox_ids: Sequence[int]) -> dict[int, Sealed
     return {row.id: Sealed(row.body_key_id, row.body_sealed) for row in claimed}
 
 
-def _record(cipher: PiiCipher, row: Any) -> ConsentRecord:
-    """A consent row read (:data:`_CONSENT_COLUMNS`) as the core's record, its signer opened."""
+def consent_record(cipher: PiiCipher, row: Any) -> ConsentRecord:
+    """A consent row (an ORM row, or one read with :data:`_CONSENT_COLUMNS`) as the core's
+    record, its signer opened: the one place that opens a consent row, for both bindings."""
     signer = None
     if row.signer_key_id is not None and row.signer_sealed is not None:
         opened = json.loads(

@@ -14,14 +14,12 @@ from sqlalchemy.orm import Session
 
 from consent.adapters.sql import participants, purposes
 from consent.adapters.sql.audit import audit_row
-from consent.adapters.sql.batch_binding import SqlBatchBinding
+from consent.adapters.sql.batch_binding import SqlBatchBinding, consent_record
 from consent.adapters.sql.tables import ConsentRow, InboxRow, ResultRow, SubmissionRow
 from consent.errors import LedgerContention
-from consent.hetu import Hetu
 from consent.model import (
     AuditEntry,
     ConsentRecord,
-    ConsentState,
     InboxState,
     Person,
     SubmissionState,
@@ -122,26 +120,7 @@ class SqlBindingTransaction:
         return index, sealed.key_id, sealed.blob
 
     def _record(self, row: ConsentRow) -> ConsentRecord:
-        signer = None
-        if row.signer_key_id is not None and row.signer_sealed is not None:
-            opened = json.loads(
-                self._cipher.open(Sealed(row.signer_key_id, row.signer_sealed), purposes.SIGNER)
-            )
-            if "hetu" in opened:  # a guardian staff recorded by name only has none
-                signer = Person(Hetu(opened["hetu"]), opened["first_names"], opened["last_name"])
-        return ConsentRecord(
-            id=row.id,
-            course_code=row.course_code,
-            participant_id=row.participant_id,
-            state=ConsentState(row.state),
-            reason=row.reason,
-            document_id=row.document_id,
-            signed_at=row.signed_at,
-            signer_relation=row.signer_relation,
-            signer=signer,
-            inbox_id=row.inbox_id,
-            event_at=row.event_at,
-        )
+        return consent_record(self._cipher, row)
 
 
 class SqlDeliveryBatch:
