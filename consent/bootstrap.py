@@ -69,7 +69,7 @@ class Services:
     settings: Settings
     clock: Clock
     engine: Engine
-    intake_engine: Engine  # the webhook intake's own pool, without the pre-ping
+    intake_engine: Engine  # the webhook intake's own pool: no pre-ping, autocommitted
     broker: redis.Redis
     cipher: AesGcmCipher
     ledger: SqlLedger
@@ -202,11 +202,13 @@ def bootstrap(
     """
     settings = settings or Settings.from_env()
     # The intake's one statement is retried once on a connection that has died instead of
-    # paying a pre-ping's round trip on every request: it gets a pool of its own.
-    intake_engine = engine or make_engine(settings.database_url, pool_pre_ping=False)
-    engine = engine or (
-        make_engine(settings.database_url, pool_pre_ping=True) if pre_ping else intake_engine
+    # paying a pre-ping's round trip on every request, and is committed on its own: it gets
+    # a pool of its own, whose connections stay in autocommit (an engine connects lazily,
+    # so a process that never takes a delivery never opens one).
+    intake_engine = engine or make_engine(
+        settings.database_url, pool_pre_ping=False, isolation_level="AUTOCOMMIT"
     )
+    engine = engine or make_engine(settings.database_url, pool_pre_ping=pre_ping)
     broker = broker or connect(broker_url(settings))
     cipher = AesGcmCipher(settings.pii_keys)
     counters = RedisCounters(broker)

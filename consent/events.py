@@ -88,22 +88,36 @@ def _typed_event(
         raise InvalidEvent("data.signer", "is required")
     if doc["type"] == EventKind.SIGNED and signed_at is None:
         raise InvalidEvent("data.signed_at", "is required")
+    participant = _person(data["participant"], "data.participant", today, allow_temporary)
     return ConsentEvent(
         kind=EventKind(doc["type"]),
         occurred_at=_instant(doc["timestamp"], "timestamp", now),
         document_id=data["document_id"],
         course_code=data["course_code"],
-        participant=_person(data["participant"], "data.participant", today, allow_temporary),
-        signer=None if signer is None else _person(signer, "data.signer", today, allow_temporary),
+        participant=participant,
+        signer=None
+        if signer is None
+        else _person(signer, "data.signer", today, allow_temporary, participant),
         signed_at=None if signed_at is None else _instant(signed_at, "data.signed_at", now),
     )
 
 
-def _person(raw: Mapping[str, str], where: str, today: dt.date, allow_temporary: bool) -> Person:
-    try:
-        hetu = Hetu.parse(raw["hetu"], today=today, allow_temporary=allow_temporary)
-    except InvalidHetu as error:
-        raise InvalidEvent(f"{where}.hetu", error.reason) from None
+def _person(
+    raw: Mapping[str, str],
+    where: str,
+    today: dt.date,
+    allow_temporary: bool,
+    known: Person | None = None,
+) -> Person:
+    """The person in ``raw``; a hetu spelt exactly as ``known``'s (an adult signing for
+    themself) is ``known``'s, already checked, not parsed again."""
+    if known is not None and raw["hetu"] == known.hetu.reveal():
+        hetu = known.hetu
+    else:
+        try:
+            hetu = Hetu.parse(raw["hetu"], today=today, allow_temporary=allow_temporary)
+        except InvalidHetu as error:
+            raise InvalidEvent(f"{where}.hetu", error.reason) from None
     return Person(hetu, raw["first_names"], raw["last_name"])
 
 

@@ -89,13 +89,13 @@ def ask(pipe: Pipeline, job_id: str, commands: Sequence[Command]) -> None:
     pipe.eval(_ASK, 1, MARK, job_id, MARK_TTL, *_words(commands))
 
 
-def look(pipe: Pipeline, commands: Sequence[Command] = ()) -> None:
-    """Add to ``pipe`` the script that looks whether the mark is set and only then runs
-    ``commands``; its answer is 1 if it is set.
+def look(connection: redis.Redis, commands: Sequence[Command] = ()) -> bool:
+    """Whether the mark is set, in one script that then only runs ``commands``; sent on its
+    own, not in a pipeline (a pipeline of one costs redis-py more than the command).
 
     A request that finds it set has done its part, as one whose :func:`ask` found it set:
     the drain holding it clears it only later, and looks once more after clearing."""
-    pipe.eval(_LOOK, 1, MARK, *_words(commands))
+    return bool(connection.eval(_LOOK, 1, MARK, *_words(commands)))
 
 
 def _words(commands: Sequence[Command]) -> list[EncodableT]:

@@ -5,6 +5,7 @@ never personal data."""
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 import math
 from dataclasses import dataclass
@@ -94,7 +95,14 @@ def add(connection: redis.Redis | Pipeline, counting: Counting, amount: int = 1)
 def command(counting: Counting, amount: int = 1) -> tuple[str, str, str, int]:
     """The ``HINCRBY`` that adds ``amount`` to one event's counter, as its words (for a
     script that counts only when it does what it counts)."""
-    return "HINCRBY", KEY_PREFIX + counting.name, _field(dict(counting.labels)), amount
+    return "HINCRBY", KEY_PREFIX + counting.name, _labels_field(counting.labels), amount
+
+
+@functools.lru_cache(maxsize=1024)
+def _labels_field(labels: tuple[tuple[str, str], ...]) -> str:
+    """A counter's hash field for ``labels``, made once for each set of them (the intake
+    counts with the same labels on every request; labels are codes, a bounded set)."""
+    return _field(dict(labels))
 
 
 def _cumulative(per_bucket: list[int]) -> tuple[tuple[float, int], ...]:

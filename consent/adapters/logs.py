@@ -230,6 +230,12 @@ def configure_logging(level: int = logging.INFO, *, counts: Counts | None = None
     )
     handler.addFilter(_REFUSE)
     setattr(handler, _MARK, True)
+    # No line of ours, rq's or gunicorn's names the caller's file, function or line, the
+    # thread or the process's name: logging is told not to look them up for every record
+    # (the logging HOWTO's "Optimization"). The process id, which gunicorn prints, stays.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logMultiprocessing = False
     root.addHandler(handler)
     for name in ("vst", "rq"):
         logging.getLogger(name).setLevel(level)

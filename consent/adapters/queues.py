@@ -102,7 +102,7 @@ class RqJobQueue:
 
     def enqueue_new_binding(self, inbox_id: int, counting: Counting | None = None) -> None:
         """Ask for delivery ``inbox_id``, stored just now, to be bound, and count ``counting``,
-        in one round trip (one pipeline).
+        in one round trip.
 
         The drain binds every waiting delivery, so the id itself is not needed: unless a
         drain holds the binding mark, one is queued (:mod:`consent.adapters.binding_mark`).
@@ -112,10 +112,8 @@ class RqJobQueue:
         """
         if self._mark_was_held:
             counts = () if counting is None else (counters.command(counting),)
-            with self._connection.pipeline(transaction=False) as pipe:
-                binding_mark.look(pipe, counts)  # counts only if the mark is set
-                if pipe.execute()[0]:
-                    return
+            if binding_mark.look(self._connection, counts):  # counts only if the mark is set
+                return
         with self._connection.pipeline(transaction=False) as pipe:
             self._ask_for_drain(pipe)
             if counting is not None:

@@ -31,7 +31,9 @@ def test_a_new_delivery_asks_for_a_drain_and_is_counted_in_one_round_trip(
 ) -> None:
     accepted = Counting("webhook", (("outcome", "accepted"),))
     RqJobQueue(redis_client).enqueue_new_binding(9, accepted)
-    assert len(round_trips) == 1
+    # RQ asks the server's version (INFO) once in a queue's life; then one pipeline: the
+    # script that queues the drain, and the count
+    assert round_trips == [1, 2]
     [job] = queue(CONSENT_QUEUE, redis_client).get_jobs()
     assert (job.func_name, job.args, job.get_status()) == (BIND_DELIVERIES, [], JobStatus.QUEUED)
     assert job.retries_left == BINDING_RETRY.max  # a killed worker's drain runs again
@@ -45,12 +47,14 @@ def test_while_a_drain_holds_the_mark_a_delivery_only_looks_and_is_counted_once(
     jobs = RqJobQueue(redis_client)
     jobs.enqueue_new_binding(1, accepted)  # queues the drain
     jobs.enqueue_new_binding(2, accepted)  # finds the mark held by it
+    before = len(round_trips)
     jobs.enqueue_new_binding(3, accepted)
+    assert round_trips[before:] == [1]  # the look, which counts: no drain's job built or sent
     [drain] = queue(CONSENT_QUEUE, redis_client).get_job_ids()
-    assert round_trips[2] == 1  # the look, which counts: no drain's job built or sent
     binding_mark.release(redis_client, drain)  # the drain found nothing more
+    before = len(round_trips)
     jobs.enqueue_new_binding(4, accepted)  # looks, finds the mark free: asks for a drain
-    assert len(round_trips) == 5
+    assert len(round_trips) - before == 2
     assert len(queue(CONSENT_QUEUE, redis_client).get_job_ids()) == 2
     assert binding_mark.holder(redis_client) not in (None, drain)
     assert RedisCounters(redis_client).totals("webhook") == {(("outcome", "accepted"),): 4}

@@ -56,8 +56,10 @@ class CookieSessions(SecureCookieSessionInterface):
     request's CPU)."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        """An empty session without a cookie; otherwise as Flask does it."""
-        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+        """An empty session without a cookie; otherwise as Flask does it. A request with no
+        Cookie header at all (a webhook delivery, an API call) is not even parsed for one."""
+        no_cookie = "HTTP_COOKIE" not in request.environ
+        if app.secret_key and (no_cookie or self.get_cookie_name(app) not in request.cookies):
             return self.session_class()
         return super().open_session(app, request)
 

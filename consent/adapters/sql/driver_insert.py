@@ -6,7 +6,9 @@ own work with the round trip (~0.13 ms against ~0.1 ms, measured in-process). So
 PostgreSQL the statement is still SQLAlchemy's, compiled once for the columns given (its
 text, and each column type's bind processing, which is applied to the values as Core would),
 but it runs on a pooled connection's psycopg connection directly, autocommitted: one round
-trip. A failure comes out as Core's would: a :class:`sqlalchemy.exc.DBAPIError`, with
+trip. (The intake's engine lends its connections autocommitted already; another engine's
+connection is switched to autocommit for the statement and back.) A failure comes out as
+Core's would: a :class:`sqlalchemy.exc.DBAPIError`, with
 ``connection_invalidated`` set when the connection had died (the pool's idle connections
 are then dropped too, as Core drops them: after a database restart they are all dead), and
 without the values in its message.
@@ -75,12 +77,14 @@ class DriverInsert:
     def _execute(self, pooled: Any, sql: str, params: dict[str, Any]) -> int | None:
         driver = pooled.driver_connection
         dialect = self._engine.dialect
+        lent_in_a_transaction = not driver.autocommit  # an engine not made autocommitted
         try:
-            driver.autocommit = True
+            if lent_in_a_transaction:
+                driver.autocommit = True
             try:
                 row = driver.execute(sql, params).fetchone()
             finally:
-                if not driver.broken:
+                if lent_in_a_transaction and not driver.broken:
                     driver.autocommit = False  # as the pool lends it to others
         except dialect.loaded_dbapi.Error as error:
             invalidated = bool(driver.broken) or dialect.is_disconnect(error, driver, None)
