@@ -203,10 +203,14 @@ def bootstrap(
     settings = settings or Settings.from_env()
     # The intake's one statement is retried once on a connection that has died instead of
     # paying a pre-ping's round trip on every request, and is committed on its own: it gets
-    # a pool of its own, whose connections stay in autocommit (an engine connects lazily,
-    # so a process that never takes a delivery never opens one).
+    # a pool of its own, whose connections stay in autocommit, so none comes back with a
+    # transaction to roll back (an engine connects lazily, so a process that never takes a
+    # delivery never opens one).
     intake_engine = engine or make_engine(
-        settings.database_url, pool_pre_ping=False, isolation_level="AUTOCOMMIT"
+        settings.database_url,
+        pool_pre_ping=False,
+        isolation_level="AUTOCOMMIT",
+        pool_reset_on_return=None,
     )
     engine = engine or make_engine(settings.database_url, pool_pre_ping=pre_ping)
     broker = broker or connect(broker_url(settings))

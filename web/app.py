@@ -4,7 +4,7 @@ operations endpoints on the services of :mod:`consent.bootstrap`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from typing import Any
 
@@ -76,10 +76,30 @@ def create_app(
     return app
 
 
+class _App(Flask):
+    """Flask, remembering which hooks and views are plain functions. Flask asks
+    ``inspect.iscoroutinefunction`` of each hook and the view on every request (some forty
+    calls of a webhook delivery's 1,200), and a function's answer never changes."""
+
+    def __init__(self, import_name: str) -> None:
+        super().__init__(import_name)
+        self._plain: dict[Callable[..., Any], bool] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """``func`` itself if it is a plain function, else Flask's wrapper of it."""
+        try:
+            plain = self._plain.get(func)
+        except TypeError:  # unhashable: asked each time, as Flask does
+            return super().ensure_sync(func)
+        if plain is None:
+            plain = self._plain[func] = super().ensure_sync(func) is func
+        return func if plain else super().ensure_sync(func)
+
+
 def _flask(settings: Settings, test_config: Mapping[str, Any] | None) -> Flask:
     """The Flask app with what every request passes through: the short-body check, the
     trusted proxies, the routing rules, request ids and the security headers."""
-    app = Flask(__name__)
+    app = _App(__name__)
     app.wsgi_app = DeclaredLength(app.wsgi_app)  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
     behind_proxies(app, settings.trusted_proxies)
     # A path with "//" is a 404, not a 308 to its merged form: the webhook contract never
