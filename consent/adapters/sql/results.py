@@ -4,9 +4,9 @@ waiting for a day that has come)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Final
 
 from sqlalchemy import Engine, select, tuple_
@@ -41,26 +41,21 @@ class SqlResults:
     def store_results(
         self, course_code: str, results: list[ImportedResult], actor: str
     ) -> tuple[list[int], int]:
-        """Upsert a file's results at once: (new or changed result ids, unchanged count)."""
+        """Upsert a file's results at once: (new or changed result ids, unchanged count).
+
+        A thousand rows at a time, each chunk's people and their results on the course are
+        looked up in one statement each and its new results inserted together, so the cost
+        of a row does not grow with the file or the ledger, nor depend on the planner's
+        statistics of a table that has just begun to fill."""
         now = self._clock()
         changed, unchanged = [], 0
         with self._sessions.begin() as session:
             course = course_row(session, course_code)
-            for result in results:
-                participant_id = _participant(session, self._cipher, result, now)
-                row = _result_row(session, course.id, participant_id)
-                # A removed result is back only when a file names it again: then it is new.
-                kept = row is not None and row.removed_at is None
-                if kept and row is not None and row.content_hash == result.content_hash:
-                    unchanged += 1
-                    continue
-                row = row or ResultRow(
-                    course_id=course.id, participant_id=participant_id, created_at=now
-                )
-                _fill_result(row, result, now)
-                session.add(row)
-                session.flush()
-                changed.append(row.id)
+            for start in range(0, len(results), _CHUNK):
+                chunk = results[start : start + _CHUNK]
+                stored, same = _store_chunk(session, self._cipher, course.id, chunk, now)
+                changed += stored
+                unchanged += same
             details = {"code": course_code, "changed": len(changed), "unchanged": unchanged}
             entry = AuditEntry(actor, "results.imported", "course", course.id, details)
             session.add(audit_row(entry, self._clock))
@@ -72,16 +67,18 @@ class SqlResults:
         unknown = []
         with self._sessions.begin() as session:
             course = course_row(session, course_code)
-            for result in results:
-                person = participants.find_row(session, self._cipher, result.identity)
-                if person is None and result.hetu is None:
-                    unknown.append(RowError(result.row, "oppijanumero", UNKNOWN_OID))
-                row = None if person is None else _result_row(session, course.id, person.id)
-                if row is None:
-                    counts["new"] += 1
-                else:
-                    same = row.removed_at is None and row.content_hash == result.content_hash
-                    counts["unchanged" if same else "changed"] += 1
+            for start in range(0, len(results), _CHUNK):
+                chunk = results[start : start + _CHUNK]
+                ids = participants.find_ids(session, self._cipher, [r.identity for r in chunk])
+                held = _held_results(session, course.id, [n for n in ids if n is not None])
+                for result, participant_id in zip(chunk, ids, strict=True):
+                    if participant_id is None and result.hetu is None:
+                        unknown.append(RowError(result.row, "oppijanumero", UNKNOWN_OID))
+                    found = None if participant_id is None else held.get(participant_id)
+                    if found is None:
+                        counts["new"] += 1
+                    else:
+                        counts["unchanged" if found.same_as(result) else "changed"] += 1
         if unknown:
             raise ImportRejected(unknown)
         return counts
@@ -175,13 +172,111 @@ class SqlResults:
             return list(session.execute(query).scalars())
 
 
-def _result_row(session: Session, course_id: int, participant_id: int) -> ResultRow | None:
-    """The participant's result on the course, if there is one."""
-    return session.execute(
-        select(ResultRow).where(
-            ResultRow.course_id == course_id, ResultRow.participant_id == participant_id
+_CHUNK: Final = 1000  # rows of a file looked up together (a few thousand bound values)
+
+
+@dataclass(frozen=True)
+class _Held:
+    """What the course already holds of a participant's result: enough to tell whether a
+    file's row changes it."""
+
+    result_id: int
+    content_hash: str
+    removed_at: dt.datetime | None
+
+    def same_as(self, result: ImportedResult) -> bool:
+        """Whether ``result`` is this result unchanged (one removed on request is not: a file
+        naming it again brings it back, as new)."""
+        return self.removed_at is None and self.content_hash == result.content_hash
+
+
+def _held_results(
+    session: Session, course_id: int, participant_ids: Sequence[int]
+) -> dict[int, _Held]:
+    """The course's results of these participants, by participant, in one statement."""
+    query = select(
+        ResultRow.participant_id, ResultRow.id, ResultRow.content_hash, ResultRow.removed_at
+    ).where(ResultRow.course_id == course_id, ResultRow.participant_id.in_(participant_ids))
+    return {row[0]: _Held(row[1], row[2], row[3]) for row in session.execute(query)}
+
+
+def _store_chunk(
+    session: Session,
+    cipher: PiiCipher,
+    course_id: int,
+    results: Sequence[ImportedResult],
+    now: dt.datetime,
+) -> tuple[list[int], int]:
+    """Store a chunk of a file's results: the ids of those new or changed, in the file's
+    order, and how many were unchanged. The new ones are inserted together."""
+    ids = _participant_ids(session, cipher, results, now)
+    held = _held_results(session, course_id, ids)
+    changing = [
+        found.result_id
+        for result, participant_id in zip(results, ids, strict=True)
+        if (found := held.get(participant_id)) is not None and not found.same_as(result)
+    ]
+    by_id = select(ResultRow).where(ResultRow.id.in_(changing))
+    loaded = {row.id: row for row in session.scalars(by_id)} if changing else {}
+    rows: list[ResultRow] = []
+    for result, participant_id in zip(results, ids, strict=True):
+        found = held.get(participant_id)
+        if found is not None and found.same_as(result):
+            continue
+        if found is None:
+            row = ResultRow(course_id=course_id, participant_id=participant_id, created_at=now)
+            session.add(row)
+        else:
+            row = loaded[found.result_id]
+        _fill_result(row, result, now)
+        rows.append(row)
+    session.flush()
+    return [row.id for row in rows], len(results) - len(rows)
+
+
+def _participant_ids(
+    session: Session, cipher: PiiCipher, results: Sequence[ImportedResult], now: dt.datetime
+) -> list[int]:
+    """Each row's participant id, in a few statements for all of them. The people a hetu and
+    both names identify are saved together (:func:`participants.save_all`: found, the
+    missing created, the others' names refreshed); the others are found together, and
+    those of them with a hetu and no row yet created together. A person named by an oid is
+    saved as :func:`_participant` saves one if the file gives their names, and refused if
+    no row has their oid."""
+    connection = session.connection()
+    named = {
+        result.hetu.reveal(): Person(result.hetu, result.first_names, result.last_name)
+        for result in results
+        if result.hetu is not None and result.first_names and result.last_name
+    }
+    found, created = participants.save_all(connection, cipher, named, now)
+    saved = found | created
+    rest = [
+        result for result in results if result.hetu is None or result.hetu.reveal() not in named
+    ]
+    known = dict(
+        zip(
+            (result.row for result in rest),
+            participants.find_ids(session, cipher, [result.identity for result in rest]),
+            strict=True,
         )
-    ).scalar_one_or_none()
+    )
+    new = {  # a new person gets what names the file gives, even one of the two
+        result.hetu.reveal(): Person(result.hetu, result.first_names or "", result.last_name or "")
+        for result in rest
+        if result.hetu is not None and known[result.row] is None
+    }
+    saved |= participants.create_all(connection, cipher, new, now)
+    ids = []
+    for result in results:
+        if result.hetu is not None:
+            ids.append(known.get(result.row) or saved[result.hetu.reveal()])
+            continue
+        oid_person = known[result.row]
+        if oid_person is None or (result.first_names and result.last_name):
+            oid_person = _participant(session, cipher, result, now)
+        ids.append(oid_person)
+    return ids
 
 
 def _fill_result(row: ResultRow, result: ImportedResult, now: dt.datetime) -> None:
