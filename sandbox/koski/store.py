@@ -73,7 +73,7 @@ class Store:
         row = self._db.execute("SELECT oid FROM henkilot WHERE hetu = ?", (hetu,)).fetchone()
         if row is not None:
             return str(row[0])
-        oid = _new_oid("24")
+        oid = self._free_person_oid()
         self._db.execute(
             "INSERT INTO henkilot VALUES (?, ?, ?, ?)", (oid, hetu, first_names, last_name)
         )
@@ -82,11 +82,19 @@ class Store:
     def new_person(self, first_names: str, last_name: str) -> str:
         """A person without a hetu, as oppijanumerorekisteri creates one on an official's
         word: the new oid."""
-        oid = _new_oid("24")
+        oid = self._free_person_oid()
         self._db.execute(
             "INSERT INTO henkilot VALUES (?, NULL, ?, ?)", (oid, first_names, last_name)
         )
         return oid
+
+    def _free_person_oid(self) -> str:
+        """A new person oid no one holds: with a hundred thousand people, ten random digits
+        hit one of theirs about once in 100,000 draws, so one taken is drawn again."""
+        while True:
+            oid = _new_oid("24")
+            if not self.person_exists(oid):
+                return oid
 
     def person_exists(self, oid: str) -> bool:
         """True if a person with this oid is known."""
