@@ -211,18 +211,16 @@ def _store_chunk(
     order, and how many were unchanged. The new ones are inserted together."""
     ids = _participant_ids(session, cipher, results, now)
     held = _held_results(session, course_id, ids)
-    changing = [
-        found.result_id
+    storing = [
+        (result, participant_id, found)
         for result, participant_id in zip(results, ids, strict=True)
-        if (found := held.get(participant_id)) is not None and not found.same_as(result)
+        if (found := held.get(participant_id)) is None or not found.same_as(result)
     ]
+    changing = [found.result_id for _, _, found in storing if found is not None]
     by_id = select(ResultRow).where(ResultRow.id.in_(changing))
     loaded = {row.id: row for row in session.scalars(by_id)} if changing else {}
     rows: list[ResultRow] = []
-    for result, participant_id in zip(results, ids, strict=True):
-        found = held.get(participant_id)
-        if found is not None and found.same_as(result):
-            continue
+    for result, participant_id, found in storing:
         if found is None:
             row = ResultRow(course_id=course_id, participant_id=participant_id, created_at=now)
             session.add(row)
