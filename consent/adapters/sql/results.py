@@ -268,7 +268,11 @@ def _participant_ids(
     ids = []
     for result in results:
         if result.hetu is not None:
-            ids.append(known.get(result.row) or saved[result.hetu.reveal()])
+            # Found, or saved just now; looked up with get: a KeyError would name the hetu.
+            by_hetu = known.get(result.row) or saved.get(result.hetu.reveal())
+            if by_hetu is None:
+                raise LookupError(f"row {result.row}: the participant was neither found nor saved")
+            ids.append(by_hetu)
             continue
         oid_person = known[result.row]
         if oid_person is None or (result.first_names and result.last_name):
