@@ -10,7 +10,7 @@ tree's proportional set size (PSS, from every process's smaps_rollup), which div
 pages a forked child shares with its parent among them, next to their summed RSS, which
 counts those pages once in each.
 
-    .venv/bin/python -m benchmarks.latency [--rate 20] [--seconds 30] [--database postgresql]
+    .venv/bin/python -m benchmarks.latency [--rate 50] [--seconds 60] [--database postgresql]
 """
 
 from __future__ import annotations
@@ -84,8 +84,8 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
-    parser.add_argument("--rate", type=float, default=20.0, help="signed POSTs per second")
-    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--rate", type=float, default=50.0, help="signed POSTs per second")
+    parser.add_argument("--seconds", type=float, default=60.0)
     args = parser.parse_args()
     count = int(args.rate * args.seconds)
     secret = os.urandom(32)
